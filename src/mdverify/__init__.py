@@ -1,0 +1,27 @@
+"""mdverify: run the Python examples of Markdown articles and check what they claim.
+
+The package is imported by every article's child process, so it stays light: the parser and
+the pytest plugin are imported by whoever needs them, not here.
+"""
+
+from mdverify.model import (
+    Article,
+    ArticleError,
+    Example,
+    Mismatch,
+    Observation,
+    OutputClaim,
+    Settings,
+    Verdict,
+)
+
+__all__ = [
+    "Article",
+    "ArticleError",
+    "Example",
+    "Mismatch",
+    "Observation",
+    "OutputClaim",
+    "Settings",
+    "Verdict",
+]

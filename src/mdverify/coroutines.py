@@ -1,0 +1,77 @@
+"""Find coroutine functions an article defines but never runs.
+
+An `async def main()` with no `asyncio.run(main())` anywhere is the usual sign of an example
+whose last line was lost; its declared output is then never printed, and the output diff
+alone does not say why. Blocks share one namespace, so a use may sit in a later block; a
+later block that defines the same name again starts a new definition.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+
+__all__ = ["never_run"]
+
+
+def never_run(blocks: Sequence[tuple[str, int] | None]) -> dict[int, list[str]]:
+    """Map block index -> warnings, for top-level `async def`s that nothing uses.
+
+    `blocks` holds each block's (source, article line of its first line) in document order,
+    None for blocks that do not run (skipped, or not Python); a block that does not parse is
+    ignored.
+    """
+    pending: dict[str, tuple[int, int]] = {}  # name -> (block, line) of an unused definition
+    warnings: dict[int, list[str]] = {}
+
+    def report(name: str) -> None:
+        block, line = pending.pop(name)
+        warnings.setdefault(block, []).append(
+            f"coroutine function {name}() defined at line {line} is never run or awaited"
+        )
+
+    for index, block in enumerate(blocks):
+        if block is None:
+            continue
+        source, first_line = block
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            continue
+        defined = {
+            stmt.name: stmt for stmt in tree.body if isinstance(stmt, ast.AsyncFunctionDef)
+        }
+        used_here = _loaded_names(tree, exclude=set(defined.values()))
+        for name in list(pending):
+            if name in defined:
+                report(name)  # redefined: this block's uses belong to the new definition
+            elif name in used_here:
+                del pending[name]
+        for name, stmt in defined.items():
+            if name not in used_here:
+                pending[name] = (index, first_line + stmt.lineno - 1)
+    for name in list(pending):
+        report(name)
+    return warnings
+
+
+def _loaded_names(tree: ast.Module, exclude: set[ast.AsyncFunctionDef]) -> set[str]:
+    names: set[str] = set()
+    for stmt in tree.body:
+        if stmt in exclude:
+            # A coroutine's body may call other functions of the article: those count.
+            names.update(_names_in(stmt, skip_own=stmt.name))
+        else:
+            names.update(_names_in(stmt, skip_own=None))
+    return names
+
+
+def _names_in(node: ast.AST, skip_own: str | None) -> set[str]:
+    names: set[str] = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load):
+            if child.id != skip_own:
+                names.add(child.id)
+        elif isinstance(child, ast.Attribute):
+            names.add(child.attr)  # module.main or self.main: a use, conservatively
+    return names

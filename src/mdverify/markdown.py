@@ -1,0 +1,72 @@
+"""The Markdown reader: one markdown-it instance that sees fences wherever a site renders them.
+
+Plain CommonMark reads the body of a MkDocs-Material admonition (`!!! note`) or content tab
+(`=== "Tab"`) as an indented code block, so the fences inside would be lost. The `admon`
+plugin of mdit-py-plugins handles admonitions; no published plugin handles tabs, so the
+small block rule below does, parsing the tab's indented body as nested blocks the way the
+admonition rule does.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import TYPE_CHECKING
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.admon import admon_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+if TYPE_CHECKING:
+    from markdown_it.rules_block import StateBlock
+
+__all__ = ["markdown_parser"]
+
+_TAB = re.compile(r'===\+?[ \t]+"[^"\n]*"[ \t]*$')
+_TAB_INDENT = 4
+
+
+@cache
+def markdown_parser() -> MarkdownIt:
+    """Return the shared parser; building one costs more than parsing a typical article."""
+    md = MarkdownIt("commonmark").use(front_matter_plugin).use(admon_plugin)
+    md.block.ruler.before(
+        "fence", "content_tab", _content_tab, {"alt": ["paragraph", "blockquote", "list"]}
+    )
+    return md
+
+
+def _content_tab(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    if state.sCount[start_line] - state.blkIndent >= _TAB_INDENT:
+        return False  # indented: a code block, not a tab
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    if not _TAB.match(state.src, begin, state.eMarks[start_line]):
+        return False
+    if silent:
+        return True
+
+    body_indent = state.blkIndent + _TAB_INDENT
+    next_line = start_line + 1
+    while next_line < end_line:
+        blank = state.isEmpty(next_line)
+        if not blank and state.sCount[next_line] < body_indent:
+            break
+        next_line += 1
+    while next_line > start_line + 1 and state.isEmpty(next_line - 1):
+        next_line -= 1  # trailing blank lines belong to what follows
+
+    old_parent, old_max, old_indent = state.parentType, state.lineMax, state.blkIndent
+    state.parentType = "content_tab"  # type: ignore[assignment]
+    state.lineMax = next_line
+    state.blkIndent = body_indent
+
+    token = state.push("content_tab_open", "div", 1)
+    token.block = True
+    token.map = [start_line, next_line]
+    token.info = state.src[begin : state.eMarks[start_line]]
+    state.md.block.tokenize(state, start_line + 1, next_line)
+    state.push("content_tab_close", "div", -1).block = True
+
+    state.parentType, state.lineMax, state.blkIndent = old_parent, old_max, old_indent
+    state.line = next_line
+    return True

@@ -1,0 +1,167 @@
+"""The data that flows through mdverify: text -> Article -> Observation -> Verdict.
+
+Every type here is a frozen dataclass so that the pure core can pass them around,
+cache them and send them to a child process without defensive copies. Line numbers
+are 1-based article lines (what an editor shows), never offsets into a code block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "Article",
+    "ArticleError",
+    "Example",
+    "ExampleKind",
+    "Mismatch",
+    "Observation",
+    "OutputClaim",
+    "Settings",
+    "Status",
+    "TimingClaim",
+    "Verdict",
+]
+
+ExampleKind = Literal["python", "pycon"]
+ClaimKind = Literal["fence", "comment", "trailing", "arrow", "prompt"]
+Status = Literal["ok", "raised", "timeout", "crashed", "not-run", "cap"]
+ClockName = Literal["virtual", "real"]
+
+
+class ArticleError(Exception):
+    """An article that mdverify cannot read; names the file and, where known, the line."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
+        self.path = path
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What directives (front matter or an HTML comment) say about how to run a block."""
+
+    skip: str | None = None
+    """Reason to skip; None runs the block."""
+    xfail: str | None = None
+    """Reason the block is expected to fail; None expects success."""
+    timeout: float | None = None
+    """Real-time limit in seconds for one block; None uses the session default."""
+    requires: tuple[str, ...] = ()
+    """Modules that must be importable, else the block is skipped."""
+    python: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    """Version constraints such as (">=", (3, 11)); all must hold, else the block is skipped."""
+    clock: ClockName | None = None
+    """Which clock measures the block; None uses the session default."""
+
+    def merged(self, other: Settings) -> Settings:
+        """Return these settings with every key that `other` sets taking precedence."""
+        return Settings(
+            skip=other.skip if other.skip is not None else self.skip,
+            xfail=other.xfail if other.xfail is not None else self.xfail,
+            timeout=other.timeout if other.timeout is not None else self.timeout,
+            requires=self.requires + other.requires,
+            python=self.python + other.python,
+            clock=other.clock if other.clock is not None else self.clock,
+        )
+
+
+@dataclass(frozen=True)
+class OutputClaim:
+    """Output that an article says a block prints."""
+
+    kind: ClaimKind
+    """fence: an output block after the code; comment: `# ...` lines under a statement;
+    trailing: `print(x)  # ...`; arrow: `#> ...` lines; prompt: what follows a `>>>` prompt."""
+    expected: str
+    """The declared output, one line per line, without the comment markers."""
+    line: int
+    """Article line where the declared output starts (for a fence, its first body line)."""
+    upto_line: int | None = None
+    """For comment-style claims, the last article line of the statement the output follows;
+    the claim covers stdout printed since the previous comment claim of the block up to the
+    end of that statement. None means the whole block's stdout."""
+
+
+@dataclass(frozen=True)
+class TimingClaim:
+    """An elapsed-time promise: `~1s`, optionally with `not 2s`."""
+
+    line: int
+    text: str
+    seconds: float
+    not_seconds: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Example:
+    """One fenced Python (or pycon) block of an article."""
+
+    index: int
+    kind: ExampleKind
+    source: str
+    """The block's code as markdown-it gives it: container indentation removed."""
+    line: int
+    """Article line of the opening fence."""
+    code_line: int
+    """Article line of the first line of code."""
+    name: str
+    """Test name a writer recognises: the nearest heading and the line."""
+    settings: Settings = field(default_factory=Settings)
+    outputs: tuple[OutputClaim, ...] = ()
+    timings: tuple[TimingClaim, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Article:
+    """A Markdown file reduced to what mdverify checks."""
+
+    path: str
+    examples: tuple[Example, ...]
+    settings: Settings = field(default_factory=Settings)
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What happened when one block ran in the child process."""
+
+    index: int
+    status: Status
+    stdout: str = ""
+    stderr: str = ""
+    segments: tuple[tuple[int, int], ...] = ()
+    """(article line where a top-level statement ends, len(stdout) after it), in order."""
+    error: str | None = None
+    """A traceback or message a writer reads; None when the block ran cleanly."""
+    error_line: int | None = None
+    """Article line the error points at, when known."""
+    elapsed: float | None = None
+    """Seconds from the block's first statement to its last, on `clock`."""
+    clock: ClockName = "virtual"
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A declared output that the block's real output does not match."""
+
+    claim: OutputClaim
+    got: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of comparing an observation with what its example claims."""
+
+    example: Example
+    observation: Observation
+    mismatches: tuple[Mismatch, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        """True when the block ran cleanly and printed everything it declares."""
+        return self.observation.status == "ok" and not self.mismatches

@@ -1,0 +1,267 @@
+"""Markdown bytes -> `Article`: the examples, where they stand, and what they claim.
+
+Line numbers come from markdown-it's token maps over the whole file (front matter
+included), never from python-frontmatter's stripped body, so they are the lines an editor
+shows. Every problem with the file is raised as `ArticleError` naming the line.
+"""
+
+from __future__ import annotations
+
+import doctest
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING, cast
+
+import yaml
+from frontmatter import YAMLHandler
+
+from mdverify.claims import CommentClaimError, comment_claims
+from mdverify.coroutines import never_run
+from mdverify.directives import DirectiveError, parse_comment, parse_mapping
+from mdverify.markdown import markdown_parser
+from mdverify.model import Article, ArticleError, Example, ExampleKind, OutputClaim, Settings
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from markdown_it.token import Token
+
+__all__ = ["decode", "parse_article", "parse_text"]
+
+PYTHON_LANGS = frozenset({"python", "py", "python3", "py3"})
+PYCON_LANGS = frozenset({"pycon"})
+OUTPUT_LANGS = frozenset({"", "text", "output", "console"})
+BOM = "\ufeff"
+
+_DIRECTIVE = re.compile(r"<!--\s*mdverify\s*:(?P<body>.*?)-->", re.DOTALL)
+_DIRECTIVE_HINT = re.compile(r"<!--\s*mdverify\b", re.IGNORECASE)
+# Tokens that may stand between a code block and its output fence: prose and the
+# opening or closing of the containers both sit in.
+_PROSE = frozenset({"paragraph_open", "paragraph_close", "inline"})
+_MAX_PROSE_BETWEEN = 1
+_BLOCKS_BETWEEN_DIRECTIVE_AND_CODE = frozenset(
+    {"paragraph_open", "heading_open", "table_open", "hr", "code_block", "html_block"}
+)
+
+
+def decode(path: str, data: bytes) -> str:
+    """Decode an article as UTF-8 (a BOM is allowed) with newlines normalised to `\\n`."""
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise ArticleError(path, line, "contains NUL bytes: a binary file, not Markdown")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise ArticleError(
+            path, line, f"is not valid UTF-8 (byte 0x{data[err.start]:02x}); save it as UTF-8"
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_article(path: str, data: bytes) -> Article:
+    """Parse an article's bytes; `path` is how reports name the file."""
+    return parse_text(path, decode(path, data))
+
+
+def parse_text(path: str, text: str) -> Article:
+    """Parse an article's decoded text (newlines already normalised)."""
+    try:
+        tokens = markdown_parser().parse(text)
+    except Exception as err:  # markdown-it bugs must not become internal tracebacks
+        raise ArticleError(path, None, f"markdown-it could not parse the file: {err}") from None
+    lines = text.split("\n")
+    settings = Settings()
+    if tokens and tokens[0].type == "front_matter":
+        settings = _front_matter(path, tokens[0], lines)
+    examples = _examples(path, tokens, lines, settings)
+    runnable = [
+        (e.source, e.code_line) if e.kind == "python" and e.settings.skip is None else None
+        for e in examples
+    ]
+    for index, messages in never_run(runnable).items():
+        old = examples[index]
+        examples[index] = replace(old, warnings=(*old.warnings, *messages))
+    return Article(path=path, examples=tuple(examples), settings=settings)
+
+
+def _front_matter(path: str, token: Token, lines: Sequence[str]) -> Settings:
+    start, end = _map(token)
+    closing = lines[end - 1].strip() if end - 1 > start else ""
+    if not re.fullmatch(r"-{3,}", closing):
+        raise ArticleError(path, start + 1, "front matter starting here is never closed by '---'")
+    try:
+        meta = YAMLHandler().load(token.content)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = start + 2 + mark.line if mark is not None else start + 1
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise ArticleError(path, line, f"invalid YAML front matter: {problem}") from None
+    if meta is None:
+        return Settings()
+    if not isinstance(meta, dict):
+        raise ArticleError(
+            path, start + 1, f"front matter must be a mapping of keys, not {type(meta).__name__}"
+        )
+    if "mdverify" not in meta:
+        return Settings()
+    try:
+        return parse_mapping(meta["mdverify"])
+    except DirectiveError as err:
+        key_line = next(
+            (start + 1 + i for i, ln in enumerate(lines[start:end]) if ln.startswith("mdverify")),
+            start + 1,
+        )
+        raise ArticleError(path, key_line, f"front matter 'mdverify': {err}") from None
+
+
+def _examples(
+    path: str, tokens: Sequence[Token], lines: Sequence[str], defaults: Settings
+) -> list[Example]:
+    found: list[Example] = []
+    heading: str | None = None
+    pending: tuple[int, Settings] | None = None  # a directive waiting for its block
+    pairable = False  # the last example may still receive an output fence
+    prose_since = 0
+    for pos, token in enumerate(tokens):
+        kind = token.type
+        if kind == "inline" and pos and tokens[pos - 1].type == "heading_open":
+            heading = _plain(token.content)
+        if kind == "inline" and any(
+            child.type == "html_inline" and _DIRECTIVE_HINT.search(child.content)
+            for child in token.children or ()
+        ):
+            raise ArticleError(
+                path, _map(token)[0] + 1, "an mdverify directive must stand on its own line"
+            )
+        if kind == "html_block":
+            directive = _directive(path, token)
+            if directive is not None:
+                if pending is not None:
+                    raise ArticleError(path, pending[0], "two directive comments for one block")
+                pending = directive
+                continue
+        if kind == "fence":
+            _check_closed(path, token, lines)
+            lang = _language(token.info)
+            line = _map(token)[0] + 1
+            if lang in PYTHON_LANGS or lang in PYCON_LANGS:
+                own = pending[1] if pending is not None else Settings()
+                pending = None
+                found.append(
+                    _example(path, len(found), token, lang, line, heading, defaults.merged(own))
+                )
+                pairable = found[-1].kind == "python"
+                prose_since = 0
+                continue
+            if pending is not None:
+                raise ArticleError(
+                    path, pending[0], f"directive is followed by a '{lang}' block, not Python"
+                )
+            if pairable and lang in OUTPUT_LANGS and prose_since <= _MAX_PROSE_BETWEEN:
+                claim = OutputClaim("fence", _strip_newline(token.content), line + 1)
+                found[-1] = replace(found[-1], outputs=(*found[-1].outputs, claim))
+            pairable = False
+        elif kind == "paragraph_open":
+            prose_since += 1
+        elif kind not in _PROSE and not _is_container(kind):
+            pairable = False  # a heading, table, rule or other block ends the pairing
+        if pending is not None and kind in _BLOCKS_BETWEEN_DIRECTIVE_AND_CODE:
+            raise ArticleError(path, pending[0], "a directive must be followed by its Python block")
+    if pending is not None:
+        raise ArticleError(path, pending[0], "directive at the end of the file has no block")
+    return found
+
+
+def _is_container(kind: str) -> bool:
+    return kind.endswith(("_open", "_close")) and not kind.startswith(("heading", "table"))
+
+
+def _example(
+    path: str,
+    index: int,
+    token: Token,
+    lang: str,
+    line: int,
+    heading: str | None,
+    settings: Settings,
+) -> Example:
+    source = token.content
+    code_line = line + 1
+    kind: ExampleKind = "pycon" if lang in PYCON_LANGS else "python"
+    try:
+        outputs = pycon_claims(source, code_line) if kind == "pycon" else comment_claims(source, code_line)
+    except CommentClaimError as err:
+        raise ArticleError(path, err.line, str(err)) from None
+    except ValueError as err:  # doctest's parser on a malformed prompt
+        raise ArticleError(path, code_line, f"cannot read the pycon block: {err}") from None
+    label = f"{heading} (line {line})" if heading else f"line {line}"
+    return Example(
+        index=index,
+        kind=kind,
+        source=source,
+        line=line,
+        code_line=code_line,
+        name=label.replace("::", ":"),
+        settings=settings,
+        outputs=outputs,
+    )
+
+
+def pycon_claims(source: str, code_line: int) -> tuple[OutputClaim, ...]:
+    """One claim per `>>>` prompt: the lines that follow it, as doctest reads them."""
+    claims = []
+    for ex in doctest.DocTestParser().get_examples(source):
+        last = code_line + ex.lineno + ex.source.count("\n") - 1
+        claims.append(OutputClaim("prompt", _strip_newline(ex.want), last + 1, last))
+    return tuple(claims)
+
+
+def _directive(path: str, token: Token) -> tuple[int, Settings] | None:
+    if not _DIRECTIVE_HINT.search(token.content):
+        return None
+    line = _map(token)[0] + 1
+    bodies = [m["body"] for m in _DIRECTIVE.finditer(token.content)]
+    if not bodies:
+        raise ArticleError(path, line, "mdverify directive comment is not closed with '-->'")
+    settings = Settings()
+    for body in bodies:
+        try:
+            settings = settings.merged(parse_comment(body))
+        except DirectiveError as err:
+            raise ArticleError(path, line, str(err)) from None
+    return line, settings
+
+
+def _check_closed(path: str, token: Token, lines: Sequence[str]) -> None:
+    start, end = _map(token)
+    last = lines[end - 1].lstrip(" \t>") if end - 1 > start else ""
+    marker = token.markup
+    run = len(last) - len(last.lstrip(marker[0]))
+    if run < len(marker) or last[run:].strip():
+        raise ArticleError(
+            path, start + 1, f"code fence {marker} opened here is never closed"
+        )
+
+
+def _language(info: str) -> str:
+    info = info.strip()
+    if info.startswith("{"):  # pandoc / attr_list style: {.python title="x"}
+        classes = re.findall(r"\.([\w+-]+)", info)
+        return classes[0].lower() if classes else ""
+    word = re.split(r"[\s{]", info, maxsplit=1)[0] if info else ""
+    return word.lower()
+
+
+def _plain(markdown: str) -> str:
+    return re.sub(r"`|\*\*?", "", markdown).strip()
+
+
+def _strip_newline(text: str) -> str:
+    return text[:-1] if text.endswith("\n") else text
+
+
+def _map(token: Token) -> tuple[int, int]:
+    if token.map is None:
+        return (0, 0)
+    return cast("tuple[int, int]", tuple(token.map))
