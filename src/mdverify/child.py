@@ -1,0 +1,233 @@
+"""The child process: runs one article's blocks, in order, in one namespace, as a script would.
+
+Protocol (kept small so that a warm, pre-forked worker can later serve the same request):
+
+* The parent starts `python -m mdverify.child FD` with stdout and stderr already pointing at
+  capture files, and writes one JSON request to stdin (see `Request`).
+* The child writes JSON lines to FD: `{"event": "start", "index", "out", "err"}` before a
+  block and `{"event": "end", "index", "status", ...}` after it, where `out` / `err` are
+  byte offsets into the capture files; `{"event": "done"}` after the last block.
+* Output is captured at the file-descriptor level, so C code and subprocesses count too.
+
+Anything the child cannot report (a hang, a crash, `os._exit`) the parent infers from the
+last `start` event it saw; see `mdverify.sandbox`.
+"""
+
+from __future__ import annotations
+
+import __future__
+
+import ast
+import asyncio
+import doctest
+import inspect
+import json
+import os
+import sys
+import traceback
+import types
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from mdverify.clock import Clock, VirtualTimeExceeded, install
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["BlockRequest", "Request", "main"]
+
+_FUTURE_FLAGS = 0
+for _feature in __future__.all_feature_names:
+    _FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
+_TOP_LEVEL_AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+
+
+class BlockRequest(TypedDict):
+    """One block to run."""
+
+    index: int
+    kind: str
+    source: str
+    code_line: int
+
+
+class Request(TypedDict):
+    """Everything the child needs; plain data so it crosses a pipe as JSON."""
+
+    path: str
+    """Absolute path of the article: the filename of compiled code, so tracebacks and
+    linecache show the article's own lines."""
+    display: str
+    """How reports name the article (relative to the rootdir)."""
+    clock: str
+    cap: float | None
+    blocks: list[BlockRequest]
+
+
+class _Session:
+    """State shared by the blocks of one article."""
+
+    def __init__(self, request: Request, report: Callable[[dict[str, Any]], None]) -> None:
+        self.request = request
+        self.report = report
+        self.clock: Clock = install("real" if request["clock"] == "real" else "virtual")
+        self.future_flags = 0
+        self.loop: asyncio.AbstractEventLoop | None = None
+        module = types.ModuleType("__main__")
+        module.__dict__["__builtins__"] = __builtins__
+        sys.modules["__main__"] = module  # pickle and multiprocessing look functions up here
+        self.namespace = module.__dict__
+
+    def run(self) -> None:
+        for block in self.request["blocks"]:
+            self.run_block(block)
+        self.report({"event": "done"})
+
+    def run_block(self, block: BlockRequest) -> None:
+        self.report({"event": "start", "index": block["index"], **_offsets()})
+        segments: list[tuple[int, int]] = []
+        status, error, error_line = "ok", None, None
+        start_out = _offsets()["out"]
+        self.clock.begin_block(self.request["cap"])
+        started = self.clock.now()
+        try:
+            if block["kind"] == "pycon":
+                self._run_pycon(block, segments, start_out)
+            else:
+                self._run_python(block, segments, start_out)
+        except VirtualTimeExceeded as exc:
+            status, error = "cap", str(exc)
+            error_line = _last_article_line(exc, self.request["path"])
+        except BaseException as exc:  # noqa: BLE001 -- SystemExit and KeyboardInterrupt too
+            status, error = "raised", self._format(exc)
+            error_line = _last_article_line(exc, self.request["path"])
+        elapsed = self.clock.now() - started
+        _flush()
+        _restore_streams()
+        self.report(
+            {
+                "event": "end",
+                "index": block["index"],
+                "status": status,
+                "error": error,
+                "error_line": error_line,
+                "elapsed": elapsed,
+                "segments": segments,
+                **_offsets(),
+            }
+        )
+
+    def _run_python(
+        self, block: BlockRequest, segments: list[tuple[int, int]], start_out: int
+    ) -> None:
+        path = self.request["path"]
+        # Padding with newlines makes line N of the compiled code line N of the article.
+        padded = "\n" * (block["code_line"] - 1) + block["source"]
+        tree = ast.parse(padded, filename=path)
+        for stmt in tree.body:
+            code = self._compile(ast.Module(body=[stmt], type_ignores=[]), path, "exec")
+            self._execute(code)
+            _flush()
+            segments.append((stmt.end_lineno or stmt.lineno, _offsets()["out"] - start_out))
+
+    def _run_pycon(
+        self, block: BlockRequest, segments: list[tuple[int, int]], start_out: int
+    ) -> None:
+        path = self.request["path"]
+        for example in doctest.DocTestParser().get_examples(block["source"]):
+            first = block["code_line"] + example.lineno
+            code = self._compile("\n" * (first - 1) + example.source, path, "single")
+            try:
+                self._execute(code)
+            except Exception as exc:
+                if example.exc_msg is None:
+                    raise
+                # As doctest does: the stack is the writer's to elide, the message is checked.
+                _flush()
+                stack = example.want[: len(example.want) - len(example.exc_msg)]
+                only = "".join(traceback.format_exception_only(type(exc), exc))
+                sys.stdout.write(stack + only)
+            _flush()
+            last = first + example.source.count("\n") - 1
+            segments.append((last, _offsets()["out"] - start_out))
+
+    def _compile(self, source: str | ast.Module, path: str, mode: str) -> types.CodeType:
+        flags = self.future_flags | _TOP_LEVEL_AWAIT
+        code = compile(source, path, mode, flags=flags, dont_inherit=True)
+        self.future_flags |= code.co_flags & _FUTURE_FLAGS
+        return code
+
+    def _execute(self, code: types.CodeType) -> None:
+        if code.co_flags & inspect.CO_COROUTINE:
+            # Top-level await: one loop for the whole article, as in a notebook or the
+            # asyncio REPL, so a task started in one block can be awaited in the next.
+            if self.loop is None or self.loop.is_closed():
+                self.loop = asyncio.new_event_loop()
+            self.loop.run_until_complete(eval(code, self.namespace))  # noqa: S307
+        else:
+            exec(code, self.namespace)  # noqa: S102
+
+    def _format(self, exc: BaseException) -> str:
+        path = self.request["path"]
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename != path:
+            tb = tb.tb_next  # drop mdverify's own frames above the article's first
+        text = "".join(traceback.format_exception(type(exc), exc, tb))
+        return text.replace(f'File "{path}"', f'File "{self.request["display"]}"')
+
+
+def _last_article_line(exc: BaseException, path: str) -> int | None:
+    if isinstance(exc, SyntaxError) and exc.filename == path:
+        return exc.lineno
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == path:
+            line = frame.lineno
+    return line
+
+
+def _offsets() -> dict[str, int]:
+    return {"out": _size(1), "err": _size(2)}
+
+
+def _size(fd: int) -> int:
+    try:
+        return os.fstat(fd).st_size
+    except OSError:
+        return 0
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass  # closed or broken by the example; the next block gets fresh streams
+
+
+def _restore_streams() -> None:
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+
+
+def main() -> None:
+    """Entry point: `python -m mdverify.child REPORT_FD` with the request on stdin."""
+    report_fd = os.dup(int(sys.argv[1]))
+    os.close(int(sys.argv[1]))
+    request: Request = json.loads(sys.stdin.buffer.read())
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)  # input() gets EOF at once instead of waiting on the parent
+
+    def report(event: dict[str, Any]) -> None:
+        data = (json.dumps(event) + "\n").encode()
+        while data:
+            data = data[os.write(report_fd, data) :]
+
+    sys.argv = [request["path"]]
+    _Session(request, report).run()
+    _flush()
+    # Skip interpreter shutdown: threads an example left running must not keep us alive.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

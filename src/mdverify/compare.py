@@ -1,0 +1,95 @@
+"""Observation vs claims -> `Verdict`.
+
+Matching rules: line endings and trailing whitespace are normalised; `...` inside a line
+matches any text on that line, and a line that is only `...` matches any number of lines
+(none included).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from mdverify.model import Example, Mismatch, Observation, OutputClaim, Verdict
+
+__all__ = ["judge", "matches", "normalise"]
+
+_WILD_LINES = object()
+
+
+def judge(example: Example, observation: Observation) -> Verdict:
+    """Check every output the example declares against what it printed."""
+    if observation.status != "ok":
+        return Verdict(example, observation)
+    mismatches = []
+    previous_end = 0
+    for claim in example.outputs:
+        got = _claimed_output(claim, observation, previous_end)
+        if claim.upto_line is not None:
+            previous_end = _offset_after(observation, claim.upto_line)
+        if not matches(claim.expected, got):
+            mismatches.append(Mismatch(claim, got))
+    return Verdict(example, observation, tuple(mismatches))
+
+
+def _claimed_output(claim: OutputClaim, observation: Observation, since: int) -> str:
+    if claim.upto_line is None:
+        return observation.stdout
+    return observation.stdout[since : _offset_after(observation, claim.upto_line)]
+
+
+def _offset_after(observation: Observation, line: int) -> int:
+    for end_line, offset in observation.segments:
+        if end_line == line:
+            return offset
+    return len(observation.stdout)
+
+
+def normalise(text: str) -> list[str]:
+    """Split output into lines: CRLF as LF, no trailing whitespace, no trailing blank lines."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def matches(expected: str, got: str) -> bool:
+    """Whether `got` is what `expected` declares, `...` wildcards included."""
+    return _match(tuple(normalise(expected)), tuple(normalise(got)))
+
+
+def _match(expected: tuple[str, ...], got: tuple[str, ...]) -> bool:
+    patterns = [_pattern(line) for line in expected]
+    if all(isinstance(p, str) for p in patterns):
+        return expected == got
+    # ok[j]: do the patterns from the current one on match got[j:]? Built from the last
+    # pattern back, one row at a time, so `...` lines cost O(lines), never backtracking.
+    m = len(got)
+    ok = [False] * m + [True]
+    for pattern in reversed(patterns):
+        row = [False] * (m + 1)
+        if pattern is _WILD_LINES:
+            row[m] = ok[m]
+            for j in range(m - 1, -1, -1):
+                row[j] = ok[j] or row[j + 1]
+        else:
+            for j in range(m - 1, -1, -1):
+                row[j] = ok[j + 1] and _line_matches(pattern, got[j])
+        ok = row
+    return ok[0]
+
+
+def _line_matches(pattern: object, line: str) -> bool:
+    if isinstance(pattern, str):
+        return pattern == line
+    assert isinstance(pattern, re.Pattern)
+    return pattern.fullmatch(line) is not None
+
+
+@cache
+def _pattern(line: str) -> object:
+    if line.strip() == "...":
+        return _WILD_LINES
+    if "..." not in line:
+        return line
+    return re.compile(".*".join(re.escape(part) for part in line.split("...")), re.DOTALL)

@@ -1,0 +1,198 @@
+"""The pytest shell: options, collection of Markdown files, one item per example, reports.
+
+Everything that decides something lives in the core modules; this file only translates
+between them and pytest's hooks.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from mdverify.compare import judge
+from mdverify.directives import skip_reason
+from mdverify.model import ArticleError, Example, Observation, Verdict
+from mdverify.parse import decode, parse_text
+from mdverify.report import render
+from mdverify.sandbox import RunOptions, run_article
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from _pytest._code.code import ExceptionInfo, TerminalRepr
+    from _pytest.terminal import TerminalReporter
+
+__all__ = ["ExampleItem", "MarkdownFile", "MdverifyWarning"]
+
+_MARK = ("mdverify", "example")
+_DEFAULT_TIMEOUT = 30.0
+
+
+class MdverifyWarning(UserWarning):
+    """Something in an article that is probably a mistake but does not fail it."""
+
+
+class ExampleFailed(Exception):
+    """Raised by an item whose verdict failed; carries the verdict to `repr_failure`."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__(verdict.example.name)
+        self.verdict = verdict
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mdverify", "run the Python examples of Markdown articles")
+    group.addoption(
+        "--mdverify-timeout",
+        type=float,
+        metavar="SECONDS",
+        help=f"real-time limit for one block (default: ini mdverify_timeout, {_DEFAULT_TIMEOUT:g})",
+    )
+    parser.addini(
+        "mdverify_timeout", f"real-time limit in seconds for one block ({_DEFAULT_TIMEOUT:g})"
+    )
+    parser.addini(
+        "mdverify_globs", "file patterns collected as Markdown articles", type="args", default=["*.md"]
+    )
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> MarkdownFile | None:
+    globs: list[str] = parent.config.getini("mdverify_globs")
+    if any(file_path.match(glob) for glob in globs):
+        return MarkdownFile.from_parent(parent, path=file_path)
+    return None
+
+
+def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
+    counts: dict[str, int] = {}
+    for outcome in ("passed", "failed", "skipped", "xfailed", "xpassed", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if _MARK in getattr(report, "user_properties", ()) and report.when in ("call", "setup"):
+                if report.when == "setup" and outcome != "skipped":
+                    continue
+                counts[outcome] = counts.get(outcome, 0) + 1
+    if counts:
+        verified = counts.pop("passed", 0)
+        rest = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+        terminalreporter.write_line(
+            f"mdverify: {verified} blocks verified" + (f", {rest}" if rest else "")
+        )
+
+
+def _options(config: pytest.Config) -> RunOptions:
+    timeout = config.getoption("mdverify_timeout") or config.getini("mdverify_timeout")
+    return RunOptions(timeout=float(timeout or _DEFAULT_TIMEOUT))
+
+
+class MarkdownFile(pytest.File):
+    """A Markdown article; runs its examples in one child process on first demand."""
+
+    _observations: dict[int, Observation] | None = None
+    _lines: list[str]
+
+    def collect(self) -> Iterator[pytest.Item]:
+        display = _display_path(self.config, self.path)
+        try:
+            text = decode(display, self.path.read_bytes())
+            self.article = parse_text(display, text)
+        except ArticleError as err:
+            yield ArticleErrorItem.from_parent(self, name="unreadable article", error=err)
+            return
+        except OSError as err:
+            error = ArticleError(display, None, f"cannot be read: {err.strerror or err}")
+            yield ArticleErrorItem.from_parent(self, name="unreadable article", error=error)
+            return
+        self._lines = text.split("\n")
+        for example in self.article.examples:
+            item = ExampleItem.from_parent(self, name=example.name, example=example)
+            item.user_properties.append(_MARK)
+            reason = skip_reason(example.settings)
+            if reason is not None:
+                item.add_marker(pytest.mark.skip(reason=reason))
+            elif example.settings.xfail is not None:
+                item.add_marker(pytest.mark.xfail(reason=example.settings.xfail, strict=True))
+            yield item
+
+    def observe(self, example: Example) -> Observation:
+        """The observation for `example`, running the article's child the first time."""
+        if self._observations is None:
+            self._observations = run_article(
+                self.article, str(self.path), self._to_run(), _options(self.config)
+            )
+        return self._observations[example.index]
+
+    def _to_run(self) -> list[Example]:
+        # Blocks share a namespace, so every runnable block up to the last selected one runs,
+        # selected or not; blocks after it are not needed.
+        selected = [
+            item.example.index
+            for item in self.session.items
+            if isinstance(item, ExampleItem) and item.parent is self
+        ]
+        last = max(selected, default=-1)
+        return [
+            e
+            for e in self.article.examples
+            if e.index <= last and skip_reason(e.settings) is None
+        ]
+
+
+class ExampleItem(pytest.Item):
+    """One fenced Python block."""
+
+    def __init__(self, *, example: Example, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.example = example
+
+    @property
+    def article_file(self) -> MarkdownFile:
+        assert isinstance(self.parent, MarkdownFile)
+        return self.parent
+
+    def runtest(self) -> None:
+        for warning in self.example.warnings:
+            self.warn(MdverifyWarning(warning))
+        verdict = judge(self.example, self.article_file.observe(self.example))
+        if not verdict.passed:
+            raise ExampleFailed(verdict)
+
+    def repr_failure(
+        self, excinfo: ExceptionInfo[BaseException], style: Any = None
+    ) -> str | TerminalRepr:
+        if isinstance(excinfo.value, ExampleFailed):
+            path = self.article_file.article.path
+            return render(excinfo.value.verdict, path, self.article_file._lines)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.example.line - 1, f"{self.article_file.article.path}::{self.name}"
+
+
+class ArticleErrorItem(pytest.Item):
+    """Stands for an article that cannot be read, so that one bad file fails alone."""
+
+    def __init__(self, *, error: ArticleError, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.error = error
+
+    def runtest(self) -> None:
+        raise self.error
+
+    def repr_failure(
+        self, excinfo: ExceptionInfo[BaseException], style: Any = None
+    ) -> str | TerminalRepr:
+        if isinstance(excinfo.value, ArticleError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, (self.error.line or 1) - 1, f"{self.error.path}: unreadable article"
+
+
+def _display_path(config: pytest.Config, path: Path) -> str:
+    """The article's path as a writer typed it: relative to where pytest was started."""
+    relative = os.path.relpath(path, config.invocation_params.dir)
+    return str(path) if relative.startswith(os.pardir + os.sep + os.pardir) else relative

@@ -1,0 +1,111 @@
+"""Verdict -> the text a writer reads: `file:line: what`, the code around it, then a diff.
+
+Modelled on pytest's doctest reports, so the first line is clickable in editors and CI logs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import TYPE_CHECKING
+
+from mdverify.compare import normalise
+
+if TYPE_CHECKING:
+    from mdverify.model import Example, Mismatch, Observation, Verdict
+
+__all__ = ["headline", "render"]
+
+_CONTEXT = 4
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+_STATUS_TITLES = {
+    "timeout": "timeout",
+    "crashed": "the article's process died",
+    "not-run": "not run",
+    "cap": "virtual-time cap reached",
+}
+
+
+def headline(verdict: Verdict, path: str) -> tuple[int, str]:
+    """The line a failure points at and a one-line title (for annotations and summaries)."""
+    obs, example = verdict.observation, verdict.example
+    if obs.status == "raised":
+        last = (obs.error or "").rstrip().splitlines()
+        return obs.error_line or example.line, last[-1] if last else "the block raised"
+    if obs.status != "ok":
+        title = _STATUS_TITLES.get(obs.status, obs.status)
+        return obs.error_line or example.line, f"{title}: {obs.error}"
+    first = verdict.mismatches[0] if verdict.mismatches else None
+    if first is None:
+        return example.line, ""
+    count = len(verdict.mismatches)
+    more = f" (and {count - 1} more)" if count > 1 else ""
+    del path
+    return first.claim.line, f"output differs from what the block printed{more}"
+
+
+def render(verdict: Verdict, path: str, source_lines: list[str]) -> str:
+    """Render a failed verdict; `source_lines` are the article's lines (for context)."""
+    obs, example = verdict.observation, verdict.example
+    line, title = headline(verdict, path)
+    parts = [f"{path}:{line}: {title}"]
+    if obs.status == "ok":
+        for mismatch in verdict.mismatches:
+            parts.append(_mismatch(mismatch, example, path, source_lines))
+    else:
+        parts.append(_context(source_lines, example, line))
+        if obs.error:
+            parts.append(obs.error.rstrip())
+        if obs.stdout.strip():
+            parts.append(_section("stdout", obs.stdout))
+    if obs.stderr.strip() and obs.status != "raised":
+        parts.append(_section("stderr", obs.stderr))
+    elif obs.stderr.strip():
+        extra = obs.stderr.replace(obs.error or "", "").strip()
+        if extra:
+            parts.append(_section("stderr", extra))
+    for warning in example.warnings:
+        parts.append(f"note: {warning}")
+    return "\n\n".join(p for p in parts if p)
+
+
+def _mismatch(mismatch: Mismatch, example: Example, path: str, lines: list[str]) -> str:
+    claim = mismatch.claim
+    last_code_line = example.code_line + example.source.count("\n") - 1
+    where = claim.upto_line if claim.upto_line is not None else last_code_line
+    context = _context(lines, example, where)
+    expected = normalise(claim.expected)
+    got = [_readable(line) for line in normalise(mismatch.got)]
+    diff = difflib.unified_diff(
+        expected, got, f"expected ({path}:{claim.line})", "got", lineterm="", n=3
+    )
+    body = "\n".join(diff) or "(the difference is only in whitespace or line endings)"
+    if not got:
+        body += "\n(the block printed nothing here)"
+    return f"{context}\n{body}" if context else body
+
+
+def _context(lines: list[str], example: Example, line: int) -> str:
+    """Numbered article lines of the block, ending at `line`."""
+    first = max(example.code_line, line - _CONTEXT)
+    last = min(line, len(lines))
+    if last < first:
+        return ""
+    width = len(str(last))
+    return "\n".join(f"{n:>{width}} | {lines[n - 1]}" for n in range(first, last + 1))
+
+
+def _section(name: str, text: str) -> str:
+    body = "\n".join(_readable(line) for line in text.rstrip().split("\n"))
+    return f"--- {name} ---\n{body}"
+
+
+def _readable(line: str) -> str:
+    """Show escape sequences and carriage returns instead of letting them act on the terminal."""
+    line = _ANSI.sub(lambda m: repr(m.group())[1:-1], line)
+    return line.replace("\r", "\\r")
+
+
+def describe(observation: Observation) -> str:
+    """A short word for an observation's status, for summaries."""
+    return _STATUS_TITLES.get(observation.status, observation.status)
