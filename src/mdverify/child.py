@@ -14,7 +14,6 @@ last `start` event it saw; see `mdverify.sandbox`.
 """
 
 from __future__ import annotations
-
 import __future__
 
 import ast
@@ -152,7 +151,7 @@ class _Session:
 
     def _compile(self, source: str | ast.Module, path: str, mode: str) -> types.CodeType:
         flags = self.future_flags | _TOP_LEVEL_AWAIT
-        code = compile(source, path, mode, flags=flags, dont_inherit=True)
+        code: types.CodeType = compile(source, path, mode, flags=flags, dont_inherit=True)
         self.future_flags |= code.co_flags & _FUTURE_FLAGS
         return code
 

@@ -94,7 +94,9 @@ def _run_claim(
     above = ends.get(run[0].line - 1)
     if arrows:
         if any(c.col != 0 for c in arrows):
-            raise CommentClaimError(arrows[0].line + offset, "'#>' output lines must start at column 0")
+            raise CommentClaimError(
+                arrows[0].line + offset, "'#>' output lines must start at column 0"
+            )
         statement_end = _statement_above(run[0].line, ends, lines)
         if statement_end is None:
             raise CommentClaimError(
@@ -131,9 +133,7 @@ def _trailing_print_claims(
             and (comment := trailing.get(stmt.lineno)) is not None
         ):
             text = _MARKER.sub("", _strip_marker(comment.text[1:]), count=1)
-            claims.append(
-                OutputClaim("trailing", text, stmt.lineno + offset, stmt.lineno + offset)
-            )
+            claims.append(OutputClaim("trailing", text, stmt.lineno + offset, stmt.lineno + offset))
     return claims
 
 
@@ -156,7 +156,7 @@ def _strip_marker(text: str) -> str:
 
 
 def _first_line(stmt: ast.stmt) -> int:
-    decorators = getattr(stmt, "decorator_list", [])
+    decorators: list[ast.expr] = getattr(stmt, "decorator_list", [])
     return min([stmt.lineno, *(d.lineno for d in decorators)])
 
 

@@ -9,7 +9,10 @@ later block that defines the same name again starts a new definition.
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = ["never_run"]
 
@@ -30,17 +33,11 @@ def never_run(blocks: Sequence[tuple[str, int] | None]) -> dict[int, list[str]]:
             f"coroutine function {name}() defined at line {line} is never run or awaited"
         )
 
-    for index, block in enumerate(blocks):
-        if block is None:
+    parsed = [(i, _parse(b[0]), b[1]) for i, b in enumerate(blocks) if b is not None]
+    for index, tree, first_line in parsed:
+        if tree is None:
             continue
-        source, first_line = block
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError):
-            continue
-        defined = {
-            stmt.name: stmt for stmt in tree.body if isinstance(stmt, ast.AsyncFunctionDef)
-        }
+        defined = {stmt.name: stmt for stmt in tree.body if isinstance(stmt, ast.AsyncFunctionDef)}
         used_here = _loaded_names(tree, exclude=set(defined.values()))
         for name in list(pending):
             if name in defined:
@@ -53,6 +50,13 @@ def never_run(blocks: Sequence[tuple[str, int] | None]) -> dict[int, list[str]]:
     for name in list(pending):
         report(name)
     return warnings
+
+
+def _parse(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
 
 
 def _loaded_names(tree: ast.Module, exclude: set[ast.AsyncFunctionDef]) -> set[str]:

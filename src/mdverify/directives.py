@@ -77,7 +77,9 @@ def parse_mapping(data: object) -> Settings:
     return _settings_from_items(items)
 
 
-def _settings_from_items(items: list[tuple[str, str, str | None]]) -> Settings:
+def _settings_from_items(  # noqa: C901, PLR0912 -- one branch per key reads best
+    items: list[tuple[str, str, str | None]],
+) -> Settings:
     skip: str | None = None
     xfail: str | None = None
     timeout: float | None = None
@@ -151,7 +153,7 @@ def skip_reason(settings: Settings) -> str | None:
     if settings.skip is not None:
         return settings.skip
     for op, version in settings.python:
-        if not _compare(sys.version_info[: len(version)], op, version):
+        if not _compare(tuple(sys.version_info)[: len(version)], op, version):
             return f"needs Python {op}{'.'.join(map(str, version))}"
     missing = [name for name in settings.requires if not _importable(name)]
     if missing:
@@ -159,7 +161,8 @@ def skip_reason(settings: Settings) -> str | None:
     return None
 
 
-def _compare(have: tuple[int, ...], op: str, want: tuple[int, ...]) -> bool:
+def _compare(have: tuple[object, ...], op: str, want: tuple[int, ...]) -> bool:
+    have = tuple(int(part) for part in have if isinstance(part, int))
     return {
         ">=": have >= want,
         "<=": have <= want,

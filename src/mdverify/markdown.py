@@ -56,7 +56,7 @@ def _content_tab(state: StateBlock, start_line: int, end_line: int, silent: bool
         next_line -= 1  # trailing blank lines belong to what follows
 
     old_parent, old_max, old_indent = state.parentType, state.lineMax, state.blkIndent
-    state.parentType = "content_tab"  # type: ignore[assignment]
+    state.parentType = "content_tab"
     state.lineMax = next_line
     state.blkIndent = body_indent
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
 import yaml
-from frontmatter import YAMLHandler
+from frontmatter.default_handlers import YAMLHandler
 
 from mdverify.claims import CommentClaimError, comment_claims
 from mdverify.coroutines import never_run
@@ -45,7 +45,7 @@ _BLOCKS_BETWEEN_DIRECTIVE_AND_CODE = frozenset(
 
 
 def decode(path: str, data: bytes) -> str:
-    """Decode an article as UTF-8 (a BOM is allowed) with newlines normalised to `\\n`."""
+    r"""Decode an article as UTF-8 (a BOM is allowed) with newlines normalised to `\n`."""
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise ArticleError(path, line, "contains NUL bytes: a binary file, not Markdown")
@@ -68,12 +68,16 @@ def parse_text(path: str, text: str) -> Article:
     """Parse an article's decoded text (newlines already normalised)."""
     try:
         tokens = markdown_parser().parse(text)
-    except Exception as err:  # markdown-it bugs must not become internal tracebacks
+    except Exception as err:  # noqa: BLE001 -- a markdown-it bug must not become our traceback
         raise ArticleError(path, None, f"markdown-it could not parse the file: {err}") from None
     lines = text.split("\n")
     settings = Settings()
     if tokens and tokens[0].type == "front_matter":
         settings = _front_matter(path, tokens[0], lines)
+    elif lines[0] == "---" and len(lines) > 1 and re.match(r"[\w-]+\s*:", lines[1]):
+        # markdown-it reads an unclosed front matter as a rule and a paragraph; the
+        # settings in it would be silently ignored.
+        raise ArticleError(path, 1, "front matter starting here is never closed by '---'")
     examples = _examples(path, tokens, lines, settings)
     runnable = [
         (e.source, e.code_line) if e.kind == "python" and e.settings.skip is None else None
@@ -115,7 +119,7 @@ def _front_matter(path: str, token: Token, lines: Sequence[str]) -> Settings:
         raise ArticleError(path, key_line, f"front matter 'mdverify': {err}") from None
 
 
-def _examples(
+def _examples(  # noqa: C901, PLR0912 -- one pass over the token stream
     path: str, tokens: Sequence[Token], lines: Sequence[str], defaults: Settings
 ) -> list[Example]:
     found: list[Example] = []
@@ -190,7 +194,11 @@ def _example(
     code_line = line + 1
     kind: ExampleKind = "pycon" if lang in PYCON_LANGS else "python"
     try:
-        outputs = pycon_claims(source, code_line) if kind == "pycon" else comment_claims(source, code_line)
+        outputs = (
+            pycon_claims(source, code_line)
+            if kind == "pycon"
+            else comment_claims(source, code_line)
+        )
     except CommentClaimError as err:
         raise ArticleError(path, err.line, str(err)) from None
     except ValueError as err:  # doctest's parser on a malformed prompt
@@ -239,9 +247,7 @@ def _check_closed(path: str, token: Token, lines: Sequence[str]) -> None:
     marker = token.markup
     run = len(last) - len(last.lstrip(marker[0]))
     if run < len(marker) or last[run:].strip():
-        raise ArticleError(
-            path, start + 1, f"code fence {marker} opened here is never closed"
-        )
+        raise ArticleError(path, start + 1, f"code fence {marker} opened here is never closed")
 
 
 def _language(info: str) -> str:
@@ -258,7 +264,7 @@ def _plain(markdown: str) -> str:
 
 
 def _strip_newline(text: str) -> str:
-    return text[:-1] if text.endswith("\n") else text
+    return text.removesuffix("\n")
 
 
 def _map(token: Token) -> tuple[int, int]:

@@ -7,7 +7,6 @@ between them and pytest's hooks.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -21,6 +20,7 @@ from mdverify.sandbox import RunOptions, run_article
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
     from _pytest._code.code import ExceptionInfo, TerminalRepr
     from _pytest.terminal import TerminalReporter
@@ -49,13 +49,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--mdverify-timeout",
         type=float,
         metavar="SECONDS",
-        help=f"real-time limit for one block (default: ini mdverify_timeout, {_DEFAULT_TIMEOUT:g})",
+        help=f"real-time limit for a block (ini mdverify_timeout; default {_DEFAULT_TIMEOUT:g})",
     )
     parser.addini(
         "mdverify_timeout", f"real-time limit in seconds for one block ({_DEFAULT_TIMEOUT:g})"
     )
     parser.addini(
-        "mdverify_globs", "file patterns collected as Markdown articles", type="args", default=["*.md"]
+        "mdverify_globs",
+        "file patterns collected as Markdown articles",
+        type="args",
+        default=["*.md"],
     )
 
 
@@ -91,9 +94,11 @@ class MarkdownFile(pytest.File):
     """A Markdown article; runs its examples in one child process on first demand."""
 
     _observations: dict[int, Observation] | None = None
-    _lines: list[str]
+    lines: list[str]
+    """The article's lines, for the context shown in failure reports."""
 
     def collect(self) -> Iterator[pytest.Item]:
+        """One item per example, or one failing item when the article cannot be read."""
         display = _display_path(self.config, self.path)
         try:
             text = decode(display, self.path.read_bytes())
@@ -105,7 +110,7 @@ class MarkdownFile(pytest.File):
             error = ArticleError(display, None, f"cannot be read: {err.strerror or err}")
             yield ArticleErrorItem.from_parent(self, name="unreadable article", error=error)
             return
-        self._lines = text.split("\n")
+        self.lines = text.split("\n")
         for example in self.article.examples:
             item = ExampleItem.from_parent(self, name=example.name, example=example)
             item.user_properties.append(_MARK)
@@ -134,9 +139,7 @@ class MarkdownFile(pytest.File):
         ]
         last = max(selected, default=-1)
         return [
-            e
-            for e in self.article.examples
-            if e.index <= last and skip_reason(e.settings) is None
+            e for e in self.article.examples if e.index <= last and skip_reason(e.settings) is None
         ]
 
 
@@ -149,10 +152,12 @@ class ExampleItem(pytest.Item):
 
     @property
     def article_file(self) -> MarkdownFile:
+        """The article this block belongs to."""
         assert isinstance(self.parent, MarkdownFile)
         return self.parent
 
     def runtest(self) -> None:
+        """Run the article up to this block (once) and judge this block's observation."""
         for warning in self.example.warnings:
             self.warn(MdverifyWarning(warning))
         verdict = judge(self.example, self.article_file.observe(self.example))
@@ -162,12 +167,14 @@ class ExampleItem(pytest.Item):
     def repr_failure(
         self, excinfo: ExceptionInfo[BaseException], style: Any = None
     ) -> str | TerminalRepr:
+        """Render our own failures as a writer's report, anything else as pytest would."""
         if isinstance(excinfo.value, ExampleFailed):
             path = self.article_file.article.path
-            return render(excinfo.value.verdict, path, self.article_file._lines)
+            return render(excinfo.value.verdict, path, self.article_file.lines)
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Path, int, str]:
+        """Point at the block's opening fence in the article."""
         return self.path, self.example.line - 1, f"{self.article_file.article.path}::{self.name}"
 
 
@@ -179,16 +186,19 @@ class ArticleErrorItem(pytest.Item):
         self.error = error
 
     def runtest(self) -> None:
+        """Fail with the article's error."""
         raise self.error
 
     def repr_failure(
         self, excinfo: ExceptionInfo[BaseException], style: Any = None
     ) -> str | TerminalRepr:
+        """`file:line: message`, with no traceback: the error is the writer's, not ours."""
         if isinstance(excinfo.value, ArticleError):
             return str(excinfo.value)
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Path, int, str]:
+        """Point at the line the error names."""
         return self.path, (self.error.line or 1) - 1, f"{self.error.path}: unreadable article"
 
 

@@ -50,8 +50,7 @@ def render(verdict: Verdict, path: str, source_lines: list[str]) -> str:
     line, title = headline(verdict, path)
     parts = [f"{path}:{line}: {title}"]
     if obs.status == "ok":
-        for mismatch in verdict.mismatches:
-            parts.append(_mismatch(mismatch, example, path, source_lines))
+        parts.extend(_mismatch(m, example, path, source_lines) for m in verdict.mismatches)
     else:
         parts.append(_context(source_lines, example, line))
         if obs.error:
@@ -64,8 +63,7 @@ def render(verdict: Verdict, path: str, source_lines: list[str]) -> str:
         extra = obs.stderr.replace(obs.error or "", "").strip()
         if extra:
             parts.append(_section("stderr", extra))
-    for warning in example.warnings:
-        parts.append(f"note: {warning}")
+    parts.extend(f"note: {warning}" for warning in example.warnings)
     return "\n\n".join(p for p in parts if p)
 
 

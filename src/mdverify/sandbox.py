@@ -18,9 +18,10 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
-from mdverify.model import ClockName, Observation
+from mdverify.model import ClockName, Observation, Status
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -65,15 +66,12 @@ def run_article(
     }
     timeouts = {e.index: e.settings.timeout or options.timeout for e in chosen}
     with tempfile.TemporaryDirectory(prefix="mdverify-", ignore_cleanup_errors=True) as tmp:
-        work = os.path.join(tmp, "work")
-        os.mkdir(work)
-        out_path, err_path = os.path.join(tmp, "stdout"), os.path.join(tmp, "stderr")
-        with open(out_path, "wb") as out, open(err_path, "wb") as err:
-            events, ending = _drive(request, timeouts, options, work, out, err)
-        with open(out_path, "rb") as f:
-            out_bytes = f.read()
-        with open(err_path, "rb") as f:
-            err_bytes = f.read()
+        work = Path(tmp) / "work"
+        work.mkdir()
+        out_path, err_path = Path(tmp) / "stdout", Path(tmp) / "stderr"
+        with out_path.open("wb") as out, err_path.open("wb") as err:
+            events, ending = _drive(request, timeouts, options, work, (out, err))
+        out_bytes, err_bytes = out_path.read_bytes(), err_path.read_bytes()
     return _observations(chosen, events, ending, out_bytes, err_bytes, clock)
 
 
@@ -90,20 +88,19 @@ def _drive(
     request: Request,
     timeouts: Mapping[int, float],
     options: RunOptions,
-    work: str,
-    out: Any,
-    err: Any,
+    work: Path,
+    capture: tuple[BinaryIO, BinaryIO],
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Run the child to the end; return its events and why it stopped early, if it did."""
     read_fd, write_fd = os.pipe()
     env = dict(options.env if options.env is not None else os.environ)
     env["PYTHONIOENCODING"] = "utf-8"
     try:
-        proc = subprocess.Popen(
+        proc = subprocess.Popen(  # noqa: S603 -- our own interpreter and module, no shell
             [options.python, "-m", "mdverify.child", str(write_fd)],
             stdin=subprocess.PIPE,
-            stdout=out,
-            stderr=err,
+            stdout=capture[0],
+            stderr=capture[1],
             cwd=work,
             env=env,
             pass_fds=(write_fd,),
@@ -201,7 +198,7 @@ def _observations(
             continue
         if end is None:
             broken_at = example.line
-            status = "timeout" if ending and ending.startswith("timeout") else "crashed"
+            status: Status = "timeout" if ending and ending.startswith("timeout") else "crashed"
             results[index] = Observation(
                 index,
                 status,
@@ -214,7 +211,7 @@ def _observations(
         block_out = out[start["out"] : end["out"]]
         results[index] = Observation(
             index,
-            end["status"],
+            cast("Status", end["status"]),
             stdout=_text(block_out),
             stderr=_text(err[start["err"] : end["err"]]),
             segments=tuple((line, len(_text(block_out[:size]))) for line, size in end["segments"]),

@@ -1,0 +1,100 @@
+"""The output-comment rule of `mdverify.claims`, at its edges."""
+
+import pytest
+
+from mdverify.claims import CommentClaimError, comment_claims
+
+
+def claims(source: str, first_line: int = 1):
+    return [(c.kind, c.expected, c.line, c.upto_line) for c in comment_claims(source, first_line)]
+
+
+def test_comment_run_under_statement_and_before_end_is_output():
+    assert claims("asyncio.run(main())\n# Fetching data...\n# {'data': 42}\n") == [
+        ("comment", "Fetching data...\n{'data': 42}", 2, 1)
+    ]
+
+
+def test_comment_run_under_statement_and_before_blank_line_is_output():
+    assert claims("print(1)\n# 1\n\nx = 2\n") == [("comment", "1", 2, 1)]
+
+
+def test_comment_with_blank_line_above_is_prose():
+    assert claims("x = 1\n\n# Run the coroutine\nprint(x)\n") == []
+
+
+def test_comment_with_code_directly_below_is_prose():
+    assert claims("x = 1\n# now print it\nprint(x)\n") == []
+
+
+def test_comment_under_def_or_import_is_prose():
+    assert claims("import asyncio\n# a comment\n") == []
+    assert claims("def f():\n    return 1\n# a comment\n") == []
+
+
+def test_indented_comment_is_prose():
+    assert claims("for i in range(2):\n    print(i)\n    # 0\n") == []
+
+
+def test_comment_only_block_declares_nothing():
+    assert claims("# Good async candidates:\n# - Network requests\n") == []
+
+
+def test_output_heading_line_is_dropped():
+    assert claims("print(5)\n# Output:\n# 5\n") == [("comment", "5", 3, 1)]
+
+
+def test_output_prefix_on_the_same_line_is_dropped():
+    assert claims("print(5)\n# Output: 5\n") == [("comment", "5", 2, 1)]
+
+
+def test_trailing_comment_on_top_level_print_is_output():
+    assert claims("coro = f()\nprint(coro)  # <coroutine object f at 0x...>\n") == [
+        ("trailing", "<coroutine object f at 0x...>", 2, 2)
+    ]
+
+
+def test_trailing_arrow_marker_is_dropped():
+    assert claims("print(2 + 2)  # -> 4\n") == [("trailing", "4", 1, 1)]
+
+
+def test_trailing_comment_on_other_statement_is_prose():
+    assert claims("x = 5  # five\n") == []
+
+
+def test_trailing_comment_on_multiline_print_is_prose():
+    assert claims("print(\n    1,\n)  # 1\n") == []
+
+
+def test_arrow_lines_are_output_even_before_code():
+    assert claims("print(1)\n#> 1\nprint(2)\n#> 2\n") == [
+        ("arrow", "1", 2, 1),
+        ("arrow", "2", 4, 3),
+    ]
+
+
+def test_arrow_lines_keep_indentation_after_the_marker():
+    assert claims("print('  x')\n#>   x\n") == [("arrow", "  x", 2, 1)]
+
+
+def test_indented_arrow_lines_are_an_error():
+    with pytest.raises(CommentClaimError) as err:
+        comment_claims("def f():\n    print(1)\n    #> 1\n", 10)
+    assert err.value.line == 12
+
+
+def test_lines_are_article_lines():
+    assert claims("print(1)\n# 1\n", first_line=40) == [("comment", "1", 41, 40)]
+
+
+def test_block_with_syntax_error_declares_nothing():
+    assert claims("print(1\n# 1\n") == []
+
+
+def test_claims_are_in_statement_order():
+    source = "print(1)  # 1\nprint(2)\n# 2\n"
+    assert [c[3] for c in claims(source)] == [1, 2]
+
+
+def test_comment_inside_a_multiline_statement_is_not_a_claim():
+    assert claims("x = [\n# not output\n    1,\n]\n") == []

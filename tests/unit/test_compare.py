@@ -1,0 +1,89 @@
+"""Output matching and verdicts of `mdverify.compare`."""
+
+from mdverify.compare import judge, matches, normalise
+from mdverify.model import Example, Observation, OutputClaim
+
+
+def test_exact_output_matches():
+    assert matches("a\nb", "a\nb\n")
+
+
+def test_different_output_does_not_match():
+    assert not matches("a\nb", "a\nc\n")
+
+
+def test_trailing_whitespace_and_crlf_are_ignored():
+    assert matches("a  \nb", "a\r\nb   \r\n\n\n")
+
+
+def test_leading_whitespace_matters():
+    assert not matches("  a", "a")
+
+
+def test_ellipsis_inside_a_line_matches_any_text():
+    assert matches("<coroutine object f at 0x...>", "<coroutine object f at 0x7f3a2c1b>")
+
+
+def test_ellipsis_inside_a_line_does_not_cross_lines():
+    assert not matches("a...b", "a\nb")
+
+
+def test_ellipsis_line_matches_any_number_of_lines():
+    assert matches("start\n...\nend", "start\nx\ny\nz\nend")
+    assert matches("start\n...\nend", "start\nend")
+
+
+def test_ellipsis_line_still_needs_the_lines_around_it():
+    assert not matches("start\n...\nend", "start\nx\nfinish")
+
+
+def test_indented_ellipsis_line_is_a_wildcard_too():
+    assert matches("Traceback (most recent call last):\n  ...\nValueError: x",
+                   "Traceback (most recent call last):\n  File 'a', line 1\n  foo\nValueError: x")
+
+
+def test_many_ellipsis_lines_do_not_backtrack_exponentially():
+    expected = "\n".join(["..."] * 30 + ["end"])
+    got = "\n".join(["x"] * 300 + ["nope"])
+    assert not matches(expected, got)
+
+
+def test_normalise_drops_trailing_blank_lines_only():
+    assert normalise("\na \n\n") == ["", "a"]
+
+
+def _example(*claims):
+    return Example(0, "python", "", 1, 2, "x", outputs=tuple(claims))
+
+
+def test_comment_claims_cover_output_since_the_previous_claim():
+    example = _example(
+        OutputClaim("comment", "a", 3, 2),
+        OutputClaim("comment", "b\nc", 6, 5),
+    )
+    observation = Observation(0, "ok", stdout="a\nb\nc\n", segments=((2, 2), (4, 4), (5, 6)))
+    assert judge(example, observation).passed
+
+
+def test_comment_claim_that_misses_a_line_fails():
+    example = _example(OutputClaim("comment", "b", 6, 5))
+    observation = Observation(0, "ok", stdout="a\nb\n", segments=((2, 2), (5, 4)))
+    verdict = judge(example, observation)
+    assert not verdict.passed
+    assert verdict.mismatches[0].got == "a\nb\n"
+
+
+def test_each_declaration_is_checked():
+    example = _example(OutputClaim("trailing", "1", 2, 2), OutputClaim("fence", "1\n3", 9))
+    observation = Observation(0, "ok", stdout="1\n2\n", segments=((2, 2), (3, 4)))
+    verdict = judge(example, observation)
+    assert [m.claim.kind for m in verdict.mismatches] == ["fence"]
+
+
+def test_a_block_that_raised_does_not_pass():
+    observation = Observation(0, "raised", error="ValueError")
+    assert not judge(_example(), observation).passed
+
+
+def test_a_block_without_claims_passes_when_it_ran():
+    assert judge(_example(), Observation(0, "ok", stdout="anything")).passed

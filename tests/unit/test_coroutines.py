@@ -1,0 +1,35 @@
+"""Finding coroutine functions that an article defines but never runs."""
+
+from mdverify.coroutines import never_run
+
+
+def test_coroutine_never_run_is_reported_at_its_article_line():
+    warnings = never_run([("import asyncio\nasync def hello():\n    pass\n", 10)])
+    assert warnings == {0: ["coroutine function hello() defined at line 11 is never run or awaited"]}
+
+
+def test_coroutine_run_in_the_same_block_is_fine():
+    assert never_run([("async def main():\n    pass\nasyncio.run(main())\n", 1)]) == {}
+
+
+def test_coroutine_run_in_a_later_block_is_fine():
+    assert never_run([("async def f():\n    pass\n", 1), ("asyncio.run(f())\n", 5)]) == {}
+
+
+def test_coroutine_called_by_another_coroutine_is_fine():
+    source = "async def main():\n    await helper()\nasync def helper():\n    pass\nasyncio.run(main())\n"
+    assert never_run([(source, 1)]) == {}
+
+
+def test_redefinition_in_a_later_block_does_not_count_as_use():
+    first = "async def main():\n    pass\n"
+    second = "async def main():\n    pass\nasyncio.run(main())\n"
+    assert list(never_run([(first, 1), (second, 10)])) == [0]
+
+
+def test_skipped_blocks_are_ignored():
+    assert never_run([None, ("async def f():\n    pass\nasyncio.run(f())\n", 1)]) == {}
+
+
+def test_block_with_syntax_error_is_ignored():
+    assert never_run([("async def f(:\n", 1)]) == {}

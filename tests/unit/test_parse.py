@@ -1,0 +1,158 @@
+"""Markdown -> Article in `mdverify.parse`: where examples are, what they claim, and errors."""
+
+from pathlib import Path
+
+import pytest
+
+from mdverify.model import ArticleError
+from mdverify.parse import decode, parse_article, parse_text
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "parse"
+
+
+def parse_fixture(name: str):
+    path = FIXTURES / name
+    return parse_article(name, path.read_bytes()), path.read_text().split("\n")
+
+
+def test_fences_in_every_container_are_found():
+    article, _ = parse_fixture("containers.md")
+    assert [e.source.strip() for e in article.examples] == [
+        'print("list")',
+        'print("quote")',
+        'print("admonition")',
+        'print("collapsible")',
+        'print("tab")',
+        '>>> print("pycon")\npycon',
+    ]
+
+
+def test_example_line_is_the_fence_line_in_the_file():
+    article, lines = parse_fixture("containers.md")
+    for example in article.examples:
+        fence = lines[example.line - 1].lstrip(" >")
+        assert fence.startswith("```"), (example.line, fence)
+        assert lines[example.code_line - 1].endswith(example.source.split("\n")[0])
+
+
+def test_pycon_blocks_are_pycon_examples_with_prompt_claims():
+    article, _ = parse_fixture("containers.md")
+    pycon = article.examples[-1]
+    assert pycon.kind == "pycon"
+    assert [(c.kind, c.expected) for c in pycon.outputs] == [("prompt", "pycon")]
+
+
+def test_names_carry_the_nearest_heading_and_the_line():
+    article, _ = parse_fixture("containers.md")
+    assert article.examples[0].name == "Containers (line 9)"
+
+
+def test_output_fence_after_prose_belongs_to_the_block():
+    article, _ = parse_fixture("outputs.md")
+    fences = [[c.expected for c in e.outputs] for e in article.examples]
+    assert fences == [["a"], ["b"], [], []]
+
+
+def test_output_fence_claim_line_is_its_first_body_line():
+    article, lines = parse_fixture("outputs.md")
+    claim = article.examples[0].outputs[0]
+    assert lines[claim.line - 1] == "a"
+
+
+def test_front_matter_settings_apply_to_every_block():
+    text = "---\nmdverify:\n  timeout: 3\n---\n\n```python\npass\n```\n"
+    assert parse_text("a.md", text).examples[0].settings.timeout == 3
+
+
+def test_directive_before_a_block_applies_to_it_only():
+    text = '<!-- mdverify: skip reason="later" -->\n\n```python\npass\n```\n\n```python\npass\n```\n'
+    first, second = parse_text("a.md", text).examples
+    assert first.settings.skip == "later"
+    assert second.settings.skip is None
+
+
+def error(text: str) -> ArticleError:
+    with pytest.raises(ArticleError) as err:
+        parse_text("a.md", text)
+    return err.value
+
+
+def test_unclosed_fence_is_an_error_at_its_line():
+    err = error("# t\n\n```python\nprint(1)\n")
+    assert (err.line, "never closed" in err.message) == (3, True)
+
+
+def test_fence_closed_by_a_longer_fence_is_fine():
+    assert parse_text("a.md", "````python\nprint(1)\n``````\n").examples
+
+
+def test_tilde_fence_is_fine():
+    assert parse_text("a.md", "~~~python\nprint(1)\n~~~\n").examples
+
+
+def test_invalid_yaml_front_matter_names_its_line():
+    err = error("---\ntitle: ok\nbad: [unclosed\n---\n")
+    assert err.line in (3, 4)
+    assert "invalid YAML front matter" in err.message
+
+
+def test_front_matter_that_is_not_a_mapping_is_an_error():
+    assert "mapping" in error("---\n- a\n- b\n---\n").message
+
+
+def test_unclosed_front_matter_is_an_error():
+    assert error("---\ntitle: x\n\n# never closed\n").line == 1
+
+
+def test_unknown_directive_is_an_error_at_its_line():
+    err = error("text\n\n<!-- mdverify: skp -->\n```python\npass\n```\n")
+    assert err.line == 3
+    assert "unknown directive 'skp'" in err.message
+
+
+def test_directive_not_followed_by_python_is_an_error():
+    assert error("<!-- mdverify: skip -->\n```bash\nls\n```\n").line == 1
+
+
+def test_directive_followed_by_prose_is_an_error():
+    assert error("<!-- mdverify: skip -->\n\nSome prose.\n\n```python\npass\n```\n").line == 1
+
+
+def test_directive_inside_a_paragraph_is_an_error():
+    assert "own line" in error("Text <!-- mdverify: skip --> more.\n").message
+
+
+def test_directive_syntax_shown_in_inline_code_is_not_a_directive():
+    assert parse_text("a.md", "Write `<!-- mdverify: skip -->` above a block.\n").examples == ()
+
+
+def test_bom_is_stripped_so_front_matter_and_first_fence_are_read():
+    text = decode("a.md", b"\xef\xbb\xbf```python\nprint(1)\n```\n")
+    assert parse_text("a.md", text).examples[0].line == 1
+
+
+def test_crlf_and_lone_cr_become_newlines_with_the_same_line_numbers():
+    text = decode("a.md", b"# t\r\n\r\n```python\rprint(1)\r```\r\n")
+    assert parse_text("a.md", text).examples[0].line == 3
+
+
+def test_invalid_utf8_names_the_line():
+    with pytest.raises(ArticleError) as err:
+        decode("a.md", b"ok\nstill ok\nbad \xff byte\n")
+    assert err.value.line == 3
+
+
+def test_binary_file_is_an_error():
+    with pytest.raises(ArticleError, match="binary"):
+        decode("a.md", b"\x89PNG\r\n\x1a\n\x00\x00")
+
+
+def test_empty_file_has_no_examples():
+    assert parse_text("a.md", "").examples == ()
+
+
+def test_never_run_coroutine_is_a_warning_on_its_block():
+    text = "```python\nasync def hello():\n    print('hi')\n```\n"
+    assert parse_text("a.md", text).examples[0].warnings == (
+        "coroutine function hello() defined at line 2 is never run or awaited",
+    )
