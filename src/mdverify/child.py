@@ -18,6 +18,7 @@ import __future__
 
 import ast
 import asyncio
+import contextlib
 import doctest
 import inspect
 import json
@@ -25,12 +26,13 @@ import os
 import sys
 import traceback
 import types
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from mdverify.clock import Clock, VirtualTimeExceeded, install
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
 __all__ = ["BlockRequest", "Request", "main"]
 
@@ -122,48 +124,63 @@ class _Session:
         # Padding with newlines makes line N of the compiled code line N of the article.
         padded = "\n" * (block["code_line"] - 1) + block["source"]
         tree = ast.parse(padded, filename=path)
-        for stmt in tree.body:
-            code = self._compile(ast.Module(body=[stmt], type_ignores=[]), path, "exec")
-            self._execute(code)
-            _flush()
-            segments.append((stmt.end_lineno or stmt.lineno, _offsets()["out"] - start_out))
+        steps = [
+            _Step(
+                self._compile(ast.Module(body=[stmt], type_ignores=[]), path, "exec"),
+                stmt.end_lineno or stmt.lineno,
+            )
+            for stmt in tree.body
+        ]
+        self._run_steps(steps, segments, start_out)
 
     def _run_pycon(
         self, block: BlockRequest, segments: list[tuple[int, int]], start_out: int
     ) -> None:
         path = self.request["path"]
+        steps = []
         for example in doctest.DocTestParser().get_examples(block["source"]):
             first = block["code_line"] + example.lineno
             code = self._compile("\n" * (first - 1) + example.source, path, "single")
-            try:
-                self._execute(code)
-            except Exception as exc:
-                if example.exc_msg is None:
-                    raise
-                # As doctest does: the stack is the writer's to elide, the message is checked.
-                _flush()
-                stack = example.want[: len(example.want) - len(example.exc_msg)]
-                only = "".join(traceback.format_exception_only(type(exc), exc))
-                sys.stdout.write(stack + only)
+            steps.append(_Step(code, first + example.source.count("\n") - 1, example))
+        self._run_steps(steps, segments, start_out)
+
+    def _run_steps(
+        self, steps: list[_Step], segments: list[tuple[int, int]], start_out: int
+    ) -> None:
+        """Run each top-level statement (or prompt) and note where its output ends."""
+
+        def done(step: _Step) -> None:
             _flush()
-            last = first + example.source.count("\n") - 1
-            segments.append((last, _offsets()["out"] - start_out))
+            segments.append((step.last_line, _offsets()["out"] - start_out))
+
+        if not any(step.code.co_flags & inspect.CO_COROUTINE for step in steps):
+            for step in steps:
+                with _expected_exception(step):
+                    exec(step.code, self.namespace)  # noqa: S102
+                done(step)
+            return
+
+        async def driver() -> None:
+            # A block with top-level await runs wholly inside the loop, as in a notebook
+            # cell or the asyncio REPL, so its plain statements may create tasks too.
+            for step in steps:
+                with _expected_exception(step):
+                    result = eval(step.code, self.namespace)  # noqa: S307
+                    if step.code.co_flags & inspect.CO_COROUTINE:
+                        await result
+                done(step)
+
+        # One loop for the whole article: a task started in one block can be awaited in
+        # the next.
+        if self.loop is None or self.loop.is_closed():
+            self.loop = asyncio.new_event_loop()
+        self.loop.run_until_complete(driver())
 
     def _compile(self, source: str | ast.Module, path: str, mode: str) -> types.CodeType:
         flags = self.future_flags | _TOP_LEVEL_AWAIT
         code: types.CodeType = compile(source, path, mode, flags=flags, dont_inherit=True)
         self.future_flags |= code.co_flags & _FUTURE_FLAGS
         return code
-
-    def _execute(self, code: types.CodeType) -> None:
-        if code.co_flags & inspect.CO_COROUTINE:
-            # Top-level await: one loop for the whole article, as in a notebook or the
-            # asyncio REPL, so a task started in one block can be awaited in the next.
-            if self.loop is None or self.loop.is_closed():
-                self.loop = asyncio.new_event_loop()
-            self.loop.run_until_complete(eval(code, self.namespace))  # noqa: S307
-        else:
-            exec(code, self.namespace)  # noqa: S102
 
     def _format(self, exc: BaseException) -> str:
         path = self.request["path"]
@@ -172,6 +189,32 @@ class _Session:
             tb = tb.tb_next  # drop mdverify's own frames above the article's first
         text = "".join(traceback.format_exception(type(exc), exc, tb))
         return text.replace(f'File "{path}"', f'File "{self.request["display"]}"')
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One top-level statement of a block, or one prompt of a pycon block."""
+
+    code: types.CodeType
+    last_line: int
+    """Article line where the statement ends: its output is attributed up to here."""
+    prompt: doctest.Example | None = None
+
+
+@contextlib.contextmanager
+def _expected_exception(step: _Step) -> Iterator[None]:
+    """For a pycon prompt that expects a traceback, print it as doctest would see it."""
+    try:
+        yield
+    except Exception as exc:
+        if step.prompt is None or step.prompt.exc_msg is None:
+            raise
+        # As doctest does: the stack is the writer's to elide; the message is checked.
+        _flush()
+        want = step.prompt.want
+        stack = want[: len(want) - len(step.prompt.exc_msg)]
+        only = "".join(traceback.format_exception_only(type(exc), exc))
+        sys.stdout.write(stack + only)
 
 
 def _last_article_line(exc: BaseException, path: str) -> int | None:

@@ -38,8 +38,10 @@ def test_ellipsis_line_still_needs_the_lines_around_it():
 
 
 def test_indented_ellipsis_line_is_a_wildcard_too():
-    assert matches("Traceback (most recent call last):\n  ...\nValueError: x",
-                   "Traceback (most recent call last):\n  File 'a', line 1\n  foo\nValueError: x")
+    assert matches(
+        "Traceback (most recent call last):\n  ...\nValueError: x",
+        "Traceback (most recent call last):\n  File 'a', line 1\n  foo\nValueError: x",
+    )
 
 
 def test_many_ellipsis_lines_do_not_backtrack_exponentially():

@@ -5,7 +5,9 @@ from mdverify.coroutines import never_run
 
 def test_coroutine_never_run_is_reported_at_its_article_line():
     warnings = never_run([("import asyncio\nasync def hello():\n    pass\n", 10)])
-    assert warnings == {0: ["coroutine function hello() defined at line 11 is never run or awaited"]}
+    assert warnings == {
+        0: ["coroutine function hello() defined at line 11 is never run or awaited"]
+    }
 
 
 def test_coroutine_run_in_the_same_block_is_fine():

@@ -19,7 +19,9 @@ def test_bare_skip_gets_a_default_reason():
 
 
 def test_xfail_timeout_requires_python_clock_together():
-    settings = parse_comment('xfail reason="bug 1" timeout=2.5 requires=json,os python>=3.11 clock=real')
+    settings = parse_comment(
+        'xfail reason="bug 1" timeout=2.5 requires=json,os python>=3.11 clock=real'
+    )
     assert settings == Settings(
         xfail="bug 1", timeout=2.5, requires=("json", "os"), python=((">=", (3, 11)),), clock="real"
     )
@@ -40,7 +42,9 @@ def test_unknown_key_error_names_the_known_keys():
 
 
 def test_front_matter_mapping_uses_the_same_keys():
-    settings = parse_mapping({"timeout": 5, "requires": ["aiohttp"], "python": ">=3.11", "xfail": True})
+    settings = parse_mapping(
+        {"timeout": 5, "requires": ["aiohttp"], "python": ">=3.11", "xfail": True}
+    )
     assert settings.timeout == 5
     assert settings.requires == ("aiohttp",)
     assert settings.python == ((">=", (3, 11)),)

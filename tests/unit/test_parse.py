@@ -65,7 +65,9 @@ def test_front_matter_settings_apply_to_every_block():
 
 
 def test_directive_before_a_block_applies_to_it_only():
-    text = '<!-- mdverify: skip reason="later" -->\n\n```python\npass\n```\n\n```python\npass\n```\n'
+    text = (
+        '<!-- mdverify: skip reason="later" -->\n\n```python\npass\n```\n\n```python\npass\n```\n'
+    )
     first, second = parse_text("a.md", text).examples
     assert first.settings.skip == "later"
     assert second.settings.skip is None

@@ -1,0 +1,122 @@
+"""Running articles in the child process: `mdverify.sandbox` and `mdverify.child` together."""
+
+from pathlib import Path
+
+from mdverify.parse import parse_text
+from mdverify.sandbox import RunOptions, run_article
+
+
+def run(tmp_path: Path, text: str, **options):
+    path = tmp_path / "article.md"
+    path.write_text(text)
+    article = parse_text("article.md", text)
+    return run_article(article, str(path), article.examples, RunOptions(**options))
+
+
+def fence(code: str) -> str:
+    return f"```python\n{code}\n```\n\n"
+
+
+def test_blocks_share_one_namespace_in_order(tmp_path):
+    result = run(tmp_path, fence("x = 41") + fence("print(x + 1)"))
+    assert result[1].stdout == "42\n"
+
+
+def test_stdout_and_stderr_are_captured_per_block(tmp_path):
+    code = "import sys\nprint('out')\nprint('err', file=sys.stderr)"
+    result = run(tmp_path, fence(code) + fence("print('second')"))
+    assert (result[0].stdout, result[0].stderr, result[1].stdout) == ("out\n", "err\n", "second\n")
+
+
+def test_output_of_subprocesses_and_raw_fd_writes_counts(tmp_path):
+    code = "import os, subprocess\nos.write(1, b'raw\\n')\nsubprocess.run(['echo', 'child'])"
+    assert run(tmp_path, fence(code))[0].stdout == "raw\nchild\n"
+
+
+def test_segments_mark_the_end_of_each_top_level_statement(tmp_path):
+    result = run(tmp_path, fence("print('a')\nx = 1\nprint('bc')"))
+    assert result[0].segments == ((2, 2), (3, 2), (4, 5))
+
+
+def test_traceback_names_the_article_and_its_line(tmp_path):
+    result = run(tmp_path, "# Title\n\n" + fence("x = 1\nraise ValueError('boom')"))
+    assert result[0].status == "raised"
+    assert 'File "article.md", line 5' in result[0].error
+    assert result[0].error_line == 5
+    assert "mdverify" not in result[0].error
+
+
+def test_syntax_error_is_reported_at_the_article_line(tmp_path):
+    result = run(tmp_path, "text\n\n" + fence("x = (\n"))
+    assert result[0].status == "raised"
+    assert "SyntaxError" in result[0].error
+    assert result[0].error_line == 4
+
+
+def test_block_after_a_failing_block_still_runs(tmp_path):
+    result = run(tmp_path, fence("1 / 0") + fence("print('after')"))
+    assert (result[0].status, result[1].status, result[1].stdout) == ("raised", "ok", "after\n")
+
+
+def test_sys_exit_fails_the_block_and_the_next_one_runs(tmp_path):
+    result = run(tmp_path, fence("import sys\nsys.exit(3)") + fence("print('after')"))
+    assert result[0].status == "raised"
+    assert "SystemExit: 3" in result[0].error
+    assert result[1].stdout == "after\n"
+
+
+def test_os_exit_ends_the_article_and_later_blocks_are_not_run(tmp_path):
+    result = run(tmp_path, fence("import os\nos._exit(1)") + fence("print('after')"))
+    assert result[0].status == "crashed"
+    assert "status 1" in result[0].error
+    assert result[1].status == "not-run"
+
+
+def test_segfault_is_reported_as_a_crash(tmp_path):
+    result = run(tmp_path, fence("import ctypes\nctypes.string_at(0)"))
+    assert result[0].status == "crashed"
+    assert "SIGSEGV" in result[0].error
+
+
+def test_hanging_block_is_killed_at_the_timeout(tmp_path):
+    result = run(tmp_path, fence("while True:\n    pass") + fence("print(1)"), timeout=0.5)
+    assert result[0].status == "timeout"
+    assert result[1].status == "not-run"
+
+
+def test_working_directory_is_a_fresh_temporary_directory(tmp_path):
+    result = run(tmp_path, fence("import os\nprint(os.getcwd())\nopen('out.txt', 'w').close()"))
+    cwd = Path(result[0].stdout.strip())
+    assert cwd != tmp_path
+    assert not (tmp_path / "out.txt").exists()
+    assert not cwd.exists()
+
+
+def test_name_is_main_so_the_script_guard_runs(tmp_path):
+    result = run(tmp_path, fence('if __name__ == "__main__":\n    print("guarded")'))
+    assert result[0].stdout == "guarded\n"
+
+
+def test_top_level_await_shares_one_loop_across_blocks(tmp_path):
+    first = "import asyncio\nasync def later():\n    return 7\ntask = asyncio.create_task(later())\nawait asyncio.sleep(0)"
+    result = run(tmp_path, fence(first) + fence("print(await task)"))
+    assert result[1].stdout == "7\n"
+
+
+def test_future_import_applies_to_the_rest_of_the_block(tmp_path):
+    code = "from __future__ import annotations\ndef f(x: Undefined) -> None: ...\nprint('ok')"
+    assert run(tmp_path, fence(code))[0].stdout == "ok\n"
+
+
+def test_pycon_expected_exception_is_written_as_doctest_sees_it(tmp_path):
+    text = (
+        "```pycon\n>>> int('x')\nTraceback (most recent call last):\n  ...\nValueError: bad\n```\n"
+    )
+    result = run(tmp_path, text)
+    assert result[0].status == "ok"
+    assert result[0].stdout.endswith("ValueError: invalid literal for int() with base 10: 'x'\n")
+
+
+def test_undecodable_output_is_shown_with_escapes(tmp_path):
+    result = run(tmp_path, fence("import os\nos.write(1, b'bad \\xff byte\\n')"))
+    assert result[0].stdout == "bad \\xff byte\n"
