@@ -29,7 +29,7 @@ _TAB_INDENT = 4
 @cache
 def markdown_parser() -> MarkdownIt:
     """Return the shared parser; building one costs more than parsing a typical article."""
-    md = MarkdownIt("commonmark").use(front_matter_plugin).use(admon_plugin)
+    md = MarkdownIt("commonmark").enable("table").use(front_matter_plugin).use(admon_plugin)
     md.block.ruler.before(
         "fence", "content_tab", _content_tab, {"alt": ["paragraph", "blockquote", "list"]}
     )

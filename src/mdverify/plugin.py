@@ -175,7 +175,11 @@ class ExampleItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int, str]:
         """Point at the block's opening fence in the article."""
-        return self.path, self.example.line - 1, f"{self.article_file.article.path}::{self.name}"
+        return (
+            self.path,
+            self.example.line - 1,
+            f"[mdverify] {self.article_file.article.path}::{self.name}",
+        )
 
 
 class ArticleErrorItem(pytest.Item):
@@ -199,7 +203,7 @@ class ArticleErrorItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int, str]:
         """Point at the line the error names."""
-        return self.path, (self.error.line or 1) - 1, f"{self.error.path}: unreadable article"
+        return self.path, (self.error.line or 1) - 1, f"[mdverify] {self.error.path}"
 
 
 def _display_path(config: pytest.Config, path: Path) -> str:

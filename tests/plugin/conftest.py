@@ -1,0 +1,27 @@
+"""Shared helpers for the plugin tests, which drive pytest through `pytester`."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+
+@pytest.fixture
+def article(pytester: pytest.Pytester):
+    """Write a Markdown article into the pytester directory: article("name.md", text)."""
+
+    def write(name: str, text: str) -> None:
+        path = pytester.path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+
+    return write
+
+
+@pytest.fixture(autouse=True)
+def _no_hypothesis_in_inner_runs(pytester, monkeypatch):
+    """The hypothesis plugin costs ~0.9 s per inner pytest start-up and is not used there."""
+    monkeypatch.setenv(
+        "PYTEST_ADDOPTS", "-p no:hypothesispytest -o asyncio_default_fixture_loop_scope=function"
+    )

@@ -1,0 +1,119 @@
+"""The five articles as first converted (tests/fixtures/originals) and as fixed (content/)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ORIGINALS = ROOT / "tests" / "fixtures" / "originals"
+CONTENT = ROOT / "content"
+
+
+def _copy(source: Path, pytester: pytest.Pytester) -> None:
+    for path in sorted(source.glob("*.md")):
+        shutil.copy(path, pytester.path / path.name)
+
+
+def _failed_ids(result: pytest.RunResult) -> list[str]:
+    return sorted(
+        line.removeprefix("FAILED ").split(" - ")[0]
+        for line in result.stdout.lines
+        if line.startswith("FAILED ")
+    )
+
+
+def test_originals_fail_exactly_at_the_two_known_defects(pytester):
+    _copy(ORIGINALS, pytester)
+    result = pytester.runpytest("-rf")
+    assert result.parseoutcomes()["failed"] == 2
+    assert _failed_ids(result) == [
+        "async-await.md::async def (line 45)",
+        "python-async.md::Example 1 (line 50)",
+    ]
+    outcomes = result.parseoutcomes()
+    assert set(outcomes) <= {"passed", "failed", "skipped", "warnings"}
+    assert outcomes["passed"] > 0
+
+
+def test_originals_python_async_example_1_shows_missing_output(pytester):
+    shutil.copy(ORIGINALS / "python-async.md", pytester.path)
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines(
+        [
+            "*python-async.md::Example 1 (line 50)*",
+            "python-async.md:61: output differs*",
+            "--- expected (python-async.md:61)",
+            "+++ got",
+            "*",
+            "-Hello",
+            "-world!",
+        ]
+    )
+
+
+def test_originals_python_async_example_1_warns_hello_is_never_run(pytester):
+    shutil.copy(ORIGINALS / "python-async.md", pytester.path)
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines(
+        [
+            "*warnings summary*",
+            "*python-async.md::Example 1 (line 50)*",
+            "*MdverifyWarning: coroutine function hello() defined at line 52 is never run*",
+        ]
+    )
+
+
+def test_originals_async_await_async_def_shows_dict_repr_difference(pytester):
+    shutil.copy(ORIGINALS / "async-await.md", pytester.path)
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines(
+        [
+            "*async-await.md::async def (line 45)*",
+            "async-await.md:54: output differs*",
+            "--- expected (async-await.md:54)",
+            "+++ got",
+            "*",
+            " Fetching data...",
+            '-{"data": 42}',
+            "+{'data': 42}",
+        ]
+    )
+
+
+def test_originals_async_await_task_groups_warns_main_is_never_run(pytester):
+    shutil.copy(ORIGINALS / "async-await.md", pytester.path)
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines(
+        [
+            "*warnings summary*",
+            "*async-await.md::Task Groups (Python 3.11+) (line 232)*",
+            "*MdverifyWarning: coroutine function main() defined at line 233 is never run*",
+        ]
+    )
+
+
+def test_content_passes_with_every_skip_explained(pytester):
+    _copy(CONTENT, pytester)
+    result = pytester.runpytest("-rs")
+    outcomes = result.parseoutcomes()
+    assert result.ret == pytest.ExitCode.OK
+    assert "failed" not in outcomes
+    assert "error" not in outcomes
+    assert outcomes["passed"] > 0
+    assert outcomes["skipped"] > 0
+    skips = [
+        re.fullmatch(r"SKIPPED \[(\d+)\] (\S+?): (.*)", line)
+        for line in result.stdout.lines
+        if line.startswith("SKIPPED ")
+    ]
+    assert all(skips)
+    assert sum(int(m[1]) for m in skips if m) == outcomes["skipped"]
+    for match in skips:
+        assert match is not None
+        reason = match[3].strip()
+        assert reason
+        assert not reason.startswith("mdverify: skip directive")
