@@ -19,7 +19,11 @@ def test_coroutine_run_in_a_later_block_is_fine():
 
 
 def test_coroutine_called_by_another_coroutine_is_fine():
-    source = "async def main():\n    await helper()\nasync def helper():\n    pass\nasyncio.run(main())\n"
+    source = (
+        "async def main():\n    await helper()\n"
+        "async def helper():\n    pass\n"
+        "asyncio.run(main())\n"
+    )
     assert never_run([(source, 1)]) == {}
 
 

@@ -98,7 +98,12 @@ def test_name_is_main_so_the_script_guard_runs(tmp_path):
 
 
 def test_top_level_await_shares_one_loop_across_blocks(tmp_path):
-    first = "import asyncio\nasync def later():\n    return 7\ntask = asyncio.create_task(later())\nawait asyncio.sleep(0)"
+    first = (
+        "import asyncio\n"
+        "async def later():\n    return 7\n"
+        "task = asyncio.create_task(later())\n"
+        "await asyncio.sleep(0)"
+    )
     result = run(tmp_path, fence(first) + fence("print(await task)"))
     assert result[1].stdout == "7\n"
 
