@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from typing import cast
 
 from mdverify.model import ClockName, Settings
+from mdverify.timing import parse_duration
 
 __all__ = ["DirectiveError", "parse_comment", "parse_mapping", "skip_reason"]
 
-KEYS = ("skip", "xfail", "reason", "timeout", "requires", "python", "clock")
+KEYS = ("skip", "xfail", "reason", "timeout", "requires", "python", "clock", "elapsed", "not")
 
 # key, optional operator, optional value (quoted or bare); `python>=3.11` uses the operator.
 _ITEM = re.compile(
@@ -86,6 +87,8 @@ def _settings_from_items(  # noqa: C901, PLR0912 -- one branch per key reads bes
     requires: list[str] = []
     python: list[tuple[str, tuple[int, ...]]] = []
     clock: ClockName | None = None
+    elapsed: float | None = None
+    not_elapsed: list[float] = []
     last_flag: str | None = None
     for key, op, value in items:
         if key not in KEYS:
@@ -111,6 +114,10 @@ def _settings_from_items(  # noqa: C901, PLR0912 -- one branch per key reads bes
                 xfail = value
         elif key == "timeout":
             timeout = _positive_number(key, value)
+        elif key == "elapsed":
+            elapsed = _duration(key, value)
+        elif key == "not":
+            not_elapsed.extend(_duration(key, v) for v in (value or "").split(","))
         elif key == "requires":
             names = [n.strip() for n in (value or "").split(",") if n.strip()]
             if not names:
@@ -127,7 +134,16 @@ def _settings_from_items(  # noqa: C901, PLR0912 -- one branch per key reads bes
         requires=tuple(requires),
         python=tuple(python),
         clock=clock,
+        elapsed=elapsed,
+        not_elapsed=tuple(not_elapsed),
     )
+
+
+def _duration(key: str, value: str | None) -> float:
+    try:
+        return parse_duration(value or "")
+    except ValueError:
+        raise DirectiveError(f"{key!r} needs a duration such as ~1.5s or 500ms") from None
 
 
 def _positive_number(key: str, value: str | None) -> float:

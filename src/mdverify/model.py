@@ -56,6 +56,10 @@ class Settings:
     """Version constraints such as (">=", (3, 11)); all must hold, else the block is skipped."""
     clock: ClockName | None = None
     """Which clock measures the block; None uses the session default."""
+    elapsed: float | None = None
+    """`elapsed=~1s`: the block's claimed duration in seconds."""
+    not_elapsed: tuple[float, ...] = ()
+    """`not=2s`: durations the block must not take."""
 
     def merged(self, other: Settings) -> Settings:
         """Return these settings with every key that `other` sets taking precedence."""
@@ -66,6 +70,8 @@ class Settings:
             requires=self.requires + other.requires,
             python=self.python + other.python,
             clock=other.clock if other.clock is not None else self.clock,
+            elapsed=other.elapsed if other.elapsed is not None else self.elapsed,
+            not_elapsed=other.not_elapsed or self.not_elapsed,
         )
 
 
