@@ -7,13 +7,13 @@ between them and pytest's hooks.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
 from mdverify.compare import judge
 from mdverify.directives import skip_reason
-from mdverify.model import ArticleError, Example, Observation, Verdict
+from mdverify.model import ArticleError, ClockName, Example, Observation, Verdict
 from mdverify.parse import decode, parse_text
 from mdverify.report import render
 from mdverify.sandbox import RunOptions, run_article
@@ -29,6 +29,7 @@ __all__ = ["ExampleItem", "MarkdownFile", "MdverifyWarning"]
 
 _MARK = ("mdverify", "example")
 _DEFAULT_TIMEOUT = 30.0
+_DEFAULT_CAP = 86400.0
 
 
 class MdverifyWarning(UserWarning):
@@ -51,9 +52,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="SECONDS",
         help=f"real-time limit for a block (ini mdverify_timeout; default {_DEFAULT_TIMEOUT:g})",
     )
+    group.addoption(
+        "--mdverify-clock",
+        choices=("virtual", "real"),
+        help="clock the examples run on (ini mdverify_clock; default virtual)",
+    )
+    group.addoption(
+        "--mdverify-cap",
+        type=float,
+        metavar="SECONDS",
+        help=f"virtual seconds one block may advance the clock (ini mdverify_cap; default "
+        f"{_DEFAULT_CAP:g}, one virtual day)",
+    )
     parser.addini(
         "mdverify_timeout", f"real-time limit in seconds for one block ({_DEFAULT_TIMEOUT:g})"
     )
+    parser.addini("mdverify_clock", "clock the examples run on: virtual (default) or real")
+    parser.addini("mdverify_cap", f"virtual seconds one block may take ({_DEFAULT_CAP:g})")
     parser.addini(
         "mdverify_globs",
         "file patterns collected as Markdown articles",
@@ -87,7 +102,15 @@ def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
 
 def _options(config: pytest.Config) -> RunOptions:
     timeout = config.getoption("mdverify_timeout") or config.getini("mdverify_timeout")
-    return RunOptions(timeout=float(timeout or _DEFAULT_TIMEOUT))
+    cap = config.getoption("mdverify_cap") or config.getini("mdverify_cap")
+    clock = config.getoption("mdverify_clock") or config.getini("mdverify_clock") or "virtual"
+    if clock not in ("virtual", "real"):
+        raise pytest.UsageError(f"mdverify_clock must be virtual or real, not {clock!r}")
+    return RunOptions(
+        timeout=float(timeout or _DEFAULT_TIMEOUT),
+        clock=cast("ClockName", clock),
+        cap=float(cap or _DEFAULT_CAP),
+    )
 
 
 class MarkdownFile(pytest.File):
