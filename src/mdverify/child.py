@@ -40,6 +40,8 @@ _FUTURE_FLAGS = 0
 for _feature in __future__.all_feature_names:
     _FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
 _TOP_LEVEL_AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+# A timeline is for a reader; a block that spawns thousands of tasks gets the first ones.
+_MAX_TASKS = 200
 
 
 class BlockRequest(TypedDict):
@@ -113,6 +115,10 @@ class _Session:
                 "error_line": error_line,
                 "elapsed": elapsed,
                 "segments": segments,
+                "tasks": [
+                    [t.name, t.start, t.end, t.cancelled]
+                    for t in self.clock.timeline()[:_MAX_TASKS]
+                ],
                 **_offsets(),
             }
         )

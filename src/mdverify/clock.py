@@ -98,7 +98,7 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal, ParamSpec, TypeVar
 
-from mdverify.model import ClockName
+from mdverify.model import ClockName, TaskSpan
 
 if TYPE_CHECKING:
     import collections
@@ -143,20 +143,6 @@ woken party has yet to run; or every party waits for something no jump can bring
 
 class VirtualTimeExceeded(Exception):
     """Virtual time would pass the cap set by `Clock.begin_block`; raised in the example."""
-
-
-@dataclass(frozen=True, slots=True)
-class TaskSpan:
-    """The life of one asyncio task, on the clock of the block that created it."""
-
-    name: str
-    """`task.get_name()`, or the coroutine's `__qualname__` when the name is `Task-N`."""
-    start: float
-    """Clock seconds from `begin_block()` to the task's creation."""
-    end: float | None
-    """Clock seconds from `begin_block()` to the task's end; None while it is pending."""
-    cancelled: bool
-    """Whether the task ended by being cancelled."""
 
 
 # --------------------------------------------------------------------------- timeline

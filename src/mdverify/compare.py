@@ -10,17 +10,30 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from mdverify.model import Example, Mismatch, Observation, OutputClaim, Verdict
+from mdverify.model import Example, Mismatch, Observation, OutputClaim, TimingMismatch, Verdict
+from mdverify.timing import DEFAULT_TOLERANCE, Tolerance, check
 
 __all__ = ["judge", "matches", "normalise"]
 
 _WILD_LINES = object()
 
 
-def judge(example: Example, observation: Observation) -> Verdict:
-    """Check every output the example declares against what it printed."""
+def judge(
+    example: Example, observation: Observation, tolerance: Tolerance | None = None
+) -> Verdict:
+    """Check every output and timing the example declares against what it did.
+
+    `tolerance` applies to timing claims; None uses the default of the observation's clock.
+    """
     if observation.status != "ok":
         return Verdict(example, observation)
+    timing = []
+    if observation.elapsed is not None:
+        allowed = tolerance or DEFAULT_TOLERANCE[observation.clock]
+        for timing_claim in example.timings:
+            reason = check(timing_claim, observation.elapsed, allowed)
+            if reason is not None:
+                timing.append(TimingMismatch(timing_claim, observation.elapsed, reason))
     mismatches = []
     previous_end = 0
     for claim in example.outputs:
@@ -29,7 +42,7 @@ def judge(example: Example, observation: Observation) -> Verdict:
             previous_end = _offset_after(observation, claim.upto_line)
         if not matches(claim.expected, got):
             mismatches.append(Mismatch(claim, got))
-    return Verdict(example, observation, tuple(mismatches))
+    return Verdict(example, observation, tuple(mismatches), tuple(timing))
 
 
 def _claimed_output(claim: OutputClaim, observation: Observation, since: int) -> str:

@@ -20,7 +20,9 @@ __all__ = [
     "OutputClaim",
     "Settings",
     "Status",
+    "TaskSpan",
     "TimingClaim",
+    "TimingMismatch",
     "Verdict",
 ]
 
@@ -94,12 +96,29 @@ class OutputClaim:
 
 @dataclass(frozen=True)
 class TimingClaim:
-    """An elapsed-time promise: `~1s`, optionally with `not 2s`."""
+    """An elapsed-time promise for a whole block: `~1s`, optionally with `not 2s`."""
 
     line: int
+    """Article line of the comment or directive that makes the claim."""
     text: str
+    """The claim as the writer wrote it, for reports."""
     seconds: float
     not_seconds: tuple[float, ...] = ()
+    """Durations the claim rules out (`not 2s`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSpan:
+    """The life of one asyncio task, on the clock of the block that created it."""
+
+    name: str
+    """`task.get_name()`, or the coroutine's `__qualname__` when the name is `Task-N`."""
+    start: float
+    """Clock seconds from the block's start to the task's creation."""
+    end: float | None
+    """Clock seconds from the block's start to the task's end; None while it is pending."""
+    cancelled: bool
+    """Whether the task ended by being cancelled."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +168,8 @@ class Observation:
     """Seconds from the block's first statement to its last, on `clock`."""
     clock: ClockName = "virtual"
     truncated: bool = False
+    tasks: tuple[TaskSpan, ...] = ()
+    """The asyncio tasks the block created, for the timeline of a timing failure."""
 
 
 @dataclass(frozen=True)
@@ -160,14 +181,26 @@ class Mismatch:
 
 
 @dataclass(frozen=True)
+class TimingMismatch:
+    """A timing claim that the block's measured elapsed time does not honour."""
+
+    claim: TimingClaim
+    measured: float
+    """Seconds, on the observation's clock."""
+    reason: str
+    """Why the measurement breaks the claim, tolerance included."""
+
+
+@dataclass(frozen=True)
 class Verdict:
     """The outcome of comparing an observation with what its example claims."""
 
     example: Example
     observation: Observation
     mismatches: tuple[Mismatch, ...] = ()
+    timing: tuple[TimingMismatch, ...] = ()
 
     @property
     def passed(self) -> bool:
-        """True when the block ran cleanly and printed everything it declares."""
-        return self.observation.status == "ok" and not self.mismatches
+        """True when the block ran cleanly, printed what it declares and kept to its timing."""
+        return self.observation.status == "ok" and not self.mismatches and not self.timing

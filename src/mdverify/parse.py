@@ -19,7 +19,16 @@ from mdverify.claims import CommentClaimError, comment_claims
 from mdverify.coroutines import never_run
 from mdverify.directives import DirectiveError, parse_comment, parse_mapping
 from mdverify.markdown import markdown_parser
-from mdverify.model import Article, ArticleError, Example, ExampleKind, OutputClaim, Settings
+from mdverify.model import (
+    Article,
+    ArticleError,
+    Example,
+    ExampleKind,
+    OutputClaim,
+    Settings,
+    TimingClaim,
+)
+from mdverify.timing import describe, timing_claims
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -109,14 +118,22 @@ def _front_matter(path: str, token: Token, lines: Sequence[str]) -> Settings:
         )
     if "mdverify" not in meta:
         return Settings()
+    key_line = next(
+        (start + 1 + i for i, ln in enumerate(lines[start:end]) if ln.startswith("mdverify")),
+        start + 1,
+    )
     try:
-        return parse_mapping(meta["mdverify"])
+        settings = parse_mapping(meta["mdverify"])
     except DirectiveError as err:
-        key_line = next(
-            (start + 1 + i for i, ln in enumerate(lines[start:end]) if ln.startswith("mdverify")),
-            start + 1,
-        )
         raise ArticleError(path, key_line, f"front matter 'mdverify': {err}") from None
+    if settings.elapsed is not None or settings.not_elapsed:
+        raise ArticleError(
+            path,
+            key_line,
+            "front matter 'mdverify': a timing claim ('elapsed', 'not') belongs to one block: "
+            "put it in a directive comment above that block",
+        )
+    return settings
 
 
 def _examples(  # noqa: C901, PLR0912 -- one pass over the token stream
@@ -151,10 +168,14 @@ def _examples(  # noqa: C901, PLR0912 -- one pass over the token stream
             line = _map(token)[0] + 1
             if lang in PYTHON_LANGS or lang in PYCON_LANGS:
                 own = pending[1] if pending is not None else Settings()
+                promise = _directive_claim(path, pending)
                 pending = None
-                found.append(
-                    _example(path, len(found), token, lang, line, heading, defaults.merged(own))
+                example = _example(
+                    path, len(found), token, lang, line, heading, defaults.merged(own)
                 )
+                if promise is not None:
+                    example = replace(example, timings=(promise, *example.timings))
+                found.append(example)
                 pairable = found[-1].kind == "python"
                 prose_since = 0
                 continue
@@ -203,6 +224,7 @@ def _example(
         raise ArticleError(path, err.line, str(err)) from None
     except ValueError as err:  # doctest's parser on a malformed prompt
         raise ArticleError(path, code_line, f"cannot read the pycon block: {err}") from None
+    timings = timing_claims(source, code_line) if kind == "python" else ()
     label = f"{heading} (line {line})" if heading else f"line {line}"
     return Example(
         index=index,
@@ -213,6 +235,7 @@ def _example(
         name=label.replace("::", ":"),
         settings=settings,
         outputs=outputs,
+        timings=timings,
     )
 
 
@@ -223,6 +246,25 @@ def pycon_claims(source: str, code_line: int) -> tuple[OutputClaim, ...]:
         last = code_line + ex.lineno + ex.source.count("\n") - 1
         claims.append(OutputClaim("prompt", _strip_newline(ex.want), last + 1, last))
     return tuple(claims)
+
+
+def _directive_claim(path: str, pending: tuple[int, Settings] | None) -> TimingClaim | None:
+    """The timing claim of a block's directive (`elapsed=~1s not=2s`), if it makes one."""
+    if pending is None:
+        return None
+    line, own = pending
+    if own.clock is not None:
+        raise ArticleError(
+            path,
+            line,
+            "'clock' applies to a whole article (its blocks share one process): "
+            "set it in the front matter under 'mdverify:'",
+        )
+    if own.elapsed is None:
+        if own.not_elapsed:
+            raise ArticleError(path, line, "'not' needs an 'elapsed' claim beside it")
+        return None
+    return TimingClaim(line, describe(own.elapsed, own.not_elapsed), own.elapsed, own.not_elapsed)
 
 
 def _directive(path: str, token: Token) -> tuple[int, Settings] | None:

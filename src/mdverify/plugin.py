@@ -7,6 +7,7 @@ between them and pytest's hooks.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import pytest
@@ -17,10 +18,11 @@ from mdverify.model import ArticleError, ClockName, Example, Observation, Verdic
 from mdverify.parse import decode, parse_text
 from mdverify.report import render
 from mdverify.sandbox import RunOptions, run_article
+from mdverify.timeline import svg_timeline
+from mdverify.timing import DEFAULT_TOLERANCE, Tolerance
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
     from _pytest._code.code import ExceptionInfo, TerminalRepr
     from _pytest.terminal import TerminalReporter
@@ -64,9 +66,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"virtual seconds one block may advance the clock (ini mdverify_cap; default "
         f"{_DEFAULT_CAP:g}, one virtual day)",
     )
+    group.addoption(
+        "--mdverify-tolerance",
+        metavar="TOL",
+        help="how far a timing claim may be from the measurement: 10%%, 0.2s or 10%%,0.2s, "
+        "the larger wins (ini mdverify_tolerance; default 10%%,0.05s on the virtual clock, "
+        "25%%,0.25s on the real one)",
+    )
+    group.addoption(
+        "--mdverify-timelines",
+        metavar="DIR",
+        help="write an SVG task timeline for each timing failure into DIR",
+    )
     parser.addini(
         "mdverify_timeout", f"real-time limit in seconds for one block ({_DEFAULT_TIMEOUT:g})"
     )
+    parser.addini("mdverify_tolerance", "tolerance of timing claims, e.g. 10%,0.05s")
     parser.addini("mdverify_clock", "clock the examples run on: virtual (default) or real")
     parser.addini("mdverify_cap", f"virtual seconds one block may take ({_DEFAULT_CAP:g})")
     parser.addini(
@@ -98,6 +113,17 @@ def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
         terminalreporter.write_line(
             f"mdverify: {verified} blocks verified" + (f", {rest}" if rest else "")
         )
+
+
+def _tolerance(config: pytest.Config, clock: ClockName) -> Tolerance:
+    text = config.getoption("mdverify_tolerance") or config.getini("mdverify_tolerance")
+    default = DEFAULT_TOLERANCE[clock]
+    if not text:
+        return default
+    try:
+        return Tolerance.parse(str(text), default)
+    except ValueError as err:
+        raise pytest.UsageError(f"mdverify tolerance: {err}") from None
 
 
 def _options(config: pytest.Config) -> RunOptions:
@@ -172,6 +198,7 @@ class ExampleItem(pytest.Item):
     def __init__(self, *, example: Example, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.example = example
+        self.timeline_path: Path | None = None
 
     @property
     def article_file(self) -> MarkdownFile:
@@ -183,9 +210,28 @@ class ExampleItem(pytest.Item):
         """Run the article up to this block (once) and judge this block's observation."""
         for warning in self.example.warnings:
             self.warn(MdverifyWarning(warning))
-        verdict = judge(self.example, self.article_file.observe(self.example))
+        observation = self.article_file.observe(self.example)
+        verdict = judge(self.example, observation, _tolerance(self.config, observation.clock))
+        if observation.elapsed is not None:
+            self.user_properties.append(
+                ("mdverify_elapsed", f"{observation.elapsed:.6f}s ({observation.clock} clock)")
+            )
+        if verdict.timing:
+            self._write_timeline(verdict)
         if not verdict.passed:
             raise ExampleFailed(verdict)
+
+    def _write_timeline(self, verdict: Verdict) -> None:
+        folder = self.config.getoption("mdverify_timelines")
+        if not folder:
+            return
+        obs = verdict.observation
+        title = f"{self.article_file.article.path}:{self.example.line} ({obs.clock} clock)"
+        name = f"{self.path.stem}-line{self.example.line}.svg"
+        target = Path(folder) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(svg_timeline(obs.tasks, obs.elapsed or 0.0, title), encoding="utf-8")
+        self.timeline_path = target
 
     def repr_failure(
         self, excinfo: ExceptionInfo[BaseException], style: Any = None
@@ -193,7 +239,10 @@ class ExampleItem(pytest.Item):
         """Render our own failures as a writer's report, anything else as pytest would."""
         if isinstance(excinfo.value, ExampleFailed):
             path = self.article_file.article.path
-            return render(excinfo.value.verdict, path, self.article_file.lines)
+            text = render(excinfo.value.verdict, path, self.article_file.lines)
+            if self.timeline_path is not None:
+                text += f"\n\ntimeline image: {self.timeline_path}"
+            return text
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Path, int, str]:

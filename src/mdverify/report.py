@@ -10,11 +10,12 @@ import re
 from typing import TYPE_CHECKING
 
 from mdverify.compare import normalise
+from mdverify.timeline import ascii_timeline
 
 if TYPE_CHECKING:
-    from mdverify.model import Example, Mismatch, Observation, Verdict
+    from mdverify.model import Example, Mismatch, Observation, TimingMismatch, Verdict
 
-__all__ = ["headline", "render"]
+__all__ = ["headline", "render", "timing_title"]
 
 _CONTEXT = 4
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
@@ -37,6 +38,8 @@ def headline(verdict: Verdict, path: str) -> tuple[int, str]:
         return obs.error_line or example.line, f"{title}: {obs.error}"
     first = verdict.mismatches[0] if verdict.mismatches else None
     if first is None:
+        if verdict.timing:
+            return verdict.timing[0].claim.line, timing_title(verdict.timing[0], obs)
         return example.line, ""
     count = len(verdict.mismatches)
     more = f" (and {count - 1} more)" if count > 1 else ""
@@ -51,6 +54,9 @@ def render(verdict: Verdict, path: str, source_lines: list[str]) -> str:
     parts = [f"{path}:{line}: {title}"]
     if obs.status == "ok":
         parts.extend(_mismatch(m, example, path, source_lines) for m in verdict.mismatches)
+        for number, timing in enumerate(verdict.timing):
+            own_headline = number == 0 and not verdict.mismatches
+            parts.append(_timing(timing, verdict, path, source_lines, headline=not own_headline))
     else:
         parts.append(_context(source_lines, example, line))
         if obs.error:
@@ -81,6 +87,26 @@ def _mismatch(mismatch: Mismatch, example: Example, path: str, lines: list[str])
     if not got:
         body += "\n(the block printed nothing here)"
     return f"{context}\n{body}" if context else body
+
+
+def timing_title(mismatch: TimingMismatch, observation: Observation) -> str:
+    """`timing: claimed ~1s, not 2s; measured 2.000s (virtual clock)`."""
+    return (
+        f"timing: claimed {mismatch.claim.text}; measured {mismatch.measured:.3f}s "
+        f"({observation.clock} clock)"
+    )
+
+
+def _timing(
+    mismatch: TimingMismatch, verdict: Verdict, path: str, lines: list[str], *, headline: bool
+) -> str:
+    obs, example = verdict.observation, verdict.example
+    parts = [f"{path}:{mismatch.claim.line}: {timing_title(mismatch, obs)}"] if headline else []
+    parts.append(f"  {mismatch.reason}")
+    if example.code_line <= mismatch.claim.line:
+        parts.append(_context(lines, example, mismatch.claim.line))
+    parts.append("\n" + ascii_timeline(obs.tasks, mismatch.measured, obs.clock))
+    return "\n".join(p for p in parts if p)
 
 
 def _context(lines: list[str], example: Example, line: int) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
-from mdverify.model import ClockName, Observation, Status
+from mdverify.model import ClockName, Observation, Status, TaskSpan
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -219,6 +219,7 @@ def _observations(
             error_line=end["error_line"],
             elapsed=end["elapsed"],
             clock=clock,
+            tasks=tuple(TaskSpan(*task) for task in end.get("tasks", ())),
         )
     return results
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from mdverify.model import ClockName, TimingClaim
 
-__all__ = ["Tolerance", "check", "parse_duration", "timing_claims"]
+__all__ = ["Tolerance", "check", "describe", "parse_duration", "timing_claims"]
 
 _UNIT = r"(?P<unit>ms|milliseconds?|s|secs?|seconds?)\b"
 _NUMBER = r"(?P<n>\d+(?:\.\d+)?)"
@@ -41,13 +41,37 @@ class Tolerance:
     relative: float
     absolute: float
 
+    def margin(self, claimed: float) -> float:
+        """How far from `claimed` a measurement may be."""
+        return max(self.relative * claimed, self.absolute)
+
     def allows(self, claimed: float, measured: float) -> bool:
         """Whether `measured` is within tolerance of `claimed`."""
-        return abs(measured - claimed) <= max(self.relative * claimed, self.absolute)
+        # The epsilon keeps a claim of 1s with a 0.1s margin honouring exactly 1.1s.
+        return abs(measured - claimed) <= self.margin(claimed) + 1e-9
 
     def describe(self) -> str:
-        """The tolerance as a writer reads it."""
-        return f"±max({self.relative:.0%}, {self.absolute:g}s)"
+        """The tolerance as a writer reads it, in the syntax `parse` accepts."""
+        return f"{self.relative * 100:g}%,{self.absolute:g}s"
+
+    @classmethod
+    def parse(cls, text: str, default: Tolerance) -> Tolerance:
+        """`10%`, `0.2s`, `10%,0.2s` (the larger wins); a missing part keeps `default`'s."""
+        relative, absolute = default.relative, default.absolute
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        if not parts or len(parts) > 2:
+            raise ValueError(f"not a tolerance: {text!r} (write e.g. 10%, 0.2s or 10%,0.2s)")
+        for part in parts:
+            if part.endswith("%"):
+                try:
+                    relative = float(part[:-1]) / 100
+                except ValueError:
+                    raise ValueError(f"not a percentage: {part!r}") from None
+            else:
+                absolute = parse_duration(part)
+            if relative < 0:
+                raise ValueError(f"a tolerance cannot be negative: {part!r}")
+        return cls(relative, absolute)
 
 
 # Virtual time is exact, so its tolerance only absorbs rounding in how writers speak
@@ -80,24 +104,37 @@ def timing_claims(source: str, first_line: int) -> tuple[TimingClaim, ...]:
         if match is None:
             continue
         rest = tok.string[match.end() :]
+        seconds = _seconds(match["n"], match["unit"])
+        not_seconds = tuple(_seconds(m["n"], m["unit"]) for m in _NOT.finditer(rest))
         claims.append(
             TimingClaim(
                 line=first_line + tok.start[0] - 1,
-                text=tok.string.lstrip("# ").strip(),
-                seconds=_seconds(match["n"], match["unit"]),
-                not_seconds=tuple(_seconds(m["n"], m["unit"]) for m in _NOT.finditer(rest)),
+                text=describe(seconds, not_seconds),
+                seconds=seconds,
+                not_seconds=not_seconds,
             )
         )
     return tuple(claims)
 
 
+def describe(seconds: float, not_seconds: tuple[float, ...] = ()) -> str:
+    """A claim as reports spell it: `~1s, not 2s`."""
+    return f"~{seconds:g}s" + "".join(f", not {n:g}s" for n in not_seconds)
+
+
 def check(claim: TimingClaim, measured: float, tolerance: Tolerance) -> str | None:
     """None when the measurement honours the claim, else what is wrong with it."""
     if not tolerance.allows(claim.seconds, measured):
-        return f"expected ~{claim.seconds:g}s {tolerance.describe()}"
+        return (
+            f"{measured:.3f}s is more than {tolerance.margin(claim.seconds):.3g}s away from the "
+            f"claimed {claim.seconds:g}s (tolerance {tolerance.describe()})"
+        )
     for wrong in claim.not_seconds:
         if tolerance.allows(wrong, measured):
-            return f"the claim rules out {wrong:g}s, and the measurement is within tolerance of it"
+            return (
+                f"{measured:.3f}s is within {tolerance.margin(wrong):.3g}s of {wrong:g}s, which "
+                f"the claim rules out (tolerance {tolerance.describe()})"
+            )
     return None
 
 

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from mdverify import clock
-from mdverify.clock import TaskSpan, VirtualTimeExceeded
+from mdverify.clock import VirtualTimeExceeded
+from mdverify.model import TaskSpan
 
 # Taken at import, before any test installs the clock: the real wall clock.
 real_perf_counter = time.perf_counter
