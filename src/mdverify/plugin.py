@@ -32,6 +32,7 @@ __all__ = ["ExampleItem", "MarkdownFile", "MdverifyWarning"]
 _MARK = ("mdverify", "example")
 _DEFAULT_TIMEOUT = 30.0
 _DEFAULT_CAP = 86400.0
+_RUN_OPTIONS = pytest.StashKey["RunOptions"]()
 
 
 class MdverifyWarning(UserWarning):
@@ -90,6 +91,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="args",
         default=["*.md"],
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Bad option values are the user's mistake: say so once, before anything runs.
+    options = _options(config)
+    for clock in ("virtual", "real"):
+        _tolerance(config, clock)
+    config.stash[_RUN_OPTIONS] = options
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> MarkdownFile | None:
@@ -174,7 +183,7 @@ class MarkdownFile(pytest.File):
         """The observation for `example`, running the article's child the first time."""
         if self._observations is None:
             self._observations = run_article(
-                self.article, str(self.path), self._to_run(), _options(self.config)
+                self.article, str(self.path), self._to_run(), self.config.stash[_RUN_OPTIONS]
             )
         return self._observations[example.index]
 
