@@ -29,6 +29,7 @@ import types
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from mdverify.awaits import AwaitRecorder
 from mdverify.clock import Clock, VirtualTimeExceeded, install
 
 if TYPE_CHECKING:
@@ -51,6 +52,8 @@ class BlockRequest(TypedDict):
     kind: str
     source: str
     code_line: int
+    trace_awaits: bool
+    """Record awaited coroutines for the timeline (blocks that make a timing claim)."""
 
 
 class Request(TypedDict):
@@ -92,6 +95,9 @@ class _Session:
         start_out = _offsets()["out"]
         self.clock.begin_block(self.request["cap"])
         started = self.clock.now()
+        recorder = AwaitRecorder(self.request["path"], self.clock.now)
+        if block.get("trace_awaits"):
+            recorder.start()
         try:
             if block["kind"] == "pycon":
                 self._run_pycon(block, segments, start_out)
@@ -104,6 +110,8 @@ class _Session:
             status, error = "raised", self._format(exc)
             error_line = _last_article_line(exc, self.request["path"])
         elapsed = self.clock.now() - started
+        awaited = recorder.stop() if block.get("trace_awaits") else ()
+        tasks = sorted((*self.clock.timeline(), *awaited), key=lambda t: t.start)
         _flush()
         _restore_streams()
         self.report(
@@ -115,10 +123,7 @@ class _Session:
                 "error_line": error_line,
                 "elapsed": elapsed,
                 "segments": segments,
-                "tasks": [
-                    [t.name, t.start, t.end, t.cancelled]
-                    for t in self.clock.timeline()[:_MAX_TASKS]
-                ],
+                "tasks": [[t.name, t.start, t.end, t.cancelled] for t in tasks[:_MAX_TASKS]],
                 **_offsets(),
             }
         )

@@ -81,6 +81,7 @@ def _block(example: Example) -> BlockRequest:
         "kind": example.kind,
         "source": example.source,
         "code_line": example.code_line,
+        "trace_awaits": bool(example.timings),
     }
 
 

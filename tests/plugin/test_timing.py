@@ -35,7 +35,9 @@ def test_claim_over_sequential_awaits_fails_on_timing_although_output_is_right(p
             "article.md:11: timing: claimed ~1s, not 2s; measured 2.000s (virtual clock)",
             "*2.000s is more than 0.1s away from the claimed 1s*",
             "timeline (virtual clock*",
-            "  main |####*| 0.000s -> 2.000s",
+            "  main        |####*| 0.000s -> 2.000s",
+            "  await fetch |####################    *| 0.000s -> 1.000s",
+            "  await fetch |    *####################| 1.000s -> 2.000s",
         ]
     )
     result.stdout.no_fnmatch_line("*output differs*")
