@@ -16,7 +16,7 @@ from mdverify.directives import skip_reason
 from mdverify.model import ArticleError, ClockName, Example, Observation, Verdict
 from mdverify.parse import decode, parse_text
 from mdverify.report import render
-from mdverify.sandbox import RunOptions, run_article
+from mdverify.sandbox import RunOptions, parse_size, run_article
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -30,6 +30,12 @@ __all__ = ["ExampleItem", "MarkdownFile", "MdverifyWarning"]
 _MARK = ("mdverify", "example")
 _DEFAULT_TIMEOUT = 30.0
 _DEFAULT_CAP = 86400.0
+_LIMITS = (
+    ("memory", "address space each process of an article may use, such as 4G", "4G"),
+    ("processes", "processes and threads an article may have at once", "256"),
+    ("output_limit", "bytes of a block's stdout and of its stderr kept and shown", "1M"),
+    ("output_budget", "bytes of output an article may write before it is stopped", "256M"),
+)
 
 
 class MdverifyWarning(UserWarning):
@@ -63,6 +69,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="SECONDS",
         help=f"virtual seconds one block may advance the clock (ini mdverify_cap; default "
         f"{_DEFAULT_CAP:g}, one virtual day)",
+    )
+    group.addoption(
+        "--mdverify-pass-env",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="pass this environment variable (or shell-style pattern) to the examples; "
+        "repeatable (ini mdverify_env)",
+    )
+    for name, what, default in _LIMITS:
+        group.addoption(
+            f"--mdverify-{name.replace('_', '-')}",
+            metavar="SIZE",
+            help=f"{what} (ini mdverify_{name}; default {default}; 0 for none)",
+        )
+        parser.addini(f"mdverify_{name}", f"{what} ({default})")
+    parser.addini(
+        "mdverify_env",
+        "environment variables (or patterns) passed to the examples beyond the usual ones",
+        type="args",
+        default=[],
     )
     parser.addini(
         "mdverify_timeout", f"real-time limit in seconds for one block ({_DEFAULT_TIMEOUT:g})"
@@ -106,10 +133,23 @@ def _options(config: pytest.Config) -> RunOptions:
     clock = config.getoption("mdverify_clock") or config.getini("mdverify_clock") or "virtual"
     if clock not in ("virtual", "real"):
         raise pytest.UsageError(f"mdverify_clock must be virtual or real, not {clock!r}")
+    sizes: dict[str, int] = {}
+    for name, _, default in _LIMITS:
+        value = config.getoption(f"mdverify_{name}") or config.getini(f"mdverify_{name}")
+        try:
+            sizes[name] = parse_size(str(value or default))
+        except ValueError as err:
+            raise pytest.UsageError(f"mdverify_{name}: {err}") from None
     return RunOptions(
         timeout=float(timeout or _DEFAULT_TIMEOUT),
         clock=cast("ClockName", clock),
         cap=float(cap or _DEFAULT_CAP),
+        pass_env=(*config.getini("mdverify_env"), *config.getoption("mdverify_pass_env")),
+        memory=sizes["memory"] or None,
+        processes=sizes["processes"] or None,
+        # No limit on what is kept means keeping all that the budget lets through.
+        output_limit=sizes["output_limit"] or sizes["output_budget"] or 1 << 62,
+        output_budget=sizes["output_budget"] or 1 << 62,
     )
 
 

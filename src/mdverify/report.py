@@ -23,6 +23,7 @@ _STATUS_TITLES = {
     "crashed": "the article's process died",
     "not-run": "not run",
     "cap": "virtual-time cap reached",
+    "limit": "stopped",
 }
 
 
