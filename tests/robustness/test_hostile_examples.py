@@ -71,8 +71,8 @@ def test_infinite_loop_is_a_timeout_of_that_block(pytester, article, code):
     result.assert_outcomes(failed=2, passed=1)
     result.stdout.fnmatch_lines(
         [
-            "bad.md:3: timeout: timeout: the block ran longer than 0.5 s (real time)",
-            "bad.md:*: not run: not run: the article's process ended at line 3",
+            "bad.md:3: timeout: the block ran longer than 0.5 s (real time)",
+            "bad.md:*: not run: the article's process ended at line 3",
         ]
     )
     assert_internals_hidden(result)
@@ -135,7 +135,7 @@ def test_exit_crash_or_interrupt_fails_only_that_block(pytester, article, code, 
         result.assert_outcomes(failed=1, passed=2)
     else:
         result.assert_outcomes(failed=2, passed=1)
-        result.stdout.fnmatch_lines(["bad.md:*: not run: not run: the article's process ended*"])
+        result.stdout.fnmatch_lines(["bad.md:*: not run: the article's process ended*"])
     result.stdout.fnmatch_lines([f"bad.md:*: {message}"])
     assert_internals_hidden(result)
 

@@ -110,7 +110,7 @@ def test_article_past_its_output_budget_is_stopped(pytester, article):
                 "flood.md:3: stopped: output limit: the article wrote 4 MiB or more to stdout and "
                 "stderr (the budget); the rest of the article was stopped"
             ),
-            "flood.md:8: not run: not run: the article's process ended at line 3",
+            "flood.md:8: not run: the article's process ended at line 3",
         ]
     )
 
