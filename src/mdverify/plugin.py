@@ -30,11 +30,12 @@ __all__ = ["ExampleItem", "MarkdownFile", "MdverifyWarning"]
 _MARK = ("mdverify", "example")
 _DEFAULT_TIMEOUT = 30.0
 _DEFAULT_CAP = 86400.0
+# (name, metavar, help, default): the article's resource limits; see mdverify.limits.
 _LIMITS = (
-    ("memory", "address space each process of an article may use, such as 4G", "4G"),
-    ("processes", "processes and threads an article may have at once", "256"),
-    ("output_limit", "bytes of a block's stdout and of its stderr kept and shown", "1M"),
-    ("output_budget", "bytes of output an article may write before it is stopped", "256M"),
+    ("memory", "SIZE", "address space each process of an article may use, such as 4G", "4G"),
+    ("processes", "N", "processes and threads an article may have at once", "256"),
+    ("output_limit", "SIZE", "bytes of a block's stdout and of its stderr kept and shown", "1M"),
+    ("output_budget", "SIZE", "bytes of output an article may write before it is stopped", "256M"),
 )
 
 
@@ -78,10 +79,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="pass this environment variable (or shell-style pattern) to the examples; "
         "repeatable (ini mdverify_env)",
     )
-    for name, what, default in _LIMITS:
+    for name, metavar, what, default in _LIMITS:
         group.addoption(
             f"--mdverify-{name.replace('_', '-')}",
-            metavar="SIZE",
+            metavar=metavar,
             help=f"{what} (ini mdverify_{name}; default {default}; 0 for none)",
         )
         parser.addini(f"mdverify_{name}", f"{what} ({default})")
@@ -102,6 +103,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="args",
         default=["*.md"],
     )
+
+
+_OPTIONS = pytest.StashKey[RunOptions]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Read (and check) the options once, before any test: a bad value is a usage error.
+    config.stash[_OPTIONS] = _options(config)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> MarkdownFile | None:
@@ -134,7 +143,7 @@ def _options(config: pytest.Config) -> RunOptions:
     if clock not in ("virtual", "real"):
         raise pytest.UsageError(f"mdverify_clock must be virtual or real, not {clock!r}")
     sizes: dict[str, int] = {}
-    for name, _, default in _LIMITS:
+    for name, _, _, default in _LIMITS:
         value = config.getoption(f"mdverify_{name}") or config.getini(f"mdverify_{name}")
         try:
             sizes[name] = parse_size(str(value or default))
@@ -188,7 +197,7 @@ class MarkdownFile(pytest.File):
         """The observation for `example`, running the article's child the first time."""
         if self._observations is None:
             self._observations = run_article(
-                self.article, str(self.path), self._to_run(), _options(self.config)
+                self.article, str(self.path), self._to_run(), self.config.stash[_OPTIONS]
             )
         return self._observations[example.index]
 

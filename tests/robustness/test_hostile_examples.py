@@ -97,6 +97,21 @@ with open({str(marker)!r}, "w") as f:
     assert not alive(child)  # the process that ran the non-daemon thread
 
 
+@pytest.mark.skipif(
+    limits.describe() != "cgroup", reason="only a pids cgroup finds processes outside the group"
+)
+def test_process_that_left_the_process_group_dies_with_the_article(pytester, article):
+    marker = pytester.path / "pids"
+    code = f"""
+import subprocess
+escaped = subprocess.Popen(["sleep", "1000"], start_new_session=True)
+with open({str(marker)!r}, "w") as f:
+    f.write(str(escaped.pid))
+"""
+    hostile(pytester, article, code).assert_outcomes(passed=3)
+    assert not alive(int(marker.read_text()))
+
+
 def test_endless_async_loop_stops_at_the_virtual_time_cap(pytester, article):
     code = (
         "import asyncio\n\nasync def tick():\n    while True:\n"

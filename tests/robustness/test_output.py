@@ -157,3 +157,10 @@ def test_ansi_colours_and_carriage_returns_are_shown_not_obeyed(pytester, articl
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["+\\x1b[[]31mred\\x1b[[]0m", "+50%\\r100%"])
     assert "\x1b[31m" not in result.stdout.str()
+
+
+def test_size_option_that_is_not_a_size_is_a_usage_error(pytester, article):
+    article("good.md", GOOD)
+    result = pytester.runpytest("--mdverify-output-limit=lots")
+    assert result.ret == 4  # pytest's usage error
+    result.stderr.fnmatch_lines(["*mdverify_output_limit: expected a size such as 512M*"])
