@@ -114,6 +114,8 @@ def _join_cgroup(processes: int) -> bool:
     group = cgroup_dir(os.getpid())
     if group is None:
         return False
+    with contextlib.suppress(OSError):
+        group.rmdir()  # left by an earlier run whose pytest was killed, if empty
     try:
         group.mkdir()
         (group / "pids.max").write_text(str(processes))
