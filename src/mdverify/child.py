@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import doctest
 import inspect
+import io
 import json
 import os
 import sys
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from mdverify.awaits import AwaitRecorder
 from mdverify.clock import Clock, VirtualTimeExceeded, install
+from mdverify.limits import Limits, apply
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -66,6 +68,8 @@ class Request(TypedDict):
     """How reports name the article (relative to the rootdir)."""
     clock: str
     cap: float | None
+    limits: Limits
+    """Applied before any example code runs; see `mdverify.limits`."""
     blocks: list[BlockRequest]
 
 
@@ -259,7 +263,29 @@ def _flush() -> None:
 
 
 def _restore_streams() -> None:
-    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    """Give the next block working stdout and stderr, whatever this one did to them."""
+    for fd, saved in enumerate(_SAVED_FDS, start=1):
+        try:
+            same = os.path.samestat(os.fstat(fd), os.fstat(saved))
+        except OSError:
+            same = False  # closed by the example
+        if not same:
+            os.dup2(saved, fd)
+    for name in ("stdout", "stderr"):
+        original = getattr(sys, f"__{name}__")
+        if original is None or original.closed:
+            original = io.TextIOWrapper(
+                open(1 if name == "stdout" else 2, "wb", closefd=False),  # noqa: SIM115
+                encoding="utf-8",
+                errors="backslashreplace",
+                line_buffering=name == "stderr",
+            )
+            setattr(sys, f"__{name}__", original)
+        setattr(sys, name, original)
+
+
+_SAVED_FDS: list[int] = []
+"""Copies of the capture files' descriptors, to put back if an example closes 1 or 2."""
 
 
 def main() -> None:
@@ -267,6 +293,7 @@ def main() -> None:
     report_fd = os.dup(int(sys.argv[1]))
     os.close(int(sys.argv[1]))
     request: Request = json.loads(sys.stdin.buffer.read())
+    _SAVED_FDS.extend((os.dup(1), os.dup(2)))
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)  # input() gets EOF at once instead of waiting on the parent
 
@@ -275,6 +302,7 @@ def main() -> None:
         while data:
             data = data[os.write(report_fd, data) :]
 
+    apply(request["limits"])
     sys.argv = [request["path"]]
     _Session(request, report).run()
     _flush()

@@ -28,7 +28,7 @@ __all__ = [
 
 ExampleKind = Literal["python", "pycon"]
 ClaimKind = Literal["fence", "comment", "trailing", "arrow", "prompt"]
-Status = Literal["ok", "raised", "timeout", "crashed", "not-run", "cap"]
+Status = Literal["ok", "raised", "timeout", "crashed", "not-run", "cap", "limit"]
 ClockName = Literal["virtual", "real"]
 
 
@@ -168,6 +168,7 @@ class Observation:
     """Seconds from the block's first statement to its last, on `clock`."""
     clock: ClockName = "virtual"
     truncated: bool = False
+    """True when stdout was cut at the output limit (a note at its end says so)."""
     tasks: tuple[TaskSpan, ...] = ()
     """The asyncio tasks the block created, for the timeline of a timing failure."""
 

@@ -74,7 +74,9 @@ def parse_article(path: str, data: bytes) -> Article:
 
 
 def parse_text(path: str, text: str) -> Article:
-    """Parse an article's decoded text (newlines already normalised)."""
+    """Parse an article's decoded text."""
+    # markdown-it counts a lone CR as a line end: our line list must agree with its maps.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         tokens = markdown_parser().parse(text)
     except Exception as err:  # noqa: BLE001 -- a markdown-it bug must not become our traceback

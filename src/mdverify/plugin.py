@@ -17,7 +17,7 @@ from mdverify.directives import skip_reason
 from mdverify.model import ArticleError, ClockName, Example, Observation, Verdict
 from mdverify.parse import decode, parse_text
 from mdverify.report import render
-from mdverify.sandbox import RunOptions, run_article
+from mdverify.sandbox import RunOptions, parse_size, run_article
 from mdverify.timeline import svg_timeline
 from mdverify.timing import DEFAULT_TOLERANCE, Tolerance
 
@@ -32,7 +32,13 @@ __all__ = ["ExampleItem", "MarkdownFile", "MdverifyWarning"]
 _MARK = ("mdverify", "example")
 _DEFAULT_TIMEOUT = 30.0
 _DEFAULT_CAP = 86400.0
-_RUN_OPTIONS = pytest.StashKey["RunOptions"]()
+# (name, metavar, help, default): the article's resource limits; see mdverify.limits.
+_LIMITS = (
+    ("memory", "SIZE", "address space each process of an article may use, such as 4G", "4G"),
+    ("processes", "N", "processes and threads an article may have at once", "256"),
+    ("output_limit", "SIZE", "bytes of a block's stdout and of its stderr kept and shown", "1M"),
+    ("output_budget", "SIZE", "bytes of output an article may write before it is stopped", "256M"),
+)
 
 
 class MdverifyWarning(UserWarning):
@@ -79,6 +85,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="write an SVG task timeline for each timing failure into DIR",
     )
+    group.addoption(
+        "--mdverify-pass-env",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="pass this environment variable (or shell-style pattern) to the examples; "
+        "repeatable (ini mdverify_env)",
+    )
+    for name, metavar, what, default in _LIMITS:
+        group.addoption(
+            f"--mdverify-{name.replace('_', '-')}",
+            metavar=metavar,
+            help=f"{what} (ini mdverify_{name}; default {default}; 0 for none)",
+        )
+        parser.addini(f"mdverify_{name}", f"{what} ({default})")
+    parser.addini(
+        "mdverify_env",
+        "environment variables (or patterns) passed to the examples beyond the usual ones",
+        type="args",
+        default=[],
+    )
     parser.addini(
         "mdverify_timeout", f"real-time limit in seconds for one block ({_DEFAULT_TIMEOUT:g})"
     )
@@ -93,12 +120,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+_OPTIONS = pytest.StashKey[RunOptions]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    # Bad option values are the user's mistake: say so once, before anything runs.
-    options = _options(config)
+    # Read (and check) the options once, before any test: a bad value is a usage error.
+    config.stash[_OPTIONS] = _options(config)
     for clock in ("virtual", "real"):
         _tolerance(config, clock)
-    config.stash[_RUN_OPTIONS] = options
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> MarkdownFile | None:
@@ -141,10 +170,23 @@ def _options(config: pytest.Config) -> RunOptions:
     clock = config.getoption("mdverify_clock") or config.getini("mdverify_clock") or "virtual"
     if clock not in ("virtual", "real"):
         raise pytest.UsageError(f"mdverify_clock must be virtual or real, not {clock!r}")
+    sizes: dict[str, int] = {}
+    for name, _, _, default in _LIMITS:
+        value = config.getoption(f"mdverify_{name}") or config.getini(f"mdverify_{name}")
+        try:
+            sizes[name] = parse_size(str(value or default))
+        except ValueError as err:
+            raise pytest.UsageError(f"mdverify_{name}: {err}") from None
     return RunOptions(
         timeout=float(timeout or _DEFAULT_TIMEOUT),
         clock=cast("ClockName", clock),
         cap=float(cap or _DEFAULT_CAP),
+        pass_env=(*config.getini("mdverify_env"), *config.getoption("mdverify_pass_env")),
+        memory=sizes["memory"] or None,
+        processes=sizes["processes"] or None,
+        # No limit on what is kept means keeping all that the budget lets through.
+        output_limit=sizes["output_limit"] or sizes["output_budget"] or 1 << 62,
+        output_budget=sizes["output_budget"] or 1 << 62,
     )
 
 
@@ -183,7 +225,7 @@ class MarkdownFile(pytest.File):
         """The observation for `example`, running the article's child the first time."""
         if self._observations is None:
             self._observations = run_article(
-                self.article, str(self.path), self._to_run(), self.config.stash[_RUN_OPTIONS]
+                self.article, str(self.path), self._to_run(), self.config.stash[_OPTIONS]
             )
         return self._observations[example.index]
 

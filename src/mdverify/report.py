@@ -24,6 +24,7 @@ _STATUS_TITLES = {
     "crashed": "the article's process died",
     "not-run": "not run",
     "cap": "virtual-time cap reached",
+    "limit": "stopped",
 }
 
 
@@ -35,7 +36,9 @@ def headline(verdict: Verdict, path: str) -> tuple[int, str]:
         return obs.error_line or example.line, last[-1] if last else "the block raised"
     if obs.status != "ok":
         title = _STATUS_TITLES.get(obs.status, obs.status)
-        return obs.error_line or example.line, f"{title}: {obs.error}"
+        error = obs.error or ""
+        text = error if error.startswith(title) else f"{title}: {error}"
+        return obs.error_line or example.line, text
     first = verdict.mismatches[0] if verdict.mismatches else None
     if first is None:
         if verdict.timing:

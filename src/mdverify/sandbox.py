@@ -3,14 +3,19 @@
 The child runs in a fresh temporary working directory, in its own session (process group),
 so that a timeout or the end of the article kills everything the example started. Its
 stdout and stderr go to files rather than pipes: the child can never block on a full pipe,
-and the parent reads each block's slice by the byte offsets the child reports.
+and the parent reads each block's slice by the byte offsets the child reports, at most
+`output_limit` bytes of it, so a block that prints gigabytes costs the parent nothing. The
+files together may grow to `output_budget` bytes; past that the parent stops the article.
+The child sees only the environment variables `child_env` lets through.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -19,8 +24,9 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 
+from mdverify import limits
 from mdverify.model import ClockName, Observation, Status, TaskSpan
 
 if TYPE_CHECKING:
@@ -29,11 +35,26 @@ if TYPE_CHECKING:
     from mdverify.child import BlockRequest, Request
     from mdverify.model import Article, Example
 
-__all__ = ["RunOptions", "run_article"]
+__all__ = ["INHERITED_ENV", "RunOptions", "child_env", "parse_size", "run_article"]
 
 # Between blocks the child only compiles; this bounds start-up and the gaps.
 _IDLE_LIMIT = 60.0
+# How often the parent looks at the size of the capture files while a block runs.
+_POLL = 0.05
 _ENCODING_ERRORS = "backslashreplace"
+_MIB = 1 << 20
+
+INHERITED_ENV = (
+    # Where programs, the user's files and temporary files are; language and time zone.
+    *("PATH", "HOME", "USER", "LOGNAME", "TMPDIR", "LANG", "LANGUAGE", "LC_*", "TZ"),
+    # What the interpreter and its packages need to start as pytest's own does.
+    *("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "PYTHONNOUSERSITE"),
+    *("PYTHONUSERBASE", "PYTHONUTF8", "PYTHONWARNINGS", "PYTHONDEVMODE", "PYTHONHASHSEED"),
+    *("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX", "LD_LIBRARY_PATH"),
+    # coverage.py measuring the child, when the test run asks for it.
+    *("COVERAGE_PROCESS_START", "COV_CORE_*"),
+)
+"""Names (shell-style patterns) of the variables a child inherits without being asked."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +68,41 @@ class RunOptions:
     """Virtual seconds one block may advance the clock."""
     python: str = sys.executable
     env: Mapping[str, str] | None = field(default=None)
+    """The environment to filter; None is pytest's own."""
+    pass_env: tuple[str, ...] = ()
+    """More variable names (or shell-style patterns) to pass through to the child."""
+    memory: int | None = 4096 * _MIB
+    """Bytes of address space each process of an article may use; None for no limit."""
+    processes: int | None = 256
+    """Processes and threads an article may have at once; None for no limit."""
+    output_limit: int = _MIB
+    """Bytes of one block's stdout (and of its stderr) kept and shown; the rest is cut."""
+    output_budget: int = 256 * _MIB
+    """Bytes of output an article may write in all before it is stopped."""
+
+
+def parse_size(text: str) -> int:
+    """`1024`, `64K`, `1M`, `4G` (powers of 1024; `KiB`, `MB` and the like too) -> bytes."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?\s*", text, re.IGNORECASE)
+    if match is None:
+        raise ValueError(f"expected a size such as 512M or 4G, not {text!r}")
+    scale = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[match[2].lower()]
+    return int(float(match[1]) * scale)
+
+
+def child_env(environ: Mapping[str, str], pass_env: Iterable[str] = ()) -> dict[str, str]:
+    """The variables of `environ` a child sees: `INHERITED_ENV` and `pass_env`, no others.
+
+    Articles come from strangers in pull requests; CI secrets must not reach them by default.
+    """
+    patterns = (*INHERITED_ENV, *pass_env)
+    env = {
+        name: value
+        for name, value in environ.items()
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+    }
+    env["PYTHONIOENCODING"] = "utf-8"
+    return env
 
 
 def run_article(
@@ -62,6 +118,11 @@ def run_article(
         "display": article.path,
         "clock": clock,
         "cap": options.cap,
+        "limits": {
+            "memory": options.memory,
+            "processes": options.processes,
+            "file_size": options.output_budget,
+        },
         "blocks": [_block(e) for e in chosen],
     }
     timeouts = {e.index: e.settings.timeout or options.timeout for e in chosen}
@@ -71,8 +132,9 @@ def run_article(
         out_path, err_path = Path(tmp) / "stdout", Path(tmp) / "stderr"
         with out_path.open("wb") as out, err_path.open("wb") as err:
             events, ending = _drive(request, timeouts, options, work, (out, err))
-        out_bytes, err_bytes = out_path.read_bytes(), err_path.read_bytes()
-    return _observations(chosen, events, ending, out_bytes, err_bytes, clock)
+        with out_path.open("rb") as out, err_path.open("rb") as err:
+            capture = _Capture(out, err, options.output_limit)
+            return _observations(chosen, events, ending, capture, clock)
 
 
 def _block(example: Example) -> BlockRequest:
@@ -94,8 +156,7 @@ def _drive(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Run the child to the end; return its events and why it stopped early, if it did."""
     read_fd, write_fd = os.pipe()
-    env = dict(options.env if options.env is not None else os.environ)
-    env["PYTHONIOENCODING"] = "utf-8"
+    env = child_env(options.env if options.env is not None else os.environ, options.pass_env)
     try:
         proc = subprocess.Popen(  # noqa: S603 -- our own interpreter and module, no shell
             [options.python, "-m", "mdverify.child", str(write_fd)],
@@ -116,7 +177,8 @@ def _drive(
         with contextlib.suppress(BrokenPipeError):
             proc.stdin.write(json.dumps(request).encode())
             proc.stdin.close()
-        ending = _read_events(read_fd, timeouts, events)
+        watch = _Watch(timeouts, capture, options.output_budget)
+        ending = watch.read(read_fd, events)
     finally:
         os.close(read_fd)
         _kill_group(proc)
@@ -125,35 +187,63 @@ def _drive(
     return events, ending
 
 
-def _read_events(fd: int, timeouts: Mapping[int, float], events: list[Any]) -> str | None:
-    buffer = b""
-    deadline = time.monotonic() + _IDLE_LIMIT
-    running: int | None = None
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            if running is None:
-                return f"the child process stopped answering for {_IDLE_LIMIT:.0f} s"
-            return f"timeout: the block ran longer than {timeouts[running]:g} s (real time)"
-        ready, _, _ = select.select([fd], [], [], remaining)
-        if not ready:
-            continue
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            return None  # EOF: the child ended; the caller looks at how
-        buffer += chunk
-        *lines, buffer = buffer.split(b"\n")
-        for line in lines:
-            event = json.loads(line)
-            events.append(event)
-            if event["event"] == "start":
-                running = event["index"]
-                deadline = time.monotonic() + timeouts[event["index"]]
-            elif event["event"] == "end":
-                running = None
-                deadline = time.monotonic() + _IDLE_LIMIT
-            elif event["event"] == "done":
+class _Watch:
+    """Reads the child's events while enforcing the time limits and the output budget."""
+
+    def __init__(
+        self, timeouts: Mapping[int, float], capture: tuple[BinaryIO, BinaryIO], budget: int
+    ) -> None:
+        self.timeouts = timeouts
+        self.capture = capture
+        self.budget = budget
+
+    def read(self, fd: int, events: list[Any]) -> str | None:
+        """Collect events into `events`; return why the child must stop, or None at its end."""
+        buffer = b""
+        self.deadline = time.monotonic() + _IDLE_LIMIT
+        self.running: int | None = None
+        while True:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                if self.running is None:
+                    return f"the child process stopped answering for {_IDLE_LIMIT:.0f} s"
+                limit = self.timeouts.get(self.running, _IDLE_LIMIT)
+                return f"timeout: the block ran longer than {limit:g} s (real time)"
+            ready, _, _ = select.select([fd], [], [], min(remaining, _POLL))
+            # Before the events: a block that hit the budget must not be reported as ended.
+            if self._written() >= self.budget:
+                return (
+                    f"output limit: the article wrote {_size(self.budget)} or more to stdout"
+                    " and stderr (the budget); the rest of the article was stopped"
+                )
+            if not ready:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return None  # EOF: the child ended; the caller looks at how
+            buffer += chunk
+            *lines, buffer = buffer.split(b"\n")
+            if any(self._take(line, events) for line in lines):
                 return None
+
+    def _take(self, line: bytes, events: list[Any]) -> bool:
+        """Record one event line; True when it is the last."""
+        try:
+            event = json.loads(line)
+            kind, index = event["event"], event.get("index")
+        except (ValueError, TypeError, KeyError):
+            return False  # not ours: an example that found our channel and wrote to it
+        events.append(event)
+        if kind == "start":
+            self.running = index
+            self.deadline = time.monotonic() + self.timeouts.get(index, _IDLE_LIMIT)
+        elif kind == "end":
+            self.running = None
+            self.deadline = time.monotonic() + _IDLE_LIMIT
+        return bool(kind == "done")
+
+    def _written(self) -> int:
+        return sum(os.fstat(f.fileno()).st_size for f in self.capture)
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
@@ -161,6 +251,7 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+    limits.release(proc.pid)  # what left the process group, where a cgroup holds it
 
 
 def _describe_exit(code: int | None) -> str:
@@ -171,16 +262,51 @@ def _describe_exit(code: int | None) -> str:
             name = signal.Signals(-code).name
         except ValueError:
             name = f"signal {-code}"
+        if -code == getattr(signal, "SIGXFSZ", None):
+            return "a file the block wrote passed the size limit (SIGXFSZ) during the block"
         return f"the interpreter crashed ({name}) during the block"
     return f"the process exited with status {code} during the block (os._exit?)"
+
+
+class _Capture:
+    """Reads slices of the capture files, keeping at most `limit` bytes of each."""
+
+    def __init__(self, out: BinaryIO, err: BinaryIO, limit: int) -> None:
+        self.files = {"out": out, "err": err}
+        self.limit = limit
+
+    def text(self, stream: str, start: int, end: int | None = None) -> _Slice:
+        """The slice from `start` to `end` (or the end of the file), cut at the limit."""
+        file = self.files[stream]
+        if end is None:
+            end = os.fstat(file.fileno()).st_size
+        total = max(0, end - start)
+        file.seek(start)
+        data = file.read(min(total, self.limit))
+        if total <= self.limit:
+            return _Slice(_decode(data), data, truncated=False)
+        cut = data.rfind(b"\n") + 1 or len(data)  # end on a whole line where there is one
+        data = data[:cut]
+        note = (
+            f"[mdverify: output truncated: the block wrote {_size(total)}; the first "
+            f"{_size(len(data))} are shown (the limit is {_size(self.limit)})]\n"
+        )
+        text = _decode(data) + ("" if data.endswith(b"\n") or not data else "\n") + note
+        return _Slice(text, data, truncated=True)
+
+
+class _Slice(NamedTuple):
+    text: str
+    """Decoded for reading, with a note at the end when cut."""
+    kept: bytes
+    truncated: bool
 
 
 def _observations(
     chosen: list[Example],
     events: list[dict[str, Any]],
     ending: str | None,
-    out: bytes,
-    err: bytes,
+    capture: _Capture,
     clock: ClockName,
 ) -> dict[int, Observation]:
     starts = {e["index"]: e for e in events if e["event"] == "start"}
@@ -199,31 +325,49 @@ def _observations(
             continue
         if end is None:
             broken_at = example.line
-            status: Status = "timeout" if ending and ending.startswith("timeout") else "crashed"
+            status: Status = "crashed"
+            if ending and ending.startswith("timeout"):
+                status = "timeout"
+            elif ending and ending.startswith("output limit"):
+                status = "limit"
+            out = capture.text("out", start["out"])
             results[index] = Observation(
                 index,
                 status,
-                stdout=_text(out[start["out"] :]),
-                stderr=_text(err[start["err"] :]),
+                stdout=out.text,
+                stderr=capture.text("err", start["err"]).text,
                 error=ending,
                 clock=clock,
+                truncated=out.truncated,
             )
             continue
-        block_out = out[start["out"] : end["out"]]
+        out = capture.text("out", start["out"], end["out"])
         results[index] = Observation(
             index,
             cast("Status", end["status"]),
-            stdout=_text(block_out),
-            stderr=_text(err[start["err"] : end["err"]]),
-            segments=tuple((line, len(_text(block_out[:size]))) for line, size in end["segments"]),
+            stdout=out.text,
+            stderr=capture.text("err", start["err"], end["err"]).text,
+            segments=tuple(
+                (line, len(_decode(out.kept[:size])) if size <= len(out.kept) else len(out.text))
+                for line, size in end["segments"]
+            ),
             error=end["error"],
             error_line=end["error_line"],
             elapsed=end["elapsed"],
             clock=clock,
+            truncated=out.truncated,
             tasks=tuple(TaskSpan(*task) for task in end.get("tasks", ())),
         )
     return results
 
 
-def _text(data: bytes) -> str:
+def _decode(data: bytes) -> str:
     return data.decode("utf-8", _ENCODING_ERRORS)
+
+
+def _size(count: int) -> str:
+    if count >= _MIB:
+        return f"{count / _MIB:g} MiB"
+    if count >= 1 << 10:
+        return f"{count / (1 << 10):g} KiB"
+    return f"{count} bytes"

@@ -1,4 +1,9 @@
-"""Articles mdverify cannot read fail alone, naming file and line, with no internal traceback."""
+"""Broken input files: each is read correctly or fails alone, naming file and line.
+
+A broken article is a failed item of that file, never a collection error (which would stop
+the session) and never an internal traceback. Fences nested in list items, blockquotes,
+admonitions and tabs are covered by tests/plugin/test_collection.py (CONTAINERS).
+"""
 
 from __future__ import annotations
 
@@ -167,3 +172,89 @@ def test_only_an_empty_markdown_file_collects_no_items(pytester):
     result = pytester.runpytest()
     result.assert_outcomes()
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def _run_beside_good(pytester, article, name, data, *args):
+    (pytester.path / name).write_bytes(data)
+    article("good.md", GOOD)
+    return pytester.runpytest(*args)
+
+
+def test_lone_cr_line_endings_work_and_lines_are_counted(pytester, article):
+    text = "# Old Mac\r\r```python\rprint('a')  # b\r```\r"
+    result = _run_beside_good(pytester, article, "bad.md", text.encode())
+    result.assert_outcomes(failed=1, passed=1)
+    result.stdout.fnmatch_lines(["bad.md:4: output differs*"])
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [("```", "`````"), ("~~~", "~~~"), ("~~~~", "~~~~~~"), ("````", "````")],
+)
+def test_fence_closed_by_longer_fence_or_tildes_is_an_example(pytester, article, opening, closing):
+    text = f"# T\n\n{opening}python\nprint('x')  # x\n{closing}\n"
+    result = _run_beside_good(pytester, article, "article.md", text.encode())
+    result.assert_outcomes(passed=2)
+
+
+def test_tilde_fence_closed_by_backticks_is_never_closed(pytester, article):
+    text = "# T\n\n~~~python\nprint('x')\n```\n\nmore\n"
+    result = _run_beside_good(pytester, article, "bad.md", text.encode())
+    _assert_clean_failure(result, "bad.md:3")
+    result.stdout.fnmatch_lines(["*bad.md:3: code fence ~~~ opened here is never closed"])
+
+
+def test_python_fence_shown_inside_a_longer_fence_is_not_run(pytester, article):
+    text = "# T\n\n````markdown\n```python\nraise SystemExit\n```\n````\n"
+    result = _run_beside_good(pytester, article, "article.md", text.encode())
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    ("directive", "message"),
+    [
+        ("<!-- mdverify: frobnicate -->", "unknown directive 'frobnicate'*"),
+        ("<!-- mdverify: timeout=soon -->", "'timeout' needs a number of seconds*"),
+        ('<!-- mdverify: skip reason="open -->', "cannot read directive text*"),
+        ("<!-- mdverify: skip", "*not closed with '-->'"),
+    ],
+)
+def test_unknown_or_malformed_directive_fails_naming_its_line(
+    pytester, article, directive, message
+):
+    text = f"# T\n\n{directive}\n```python\nprint('x')\n```\n"
+    result = _run_beside_good(pytester, article, "bad.md", text.encode())
+    _assert_clean_failure(result, "bad.md:3")
+    result.stdout.fnmatch_lines([f"*bad.md:3: {message}"])
+
+
+def test_binary_file_named_md_fails_alone(pytester, article):
+    result = _run_beside_good(pytester, article, "bad.md", bytes(range(256)) * 4)
+    _assert_clean_failure(result, "bad.md:1")
+    result.stdout.fnmatch_lines(["*bad.md:1: contains NUL bytes: a binary file, not Markdown"])
+
+
+def test_binary_file_without_nul_bytes_fails_as_not_utf8(pytester, article):
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(1, 256))
+    result = _run_beside_good(pytester, article, "bad.md", png)
+    _assert_clean_failure(result, "bad.md:1")
+    result.stdout.fnmatch_lines(["*bad.md:1: is not valid UTF-8 (byte 0x89)*"])
+
+
+def test_ten_megabyte_article_runs_its_block_at_its_line(pytester, article):
+    paragraph = ("A long line of prose in a very long article, " * 4 + "\n") * 8 + "\n"
+    prose = paragraph * (10_000_000 // len(paragraph) + 1)
+    lines = prose.count("\n")
+    text = prose + "```python\nprint('end')  # start\n```\n"
+    assert len(text) > 10_000_000
+    result = _run_beside_good(pytester, article, "big.md", text.encode())
+    result.assert_outcomes(failed=1, passed=1)
+    result.stdout.fnmatch_lines([f"big.md:{lines + 2}: output differs*"])
+
+
+def test_article_with_five_thousand_blocks_runs_them_all(pytester, article):
+    blocks = "".join(f"```python\nprint({i})  # {i}\n```\n\n" for i in range(5000))
+    wrong = "```python\nprint('last')  # first\n```\n"
+    result = _run_beside_good(pytester, article, "many.md", (blocks + wrong).encode(), "-q")
+    result.assert_outcomes(passed=5001, failed=1)
+    result.stdout.fnmatch_lines([f"many.md:{5000 * 4 + 2}: output differs*"])

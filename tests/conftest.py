@@ -1,4 +1,4 @@
-"""Shared helpers for the plugin tests, which drive pytest through `pytester`."""
+"""Shared helpers for the tests that drive pytest through `pytester`."""
 
 from __future__ import annotations
 
@@ -20,8 +20,11 @@ def article(pytester: pytest.Pytester):
 
 
 @pytest.fixture(autouse=True)
-def _no_hypothesis_in_inner_runs(pytester, monkeypatch):
+def _no_hypothesis_in_inner_runs(request, monkeypatch):
     """The hypothesis plugin costs ~0.9 s per inner pytest start-up and is not used there."""
+    if "pytester" not in request.fixturenames:
+        return
+    request.getfixturevalue("pytester")  # it clears PYTEST_ADDOPTS: set ours after it
     monkeypatch.setenv(
         "PYTEST_ADDOPTS", "-p no:hypothesispytest -o asyncio_default_fixture_loop_scope=function"
     )
