@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
+from mdverify import plugin_workflow as workflow
+from mdverify.atomic import digest
 from mdverify.compare import judge
 from mdverify.directives import skip_reason
 from mdverify.model import ArticleError, ClockName, Example, Observation, Verdict
@@ -64,6 +66,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"virtual seconds one block may advance the clock (ini mdverify_cap; default "
         f"{_DEFAULT_CAP:g}, one virtual day)",
     )
+    workflow.add_options(group)
     parser.addini(
         "mdverify_timeout", f"real-time limit in seconds for one block ({_DEFAULT_TIMEOUT:g})"
     )
@@ -77,9 +80,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(workflow.Workflow(config), "mdverify-workflow")
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> MarkdownFile | None:
     globs: list[str] = parent.config.getini("mdverify_globs")
-    if any(file_path.match(glob) for glob in globs):
+    if any(file_path.match(glob) for glob in globs) and workflow.selected(parent.config, file_path):
         return MarkdownFile.from_parent(parent, path=file_path)
     return None
 
@@ -124,7 +131,9 @@ class MarkdownFile(pytest.File):
         """One item per example, or one failing item when the article cannot be read."""
         display = _display_path(self.config, self.path)
         try:
-            text = decode(display, self.path.read_bytes())
+            data = self.path.read_bytes()
+            self.digest = digest(data)  # update mode rewrites only these very bytes
+            text = decode(display, data)
             self.article = parse_text(display, text)
         except ArticleError as err:
             yield ArticleErrorItem.from_parent(self, name="unreadable article", error=err)
@@ -137,6 +146,7 @@ class MarkdownFile(pytest.File):
         for example in self.article.examples:
             item = ExampleItem.from_parent(self, name=example.name, example=example)
             item.user_properties.append(_MARK)
+            item.user_properties.extend(workflow.junit_properties(display, example.line))
             reason = skip_reason(example.settings)
             if reason is not None:
                 item.add_marker(pytest.mark.skip(reason=reason))
@@ -184,6 +194,8 @@ class ExampleItem(pytest.Item):
         for warning in self.example.warnings:
             self.warn(MdverifyWarning(warning))
         verdict = judge(self.example, self.article_file.observe(self.example))
+        article = self.article_file
+        workflow.record(self, verdict, article.article.path, article.digest)
         if not verdict.passed:
             raise ExampleFailed(verdict)
 
@@ -211,6 +223,7 @@ class ArticleErrorItem(pytest.Item):
     def __init__(self, *, error: ArticleError, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.error = error
+        self.user_properties.extend(workflow.junit_properties(error.path, error.line or 1))
 
     def runtest(self) -> None:
         """Fail with the article's error."""
