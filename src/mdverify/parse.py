@@ -20,6 +20,7 @@ from mdverify.coroutines import never_run
 from mdverify.directives import DirectiveError, parse_comment, parse_mapping
 from mdverify.markdown import markdown_parser
 from mdverify.model import Article, ArticleError, Example, ExampleKind, OutputClaim, Settings
+from mdverify.timing import timing_claims
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -216,6 +217,7 @@ def _example(
         name=label.replace("::", ":"),
         settings=settings,
         outputs=outputs,
+        timings=timing_claims(source, code_line) if kind == "python" else (),
     )
 
 

@@ -42,7 +42,7 @@ _ARROW_MARK = re.compile(r"(?:->|=>)\s?")
 # Aligning old and new output costs O(old lines x new lines); past this, write the new
 # output as it is rather than spend minutes keeping a few wildcard lines.
 _MAX_ALIGNMENT_CELLS = 1_000_000
-_DROP, _INSERT = 2, 1
+_DROP, _INSERT, _REPLACE, _COVER = 20, 10, 15, 1
 
 
 @dataclass(frozen=True)
@@ -317,8 +317,9 @@ def _aligned(old: list[str], got_text: str) -> list[int | str]:
 def _align(old: list[str], got: list[str]) -> list[int | str]:
     n, m = len(old), len(got)
     wild = [line.strip() == "..." for line in old]
-    # cost[i][j]: fewest changes to make old[i:] declare got[j:]. Writing a new line costs
-    # less than losing one the writer wrote, so old lines are kept where they can be.
+    # cost[i][j]: cheapest way to make old[i:] declare got[j:]. Replacing a line in place is
+    # cheaper than losing one the writer wrote, and a `...` line covering one more line
+    # costs a little, so that it does not swallow a line that was written out before.
     cost = [[0] * (m + 1) for _ in range(n + 1)]
     for j in range(m + 1):
         cost[n][j] = (m - j) * _INSERT
@@ -327,9 +328,11 @@ def _align(old: list[str], got: list[str]) -> list[int | str]:
         for j in range(m - 1, -1, -1):
             best = min(cost[i + 1][j] + _DROP, cost[i][j + 1] + _INSERT)
             if wild[i]:
-                best = min(best, cost[i + 1][j], cost[i][j + 1])
+                best = min(best, cost[i + 1][j], cost[i][j + 1] + _COVER)
             elif matches(old[i], got[j]):
                 best = min(best, cost[i + 1][j + 1])
+            else:
+                best = min(best, cost[i + 1][j + 1] + _REPLACE)
             cost[i][j] = best
     return _walk(cost, old, got, wild)
 
@@ -346,12 +349,15 @@ def _walk(
         if i < n and wild[i]:
             if not result or result[-1] != i:
                 result.append(i)  # a `...` line is written once, however much it covers
-            if j < m and here == cost[i][j + 1]:
+            if j < m and here == cost[i][j + 1] + _COVER:
                 j += 1
             else:
                 i += 1
         elif i < n and j < m and here == cost[i + 1][j + 1] and matches(old[i], got[j]):
             result.append(i)
+            i, j = i + 1, j + 1
+        elif i < n and j < m and here == cost[i + 1][j + 1] + _REPLACE:
+            result.append(got[j])
             i, j = i + 1, j + 1
         elif j < m and here == cost[i][j + 1] + _INSERT:
             result.append(got[j])
