@@ -14,6 +14,10 @@ ARTICLE = b"# T\n\n```python\nprint(1)\n```\n\n```\nold\n```\n"
 NEW = ARTICLE.replace(b"old", b"1")
 
 
+def files(directory):
+    return sorted(p.name for p in directory.iterdir())
+
+
 def request(path, data=ARTICLE, got="1\n"):
     return Request(str(path), path.name, digest(data), 0, 0, got)
 
@@ -43,7 +47,7 @@ def test_file_changed_since_it_was_read_is_not_overwritten(tmp_path):
     with pytest.raises(FileChangedError):
         write_atomic(path, b"new", digest(b"old"))
     assert path.read_bytes() == b"edited by the writer"
-    assert os.listdir(tmp_path) == ["a.md"]
+    assert files(tmp_path) == ["a.md"]
 
 
 def test_crash_before_the_rename_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
@@ -57,7 +61,7 @@ def test_crash_before_the_rename_leaves_the_old_file_and_no_temporary(tmp_path, 
     with pytest.raises(OSError, match="disk pulled out"):
         write_atomic(path, b"new", digest(b"old"))
     assert path.read_bytes() == b"old"
-    assert os.listdir(tmp_path) == ["a.md"]
+    assert files(tmp_path) == ["a.md"]
 
 
 def test_update_rewrites_the_article_and_names_the_line(tmp_path):
@@ -85,7 +89,7 @@ def test_crash_between_two_files_leaves_each_file_old_or_new(tmp_path, monkeypat
     results = update_files([request(p) for p in paths])
     contents = [p.read_bytes() for p in paths]
     assert contents == [NEW, ARTICLE, NEW]
-    assert sorted(os.listdir(tmp_path)) == ["0.md", "1.md", "2.md"]
+    assert files(tmp_path) == ["0.md", "1.md", "2.md"]
     assert "mdverify: 1.md cannot be written: killed" in summary(results)
 
 
