@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-ARTICLE = '''---
+ARTICLE = """---
 title: Article {n}
 ---
 
@@ -53,7 +53,7 @@ asyncio.run(main())
 >>> sum(range({n}))
 {total}
 ```
-'''
+"""
 
 
 def make_site(directory: Path, count: int) -> None:
