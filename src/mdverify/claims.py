@@ -103,7 +103,9 @@ def _run_claim(
                 arrows[0].line + offset, "'#>' output lines must follow the statement that prints"
             )
         text = "\n".join(_strip_marker(c.text[2:]) for c in arrows)
-        return OutputClaim("arrow", text, arrows[0].line + offset, statement_end + offset)
+        return OutputClaim(
+            "arrow", text, arrows[0].line + offset, statement_end + offset, arrows[-1].line + offset
+        )
     if any(c.col != 0 for c in run) or above is None or isinstance(above, _SILENT):
         return None
     below = run[-1].line + 1
@@ -115,7 +117,9 @@ def _run_claim(
         texts, start = texts[1:], run[1].line  # an `# Output:` heading line
     else:
         texts[0] = _MARKER.sub("", texts[0], count=1)
-    return OutputClaim("comment", "\n".join(texts), start + offset, run[0].line - 1 + offset)
+    return OutputClaim(
+        "comment", "\n".join(texts), start + offset, run[0].line - 1 + offset, run[-1].line + offset
+    )
 
 
 def _trailing_print_claims(
@@ -133,7 +137,8 @@ def _trailing_print_claims(
             and (comment := trailing.get(stmt.lineno)) is not None
         ):
             text = _MARKER.sub("", _strip_marker(comment.text[1:]), count=1)
-            claims.append(OutputClaim("trailing", text, stmt.lineno + offset, stmt.lineno + offset))
+            line = stmt.lineno + offset
+            claims.append(OutputClaim("trailing", text, line, line, line))
     return claims
 
 

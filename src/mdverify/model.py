@@ -13,6 +13,7 @@ from typing import Literal
 __all__ = [
     "Article",
     "ArticleError",
+    "Edit",
     "Example",
     "ExampleKind",
     "Mismatch",
@@ -92,6 +93,9 @@ class OutputClaim:
     """For comment-style claims, the last article line of the statement the output follows;
     the claim covers stdout printed since the previous comment claim of the block up to the
     end of that statement. None means the whole block's stdout."""
+    end_line: int | None = None
+    """Last article line holding the declared output (`line - 1` for an empty fence or an
+    empty pycon answer); what an update rewrites. None when unknown."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +194,17 @@ class TimingMismatch:
     """Seconds, on the observation's clock."""
     reason: str
     """Why the measurement breaks the claim, tolerance included."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A declared output to replace with what its block really printed (update mode)."""
+
+    example: Example
+    claim: OutputClaim
+    """One of `example.outputs`."""
+    got: str
+    """What the block printed for that claim."""
 
 
 @dataclass(frozen=True)

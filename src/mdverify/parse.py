@@ -186,7 +186,10 @@ def _examples(  # noqa: C901, PLR0912 -- one pass over the token stream
                     path, pending[0], f"directive is followed by a '{lang}' block, not Python"
                 )
             if pairable and lang in OUTPUT_LANGS and prose_since <= _MAX_PROSE_BETWEEN:
-                claim = OutputClaim("fence", _strip_newline(token.content), line + 1)
+                closing = _map(token)[1]  # 0-based exclusive end: the closing fence, 1-based
+                claim = OutputClaim(
+                    "fence", _strip_newline(token.content), line + 1, end_line=closing - 1
+                )
                 found[-1] = replace(found[-1], outputs=(*found[-1].outputs, claim))
             pairable = False
         elif kind == "paragraph_open":
@@ -246,7 +249,9 @@ def pycon_claims(source: str, code_line: int) -> tuple[OutputClaim, ...]:
     claims = []
     for ex in doctest.DocTestParser().get_examples(source):
         last = code_line + ex.lineno + ex.source.count("\n") - 1
-        claims.append(OutputClaim("prompt", _strip_newline(ex.want), last + 1, last))
+        want = _strip_newline(ex.want)
+        end = last + (want.count("\n") + 1 if ex.want else 0)
+        claims.append(OutputClaim("prompt", want, last + 1, last, end))
     return tuple(claims)
 
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
+from mdverify import plugin_workflow as workflow
+from mdverify.atomic import digest
 from mdverify.compare import judge
 from mdverify.directives import skip_reason
 from mdverify.model import ArticleError, ClockName, Example, Observation, Verdict
@@ -106,6 +108,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="args",
         default=[],
     )
+    workflow.add_options(group)
     parser.addini(
         "mdverify_timeout", f"real-time limit in seconds for one block ({_DEFAULT_TIMEOUT:g})"
     )
@@ -128,11 +131,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_OPTIONS] = _options(config)
     for clock in ("virtual", "real"):
         _tolerance(config, clock)
+    config.pluginmanager.register(workflow.Workflow(config), "mdverify-workflow")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> MarkdownFile | None:
     globs: list[str] = parent.config.getini("mdverify_globs")
-    if any(file_path.match(glob) for glob in globs):
+    if any(file_path.match(glob) for glob in globs) and workflow.selected(parent.config, file_path):
         return MarkdownFile.from_parent(parent, path=file_path)
     return None
 
@@ -201,7 +205,9 @@ class MarkdownFile(pytest.File):
         """One item per example, or one failing item when the article cannot be read."""
         display = _display_path(self.config, self.path)
         try:
-            text = decode(display, self.path.read_bytes())
+            data = self.path.read_bytes()
+            self.digest = digest(data)  # update mode rewrites only these very bytes
+            text = decode(display, data)
             self.article = parse_text(display, text)
         except ArticleError as err:
             yield ArticleErrorItem.from_parent(self, name="unreadable article", error=err)
@@ -214,6 +220,7 @@ class MarkdownFile(pytest.File):
         for example in self.article.examples:
             item = ExampleItem.from_parent(self, name=example.name, example=example)
             item.user_properties.append(_MARK)
+            item.user_properties.extend(workflow.junit_properties(display, example.line))
             reason = skip_reason(example.settings)
             if reason is not None:
                 item.add_marker(pytest.mark.skip(reason=reason))
@@ -269,6 +276,8 @@ class ExampleItem(pytest.Item):
             )
         if verdict.timing:
             self._write_timeline(verdict)
+        article = self.article_file
+        workflow.record(self, verdict, article.article.path, article.digest)
         if not verdict.passed:
             raise ExampleFailed(verdict)
 
@@ -311,6 +320,7 @@ class ArticleErrorItem(pytest.Item):
     def __init__(self, *, error: ArticleError, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.error = error
+        self.user_properties.extend(workflow.junit_properties(error.path, error.line or 1))
 
     def runtest(self) -> None:
         """Fail with the article's error."""

@@ -1,0 +1,120 @@
+"""Update mode: turn the session's wrong outputs into rewritten articles, file by file.
+
+The items of an article may run in other processes (pytest-xdist), so what they send here
+is plain data, `Request`: which file (and the digest of the bytes it was collected from),
+which block and claim, and what the block printed. The article is parsed again from disk
+here; if its bytes are not the ones the blocks ran from, it is not touched.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mdverify.atomic import FileChangedError, digest, write_atomic
+from mdverify.model import ArticleError, Edit
+from mdverify.parse import decode, parse_text
+from mdverify.rewrite import rewrite
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["FileResult", "Request", "summary", "update_files"]
+
+
+@dataclass(frozen=True)
+class Request:
+    """One declared output to rewrite, as an item reports it."""
+
+    path: str
+    """Absolute path of the article."""
+    display: str
+    """The article's path as reports name it."""
+    digest: str
+    """Digest of the bytes the article was collected from."""
+    example: int
+    claim: int
+    """Index of the claim in the example's outputs."""
+    got: str
+
+    def to_wire(self) -> dict[str, Any]:
+        """Plain data that pytest-xdist can carry from a worker to the controller."""
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> Request:
+        """The inverse of `to_wire`."""
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What update mode did to one article."""
+
+    display: str
+    changed_lines: tuple[int, ...] = ()
+    """Article lines (of the old text) of the outputs that were rewritten."""
+    refused: tuple[str, ...] = ()
+    """`path:line: reason` for each output that was not rewritten."""
+    error: str | None = None
+    """Why the whole file was left alone."""
+
+
+def update_files(requests: Iterable[Request]) -> list[FileResult]:
+    """Rewrite each article named in `requests`; one file's failure never stops the others."""
+    by_file: dict[str, list[Request]] = defaultdict(list)
+    for request in requests:
+        by_file[request.path].append(request)
+    return [_update_file(path, group) for path, group in sorted(by_file.items())]
+
+
+def _update_file(path: str, requests: list[Request]) -> FileResult:
+    display = requests[0].display
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        return FileResult(display, error=f"cannot be read: {err.strerror or err}")
+    if {r.digest for r in requests} != {digest(data)}:
+        return FileResult(display, error="changed on disk while the examples ran: not rewritten")
+    try:
+        article = parse_text(display, decode(display, data))
+        edits = [
+            Edit(article.examples[r.example], article.examples[r.example].outputs[r.claim], r.got)
+            for r in requests
+        ]
+    except (ArticleError, IndexError) as err:
+        return FileResult(display, error=f"cannot be parsed again: {err}")
+    result = rewrite(data, article, edits)
+    refused = tuple(f"{display}:{r.edit.claim.line}: {r.reason}" for r in result.refused)
+    lines = tuple(sorted({e.claim.line for e in result.applied}))
+    if result.data != data:
+        try:
+            write_atomic(Path(path), result.data, digest(data))
+        except FileChangedError:
+            return FileResult(display, refused=refused, error="changed on disk: not overwritten")
+        except OSError as err:
+            return FileResult(display, refused=refused, error=f"cannot be written: {err}")
+    return FileResult(display, lines if result.data != data else (), refused)
+
+
+def summary(results: Iterable[FileResult]) -> list[str]:
+    """Lines for the terminal: files and blocks changed, then what was left alone and why."""
+    results = list(results)
+    changed = [r for r in results if r.changed_lines]
+    blocks = sum(len(r.changed_lines) for r in changed)
+    outputs = f"{blocks} declared output{'s' if blocks != 1 else ''}"
+    lines = [
+        f"mdverify: rewrote {outputs} in {len(changed)} file{'s' if len(changed) != 1 else ''}"
+    ]
+    lines.extend(
+        f"  {r.display}: line{'s' if len(r.changed_lines) > 1 else ''} "
+        + ", ".join(map(str, r.changed_lines))
+        for r in changed
+    )
+    for result in results:
+        if result.error is not None:
+            lines.append(f"mdverify: {result.display} {result.error}")
+        lines.extend(f"mdverify: not rewritten: {reason}" for reason in result.refused)
+    return lines

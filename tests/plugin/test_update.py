@@ -1,0 +1,231 @@
+"""`--mdverify-update`: wrong declared outputs are rewritten in place, and nothing else is."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+UPDATE = "--mdverify-update"
+
+
+def write(pytester, name: str, text: str) -> bytes:
+    data = textwrap.dedent(text).lstrip("\n").encode()
+    (pytester.path / name).write_bytes(data)
+    return data
+
+
+def read(pytester, name: str) -> str:
+    return (pytester.path / name).read_text(encoding="utf-8")
+
+
+def test_output_fence_is_rewritten_and_the_summary_names_file_and_line(pytester):
+    write(
+        pytester,
+        "article.md",
+        """
+        # Title
+
+        ```python
+        print("hello")
+        ```
+
+        **Output:**
+
+        ```text
+        goodbye
+        ```
+        """,
+    )
+    result = pytester.runpytest(UPDATE)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["mdverify: rewrote 1 declared output in 1 file", "  article.md: line 10"]
+    )
+    assert "```text\nhello\n```" in read(pytester, "article.md")
+
+
+def test_output_comments_of_every_kind_are_rewritten(pytester):
+    write(
+        pytester,
+        "article.md",
+        """
+        ```python
+        total = sum(range(5))
+        print(total)
+        # 11
+
+        print(2 ** 10)  # -> 1000
+        print({"x": 1})
+        #> {'x': 2}
+        ```
+        """,
+    )
+    pytester.runpytest(UPDATE).assert_outcomes(failed=1)
+    assert read(pytester, "article.md") == textwrap.dedent(
+        """\
+        ```python
+        total = sum(range(5))
+        print(total)
+        # 10
+
+        print(2 ** 10)  # -> 1024
+        print({"x": 1})
+        #> {'x': 1}
+        ```
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_crlf_article_with_a_bom_round_trips_byte_for_byte(pytester):
+    before = (
+        "\ufeff---\r\ntitle: CRLF\r\n---\r\n\r\n# Title\r\n\r\n"
+        '```python\r\nprint("new")\r\n```\r\n\r\n```\r\nold\r\n```\r\n\r\nTrailing  \r\n'
+    ).encode()
+    (pytester.path / "article.md").write_bytes(before)
+    pytester.runpytest(UPDATE).assert_outcomes(failed=1)
+    assert (pytester.path / "article.md").read_bytes() == before.replace(b"old", b"new")
+
+
+def test_output_containing_a_fence_marker_gets_a_longer_fence(pytester):
+    write(
+        pytester,
+        "article.md",
+        """
+        ```python
+        print("```python")
+        print("```")
+        ```
+
+        ```
+        old
+        ```
+        """,
+    )
+    pytester.runpytest(UPDATE).assert_outcomes(failed=1)
+    assert read(pytester, "article.md").endswith("````\n```python\n```\n````\n")
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_output_inside_an_admonition_keeps_its_indentation(pytester):
+    write(
+        pytester,
+        "article.md",
+        """
+        !!! note "Try it"
+
+            ```python
+            print("a")
+            print("b")
+            ```
+
+            ```
+            old
+            ```
+
+        After the note.
+        """,
+    )
+    pytester.runpytest(UPDATE).assert_outcomes(failed=1)
+    assert "\n    ```\n    a\n    b\n    ```\n\nAfter the note.\n" in read(pytester, "article.md")
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    "code",
+    ['print("partial")\nraise ValueError("boom")', "import os\nprint(1)\nos._exit(3)"],
+    ids=["raised", "crashed"],
+)
+def test_block_that_did_not_finish_is_not_rewritten(pytester, code):
+    before = write(pytester, "article.md", f"```python\n{code}\n```\n\n```\nold\n```\n")
+    result = pytester.runpytest(UPDATE)
+    result.assert_outcomes(failed=1)
+    assert (pytester.path / "article.md").read_bytes() == before
+    result.stdout.fnmatch_lines(["mdverify: rewrote 0 declared outputs in 0 files"])
+
+
+def test_block_that_timed_out_is_not_rewritten(pytester):
+    code = 'print("before")\nimport time\nwhile True:\n    time.sleep(0.01)'
+    before = write(pytester, "article.md", f"```python\n{code}\n```\n\n```\nold\n```\n")
+    pytester.runpytest(UPDATE, "--mdverify-timeout=1", "--mdverify-clock=real").assert_outcomes(
+        failed=1
+    )
+    assert (pytester.path / "article.md").read_bytes() == before
+
+
+def test_article_that_fails_to_parse_is_not_rewritten(pytester):
+    before = write(
+        pytester,
+        "article.md",
+        "<!-- mdverify: no-such-key -->\n\n```python\nprint(1)\n```\n\n```\nold\n```\n",
+    )
+    pytester.runpytest(UPDATE).assert_outcomes(failed=1)
+    assert (pytester.path / "article.md").read_bytes() == before
+
+
+def test_xfail_block_is_not_rewritten(pytester):
+    text = '<!-- mdverify: xfail reason="wrong on purpose" -->\n\n'
+    before = write(pytester, "article.md", text + "```python\nprint(1)\n```\n\n```\n2\n```\n")
+    pytester.runpytest(UPDATE).assert_outcomes(xfailed=1)
+    assert (pytester.path / "article.md").read_bytes() == before
+
+
+def test_second_update_changes_nothing(pytester):
+    write(
+        pytester,
+        "article.md",
+        """
+        ```python
+        print("one")  # 1
+        for word in ["a", "b"]:
+            print(word)
+        ```
+
+        ```
+        wrong
+        ```
+        """,
+    )
+    pytester.runpytest(UPDATE).assert_outcomes(failed=1)
+    after_first = (pytester.path / "article.md").read_bytes()
+    result = pytester.runpytest(UPDATE)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["mdverify: rewrote 0 declared outputs in 0 files"])
+    assert (pytester.path / "article.md").read_bytes() == after_first
+
+
+def test_article_edited_during_the_run_is_not_overwritten_and_the_user_is_told(pytester):
+    path = pytester.path / "article.md"
+    code = f"with open({str(path)!r}, 'a') as f:\n    f.write('A line the writer added.\\n')\n"
+    write(pytester, "article.md", f"```python\n{code}print(1)\n```\n\n```\nold\n```\n")
+    result = pytester.runpytest(UPDATE)
+    result.stdout.fnmatch_lines(["mdverify: article.md changed on disk * not rewritten"])
+    assert "old" in read(pytester, "article.md")
+    assert read(pytester, "article.md").endswith("A line the writer added.\n")
+
+
+def test_timing_claim_is_not_rewritten_and_the_measurement_is_reported(pytester):
+    before = write(
+        pytester,
+        "article.md",
+        """
+        ```python
+        import asyncio
+        asyncio.run(asyncio.sleep(2))  # takes ~1s
+        ```
+        """,
+    )
+    result = pytester.runpytest(UPDATE)
+    result.stdout.fnmatch_lines(
+        ["article.md:3: timing claim '~1s' is not rewritten: measured 2.000s on the virtual*"]
+    )
+    assert (pytester.path / "article.md").read_bytes() == before
+
+
+def test_without_the_option_nothing_is_rewritten(pytester):
+    before = write(pytester, "article.md", "```python\nprint(1)  # 2\n```\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    assert (pytester.path / "article.md").read_bytes() == before
+    assert "rewrote" not in result.stdout.str()

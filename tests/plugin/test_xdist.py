@@ -1,0 +1,73 @@
+"""pytest-xdist: articles spread over workers, each article whole on one, same results."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytest.importorskip("xdist")
+
+FAILING = "# Failing\n\n```python\nx = 1\nprint(x + 1)  # 3\n```\n"
+
+ARTICLES = {
+    f"article{n}.md": "\n".join(
+        f"## Step {k}\n\n```python\nvalue = {k} if {k} == 0 else value + {k}\nprint(value)\n```\n\n"
+        f"```\n{k * (k + 1) // 2 + (1 if (n, k) == (2, 2) else 0)}\n```\n"
+        for k in range(4)
+    )
+    for n in range(5)
+}
+
+
+_OUTCOMES = {"PASSED", "FAILED", "SKIPPED"}
+
+
+def outcomes(result):
+    """nodeid -> outcome, from -v lines with or without xdist's `[gwN] [ %]` prefix."""
+    found = {}
+    for line in result.outlines:
+        match = re.search(r"(\S+\.md::.*?\(line \d+\)).*?(PASSED|FAILED|SKIPPED)", line)
+        match = match or re.search(r"(PASSED|FAILED|SKIPPED) (\S+\.md::.*\(line \d+\))", line)
+        if match:
+            nodeid, outcome = sorted(match.groups(), key=lambda g: g in _OUTCOMES)
+            found[nodeid] = outcome
+    return found
+
+
+def test_xdist_gives_the_same_results_with_each_article_on_one_worker(pytester):
+    for name, text in ARTICLES.items():
+        (pytester.path / name).write_text(text)
+    (pytester.path / "article0.md").write_text(
+        ARTICLES["article0.md"] + '\n<!-- mdverify: skip reason="later" -->\n\n```python\nx\n```\n'
+    )
+    alone = pytester.runpytest("-v", "-p", "no:xdist")
+    spread = pytester.runpytest("-v", "-n", "2")
+    assert outcomes(alone) == outcomes(spread)
+    assert list(outcomes(alone).values()).count("FAILED") == 1
+    workers: dict[str, set[str]] = {}
+    for line in spread.outlines:
+        match = re.match(r"\[(gw\d+)\].*? (\S+\.md)::", line)
+        if match:
+            workers.setdefault(match.group(2), set()).add(match.group(1))
+    assert len(workers) == 5
+    assert all(len(w) == 1 for w in workers.values()), workers
+    assert set().union(*workers.values()) == {"gw0", "gw1"}
+
+
+def test_loadfile_mode_chosen_by_the_user_gives_the_same_results(pytester):
+    for name, text in ARTICLES.items():
+        (pytester.path / name).write_text(text)
+    result = pytester.runpytest("-v", "-n", "2", "--dist", "loadfile")
+    result.assert_outcomes(passed=19, failed=1)
+
+
+def test_update_under_xdist_rewrites_each_article_once(pytester):
+    for name in ("a.md", "b.md", "c.md"):
+        (pytester.path / name).write_text(FAILING + "\n```python\nprint(2)\n```\n\n```\nold\n```\n")
+    result = pytester.runpytest("-n", "2", "--mdverify-update")
+    result.stdout.fnmatch_lines(["mdverify: rewrote 6 declared outputs in 3 files"])
+    expected = FAILING.replace("# 3", "# 2") + "\n```python\nprint(2)\n```\n\n```\n2\n```\n"
+    for name in ("a.md", "b.md", "c.md"):
+        assert (pytester.path / name).read_text() == expected
+    pytester.runpytest("-n", "2").assert_outcomes(passed=6)

@@ -1,0 +1,120 @@
+"""Atomic writes in `mdverify.atomic` and whole-file updates in `mdverify.update`."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from mdverify.atomic import FileChangedError, digest, write_atomic
+from mdverify.update import Request, summary, update_files
+
+ARTICLE = b"# T\n\n```python\nprint(1)\n```\n\n```\nold\n```\n"
+NEW = ARTICLE.replace(b"old", b"1")
+
+
+def files(directory):
+    return sorted(p.name for p in directory.iterdir())
+
+
+def request(path, data=ARTICLE, got="1\n"):
+    return Request(str(path), path.name, digest(data), 0, 0, got)
+
+
+def test_write_replaces_the_bytes_and_keeps_the_mode(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_bytes(b"old")
+    path.chmod(0o640)
+    write_atomic(path, b"new", digest(b"old"))
+    assert path.read_bytes() == b"new"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_write_through_a_symlink_rewrites_the_target(tmp_path):
+    target = tmp_path / "a.md"
+    target.write_bytes(b"old")
+    link = tmp_path / "link.md"
+    link.symlink_to(target)
+    write_atomic(link, b"new", digest(b"old"))
+    assert link.is_symlink()
+    assert target.read_bytes() == b"new"
+
+
+def test_file_changed_since_it_was_read_is_not_overwritten(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_bytes(b"edited by the writer")
+    with pytest.raises(FileChangedError):
+        write_atomic(path, b"new", digest(b"old"))
+    assert path.read_bytes() == b"edited by the writer"
+    assert files(tmp_path) == ["a.md"]
+
+
+def test_crash_before_the_rename_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    path = tmp_path / "a.md"
+    path.write_bytes(b"old")
+
+    def crash(*args):
+        raise OSError("disk pulled out")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="disk pulled out"):
+        write_atomic(path, b"new", digest(b"old"))
+    assert path.read_bytes() == b"old"
+    assert files(tmp_path) == ["a.md"]
+
+
+def test_update_rewrites_the_article_and_names_the_line(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_bytes(ARTICLE)
+    results = update_files([request(path)])
+    assert path.read_bytes() == NEW
+    assert summary(results) == ["mdverify: rewrote 1 declared output in 1 file", "  a.md: line 8"]
+
+
+def test_crash_between_two_files_leaves_each_file_old_or_new(tmp_path, monkeypatch):
+    paths = [tmp_path / f"{n}.md" for n in range(3)]
+    for path in paths:
+        path.write_bytes(ARTICLE)
+    real_replace = os.replace
+    calls = []
+
+    def crash_on_second(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError("killed")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", crash_on_second)
+    results = update_files([request(p) for p in paths])
+    contents = [p.read_bytes() for p in paths]
+    assert contents == [NEW, ARTICLE, NEW]
+    assert files(tmp_path) == ["0.md", "1.md", "2.md"]
+    assert "mdverify: 1.md cannot be written: killed" in summary(results)
+
+
+def test_article_changed_during_the_run_is_left_alone_and_the_user_told(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_bytes(ARTICLE + b"\nA sentence the writer just added.\n")
+    results = update_files([request(path)])
+    assert path.read_bytes().endswith(b"just added.\n")
+    assert "mdverify: a.md changed on disk while the examples ran: not rewritten" in summary(
+        results
+    )
+
+
+def test_update_that_changes_no_byte_writes_nothing(tmp_path, monkeypatch):
+    path = tmp_path / "a.md"
+    path.write_bytes(NEW)
+
+    def no_write(*args):
+        raise AssertionError("nothing to write")
+
+    monkeypatch.setattr(os, "replace", no_write)
+    results = update_files([request(path, NEW, "1\n")])
+    assert summary(results) == ["mdverify: rewrote 0 declared outputs in 0 files"]
+
+
+def test_request_survives_the_trip_as_plain_data(tmp_path):
+    original = request(tmp_path / "a.md")
+    assert Request.from_wire(original.to_wire()) == original
