@@ -662,6 +662,17 @@ class _Coordinator:
                 if runner:
                     self._hold_locked()
 
+    def set_flowing(self, *, flowing: bool) -> None:
+        """Switch jumps off and let time flow (True), or back (False)."""
+        with self._cond:
+            if flowing:
+                self.jumps_enabled = False
+                self._hold_locked()
+            else:
+                self._unhold_locked()
+                self.jumps_enabled = True
+            self._changed_locked()
+
     def after_fork_in_child(self) -> None:
         """Run a forked child on real time, continuing from the time it forked at."""
         # The lock may be held by a thread that does not exist in the child: read the
@@ -1129,6 +1140,23 @@ class Clock:
     def timeline(self) -> tuple[TaskSpan, ...]:
         """Tasks created on any loop since `begin_block`, in creation order."""
         return self._timeline.spans()
+
+    @contextlib.contextmanager
+    def flowing(self) -> Iterator[None]:
+        """Let virtual time run at real speed meanwhile, without jumps.
+
+        For a block that serves real clients (`web.run_app`): its timers must not race
+        ahead of requests that come from outside the process.
+        """
+        coordinator = self._coordinator
+        if coordinator is None:
+            yield
+            return
+        coordinator.set_flowing(flowing=True)
+        try:
+            yield
+        finally:
+            coordinator.set_flowing(flowing=False)
 
 
 def install(mode: ClockName) -> Clock:

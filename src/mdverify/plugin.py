@@ -13,10 +13,12 @@ import pytest
 
 from mdverify.compare import judge
 from mdverify.directives import skip_reason
+from mdverify.fixtures import attach_request, run_with_services
+from mdverify.fixtures import mdverify_postgres, mdverify_web  # noqa: F401 -- served fixtures
 from mdverify.model import ArticleError, ClockName, Example, Observation, Verdict
 from mdverify.parse import decode, parse_text
 from mdverify.report import render
-from mdverify.sandbox import RunOptions, run_article
+from mdverify.sandbox import RunOptions
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -69,6 +71,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("mdverify_clock", "clock the examples run on: virtual (default) or real")
     parser.addini("mdverify_cap", f"virtual seconds one block may take ({_DEFAULT_CAP:g})")
+    parser.addini("mdverify_postgres_bin", "directory of initdb, postgres and psql (default: found)")
     parser.addini(
         "mdverify_globs",
         "file patterns collected as Markdown articles",
@@ -117,6 +120,7 @@ class MarkdownFile(pytest.File):
     """A Markdown article; runs its examples in one child process on first demand."""
 
     _observations: dict[int, Observation] | None = None
+    _skips: dict[int, str]
     lines: list[str]
     """The article's lines, for the context shown in failure reports."""
 
@@ -144,12 +148,14 @@ class MarkdownFile(pytest.File):
                 item.add_marker(pytest.mark.xfail(reason=example.settings.xfail, strict=True))
             yield item
 
-    def observe(self, example: Example) -> Observation:
+    def observe(self, example: Example, item: pytest.Item) -> Observation:
         """The observation for `example`, running the article's child the first time."""
         if self._observations is None:
-            self._observations = run_article(
-                self.article, str(self.path), self._to_run(), _options(self.config)
+            self._observations, self._skips = run_with_services(
+                item, self.article, self.path, self._to_run(), _options(self.config)
             )
+        if example.index in self._skips:
+            pytest.skip(self._skips[example.index])
         return self._observations[example.index]
 
     def _to_run(self) -> list[Example]:
@@ -172,6 +178,7 @@ class ExampleItem(pytest.Item):
     def __init__(self, *, example: Example, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.example = example
+        attach_request(self)
 
     @property
     def article_file(self) -> MarkdownFile:
@@ -183,7 +190,7 @@ class ExampleItem(pytest.Item):
         """Run the article up to this block (once) and judge this block's observation."""
         for warning in self.example.warnings:
             self.warn(MdverifyWarning(warning))
-        verdict = judge(self.example, self.article_file.observe(self.example))
+        verdict = judge(self.example, self.article_file.observe(self.example, self))
         if not verdict.passed:
             raise ExampleFailed(verdict)
 

@@ -23,6 +23,7 @@ _STATUS_TITLES = {
     "crashed": "the article's process died",
     "not-run": "not run",
     "cap": "virtual-time cap reached",
+    "serve": "server check failed",
 }
 
 
@@ -34,7 +35,8 @@ def headline(verdict: Verdict, path: str) -> tuple[int, str]:
         return obs.error_line or example.line, last[-1] if last else "the block raised"
     if obs.status != "ok":
         title = _STATUS_TITLES.get(obs.status, obs.status)
-        return obs.error_line or example.line, f"{title}: {obs.error}"
+        first = (obs.error or "").split("\n", 1)[0]
+        return obs.error_line or example.line, f"{title}: {first}"
     first = verdict.mismatches[0] if verdict.mismatches else None
     if first is None:
         return example.line, ""

@@ -17,17 +17,21 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from mdverify.model import ClockName, Observation, Status
+from mdverify.servecheck import ServerChecks
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
+    from collections.abc import Callable
+
     from mdverify.child import BlockRequest, Request
-    from mdverify.model import Article, Example
+    from mdverify.model import Article, Example, ServeCheck
+    from mdverify.services import Provision
 
 __all__ = ["RunOptions", "run_article"]
 
@@ -50,29 +54,56 @@ class RunOptions:
 
 
 def run_article(
-    article: Article, abspath: str, examples: Iterable[Example], options: RunOptions
+    article: Article,
+    abspath: str,
+    examples: Iterable[Example],
+    options: RunOptions,
+    provision: Provision | None = None,
 ) -> dict[int, Observation]:
-    """Run `examples` (in order, in one child) and return an observation for each index."""
+    """Run `examples` (in order, in one child) and return an observation for each index.
+
+    `provision` is what the article's services give the child (see `mdverify.services`).
+    """
     chosen = list(examples)
     if not chosen:
         return {}
     clock: ClockName = article.settings.clock or options.clock
+    serve = {e.index: e.settings.serve for e in chosen if e.settings.serve is not None}
     request: Request = {
         "path": abspath,
         "display": article.path,
         "clock": clock,
         "cap": options.cap,
         "blocks": [_block(e) for e in chosen],
+        "net": {
+            "hosts": dict(provision.hosts) if provision else {},
+            "serve_blocks": sorted(serve),
+        },
     }
     timeouts = {e.index: e.settings.timeout or options.timeout for e in chosen}
     with tempfile.TemporaryDirectory(prefix="mdverify-", ignore_cleanup_errors=True) as tmp:
         work = Path(tmp) / "work"
         work.mkdir()
+        if provision is not None:
+            _write_files(work, provision.files)
+            options = replace(options, env={**_base_env(options), **provision.env})
         out_path, err_path = Path(tmp) / "stdout", Path(tmp) / "stderr"
         with out_path.open("wb") as out, err_path.open("wb") as err:
-            events, ending = _drive(request, timeouts, options, work, (out, err))
+            events, ending, checks = _drive(request, timeouts, options, work, (out, err), serve)
         out_bytes, err_bytes = out_path.read_bytes(), err_path.read_bytes()
-    return _observations(chosen, events, ending, out_bytes, err_bytes, clock)
+    results = _observations(chosen, events, ending, out_bytes, err_bytes, clock)
+    return checks.apply(results) if checks is not None else results
+
+
+def _base_env(options: RunOptions) -> Mapping[str, str]:
+    return options.env if options.env is not None else os.environ
+
+
+def _write_files(work: Path, files: Iterable[tuple[str, str]]) -> None:
+    for name, content in files:
+        path = work / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
 
 
 def _block(example: Example) -> BlockRequest:
@@ -90,7 +121,8 @@ def _drive(
     options: RunOptions,
     work: Path,
     capture: tuple[BinaryIO, BinaryIO],
-) -> tuple[list[dict[str, Any]], str | None]:
+    serve: Mapping[int, ServeCheck],
+) -> tuple[list[dict[str, Any]], str | None, ServerChecks | None]:
     """Run the child to the end; return its events and why it stopped early, if it did."""
     read_fd, write_fd = os.pipe()
     env = dict(options.env if options.env is not None else os.environ)
@@ -110,21 +142,27 @@ def _drive(
         os.close(write_fd)
     events: list[dict[str, Any]] = []
     ending: str | None = None
+    checks = ServerChecks(serve, proc.pid) if serve else None
     try:
         assert proc.stdin is not None
         with contextlib.suppress(BrokenPipeError):
             proc.stdin.write(json.dumps(request).encode())
             proc.stdin.close()
-        ending = _read_events(read_fd, timeouts, events)
+        ending = _read_events(read_fd, timeouts, events, checks.on_event if checks else None)
     finally:
         os.close(read_fd)
         _kill_group(proc)
     if ending is None and (not events or events[-1]["event"] != "done"):
         ending = _describe_exit(proc.returncode)
-    return events, ending
+    return events, ending, checks
 
 
-def _read_events(fd: int, timeouts: Mapping[int, float], events: list[Any]) -> str | None:
+def _read_events(
+    fd: int,
+    timeouts: Mapping[int, float],
+    events: list[Any],
+    watch: Callable[[dict[str, Any]], None] | None = None,
+) -> str | None:
     buffer = b""
     deadline = time.monotonic() + _IDLE_LIMIT
     running: int | None = None
@@ -145,6 +183,8 @@ def _read_events(fd: int, timeouts: Mapping[int, float], events: list[Any]) -> s
         for line in lines:
             event = json.loads(line)
             events.append(event)
+            if watch is not None:
+                watch(event)
             if event["event"] == "start":
                 running = event["index"]
                 deadline = time.monotonic() + timeouts[event["index"]]
