@@ -25,6 +25,8 @@ import ipaddress
 import socket
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from mdverify import clock
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -48,6 +50,8 @@ class NetSpec(TypedDict):
     """Declared host name -> port of the harness's HTTP server on 127.0.0.1."""
     serve_blocks: list[int]
     """Indexes of the blocks whose server the parent checks."""
+    services: list[tuple[str, int]]
+    """(host, port) of the harness's servers: they answer, so the clock waits for them."""
 
 
 class _State:
@@ -64,6 +68,7 @@ def install(spec: NetSpec | None, report: Callable[[dict[str, Any]], None]) -> N
     _State.hosts = dict(spec["hosts"]) if spec else {}
     _State.serve_blocks = frozenset(spec["serve_blocks"]) if spec else frozenset()
     _State.report = report
+    clock.expect_replies_from(spec["services"] if spec else ())
     socket.getaddrinfo = _getaddrinfo
     # The methods of the Python subclass, so every socket the stdlib makes is covered.
     socket.socket.connect = _connect  # type: ignore[method-assign]

@@ -78,6 +78,7 @@ def run_article(
         "net": {
             "hosts": dict(provision.hosts) if provision else {},
             "serve_blocks": sorted(serve),
+            "services": list(provision.services) if provision else [],
         },
     }
     timeouts = {e.index: e.settings.timeout or options.timeout for e in chosen}

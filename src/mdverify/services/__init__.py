@@ -49,6 +49,8 @@ class Provision:
     """(relative name, content) written into the working directory before the first block."""
     hosts: Mapping[str, int] = field(default_factory=dict)
     """Host name -> port of the local HTTP server on 127.0.0.1."""
+    services: tuple[tuple[str, int], ...] = ()
+    """(host, port) of every server the harness runs for the article: they answer."""
 
 
 def needs(examples: Iterable[Example]) -> Needs:
@@ -85,15 +87,17 @@ def prepare(
             sites = {name: _site(article, display, name, lat) for name, lat in wanted.hosts}
             host_map = stack.enter_context(web.mount(sites))
         env: dict[str, str] = {}
+        services = [("127.0.0.1", port) for port in set(host_map.values())]
         if "postgres" in wanted.services:
             if postgres is None:
                 raise ServiceError(f"{display}: services: postgres, but no server was given")
             env.update(postgres.env())
+            services.append(("127.0.0.1", postgres.port))
             sql = sql_file(article)
             if sql.is_file():
                 made = _apply(postgres, sql, display)
                 stack.callback(postgres.drop, made)
-        yield Provision(env=env, files=wanted.files, hosts=host_map)
+        yield Provision(env=env, files=wanted.files, hosts=host_map, services=tuple(services))
 
 
 def _site(article: Path, display: str, host: str, latency: float) -> Site:

@@ -60,8 +60,7 @@ class LocalWeb:
                 with web._lock:  # noqa: SLF001 -- the handler is part of this server
                     return web._sites.get(host)  # noqa: SLF001
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="mdverify-web", daemon=True
         )
@@ -89,6 +88,14 @@ class LocalWeb:
             with self._lock:
                 for host in sites:
                     self._sites.pop(host, None)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that gave up (a timeout in an example) is no error of the server's."""
+        del request, client_address
 
 
 class _Handler(BaseHTTPRequestHandler):
