@@ -818,7 +818,9 @@ class _VirtualLoop(_RecordingLoop):
             if (end := _socket_ends(key.fd)) is not None
         }
         local = {end[0] for end in ends.values()}
-        return [(fd, peer) for fd, (_, peer) in ends.items() if peer is not None and peer not in local]
+        return [
+            (fd, peer) for fd, (_, peer) in ends.items() if peer is not None and peer not in local
+        ]
 
     def wake(self) -> None:
         """Make the loop leave `select` (safe from any thread)."""
@@ -1118,6 +1120,7 @@ _ANSWERING: set[tuple[str, int]] = set()
 def expect_replies_from(peers: Iterable[tuple[str, int]]) -> None:
     """Declare servers that answer: a request pending with them holds the virtual clock."""
     _ANSWERING.update((host, int(port)) for host, port in peers)
+
 
 _SENDS: Final = ("send", "sendall", "sendto", "sendmsg")
 _RECEIVES: Final = ("recv", "recv_into", "recvfrom", "recvfrom_into", "recvmsg", "recvmsg_into")

@@ -12,6 +12,7 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from functools import partial
 from typing import Any, cast
 
 from mdverify.model import ClockName, Settings
@@ -21,7 +22,7 @@ from mdverify.timing import parse_duration
 __all__ = ["DirectiveError", "parse_comment", "parse_mapping", "skip_reason"]
 
 KEYS = ("skip", "xfail", "reason", "timeout", "requires", "python", "clock", "elapsed", "not")
-KEYS += NEED_KEYS  # the services an article uses: mdverify.needs
+_ALL_KEYS = KEYS + NEED_KEYS  # NEED_KEYS: the services an article uses (mdverify.needs)
 
 # key, optional operator, optional value (quoted or bare); `python>=3.11` uses the operator.
 _ITEM = re.compile(
@@ -64,11 +65,11 @@ def parse_mapping(data: object) -> Settings:
     if not isinstance(data, Mapping):
         raise DirectiveError("the front matter key 'mdverify' must be a mapping of directives")
     items: list[tuple[str, str, str | None]] = []
-    needs: dict[str, object] = {}
+    needs: dict[str, Any] = {}
     for key, value in cast("Mapping[object, object]", data).items():
         name = str(key)
         if name in NEED_KEYS:
-            needs.update(_needs(lambda name=name, value=value: from_mapping(name, value)))
+            needs.update(_needs(partial(from_mapping, name, value)))
         elif name == "python":
             text = str(value).strip()
             op = next((c for c in _COMPARATORS if text.startswith(c)), "==")
@@ -104,9 +105,9 @@ def _settings_from_items(  # noqa: C901, PLR0912 -- one branch per key reads bes
     not_elapsed: list[float] = []
     last_flag: str | None = None
     for key, _, _ in items:
-        if key not in KEYS:
-            raise DirectiveError(f"unknown directive {key!r}; known: {', '.join(KEYS)}")
-    needs = _needs(lambda: from_items([item for item in items if item[0] in NEED_KEYS]))
+        if key not in _ALL_KEYS:
+            raise DirectiveError(f"unknown directive {key!r}; known: {', '.join(_ALL_KEYS)}")
+    needs = _needs(partial(from_items, [item for item in items if item[0] in NEED_KEYS]))
     for key, op, value in items:
         if key in NEED_KEYS:
             continue

@@ -21,10 +21,10 @@ import pytest
 from _pytest.fixtures import TopRequest
 
 from mdverify.model import Observation
+from mdverify.sandbox import run_article
 from mdverify.services import ServiceError, needs, prepare
 from mdverify.services.postgres import PACKAGE, Postgres, PostgresError, find_bindir
 from mdverify.services.web import LocalWeb
-from mdverify.sandbox import run_article
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -112,4 +112,4 @@ def run_with_services(
 
 
 def _not_run(examples: Sequence[Example], reason: str) -> dict[int, Observation]:
-    return {e.index: Observation(e.index, "not-run", error=f"not run: {reason}") for e in examples}
+    return {e.index: Observation(e.index, "not-run", error=reason) for e in examples}

@@ -36,10 +36,7 @@ class NeedError(ValueError):
 def from_items(items: list[tuple[str, str, str | None]]) -> dict[str, Any]:
     """Settings fields from the service keys of a block comment, in the order written."""
     fields: dict[str, Any] = {}
-    serve = False
-    port: int | None = None
-    requests: list[str] = []
-    expects: list[str] = []
+    serve: list[tuple[str, str | None]] = []
     for key, op, value in items:
         if op not in ("", "="):
             raise NeedError(f"{key!r} takes '=', not {op!r}")
@@ -49,27 +46,35 @@ def from_items(items: list[tuple[str, str, str | None]]) -> dict[str, Any]:
             fields["hosts"] = _hosts([n.strip() for n in (value or "").split(",") if n.strip()])
         elif key == "services":
             fields["services"] = _services((value or "").split(","))
-        elif key == "serve":
-            if value:
-                raise NeedError("'serve' takes no value; write serve request=... expect=...")
-            serve = True
-        elif key == "port":
+        else:
+            serve.append((key, value))
+    if serve:
+        fields["serve"] = _serve(serve)
+    return fields
+
+
+def _serve(items: list[tuple[str, str | None]]) -> ServeCheck:
+    """`serve port=N request=... expect=... ...`, in the order written."""
+    port: int | None = None
+    exchanges: list[tuple[str, str | None]] = []
+    if ("serve", None) not in items:
+        if any(key == "serve" for key, _ in items):
+            raise NeedError("'serve' takes no value; write serve request=... expect=...")
+        raise NeedError("'port' and 'request' belong to a 'serve' directive")
+    for key, value in items:
+        if key == "port":
             port = _port(value)
         elif key == "request":
-            requests.append(_request(value))
-        else:  # expect
-            if len(expects) >= len(requests):
+            exchanges.append((_request(value), None))
+        elif key == "expect":
+            if not exchanges or exchanges[-1][1] is not None:
                 raise NeedError("each 'expect' follows the 'request' it checks")
-            expects.append(value or "")
-    if (port is not None or requests) and not serve:
-        raise NeedError("'port' and 'request' belong to a 'serve' directive")
-    if serve:
-        if not requests:
-            raise NeedError("'serve' needs at least one request=\"GET /\" expect=\"...\" pair")
-        if len(expects) != len(requests):
-            raise NeedError("each 'request' needs an 'expect' after it")
-        fields["serve"] = ServeCheck(port, tuple(zip(requests, expects, strict=True)))
-    return fields
+            exchanges[-1] = (exchanges[-1][0], value or "")
+    if not exchanges:
+        raise NeedError('\'serve\' needs at least one request="GET /" expect="..." pair')
+    if any(expected is None for _, expected in exchanges):
+        raise NeedError("each 'request' needs an 'expect' after it")
+    return ServeCheck(port, tuple((request, expected or "") for request, expected in exchanges))
 
 
 def from_mapping(name: str, value: object) -> dict[str, Any]:
@@ -120,7 +125,7 @@ def _hosts(
             settings = cast("Mapping[object, object]", extra)
             unknown = set(map(str, settings)) - {"latency"}
             if unknown:
-                raise NeedError(f"host {name!r}: unknown option {sorted(unknown)[0]!r}; known: latency")
+                raise NeedError(f"host {name!r}: unknown option {min(unknown)!r}; known: latency")
             latency = _latency(name, settings.get("latency"))
         elif extra is not None:
             raise NeedError(f"host {name!r} takes a mapping such as {{latency: 0.2}}")
@@ -133,7 +138,7 @@ def _latency(host: str, value: object) -> float:
         seconds = float(cast("Any", value))
     except (TypeError, ValueError):
         raise NeedError(f"host {host!r}: latency is a number of seconds, not {value!r}") from None
-    if not 0 <= seconds <= 60:  # noqa: PLR2004 -- more than a minute is no latency
+    if not 0 <= seconds <= 60:
         raise NeedError(f"host {host!r}: latency must be between 0 and 60 seconds")
     return seconds
 
@@ -149,7 +154,7 @@ def _services(names: list[str]) -> tuple[str, ...]:
 
 
 def _port(value: str | None) -> int:
-    if value is None or not value.isdigit() or not 0 < int(value) < 65536:  # noqa: PLR2004
+    if value is None or not value.isdigit() or not 0 < int(value) < 65536:
         raise NeedError(f"'port' needs a TCP port number, not {value!r}")
     return int(value)
 
@@ -157,5 +162,7 @@ def _port(value: str | None) -> int:
 def _request(value: str | None) -> str:
     match = _REQUEST.fullmatch((value or "").strip())
     if match is None:
-        raise NeedError(f"'request' needs a method and a path such as \"GET /?name=Ada\", not {value!r}")
+        raise NeedError(
+            f"'request' needs a method and a path such as \"GET /?name=Ada\", not {value!r}"
+        )
     return f"{match['method']} {match['target']}"

@@ -71,10 +71,13 @@ def install(spec: NetSpec | None, report: Callable[[dict[str, Any]], None]) -> N
     clock.expect_replies_from(spec["services"] if spec else ())
     socket.getaddrinfo = _getaddrinfo
     # The methods of the Python subclass, so every socket the stdlib makes is covered.
-    socket.socket.connect = _connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = _connect_ex  # type: ignore[method-assign]
-    socket.socket.bind = _bind  # type: ignore[method-assign]
-    socket.socket.listen = _listen  # type: ignore[method-assign]
+    for name, method in (
+        ("connect", _connect),
+        ("connect_ex", _connect_ex),
+        ("bind", _bind),
+        ("listen", _listen),
+    ):
+        setattr(socket.socket, name, method)
 
 
 def begin_block(index: int) -> bool:
@@ -92,14 +95,14 @@ def _is_loopback(host: str) -> bool:
     if host.lower().rstrip(".") in _LOOPBACK_NAMES or host.lower().endswith(".localhost"):
         return True
     try:
-        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+        return ipaddress.ip_address(host.split("%", maxsplit=1)[0]).is_loopback
     except ValueError:
         return False
 
 
 def _is_address(host: str) -> bool:
     try:
-        ipaddress.ip_address(host.split("%")[0])
+        ipaddress.ip_address(host.split("%", maxsplit=1)[0])
     except ValueError:
         return False
     return True
@@ -127,7 +130,7 @@ def _getaddrinfo(
             )
         if port not in _HTTP_PORTS:
             raise socket.gaierror(
-                socket.EAI_SERVICE, f"mdverify: {name} is served on port 80 only, not {port}"
+                socket.EAI_SERVICE, f"mdverify: {name} is served on port 80 only, not {port!r}"
             )
         if family not in (0, socket.AF_INET):
             raise socket.gaierror(socket.EAI_FAMILY, f"mdverify: {name} is served over IPv4")

@@ -13,8 +13,7 @@ import pytest
 
 from mdverify.compare import judge
 from mdverify.directives import skip_reason
-from mdverify.fixtures import attach_request, run_with_services
-from mdverify.fixtures import mdverify_postgres, mdverify_web  # noqa: F401 -- served fixtures
+from mdverify.fixtures import attach_request, mdverify_postgres, mdverify_web, run_with_services  # noqa: F401 -- served fixtures
 from mdverify.model import ArticleError, ClockName, Example, Observation, Verdict
 from mdverify.parse import decode, parse_text
 from mdverify.report import render
@@ -71,7 +70,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("mdverify_clock", "clock the examples run on: virtual (default) or real")
     parser.addini("mdverify_cap", f"virtual seconds one block may take ({_DEFAULT_CAP:g})")
-    parser.addini("mdverify_postgres_bin", "directory of initdb, postgres and psql (default: found)")
+    parser.addini(
+        "mdverify_postgres_bin", "directory of initdb, postgres and psql (default: found)"
+    )
     parser.addini(
         "mdverify_globs",
         "file patterns collected as Markdown articles",
@@ -155,7 +156,8 @@ class MarkdownFile(pytest.File):
                 item, self.article, self.path, self._to_run(), _options(self.config)
             )
         if example.index in self._skips:
-            pytest.skip(self._skips[example.index])
+            # Reported at the block, like a skip directive, not at this line.
+            raise pytest.skip.Exception(self._skips[example.index], _use_item_location=True)
         return self._observations[example.index]
 
     def _to_run(self) -> list[Example]:

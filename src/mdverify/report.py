@@ -35,8 +35,8 @@ def headline(verdict: Verdict, path: str) -> tuple[int, str]:
         return obs.error_line or example.line, last[-1] if last else "the block raised"
     if obs.status != "ok":
         title = _STATUS_TITLES.get(obs.status, obs.status)
-        first = (obs.error or "").split("\n", 1)[0]
-        return obs.error_line or example.line, f"{title}: {first}"
+        summary = (obs.error or "").split("\n", 1)[0]
+        return obs.error_line or example.line, f"{title}: {summary}"
     first = verdict.mismatches[0] if verdict.mismatches else None
     if first is None:
         return example.line, ""

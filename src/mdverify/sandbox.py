@@ -25,9 +25,7 @@ from mdverify.model import ClockName, Observation, Status
 from mdverify.servecheck import ServerChecks
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
-
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable, Mapping
 
     from mdverify.child import BlockRequest, Request
     from mdverify.model import Article, Example, ServeCheck
@@ -149,7 +147,7 @@ def _drive(
         with contextlib.suppress(BrokenPipeError):
             proc.stdin.write(json.dumps(request).encode())
             proc.stdin.close()
-        ending = _read_events(read_fd, timeouts, events, checks.on_event if checks else None)
+        ending = _read_events(read_fd, timeouts, events, *([checks.on_event] if checks else []))
     finally:
         os.close(read_fd)
         _kill_group(proc)
@@ -162,7 +160,7 @@ def _read_events(
     fd: int,
     timeouts: Mapping[int, float],
     events: list[Any],
-    watch: Callable[[dict[str, Any]], None] | None = None,
+    watch: Callable[[dict[str, Any]], None] = lambda _event: None,
 ) -> str | None:
     buffer = b""
     deadline = time.monotonic() + _IDLE_LIMIT
@@ -184,8 +182,7 @@ def _read_events(
         for line in lines:
             event = json.loads(line)
             events.append(event)
-            if watch is not None:
-                watch(event)
+            watch(event)
             if event["event"] == "start":
                 running = event["index"]
                 deadline = time.monotonic() + timeouts[event["index"]]

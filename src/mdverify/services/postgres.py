@@ -1,4 +1,4 @@
-"""A real PostgreSQL server for the session, from Debian's `postgresql` package.
+r"""A real PostgreSQL server for the session, from Debian's `postgresql` package.
 
 `Postgres.start()` makes a cluster in a temporary directory (`initdb`), runs `postgres`
 on a free port of 127.0.0.1 as a child of this process (its own session, so a Ctrl+C
@@ -7,7 +7,7 @@ refuses to run as root: as root, the cluster belongs to the `postgres` user (or 
 and the server runs as that user. Password authentication, with a random password.
 
 Per article, `apply(sql_file)` runs the article's SQL with `psql` (so `CREATE DATABASE`
-and `\\connect` work as a reader would use them) and `drop()` removes the databases it
+and `\connect` work as a reader would use them) and `drop()` removes the databases it
 made afterwards: each article starts from its own SQL. `env()` is what the child needs
 so that `asyncpg.connect(host="localhost", database="mydb")` or `psql` reach the server.
 """
@@ -110,7 +110,10 @@ class Postgres:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            **_as_user(owner),
+            user=owner.pw_uid if owner else None,
+            group=owner.pw_gid if owner else None,
+            extra_groups=[] if owner else None,
+            cwd="/",
         )
         self._wait_ready()
         return self
@@ -165,7 +168,16 @@ class Postgres:
     def psql(self, *args: str, what: str = "psql") -> str:
         """Run psql as the superuser against the `postgres` database; returns stdout."""
         result = subprocess.run(  # noqa: S603 -- the client binary, no shell
-            [str(self.bindir / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", "postgres", *args],
+            [
+                str(self.bindir / "psql"),
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-d",
+                "postgres",
+                *args,
+            ],
             capture_output=True,
             text=True,
             env={**os.environ, **self.env(), "PGDATABASE": "postgres"},
@@ -189,7 +201,9 @@ class Postgres:
                 time.sleep(0.1)
                 continue
             return
-        raise PostgresError(f"postgres did not answer within {_READY_TIMEOUT:g} s:\n{self._log_tail()}")
+        raise PostgresError(
+            f"postgres did not answer within {_READY_TIMEOUT:g} s:\n{self._log_tail()}"
+        )
 
     def _log_tail(self) -> str:
         if self._tmp is None:
@@ -199,7 +213,14 @@ class Postgres:
 
     def _run_as(self, owner: pwd.struct_passwd | None, argv: list[str], what: str) -> None:
         result = subprocess.run(  # noqa: S603 -- the server's own tools, no shell
-            argv, capture_output=True, text=True, check=False, **_as_user(owner)
+            argv,
+            capture_output=True,
+            text=True,
+            check=False,
+            user=owner.pw_uid if owner else None,
+            group=owner.pw_gid if owner else None,
+            extra_groups=[] if owner else None,
+            cwd="/",
         )
         if result.returncode != 0:
             raise PostgresError(f"{what} failed:\n{(result.stderr or result.stdout).strip()}")
@@ -210,12 +231,6 @@ def _unprivileged_user() -> pwd.struct_passwd:
         with contextlib.suppress(KeyError):
             return pwd.getpwnam(name)
     raise PostgresError("running as root, and there is no 'postgres' or 'nobody' user to run as")
-
-
-def _as_user(owner: pwd.struct_passwd | None) -> dict[str, object]:
-    if owner is None:
-        return {}
-    return {"user": owner.pw_uid, "group": owner.pw_gid, "extra_groups": [], "cwd": "/"}
 
 
 def _free_port() -> int:

@@ -15,12 +15,12 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
+    from pathlib import Path
 
 __all__ = ["PAGES_DIR", "LocalWeb", "Site"]
 
@@ -57,8 +57,8 @@ class LocalWeb:
 
         class Handler(_Handler):
             def site(self, host: str) -> Site | None:
-                with web._lock:  # noqa: SLF001 -- the handler is part of this server
-                    return web._sites.get(host)  # noqa: SLF001
+                with web._lock:
+                    return web._sites.get(host)
 
         self._server = _Server(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(
@@ -105,10 +105,10 @@ class _Handler(BaseHTTPRequestHandler):
     def site(self, host: str) -> Site | None:
         raise NotImplementedError
 
-    def do_GET(self) -> None:  # noqa: N802 -- the name http.server dispatches to
+    def do_GET(self) -> None:
         self._answer(body=True)
 
-    def do_HEAD(self) -> None:  # noqa: N802 -- the name http.server dispatches to
+    def do_HEAD(self) -> None:
         self._answer(body=False)
 
     def _answer(self, *, body: bool) -> None:
