@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
@@ -85,17 +85,15 @@ def run_article(
         work.mkdir()
         if provision is not None:
             _write_files(work, provision.files)
-            options = replace(options, env={**_base_env(options), **provision.env})
         out_path, err_path = Path(tmp) / "stdout", Path(tmp) / "stderr"
         with out_path.open("wb") as out, err_path.open("wb") as err:
-            events, ending, checks = _drive(request, timeouts, options, work, (out, err), serve)
+            extra_env = provision.env if provision is not None else {}
+            events, ending, checks = _drive(
+                request, timeouts, options, work, (out, err), serve, extra_env
+            )
         out_bytes, err_bytes = out_path.read_bytes(), err_path.read_bytes()
     results = _observations(chosen, events, ending, out_bytes, err_bytes, clock)
     return checks.apply(results) if checks is not None else results
-
-
-def _base_env(options: RunOptions) -> Mapping[str, str]:
-    return options.env if options.env is not None else os.environ
 
 
 def _write_files(work: Path, files: Iterable[tuple[str, str]]) -> None:
@@ -121,11 +119,13 @@ def _drive(
     work: Path,
     capture: tuple[BinaryIO, BinaryIO],
     serve: Mapping[int, ServeCheck],
+    extra_env: Mapping[str, str],
 ) -> tuple[list[dict[str, Any]], str | None, ServerChecks | None]:
     """Run the child to the end; return its events and why it stopped early, if it did."""
     read_fd, write_fd = os.pipe()
     env = dict(options.env if options.env is not None else os.environ)
     env["PYTHONIOENCODING"] = "utf-8"
+    env.update(extra_env)  # the article's services (libpq variables): always passed
     try:
         proc = subprocess.Popen(  # noqa: S603 -- our own interpreter and module, no shell
             [options.python, "-m", "mdverify.child", str(write_fd)],

@@ -410,10 +410,16 @@ def test_an_interrupted_session_leaves_no_postgres_running(pytester, article):
 @needs_postgres
 def test_content_runs_every_service_example_and_skips_only_syntax_templates(pytester):
     shutil.copytree(CONTENT, pytester.path, dirs_exist_ok=True)
-    result = pytester.runpytest("-rs")
+    result = pytester.runpytest("-rs", "-v")
     outcomes = result.parseoutcomes()
     assert "failed" not in outcomes
-    assert outcomes["passed"] >= 19  # the four service examples among them
+    result.stdout.fnmatch_lines_random(
+        [
+            f"async-await.md::{name} (line *) PASSED*"
+            for name in ("HTTP Requests", "Database Operations", "File I/O*", "Web Servers")
+        ]
+    )
     skipped = [line for line in result.stdout.lines if line.startswith("SKIPPED")]
     assert len(skipped) == outcomes["skipped"]
-    assert all("syntax template" in line for line in skipped)
+    # Syntax templates cannot run by nature; TaskGroup needs 3.11 when this runs on 3.10.
+    assert all("syntax template" in line or "needs Python >=" in line for line in skipped)
