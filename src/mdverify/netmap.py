@@ -12,8 +12,10 @@ Installed once at child start-up from plain data (`NetSpec`), before any example
 * While a block with a server check runs (`begin_block`), a server's `bind` goes to
   loopback on a free port instead of the port it asks for, so parallel runs never collide
   and nothing listens beyond 127.0.0.1. `listen` reports `{"event": "listening", ...}` to
-  the parent, which then sends the declared requests (see `mdverify.servecheck`); a
-  `connect` from the article itself to the port it asked for is sent to the real one.
+  the parent, which then sends the declared requests (see `mdverify.servecheck`). The
+  example keeps seeing the address it asked for: `getsockname` on that socket returns
+  it (so aiohttp prints `Running on http://0.0.0.0:8080`), and a `connect` from the
+  article itself to the port it asked for is sent to the real one.
 
 This module never imports pytest: the child process imports it.
 """
@@ -41,6 +43,7 @@ _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
 _real_bind = socket.socket.bind
 _real_listen = socket.socket.listen
+_real_getsockname = socket.socket.getsockname
 
 
 class NetSpec(TypedDict):
@@ -60,6 +63,7 @@ class _State:
     remapping = False
     ports: dict[int, int] = {}  # noqa: RUF012 -- port the example asked for -> real port
     asked: dict[int, int] = {}  # noqa: RUF012 -- real port -> port the example asked for
+    shown: dict[int, tuple[Any, ...]] = {}  # noqa: RUF012 -- fd -> (real, shown address)
     report: Callable[[dict[str, Any]], None] | None = None
 
 
@@ -76,6 +80,7 @@ def install(spec: NetSpec | None, report: Callable[[dict[str, Any]], None]) -> N
         ("connect_ex", _connect_ex),
         ("bind", _bind),
         ("listen", _listen),
+        ("getsockname", _getsockname),
     ):
         setattr(socket.socket, name, method)
 
@@ -197,17 +202,28 @@ def _bind(self: socket.socket, address: Any) -> None:  # noqa: ANN401 -- any fam
     loopback = "127.0.0.1" if self.family == socket.AF_INET else "::1"
     asked = int(address[1])
     _real_bind(self, (loopback, 0, *address[2:]))
-    real = self.getsockname()[1]
+    bound = _real_getsockname(self)
+    real = bound[1]
     _State.asked[real] = asked or real
     if asked:
         _State.ports.setdefault(asked, real)
+        unspecified = "0.0.0.0" if self.family == socket.AF_INET else "::"  # noqa: S104
+        shown = (address[0] or unspecified, asked, *bound[2:])
+        _State.shown[self.fileno()] = (bound, shown)
+
+
+def _getsockname(self: socket.socket) -> Any:  # noqa: ANN401 -- any family
+    bound = _real_getsockname(self)
+    moved = _State.shown.get(self.fileno())
+    # The descriptor may have been reused by another socket since: compare addresses.
+    return moved[1] if moved is not None and moved[0] == bound else bound
 
 
 def _listen(self: socket.socket, *args: int) -> None:
     _real_listen(self, *args)
     if not _State.remapping or self.family not in (socket.AF_INET, socket.AF_INET6):
         return
-    host, port = self.getsockname()[:2]
+    host, port = _real_getsockname(self)[:2]
     asked = _State.asked.get(port, port)
     if _State.report is not None:
         _State.report({"event": "listening", "host": host, "port": port, "asked": asked})

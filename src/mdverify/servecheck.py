@@ -93,7 +93,13 @@ class ServerChecks:
         results = dict(observations)
         for index in self._checks:
             obs = results.get(index)
-            if obs is None or obs.status not in ("ok", "raised"):
+            if obs is None:
+                continue
+            if obs.status == "timeout" and index in self._interrupted:
+                error = f"the server did not stop on SIGINT; it ran until the {obs.error}"
+                results[index] = replace(obs, status="serve", error=error)
+                continue
+            if obs.status not in ("ok", "raised"):
                 continue
             problems = list(self._problems.get(index, ()))
             if obs.status == "raised":

@@ -249,6 +249,13 @@ app.router.add_get("/", hello)
 web.run_app(app, port=8080)
 ```
 
+The example still sees the port it asked for, and says so:
+
+```
+======== Running on http://0.0.0.0:8080 ========
+(Press CTRL+C to quit)
+```
+
 ```python
 print("after the server")  # after the server
 ```
@@ -308,6 +315,30 @@ def test_a_server_that_dies_on_sigint_did_not_shut_down_cleanly(pytester, articl
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         ["*on SIGINT the server did not shut down cleanly:*", "*KeyboardInterrupt*"]
+    )
+
+
+def test_a_server_that_ignores_sigint_fails_at_its_timeout_saying_so(pytester, article):
+    article(
+        "article.md",
+        """
+        <!-- mdverify: serve request="GET /" expect="..." timeout=3 -->
+
+        ```python
+        from http.server import HTTPServer, BaseHTTPRequestHandler
+        server = HTTPServer(("", 8000), BaseHTTPRequestHandler)
+        while True:
+            try:
+                server.serve_forever()
+            except KeyboardInterrupt:
+                pass
+        ```
+        """,
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*server check failed: the server did not stop on SIGINT; it ran until the timeout*"]
     )
 
 
