@@ -15,6 +15,7 @@ so that `asyncpg.connect(host="localhost", database="mydb")` or `psql` reach the
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import pwd
 import re
@@ -23,10 +24,14 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["PACKAGE", "Postgres", "PostgresError", "find_bindir"]
 
@@ -110,6 +115,7 @@ class Postgres:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_die_with_parent(),  # noqa: PLW1509 -- one prctl call, nothing else
             user=owner.pw_uid if owner else None,
             group=owner.pw_gid if owner else None,
             extra_groups=[] if owner else None,
@@ -231,6 +237,27 @@ def _unprivileged_user() -> pwd.struct_passwd:
         with contextlib.suppress(KeyError):
             return pwd.getpwnam(name)
     raise PostgresError("running as root, and there is no 'postgres' or 'nobody' user to run as")
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """On Linux, have the kernel stop the server if pytest itself is killed (SIGKILL).
+
+    An orderly end (even Ctrl+C) stops it through `stop()`; this covers the rest. The
+    signal comes when the thread that started the server ends: pytest's main thread.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    pr_set_pdeathsig = 1
+
+    def arm() -> None:
+        # SIGQUIT: PostgreSQL's immediate shutdown; the cluster is temporary anyway.
+        prctl(pr_set_pdeathsig, int(signal.SIGQUIT), 0, 0, 0)
+
+    return arm
 
 
 def _free_port() -> int:
