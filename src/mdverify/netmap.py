@@ -4,8 +4,9 @@ Installed once at child start-up from plain data (`NetSpec`), before any example
 
 * Name resolution (`socket.getaddrinfo`, which asyncio, aiohttp, asyncpg, urllib and
   `socket.create_connection` all use) maps each declared host on port 80 to the harness's
-  local HTTP server, `127.0.0.1:<port>`. The request still names the host in its `Host`
-  header, so the server answers with that host's pages.
+  local HTTP server, `127.0.0.1:<port>`, and on port 443 to its HTTPS server (whose
+  certificate for the host the child trusts through `SSL_CERT_FILE`). The request still
+  names the host (`Host` header, SNI), so the server answers with that host's pages.
 * Any other name that is not loopback fails with `socket.gaierror` naming the host, and a
   `connect` to a non-loopback address (an IP literal skips name resolution) fails with
   `OSError(ENETUNREACH)` naming it too: examples run offline, and say so.
@@ -51,6 +52,8 @@ class NetSpec(TypedDict):
 
     hosts: dict[str, int]
     """Declared host name -> port of the harness's HTTP server on 127.0.0.1."""
+    tls_port: int | None
+    """Port of the harness's HTTPS server, where port 443 of the hosts leads."""
     serve_blocks: list[int]
     """Indexes of the blocks whose server the parent checks."""
     services: list[tuple[str, int]]
@@ -59,6 +62,7 @@ class NetSpec(TypedDict):
 
 class _State:
     hosts: dict[str, int] = {}  # noqa: RUF012 -- one mutable registry per process
+    tls_port: int | None = None
     serve_blocks: frozenset[int] = frozenset()
     remapping = False
     ports: dict[int, int] = {}  # noqa: RUF012 -- port the example asked for -> real port
@@ -70,6 +74,7 @@ class _State:
 def install(spec: NetSpec | None, report: Callable[[dict[str, Any]], None]) -> None:
     """Route the child's network as `spec` says; `report` writes an event for the parent."""
     _State.hosts = dict(spec["hosts"]) if spec else {}
+    _State.tls_port = spec.get("tls_port") if spec else None
     _State.serve_blocks = frozenset(spec["serve_blocks"]) if spec else frozenset()
     _State.report = report
     clock.expect_replies_from(spec["services"] if spec else ())
@@ -127,15 +132,16 @@ def _getaddrinfo(
         return _real_getaddrinfo(host, port, family, type, proto, flags)
     key = name.lower().rstrip(".")
     if key in _State.hosts:
-        if port in _HTTPS_PORTS:
+        if port in _HTTPS_PORTS and _State.tls_port is None:
             raise socket.gaierror(
                 socket.EAI_SERVICE,
-                f"mdverify: {name} is served over plain HTTP only (port 80); "
-                f"use http://{name}/ in the example",
+                f"mdverify: {name} is served over plain HTTP only (port 80; HTTPS needs the "
+                f"openssl command); use http://{name}/ in the example",
             )
-        if port not in _HTTP_PORTS:
+        if port not in _HTTP_PORTS and port not in _HTTPS_PORTS:
             raise socket.gaierror(
-                socket.EAI_SERVICE, f"mdverify: {name} is served on port 80 only, not {port!r}"
+                socket.EAI_SERVICE,
+                f"mdverify: {name} is served on ports 80 and 443 only, not {port!r}",
             )
         if family not in (0, socket.AF_INET):
             raise socket.gaierror(socket.EAI_FAMILY, f"mdverify: {name} is served over IPv4")
@@ -145,7 +151,7 @@ def _getaddrinfo(
                 type or socket.SOCK_STREAM,
                 proto or socket.IPPROTO_TCP,
                 "",
-                ("127.0.0.1", _State.hosts[key]),
+                ("127.0.0.1", _State.tls_port if port in _HTTPS_PORTS else _State.hosts[key]),
             )
         ]
     if _is_address(name):

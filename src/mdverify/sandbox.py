@@ -75,6 +75,7 @@ def run_article(
         "blocks": [_block(e) for e in chosen],
         "net": {
             "hosts": dict(provision.hosts) if provision else {},
+            "tls_port": provision.tls_port if provision else None,
             "serve_blocks": sorted(serve),
             "services": list(provision.services) if provision else [],
         },

@@ -123,6 +123,33 @@ def test_a_declared_host_is_served_from_its_pages_by_host_header(pytester, artic
     pytester.runpytest().assert_outcomes(passed=2)
 
 
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_https_to_a_declared_host_is_verified_against_the_sessions_ca(pytester, article):
+    pages(pytester, "example.com", "<h1>Example Domain</h1>\n")
+    article(
+        "article.md",
+        parts(
+            """
+            <!-- mdverify: hosts=example.com -->
+            """,
+            FETCH,
+            """
+            ```python
+            import urllib.request
+            print(asyncio.run(fetch("https://example.com/")))
+            print(urllib.request.urlopen("https://example.com/").read().decode().strip())
+            ```
+
+            ```
+            (200, '<h1>Example Domain</h1>')
+            <h1>Example Domain</h1>
+            ```
+            """,
+        ),
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
 def test_a_host_not_in_the_map_fails_with_a_message_naming_it(pytester, article):
     pages(pytester, "example.com", "<h1>Example Domain</h1>\n")
     article(

@@ -12,6 +12,7 @@ from mdverify import netmap
 def hosts(monkeypatch):
     monkeypatch.setattr(netmap._State, "hosts", {"example.com": 4321})
     monkeypatch.setattr(netmap._State, "ports", {})
+    monkeypatch.setattr(netmap._State, "tls_port", None)
 
 
 def test_a_declared_host_on_port_80_resolves_to_the_local_server(hosts):
@@ -32,6 +33,17 @@ def test_a_host_not_in_the_map_fails_naming_it_and_the_declared_ones(hosts):
 def test_https_to_a_declared_host_says_it_is_served_over_http_only(hosts):
     with pytest.raises(socket.gaierror, match="plain HTTP only"):
         netmap._getaddrinfo("example.com", 443)
+
+
+def test_port_443_of_a_declared_host_leads_to_the_https_server(hosts, monkeypatch):
+    monkeypatch.setattr(netmap._State, "tls_port", 4443)
+    infos = netmap._getaddrinfo("example.com", "https", 0, socket.SOCK_STREAM)
+    assert [info[4] for info in infos] == [("127.0.0.1", 4443)]
+
+
+def test_another_port_of_a_declared_host_is_an_error_naming_it(hosts):
+    with pytest.raises(socket.gaierror, match="ports 80 and 443 only, not 8080"):
+        netmap._getaddrinfo("example.com", 8080)
 
 
 def test_loopback_names_resolve_as_usual(hosts):

@@ -2,7 +2,9 @@
 
 import http.client
 import os
+import shutil
 import socket
+import ssl
 
 import pytest
 
@@ -38,6 +40,30 @@ def test_pages_are_chosen_by_host_header(web, tmp_path):
         assert get(web.port, "b.test:80", "/index.html") == (200, "page of b.test")
         assert get(web.port, "a.test", "/missing")[0] == 404
         assert get(web.port, "a.test", "/../b.test/index.html")[0] == 404
+
+
+def get_tls(web, host, cafile):
+    context = ssl.create_default_context(cafile=str(cafile))
+    connection = http.client.HTTPConnection("127.0.0.1", web.tls_port, timeout=5)
+    sock = socket.create_connection(("127.0.0.1", web.tls_port), timeout=5)
+    try:
+        # By address, as a resolved name would be; the certificate must name `host`.
+        connection.sock = context.wrap_socket(sock, server_hostname=host)
+        connection.request("GET", "/", headers={"Host": host})
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        sock.close()
+        connection.close()
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_https_certificates_name_each_mounted_host_and_verify_with_the_session_ca(web, tmp_path):
+    (tmp_path / "index.html").write_text("secure page")
+    with web.mount({"a.test": Site(tmp_path)}):
+        assert get_tls(web, "a.test", web.ca_file) == (200, "secure page")
+        with pytest.raises(ssl.SSLCertVerificationError):
+            get_tls(web, "unmounted.test", web.ca_file)
 
 
 def test_a_host_is_served_only_while_mounted(web, tmp_path):

@@ -49,6 +49,8 @@ class Provision:
     """(relative name, content) written into the working directory before the first block."""
     hosts: Mapping[str, int] = field(default_factory=dict)
     """Host name -> port of the local HTTP server on 127.0.0.1."""
+    tls_port: int | None = None
+    """Port of the local HTTPS server (for port 443 of the hosts); None: no HTTPS."""
     services: tuple[tuple[str, int], ...] = ()
     """(host, port) of every server the harness runs for the article: they answer."""
 
@@ -81,13 +83,18 @@ def prepare(
     """Set up what `wanted` asks for around one run of the article at `article`."""
     with contextlib.ExitStack() as stack:
         host_map: dict[str, int] = {}
+        env: dict[str, str] = {}
+        tls_port: int | None = None
         if wanted.hosts:
             if web is None:
                 raise ServiceError(f"{display}: hosts are declared but no web server was given")
             sites = {name: _site(article, display, name, lat) for name, lat in wanted.hosts}
             host_map = stack.enter_context(web.mount(sites))
-        env: dict[str, str] = {}
-        services = [("127.0.0.1", port) for port in set(host_map.values())]
+            if web.tls_port is not None and web.ca_file is not None:
+                tls_port = web.tls_port
+                env["SSL_CERT_FILE"] = str(web.ca_file)  # trust the session's CA only
+        ports = {*host_map.values(), *([tls_port] if tls_port else [])}
+        services = [("127.0.0.1", port) for port in sorted(ports)]
         if "postgres" in wanted.services:
             if postgres is None:
                 raise ServiceError(f"{display}: services: postgres, but no server was given")
@@ -97,7 +104,13 @@ def prepare(
             if sql.is_file():
                 made = _apply(postgres, sql, display)
                 stack.callback(postgres.drop, made)
-        yield Provision(env=env, files=wanted.files, hosts=host_map, services=tuple(services))
+        yield Provision(
+            env=env,
+            files=wanted.files,
+            hosts=host_map,
+            tls_port=tls_port,
+            services=tuple(services),
+        )
 
 
 def _site(article: Path, display: str, host: str, latency: float) -> Site:

@@ -1,26 +1,35 @@
 """A real HTTP server on 127.0.0.1 that answers for the hosts articles declare.
 
 One server serves the whole session, on a free port, from a thread of the parent
-process. Each article `mount`s its hosts while its child runs: a request is answered
-from `<article dir>/_pages/<host>/<path>` (`index.html` for a path ending in `/`) chosen
-by its `Host` header, after the host's declared latency. The child reaches it because
-`mdverify.netmap` resolves each declared host to this server.
+process; a second one speaks HTTPS, with a certificate per host from the session's
+`tls.LocalCA` chosen by SNI (when the `openssl` command exists). Each article `mount`s
+its hosts while its child runs: a request is answered from
+`<article dir>/_pages/<host>/<path>` (`index.html` for a path ending in `/`) chosen by
+its `Host` header, after the host's declared latency. The child reaches it because
+`mdverify.netmap` resolves each declared host on port 80 to the first server and on
+port 443 to the second.
 """
 
 from __future__ import annotations
 
 import contextlib
 import mimetypes
+import shutil
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+from mdverify.services.tls import LocalCA
+
 if TYPE_CHECKING:
+    import socket
+    import ssl
     from collections.abc import Iterator, Mapping
-    from pathlib import Path
 
 __all__ = ["PAGES_DIR", "LocalWeb", "Site"]
 
@@ -42,17 +51,28 @@ class LocalWeb:
     def __init__(self) -> None:
         self._sites: dict[str, Site] = {}
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._servers: list[tuple[ThreadingHTTPServer, threading.Thread]] = []
+        self._tmp: Path | None = None
+        self._ca: LocalCA | None = None
 
     @property
     def port(self) -> int:
-        """The port on 127.0.0.1 the server listens on."""
-        assert self._server is not None, "LocalWeb.start() first"
-        return int(self._server.server_address[1])
+        """The port on 127.0.0.1 of the plain HTTP server."""
+        assert self._servers, "LocalWeb.start() first"
+        return int(self._servers[0][0].server_address[1])
 
-    def start(self) -> LocalWeb:
-        """Listen on a free loopback port and serve from a daemon thread."""
+    @property
+    def tls_port(self) -> int | None:
+        """The port on 127.0.0.1 of the HTTPS server; None without `openssl`."""
+        return int(self._servers[1][0].server_address[1]) if len(self._servers) > 1 else None
+
+    @property
+    def ca_file(self) -> Path | None:
+        """The CA certificate a client must trust for HTTPS; None without `openssl`."""
+        return self._ca.ca_file if self._ca is not None else None
+
+    def start(self, *, tls: bool = True) -> LocalWeb:
+        """Listen on free loopback ports and serve from daemon threads."""
         web = self
 
         class Handler(_Handler):
@@ -60,26 +80,45 @@ class LocalWeb:
                 with web._lock:
                     return web._sites.get(host)
 
-        self._server = _Server(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="mdverify-web", daemon=True
-        )
-        self._thread.start()
+        self._serve(_Server(("127.0.0.1", 0), Handler))
+        if tls:
+            self._tmp = Path(tempfile.mkdtemp(prefix="mdverify-tls-"))
+            self._ca = LocalCA.create(self._tmp)
+        if self._ca is not None:
+            ca = self._ca
+            context = ca.context("localhost")
+
+            def choose(sslobj: ssl.SSLObject, name: str | None, _: ssl.SSLContext) -> None:
+                with web._lock:
+                    if name and name in web._sites:
+                        sslobj.context = ca.context(name)
+
+            context.sni_callback = choose
+            self._serve(_TLSServer(("127.0.0.1", 0), Handler, context))
         return self
 
+    def _serve(self, server: ThreadingHTTPServer) -> None:
+        thread = threading.Thread(target=server.serve_forever, name="mdverify-web", daemon=True)
+        thread.start()
+        self._servers.append((server, thread))
+
     def close(self) -> None:
-        """Stop serving and release the port."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        """Stop serving, release the ports and delete the certificates."""
+        while self._servers:
+            server, thread = self._servers.pop()
+            server.shutdown()
+            server.server_close()
+            thread.join()
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = self._ca = None
 
     @contextlib.contextmanager
     def mount(self, sites: Mapping[str, Site]) -> Iterator[dict[str, int]]:
         """Serve `sites` (host name -> site) meanwhile; yields the child's host map."""
+        if self._ca is not None:
+            for host in sites:
+                self._ca.context(host)  # made now, not during a handshake
         with self._lock:
             self._sites.update(sites)
         try:
@@ -96,6 +135,23 @@ class _Server(ThreadingHTTPServer):
     def handle_error(self, request: object, client_address: object) -> None:
         """A client that gave up (a timeout in an example) is no error of the server's."""
         del request, client_address
+
+
+class _TLSServer(_Server):
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[BaseHTTPRequestHandler],
+        context: ssl.SSLContext,
+    ) -> None:
+        super().__init__(address, handler)
+        self.context = context
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        """Wrap each connection; the handshake happens in the handler's thread."""
+        sock, address = super().get_request()
+        wrapped = self.context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return wrapped, address
 
 
 class _Handler(BaseHTTPRequestHandler):
