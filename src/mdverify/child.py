@@ -30,6 +30,7 @@ import types
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from mdverify import netmap
 from mdverify.awaits import AwaitRecorder
 from mdverify.clock import Clock, VirtualTimeExceeded, install
 from mdverify.limits import Limits, apply
@@ -71,6 +72,8 @@ class Request(TypedDict):
     limits: Limits
     """Applied before any example code runs; see `mdverify.limits`."""
     blocks: list[BlockRequest]
+    net: netmap.NetSpec
+    """Declared hosts and checked servers: see `mdverify.netmap`."""
 
 
 class _Session:
@@ -94,6 +97,7 @@ class _Session:
 
     def run_block(self, block: BlockRequest) -> None:
         self.report({"event": "start", "index": block["index"], **_offsets()})
+        serving = netmap.begin_block(block["index"])
         segments: list[tuple[int, int]] = []
         status, error, error_line = "ok", None, None
         start_out = _offsets()["out"]
@@ -103,10 +107,12 @@ class _Session:
         if block.get("trace_awaits"):
             recorder.start()
         try:
-            if block["kind"] == "pycon":
-                self._run_pycon(block, segments, start_out)
-            else:
-                self._run_python(block, segments, start_out)
+            # A server the parent talks to waits for real clients: real time, no jumps.
+            with self.clock.flowing() if serving else contextlib.nullcontext():
+                if block["kind"] == "pycon":
+                    self._run_pycon(block, segments, start_out)
+                else:
+                    self._run_python(block, segments, start_out)
         except VirtualTimeExceeded as exc:
             status, error = "cap", str(exc)
             error_line = _last_article_line(exc, self.request["path"])
@@ -304,6 +310,7 @@ def main() -> None:
 
     apply(request["limits"])
     sys.argv = [request["path"]]
+    netmap.install(request.get("net"), report)
     _Session(request, report).run()
     _flush()
     # Skip interpreter shutdown: threads an example left running must not keep us alive.

@@ -40,7 +40,13 @@ The jump rule (GUIDE.md), as applied by a loop that would otherwise block in `se
    clock the same way, in short real slices, until the thread finishes or I/O arrives.
 4. If the loop has a socket whose peer is not another socket of the same loop (a server
    in another process), it first waits a real grace period (`_GRACE_S`) in `select`, so
-   that a response about to arrive is not overtaken by a timeout.
+   that a response about to arrive is not overtaken by a timeout. A peer known to
+   answer (`expect_replies_from`: the harness's own services) gets more: while a socket
+   to it awaits a reply (the last data on it went out, nothing came back yet), the
+   clock does not jump at all. It flows at real speed until data arrives or the loop's
+   timer comes due in real time, as on the real clock. So a `ClientTimeout(total=5)`
+   against a local server that answers in 0.5 s succeeds, and one of 0.2 s times out,
+   on both clocks.
 
 How parties are detected, and why:
 
@@ -62,6 +68,8 @@ How parties are detected, and why:
   child keeps the time it forked at but runs on real time from then on: it is a child.
 * Sockets: the loop's registered sockets are compared by address; a connected socket
   whose peer address is not the local address of another socket of this loop is external.
+  `socket.socket`'s send and receive methods are wrapped to note, per descriptor, whether
+  the last data went out (awaiting a reply) or came in.
 
 The cap: `Clock.begin_block(cap)` sets a limit of virtual time. A jump or a
 `time.sleep` that would pass it raises `VirtualTimeExceeded` in the party that would
@@ -102,14 +110,21 @@ from mdverify.model import ClockName, TaskSpan
 
 if TYPE_CHECKING:
     import collections
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
     from _typeshed import FileDescriptorLike
     from typing_extensions import TypeVarTuple, Unpack
 
     _Ts = TypeVarTuple("_Ts")
 
-__all__ = ["Clock", "ClockName", "TaskSpan", "VirtualTimeExceeded", "install"]
+__all__ = [
+    "Clock",
+    "ClockName",
+    "TaskSpan",
+    "VirtualTimeExceeded",
+    "expect_replies_from",
+    "install",
+]
 
 _T = TypeVar("_T")
 _V = TypeVar("_V")
@@ -502,8 +517,12 @@ class _Coordinator:
             if thread.ident not in self._runners and _is_pool_worker(thread):
                 continue  # an idle pool worker waits for work, not for time
             return False
-        # An event that arrived since a loop's last look must be handled before a jump.
-        return not any(idle.loop.has_pending_events() for idle in self._idle.values())
+        # An event that arrived since a loop's last look must be handled before a jump;
+        # a reply on its way from another process is real work going on (rule 4).
+        return not any(
+            idle.loop.has_pending_events() or idle.loop.awaits_reply()
+            for idle in self._idle.values()
+        )
 
     def _nearest_deadline_locked(self) -> tuple[int, int] | None:
         """The earliest (deadline, thread ident) among sleepers and idle loops."""
@@ -648,6 +667,17 @@ class _Coordinator:
                 if runner:
                     self._hold_locked()
 
+    def set_flowing(self, *, flowing: bool) -> None:
+        """Switch jumps off and let time flow (True), or back (False)."""
+        with self._cond:
+            if flowing:
+                self.jumps_enabled = False
+                self._hold_locked()
+            else:
+                self._unhold_locked()
+                self.jumps_enabled = True
+            self._changed_locked()
+
     def after_fork_in_child(self) -> None:
         """Run a forked child on real time, continuing from the time it forked at."""
         # The lock may be held by a thread that does not exist in the child: read the
@@ -751,13 +781,32 @@ class _VirtualLoop(_RecordingLoop):
 
     def has_external_peers(self) -> bool:
         """Whether a registered socket talks to a peer that is not in this loop."""
-        ends = [
-            end
+        return bool(self._external_fds())
+
+    def awaits_reply(self) -> bool:
+        """Whether a socket to a peer known to answer sent data last and awaits the reply."""
+        if not _AWAITING or not _ANSWERING:
+            return False
+        keys = self._idle_selector.get_map()
+        return any(
+            fd in _AWAITING
+            and keys[fd].events & selectors.EVENT_READ
+            and isinstance(peer, tuple)
+            and (str(peer[0]), int(peer[1])) in _ANSWERING
+            for fd, peer in self._external_fds()
+            if fd in keys
+        )
+
+    def _external_fds(self) -> list[tuple[int, object]]:
+        ends = {
+            key.fd: end
             for key in list(self._idle_selector.get_map().values())
             if (end := _socket_ends(key.fd)) is not None
+        }
+        local = {end[0] for end in ends.values()}
+        return [
+            (fd, peer) for fd, (_, peer) in ends.items() if peer is not None and peer not in local
         ]
-        local = {end[0] for end in ends}
-        return any(peer is not None and peer not in local for _, peer in ends)
 
     def wake(self) -> None:
         """Make the loop leave `select` (safe from any thread)."""
@@ -1048,6 +1097,61 @@ def _patch_time() -> None:
     _STATE.patch(asyncio.BaseEventLoop, "time", _real_loop_time)
 
 
+_AWAITING: set[int] = set()
+"""Descriptors of sockets whose last data went out: a request awaits its reply."""
+_ANSWERING: set[tuple[str, int]] = set()
+"""(host, port) of peers known to answer every request (rule 4)."""
+
+
+def expect_replies_from(peers: Iterable[tuple[str, int]]) -> None:
+    """Declare servers that answer: a request pending with them holds the virtual clock."""
+    _ANSWERING.update((host, int(port)) for host, port in peers)
+
+
+_SENDS: Final = ("send", "sendall", "sendto", "sendmsg")
+_RECEIVES: Final = ("recv", "recv_into", "recvfrom", "recvfrom_into", "recvmsg", "recvmsg_into")
+
+
+def _noting_send(method: Callable[..., _T]) -> Callable[..., _T]:
+    @functools.wraps(method)
+    def send(self: socket.socket, *args: Any, **kwargs: Any) -> _T:  # noqa: ANN401
+        result = method(self, *args, **kwargs)
+        _AWAITING.add(self.fileno())
+        return result
+
+    return send
+
+
+def _noting_receive(method: Callable[..., _T]) -> Callable[..., _T]:
+    @functools.wraps(method)
+    def receive(self: socket.socket, *args: Any, **kwargs: Any) -> _T:  # noqa: ANN401
+        result = method(self, *args, **kwargs)
+        _AWAITING.discard(self.fileno())  # data, or the end of it: no reply pending
+        return result
+
+    return receive
+
+
+def _noting_close(method: Callable[..., _T]) -> Callable[..., _T]:
+    @functools.wraps(method)
+    def close(self: socket.socket) -> _T:
+        _AWAITING.discard(self.fileno())
+        return method(self)
+
+    return close
+
+
+def _patch_sockets() -> None:
+    # The Python subclass: asyncio's transports and the stdlib's clients all use it.
+    for names, wrap in ((_SENDS, _noting_send), (_RECEIVES, _noting_receive)):
+        for name in names:
+            method = getattr(socket.socket, name, None)
+            if method is not None:
+                _STATE.patch(socket.socket, name, wrap(method))
+    # Not `detach`: the descriptor lives on (and `_socket_ends` borrows sockets that way).
+    _STATE.patch(socket.socket, "close", _noting_close(socket.socket.close))
+
+
 def _patch_threads_and_children() -> None:
     _STATE.patch(concurrent.futures.ThreadPoolExecutor, "submit", _tracked_submit)
     _STATE.patch(threading.Thread, "start", _tracked_start)
@@ -1116,6 +1220,23 @@ class Clock:
         """Tasks created on any loop since `begin_block`, in creation order."""
         return self._timeline.spans()
 
+    @contextlib.contextmanager
+    def flowing(self) -> Iterator[None]:
+        """Let virtual time run at real speed meanwhile, without jumps.
+
+        For a block that serves real clients (`web.run_app`): its timers must not race
+        ahead of requests that come from outside the process.
+        """
+        coordinator = self._coordinator
+        if coordinator is None:
+            yield
+            return
+        coordinator.set_flowing(flowing=True)
+        try:
+            yield
+        finally:
+            coordinator.set_flowing(flowing=False)
+
 
 def install(mode: ClockName) -> Clock:
     """Install the clock for this process, once, before any example code runs.
@@ -1137,6 +1258,7 @@ def install(mode: ClockName) -> Clock:
         loop_class: type[asyncio.AbstractEventLoop] = _VirtualLoop
         _patch_time()
         _patch_threads_and_children()
+        _patch_sockets()
     elif mode == "real":
         coordinator = None
         now_ns = _real_perf_counter_ns

@@ -10,15 +10,19 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
-from collections.abc import Mapping
-from typing import cast
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from functools import partial
+from typing import Any, cast
 
 from mdverify.model import ClockName, Settings
+from mdverify.needs import NEED_KEYS, NeedError, from_items, from_mapping
 from mdverify.timing import parse_duration
 
 __all__ = ["DirectiveError", "parse_comment", "parse_mapping", "skip_reason"]
 
 KEYS = ("skip", "xfail", "reason", "timeout", "requires", "python", "clock", "elapsed", "not")
+_ALL_KEYS = KEYS + NEED_KEYS  # NEED_KEYS: the services an article uses (mdverify.needs)
 
 # key, optional operator, optional value (quoted or bare); `python>=3.11` uses the operator.
 _ITEM = re.compile(
@@ -61,9 +65,12 @@ def parse_mapping(data: object) -> Settings:
     if not isinstance(data, Mapping):
         raise DirectiveError("the front matter key 'mdverify' must be a mapping of directives")
     items: list[tuple[str, str, str | None]] = []
+    needs: dict[str, Any] = {}
     for key, value in cast("Mapping[object, object]", data).items():
         name = str(key)
-        if name == "python":
+        if name in NEED_KEYS:
+            needs.update(_needs(partial(from_mapping, name, value)))
+        elif name == "python":
             text = str(value).strip()
             op = next((c for c in _COMPARATORS if text.startswith(c)), "==")
             items.append((name, op, text[len(op) :].strip() if text.startswith(op) else text))
@@ -75,7 +82,14 @@ def parse_mapping(data: object) -> Settings:
             items.append((name, "=", ",".join(str(v) for v in cast("list[object]", value))))
         else:
             items.append((name, "=", str(value)))
-    return _settings_from_items(items)
+    return replace(_settings_from_items(items), **needs)
+
+
+def _needs(parse: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    try:
+        return parse()
+    except NeedError as err:
+        raise DirectiveError(str(err)) from None
 
 
 def _settings_from_items(  # noqa: C901, PLR0912 -- one branch per key reads best
@@ -90,9 +104,13 @@ def _settings_from_items(  # noqa: C901, PLR0912 -- one branch per key reads bes
     elapsed: float | None = None
     not_elapsed: list[float] = []
     last_flag: str | None = None
+    for key, _, _ in items:
+        if key not in _ALL_KEYS:
+            raise DirectiveError(f"unknown directive {key!r}; known: {', '.join(_ALL_KEYS)}")
+    needs = _needs(partial(from_items, [item for item in items if item[0] in NEED_KEYS]))
     for key, op, value in items:
-        if key not in KEYS:
-            raise DirectiveError(f"unknown directive {key!r}; known: {', '.join(KEYS)}")
+        if key in NEED_KEYS:
+            continue
         if key == "python":
             python.append(_python_constraint(op, value))
             continue
@@ -136,6 +154,7 @@ def _settings_from_items(  # noqa: C901, PLR0912 -- one branch per key reads bes
         clock=clock,
         elapsed=elapsed,
         not_elapsed=tuple(not_elapsed),
+        **needs,
     )
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "Mismatch",
     "Observation",
     "OutputClaim",
+    "ServeCheck",
     "Settings",
     "Status",
     "TaskSpan",
@@ -29,7 +30,7 @@ __all__ = [
 
 ExampleKind = Literal["python", "pycon"]
 ClaimKind = Literal["fence", "comment", "trailing", "arrow", "prompt"]
-Status = Literal["ok", "raised", "timeout", "crashed", "not-run", "cap", "limit"]
+Status = Literal["ok", "raised", "timeout", "crashed", "not-run", "cap", "limit", "serve"]
 ClockName = Literal["virtual", "real"]
 
 
@@ -41,6 +42,16 @@ class ArticleError(Exception):
         self.path = path
         self.line = line
         self.message = message
+
+
+@dataclass(frozen=True)
+class ServeCheck:
+    """`serve request="GET /" expect="..."`: how the harness checks a block's server."""
+
+    port: int | None
+    """The port the example listens on (as written in the article); None: the first one."""
+    exchanges: tuple[tuple[str, str], ...]
+    """(request such as "GET /?name=Ada", text the response body must match), in order."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,16 @@ class Settings:
     """`elapsed=~1s`: the block's claimed duration in seconds."""
     not_elapsed: tuple[float, ...] = ()
     """`not=2s`: durations the block must not take."""
+    # The services an article's examples use (see mdverify.needs); the union over an
+    # article's blocks is provided before its first block runs.
+    files: tuple[tuple[str, str], ...] = ()
+    """(file name, content) created in the article's working directory."""
+    hosts: tuple[tuple[str, float], ...] = ()
+    """(host name, latency in seconds) served by the local HTTP server."""
+    services: tuple[str, ...] = ()
+    """Servers such as "postgres" started for the session."""
+    serve: ServeCheck | None = None
+    """Requests to send to the server this block runs, then stop it with SIGINT."""
 
     def merged(self, other: Settings) -> Settings:
         """Return these settings with every key that `other` sets taking precedence."""
@@ -75,6 +96,10 @@ class Settings:
             clock=other.clock if other.clock is not None else self.clock,
             elapsed=other.elapsed if other.elapsed is not None else self.elapsed,
             not_elapsed=other.not_elapsed or self.not_elapsed,
+            files=tuple({**dict(self.files), **dict(other.files)}.items()),
+            hosts=tuple({**dict(self.hosts), **dict(other.hosts)}.items()),
+            services=tuple(dict.fromkeys(self.services + other.services)),
+            serve=other.serve if other.serve is not None else self.serve,
         )
 
 

@@ -16,10 +16,11 @@ from mdverify import plugin_workflow as workflow
 from mdverify.atomic import digest
 from mdverify.compare import judge
 from mdverify.directives import skip_reason
+from mdverify.fixtures import attach_request, mdverify_postgres, mdverify_web, run_with_services  # noqa: F401 -- served fixtures
 from mdverify.model import ArticleError, ClockName, Example, Observation, Verdict
 from mdverify.parse import decode, parse_text
 from mdverify.report import render
-from mdverify.sandbox import RunOptions, parse_size, run_article
+from mdverify.sandbox import RunOptions, parse_size
 from mdverify.timeline import svg_timeline
 from mdverify.timing import DEFAULT_TOLERANCE, Tolerance
 
@@ -116,6 +117,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("mdverify_clock", "clock the examples run on: virtual (default) or real")
     parser.addini("mdverify_cap", f"virtual seconds one block may take ({_DEFAULT_CAP:g})")
     parser.addini(
+        "mdverify_postgres_bin", "directory of initdb, postgres and psql (default: found)"
+    )
+    parser.addini(
         "mdverify_globs",
         "file patterns collected as Markdown articles",
         type="args",
@@ -198,6 +202,7 @@ class MarkdownFile(pytest.File):
     """A Markdown article; runs its examples in one child process on first demand."""
 
     _observations: dict[int, Observation] | None = None
+    _skips: dict[int, str]
     lines: list[str]
     """The article's lines, for the context shown in failure reports."""
 
@@ -228,12 +233,15 @@ class MarkdownFile(pytest.File):
                 item.add_marker(pytest.mark.xfail(reason=example.settings.xfail, strict=True))
             yield item
 
-    def observe(self, example: Example) -> Observation:
+    def observe(self, example: Example, item: pytest.Item) -> Observation:
         """The observation for `example`, running the article's child the first time."""
         if self._observations is None:
-            self._observations = run_article(
-                self.article, str(self.path), self._to_run(), self.config.stash[_OPTIONS]
+            self._observations, self._skips = run_with_services(
+                item, self.article, self.path, self._to_run(), self.config.stash[_OPTIONS]
             )
+        if example.index in self._skips:
+            # Reported at the block, like a skip directive, not at this line.
+            raise pytest.skip.Exception(self._skips[example.index], _use_item_location=True)
         return self._observations[example.index]
 
     def _to_run(self) -> list[Example]:
@@ -257,6 +265,7 @@ class ExampleItem(pytest.Item):
         super().__init__(**kwargs)
         self.example = example
         self.timeline_path: Path | None = None
+        attach_request(self)
 
     @property
     def article_file(self) -> MarkdownFile:
@@ -268,7 +277,7 @@ class ExampleItem(pytest.Item):
         """Run the article up to this block (once) and judge this block's observation."""
         for warning in self.example.warnings:
             self.warn(MdverifyWarning(warning))
-        observation = self.article_file.observe(self.example)
+        observation = self.article_file.observe(self.example, self)
         verdict = judge(self.example, observation, _tolerance(self.config, observation.clock))
         if observation.elapsed is not None:
             self.user_properties.append(

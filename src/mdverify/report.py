@@ -25,6 +25,7 @@ _STATUS_TITLES = {
     "not-run": "not run",
     "cap": "virtual-time cap reached",
     "limit": "stopped",
+    "serve": "server check failed",
 }
 
 
@@ -36,8 +37,8 @@ def headline(verdict: Verdict, path: str) -> tuple[int, str]:
         return obs.error_line or example.line, last[-1] if last else "the block raised"
     if obs.status != "ok":
         title = _STATUS_TITLES.get(obs.status, obs.status)
-        error = obs.error or ""
-        text = error if error.startswith(title) else f"{title}: {error}"
+        summary = (obs.error or "").split("\n", 1)[0]
+        text = summary if summary.startswith(title) else f"{title}: {summary}"
         return obs.error_line or example.line, text
     first = verdict.mismatches[0] if verdict.mismatches else None
     if first is None:

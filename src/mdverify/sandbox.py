@@ -28,12 +28,14 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 
 from mdverify import limits
 from mdverify.model import ClockName, Observation, Status, TaskSpan
+from mdverify.servecheck import ServerChecks
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from mdverify.child import BlockRequest, Request
-    from mdverify.model import Article, Example
+    from mdverify.model import Article, Example, ServeCheck
+    from mdverify.services import Provision
 
 __all__ = ["INHERITED_ENV", "RunOptions", "child_env", "parse_size", "run_article"]
 
@@ -106,13 +108,21 @@ def child_env(environ: Mapping[str, str], pass_env: Iterable[str] = ()) -> dict[
 
 
 def run_article(
-    article: Article, abspath: str, examples: Iterable[Example], options: RunOptions
+    article: Article,
+    abspath: str,
+    examples: Iterable[Example],
+    options: RunOptions,
+    provision: Provision | None = None,
 ) -> dict[int, Observation]:
-    """Run `examples` (in order, in one child) and return an observation for each index."""
+    """Run `examples` (in order, in one child) and return an observation for each index.
+
+    `provision` is what the article's services give the child (see `mdverify.services`).
+    """
     chosen = list(examples)
     if not chosen:
         return {}
     clock: ClockName = article.settings.clock or options.clock
+    serve = {e.index: e.settings.serve for e in chosen if e.settings.serve is not None}
     request: Request = {
         "path": abspath,
         "display": article.path,
@@ -124,17 +134,36 @@ def run_article(
             "file_size": options.output_budget,
         },
         "blocks": [_block(e) for e in chosen],
+        "net": {
+            "hosts": dict(provision.hosts) if provision else {},
+            "tls_port": provision.tls_port if provision else None,
+            "serve_blocks": sorted(serve),
+            "services": list(provision.services) if provision else [],
+        },
     }
     timeouts = {e.index: e.settings.timeout or options.timeout for e in chosen}
     with tempfile.TemporaryDirectory(prefix="mdverify-", ignore_cleanup_errors=True) as tmp:
         work = Path(tmp) / "work"
         work.mkdir()
+        if provision is not None:
+            _write_files(work, provision.files)
         out_path, err_path = Path(tmp) / "stdout", Path(tmp) / "stderr"
         with out_path.open("wb") as out, err_path.open("wb") as err:
-            events, ending = _drive(request, timeouts, options, work, (out, err))
+            extra_env = provision.env if provision is not None else {}
+            events, ending, checks = _drive(
+                request, timeouts, options, work, (out, err), serve, extra_env
+            )
         with out_path.open("rb") as out, err_path.open("rb") as err:
             capture = _Capture(out, err, options.output_limit)
-            return _observations(chosen, events, ending, capture, clock)
+            results = _observations(chosen, events, ending, capture, clock)
+    return checks.apply(results) if checks is not None else results
+
+
+def _write_files(work: Path, files: Iterable[tuple[str, str]]) -> None:
+    for name, content in files:
+        path = work / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
 
 
 def _block(example: Example) -> BlockRequest:
@@ -153,10 +182,13 @@ def _drive(
     options: RunOptions,
     work: Path,
     capture: tuple[BinaryIO, BinaryIO],
-) -> tuple[list[dict[str, Any]], str | None]:
+    serve: Mapping[int, ServeCheck],
+    extra_env: Mapping[str, str],
+) -> tuple[list[dict[str, Any]], str | None, ServerChecks | None]:
     """Run the child to the end; return its events and why it stopped early, if it did."""
     read_fd, write_fd = os.pipe()
     env = child_env(options.env if options.env is not None else os.environ, options.pass_env)
+    env.update(extra_env)  # the article's services (libpq variables): always passed
     try:
         proc = subprocess.Popen(  # noqa: S603 -- our own interpreter and module, no shell
             [options.python, "-m", "mdverify.child", str(write_fd)],
@@ -172,30 +204,36 @@ def _drive(
         os.close(write_fd)
     events: list[dict[str, Any]] = []
     ending: str | None = None
+    checks = ServerChecks(serve, proc.pid) if serve else None
     try:
         assert proc.stdin is not None
         with contextlib.suppress(BrokenPipeError):
             proc.stdin.write(json.dumps(request).encode())
             proc.stdin.close()
-        watch = _Watch(timeouts, capture, options.output_budget)
+        watch = _Watch(timeouts, capture, options.output_budget, checks)
         ending = watch.read(read_fd, events)
     finally:
         os.close(read_fd)
         _kill_group(proc)
     if ending is None and (not events or events[-1]["event"] != "done"):
         ending = _describe_exit(proc.returncode)
-    return events, ending
+    return events, ending, checks
 
 
 class _Watch:
     """Reads the child's events while enforcing the time limits and the output budget."""
 
     def __init__(
-        self, timeouts: Mapping[int, float], capture: tuple[BinaryIO, BinaryIO], budget: int
+        self,
+        timeouts: Mapping[int, float],
+        capture: tuple[BinaryIO, BinaryIO],
+        budget: int,
+        checks: ServerChecks | None = None,
     ) -> None:
         self.timeouts = timeouts
         self.capture = capture
         self.budget = budget
+        self.checks = checks
 
     def read(self, fd: int, events: list[Any]) -> str | None:
         """Collect events into `events`; return why the child must stop, or None at its end."""
@@ -234,6 +272,8 @@ class _Watch:
         except (ValueError, TypeError, KeyError):
             return False  # not ours: an example that found our channel and wrote to it
         events.append(event)
+        if self.checks is not None:
+            self.checks.on_event(event)
         if kind == "start":
             self.running = index
             self.deadline = time.monotonic() + self.timeouts.get(index, _IDLE_LIMIT)

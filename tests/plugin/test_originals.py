@@ -16,6 +16,11 @@ CONTENT = ROOT / "content"
 def _copy(source: Path, pytester: pytest.Pytester) -> None:
     for path in sorted(source.glob("*.md")):
         shutil.copy(path, pytester.path / path.name)
+    # What the articles' services serve: canned pages and SQL live next to them.
+    for path in sorted(source.glob("*.sql")):
+        shutil.copy(path, pytester.path / path.name)
+    if (source / "_pages").is_dir():
+        shutil.copytree(source / "_pages", pytester.path / "_pages")
 
 
 def _failed_ids(result: pytest.RunResult) -> list[str]:

@@ -709,3 +709,27 @@ def test_clock_module_does_not_import_pytest():
         check=True,
     )
     assert proc.stdout.strip() == "False"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("declared", "answer"), [(True, "ping"), (False, None)])
+async def test_a_pending_request_to_a_declared_service_holds_virtual_time(declared, answer):
+    async def answer_after_half_a_second(reader, writer):
+        data = await reader.read(100)
+        await asyncio.sleep(0.5)  # real time: this process has no virtual clock
+        writer.write(data)
+        await writer.drain()
+        await reader.read()
+        writer.close()
+
+    server = await asyncio.start_server(answer_after_half_a_second, "127.0.0.1", 0)
+    async with server:
+        port = server.sockets[0].getsockname()[1]
+        declare = f"clock_module.expect_replies_from([('127.0.0.1', {port})])\n"
+        result = await run_clocked_async(
+            "import mdverify.clock as clock_module\n"
+            + (declare if declared else "")
+            + ECHO_CLIENT
+            + f"report(**asyncio.run(ask({port}, 5.0)))"
+        )
+    assert result["answer"] == answer

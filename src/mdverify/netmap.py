@@ -1,0 +1,235 @@
+"""The child's view of the network: declared hosts lead to the harness, the rest nowhere.
+
+Installed once at child start-up from plain data (`NetSpec`), before any example runs:
+
+* Name resolution (`socket.getaddrinfo`, which asyncio, aiohttp, asyncpg, urllib and
+  `socket.create_connection` all use) maps each declared host on port 80 to the harness's
+  local HTTP server, `127.0.0.1:<port>`, and on port 443 to its HTTPS server (whose
+  certificate for the host the child trusts through `SSL_CERT_FILE`). The request still
+  names the host (`Host` header, SNI), so the server answers with that host's pages.
+* Any other name that is not loopback fails with `socket.gaierror` naming the host, and a
+  `connect` to a non-loopback address (an IP literal skips name resolution) fails with
+  `OSError(ENETUNREACH)` naming it too: examples run offline, and say so.
+* While a block with a server check runs (`begin_block`), a server's `bind` goes to
+  loopback on a free port instead of the port it asks for, so parallel runs never collide
+  and nothing listens beyond 127.0.0.1. `listen` reports `{"event": "listening", ...}` to
+  the parent, which then sends the declared requests (see `mdverify.servecheck`). The
+  example keeps seeing the address it asked for: `getsockname` on that socket returns
+  it (so aiohttp prints `Running on http://0.0.0.0:8080`), and a `connect` from the
+  article itself to the port it asked for is sent to the real one.
+
+This module never imports pytest: the child process imports it.
+"""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import socket
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from mdverify import clock
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["NetSpec", "begin_block", "install"]
+
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+_HTTP_PORTS = frozenset({80, "80", "http", None})
+_HTTPS_PORTS = frozenset({443, "443", "https"})
+
+_real_getaddrinfo = socket.getaddrinfo
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+_real_bind = socket.socket.bind
+_real_listen = socket.socket.listen
+_real_getsockname = socket.socket.getsockname
+
+
+class NetSpec(TypedDict):
+    """What the parent tells the child about the network; plain data for JSON."""
+
+    hosts: dict[str, int]
+    """Declared host name -> port of the harness's HTTP server on 127.0.0.1."""
+    tls_port: int | None
+    """Port of the harness's HTTPS server, where port 443 of the hosts leads."""
+    serve_blocks: list[int]
+    """Indexes of the blocks whose server the parent checks."""
+    services: list[tuple[str, int]]
+    """(host, port) of the harness's servers: they answer, so the clock waits for them."""
+
+
+class _State:
+    hosts: dict[str, int] = {}  # noqa: RUF012 -- one mutable registry per process
+    tls_port: int | None = None
+    serve_blocks: frozenset[int] = frozenset()
+    remapping = False
+    ports: dict[int, int] = {}  # noqa: RUF012 -- port the example asked for -> real port
+    asked: dict[int, int] = {}  # noqa: RUF012 -- real port -> port the example asked for
+    shown: dict[int, tuple[Any, ...]] = {}  # noqa: RUF012 -- fd -> (real, shown address)
+    report: Callable[[dict[str, Any]], None] | None = None
+
+
+def install(spec: NetSpec | None, report: Callable[[dict[str, Any]], None]) -> None:
+    """Route the child's network as `spec` says; `report` writes an event for the parent."""
+    _State.hosts = dict(spec["hosts"]) if spec else {}
+    _State.tls_port = spec.get("tls_port") if spec else None
+    _State.serve_blocks = frozenset(spec["serve_blocks"]) if spec else frozenset()
+    _State.report = report
+    clock.expect_replies_from(spec["services"] if spec else ())
+    socket.getaddrinfo = _getaddrinfo
+    # The methods of the Python subclass, so every socket the stdlib makes is covered.
+    for name, method in (
+        ("connect", _connect),
+        ("connect_ex", _connect_ex),
+        ("bind", _bind),
+        ("listen", _listen),
+        ("getsockname", _getsockname),
+    ):
+        setattr(socket.socket, name, method)
+
+
+def begin_block(index: int) -> bool:
+    """A block starts: servers move to free loopback ports only if it is checked (True)."""
+    _State.remapping = index in _State.serve_blocks
+    return _State.remapping
+
+
+def _declared() -> str:
+    names = ", ".join(sorted(_State.hosts))
+    return f"this article declares hosts: {names}" if names else "this article declares no hosts"
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower().rstrip(".") in _LOOPBACK_NAMES or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%", maxsplit=1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%", maxsplit=1)[0])
+    except ValueError:
+        return False
+    return True
+
+
+def _getaddrinfo(
+    host: bytes | str | None,
+    port: bytes | str | int | None,
+    family: int = 0,
+    type: int = 0,  # noqa: A002 -- the stdlib's own parameter name
+    proto: int = 0,
+    flags: int = 0,
+) -> list[tuple[Any, Any, int, str, Any]]:
+    name = host.decode() if isinstance(host, bytes) else host
+    if name is None or name == "" or _is_loopback(name) or name == socket.gethostname():
+        port = _mapped_port(port) if name is not None and _is_loopback(name) else port
+        return _real_getaddrinfo(host, port, family, type, proto, flags)
+    key = name.lower().rstrip(".")
+    if key in _State.hosts:
+        if port in _HTTPS_PORTS and _State.tls_port is None:
+            raise socket.gaierror(
+                socket.EAI_SERVICE,
+                f"mdverify: {name} is served over plain HTTP only (port 80; HTTPS needs the "
+                f"openssl command); use http://{name}/ in the example",
+            )
+        if port not in _HTTP_PORTS and port not in _HTTPS_PORTS:
+            raise socket.gaierror(
+                socket.EAI_SERVICE,
+                f"mdverify: {name} is served on ports 80 and 443 only, not {port!r}",
+            )
+        if family not in (0, socket.AF_INET):
+            raise socket.gaierror(socket.EAI_FAMILY, f"mdverify: {name} is served over IPv4")
+        return [
+            (
+                socket.AF_INET,
+                type or socket.SOCK_STREAM,
+                proto or socket.IPPROTO_TCP,
+                "",
+                ("127.0.0.1", _State.tls_port if port in _HTTPS_PORTS else _State.hosts[key]),
+            )
+        ]
+    if _is_address(name):
+        return _real_getaddrinfo(host, port, family, type, proto, flags)  # connect decides
+    raise socket.gaierror(
+        socket.EAI_NONAME,
+        f"mdverify: examples run offline; {name} is not reachable ({_declared()}; "
+        "add it under hosts: in the front matter to serve local pages)",
+    )
+
+
+def _mapped_port(port: bytes | str | int | None) -> bytes | str | int | None:
+    try:
+        number = int(port) if port is not None else None
+    except ValueError:
+        return port
+    if number is not None and number in _State.ports:
+        return _State.ports[number]
+    return port
+
+
+def _checked_address(sock: socket.socket, address: Any) -> Any:  # noqa: ANN401 -- any family
+    if sock.family not in (socket.AF_INET, socket.AF_INET6) or not isinstance(address, tuple):
+        return address
+    host = str(address[0])
+    if not _is_loopback(host):
+        raise OSError(
+            errno.ENETUNREACH,
+            f"mdverify: examples run offline; {host} is not reachable ({_declared()})",
+        )
+    port = address[1]
+    if port in _State.ports:
+        return (host, _State.ports[port], *address[2:])
+    return address
+
+
+def _connect(self: socket.socket, address: Any) -> None:  # noqa: ANN401 -- any family
+    _real_connect(self, _checked_address(self, address))
+
+
+def _connect_ex(self: socket.socket, address: Any) -> int:  # noqa: ANN401 -- any family
+    return _real_connect_ex(self, _checked_address(self, address))
+
+
+def _bind(self: socket.socket, address: Any) -> None:  # noqa: ANN401 -- any family
+    if (
+        not _State.remapping
+        or self.family not in (socket.AF_INET, socket.AF_INET6)
+        or not isinstance(address, tuple)
+        or self.type != socket.SOCK_STREAM
+    ):
+        _real_bind(self, address)
+        return
+    loopback = "127.0.0.1" if self.family == socket.AF_INET else "::1"
+    asked = int(address[1])
+    _real_bind(self, (loopback, 0, *address[2:]))
+    bound = _real_getsockname(self)
+    real = bound[1]
+    _State.asked[real] = asked or real
+    if asked:
+        _State.ports.setdefault(asked, real)
+        unspecified = "0.0.0.0" if self.family == socket.AF_INET else "::"  # noqa: S104
+        shown = (address[0] or unspecified, asked, *bound[2:])
+        _State.shown[self.fileno()] = (bound, shown)
+
+
+def _getsockname(self: socket.socket) -> Any:  # noqa: ANN401 -- any family
+    bound = _real_getsockname(self)
+    moved = _State.shown.get(self.fileno())
+    # The descriptor may have been reused by another socket since: compare addresses.
+    return moved[1] if moved is not None and moved[0] == bound else bound
+
+
+def _listen(self: socket.socket, *args: int) -> None:
+    _real_listen(self, *args)
+    if not _State.remapping or self.family not in (socket.AF_INET, socket.AF_INET6):
+        return
+    host, port = _real_getsockname(self)[:2]
+    asked = _State.asked.get(port, port)
+    if _State.report is not None:
+        _State.report({"event": "listening", "host": host, "port": port, "asked": asked})

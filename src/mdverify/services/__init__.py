@@ -1,0 +1,130 @@
+"""The outside world an article's examples use: files, web hosts, a database, a server check.
+
+The parent provides it; the child only receives data (`Provision`): environment
+variables, files to create and the host map. `needs()` reads what an article's blocks
+ask for (see `mdverify.needs` for the keys); `prepare()` sets it up for one article's run
+with the session's servers (`web.LocalWeb`, `postgres.Postgres`) and takes it down after.
+This package never imports pytest: `mdverify.fixtures` wraps the servers as fixtures.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mdverify.services.web import PAGES_DIR, Site
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Mapping
+
+    from mdverify.model import Example
+    from mdverify.services.postgres import Postgres
+    from mdverify.services.web import LocalWeb
+
+__all__ = ["Needs", "Provision", "ServiceError", "needs", "prepare", "sql_file"]
+
+
+class ServiceError(RuntimeError):
+    """A service an article asks for cannot be set up; the message names the article."""
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What the blocks of one run ask for, together."""
+
+    files: tuple[tuple[str, str], ...] = ()
+    hosts: tuple[tuple[str, float], ...] = ()
+    services: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Provision:
+    """What the sandbox gives the child: plain data."""
+
+    env: Mapping[str, str] = field(default_factory=dict)
+    """Variables added to the child's environment (e.g. the libpq ones)."""
+    files: tuple[tuple[str, str], ...] = ()
+    """(relative name, content) written into the working directory before the first block."""
+    hosts: Mapping[str, int] = field(default_factory=dict)
+    """Host name -> port of the local HTTP server on 127.0.0.1."""
+    tls_port: int | None = None
+    """Port of the local HTTPS server (for port 443 of the hosts); None: no HTTPS."""
+    services: tuple[tuple[str, int], ...] = ()
+    """(host, port) of every server the harness runs for the article: they answer."""
+
+
+def needs(examples: Iterable[Example]) -> Needs:
+    """The union of what `examples` ask for (the front matter's keys are in each one)."""
+    files: dict[str, str] = {}
+    hosts: dict[str, float] = {}
+    services: dict[str, None] = {}
+    for example in examples:
+        files.update(example.settings.files)
+        hosts.update(example.settings.hosts)
+        services.update(dict.fromkeys(example.settings.services))
+    return Needs(tuple(files.items()), tuple(hosts.items()), tuple(services))
+
+
+def sql_file(article: Path) -> Path:
+    """Where an article's SQL lives: next to it, with the same stem (`x.md` -> `x.sql`)."""
+    return article.with_suffix(".sql")
+
+
+@contextlib.contextmanager
+def prepare(
+    article: Path,
+    display: str,
+    wanted: Needs,
+    web: LocalWeb | None = None,
+    postgres: Postgres | None = None,
+) -> Iterator[Provision]:
+    """Set up what `wanted` asks for around one run of the article at `article`."""
+    with contextlib.ExitStack() as stack:
+        host_map: dict[str, int] = {}
+        env: dict[str, str] = {}
+        tls_port: int | None = None
+        if wanted.hosts:
+            if web is None:
+                raise ServiceError(f"{display}: hosts are declared but no web server was given")
+            sites = {name: _site(article, display, name, lat) for name, lat in wanted.hosts}
+            host_map = stack.enter_context(web.mount(sites))
+            if web.tls_port is not None and web.ca_file is not None:
+                tls_port = web.tls_port
+                env["SSL_CERT_FILE"] = str(web.ca_file)  # trust the session's CA only
+        ports = {*host_map.values(), *([tls_port] if tls_port else [])}
+        services = [("127.0.0.1", port) for port in sorted(ports)]
+        if "postgres" in wanted.services:
+            if postgres is None:
+                raise ServiceError(f"{display}: services: postgres, but no server was given")
+            env.update(postgres.env())
+            services.append(("127.0.0.1", postgres.port))
+            sql = sql_file(article)
+            if sql.is_file():
+                made = _apply(postgres, sql, display)
+                stack.callback(postgres.drop, made)
+        yield Provision(
+            env=env,
+            files=wanted.files,
+            hosts=host_map,
+            tls_port=tls_port,
+            services=tuple(services),
+        )
+
+
+def _site(article: Path, display: str, host: str, latency: float) -> Site:
+    root = article.parent / PAGES_DIR / host
+    if not root.is_dir():
+        where = Path(display).parent / PAGES_DIR / host / "index.html"
+        raise ServiceError(f"{display}: hosts: no pages for {host}; create {where}")
+    return Site(root, latency)
+
+
+def _apply(postgres: Postgres, sql: Path, display: str) -> set[str]:
+    from mdverify.services.postgres import PostgresError  # noqa: PLC0415 -- only with SQL
+
+    try:
+        return postgres.apply(sql)
+    except PostgresError as err:
+        raise ServiceError(f"{display}: the SQL next to it could not be applied: {err}") from None

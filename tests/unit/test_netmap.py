@@ -1,0 +1,72 @@
+"""Name resolution and addresses inside the child: `mdverify.netmap`."""
+
+import errno
+import socket
+
+import pytest
+
+from mdverify import netmap
+
+
+@pytest.fixture
+def hosts(monkeypatch):
+    monkeypatch.setattr(netmap._State, "hosts", {"example.com": 4321})
+    monkeypatch.setattr(netmap._State, "ports", {})
+    monkeypatch.setattr(netmap._State, "tls_port", None)
+
+
+def test_a_declared_host_on_port_80_resolves_to_the_local_server(hosts):
+    infos = netmap._getaddrinfo("Example.COM.", 80, 0, socket.SOCK_STREAM)
+    assert [info[4] for info in infos] == [("127.0.0.1", 4321)]
+
+
+def test_a_host_not_in_the_map_fails_naming_it_and_the_declared_ones(hosts):
+    with pytest.raises(socket.gaierror) as info:
+        netmap._getaddrinfo("python.org", 80)
+    assert str(info.value.args[1]) == (
+        "mdverify: examples run offline; python.org is not reachable "
+        "(this article declares hosts: example.com; "
+        "add it under hosts: in the front matter to serve local pages)"
+    )
+
+
+def test_https_to_a_declared_host_says_it_is_served_over_http_only(hosts):
+    with pytest.raises(socket.gaierror, match="plain HTTP only"):
+        netmap._getaddrinfo("example.com", 443)
+
+
+def test_port_443_of_a_declared_host_leads_to_the_https_server(hosts, monkeypatch):
+    monkeypatch.setattr(netmap._State, "tls_port", 4443)
+    infos = netmap._getaddrinfo("example.com", "https", 0, socket.SOCK_STREAM)
+    assert [info[4] for info in infos] == [("127.0.0.1", 4443)]
+
+
+def test_another_port_of_a_declared_host_is_an_error_naming_it(hosts):
+    with pytest.raises(socket.gaierror, match="ports 80 and 443 only, not 8080"):
+        netmap._getaddrinfo("example.com", 8080)
+
+
+def test_loopback_names_resolve_as_usual(hosts):
+    infos = netmap._getaddrinfo("localhost", 5432, socket.AF_INET, socket.SOCK_STREAM)
+    assert {info[4] for info in infos} == {("127.0.0.1", 5432)}
+
+
+def test_a_port_a_checked_server_asked_for_leads_to_its_real_port(hosts, monkeypatch):
+    monkeypatch.setattr(netmap._State, "ports", {8080: 40001})
+    infos = netmap._getaddrinfo("localhost", 8080, socket.AF_INET, socket.SOCK_STREAM)
+    assert {info[4] for info in infos} == {("127.0.0.1", 40001)}
+    sock = socket.socket()
+    try:
+        assert netmap._checked_address(sock, ("127.0.0.1", 8080)) == ("127.0.0.1", 40001)
+    finally:
+        sock.close()
+
+
+def test_connecting_to_an_address_that_is_not_loopback_is_unreachable(hosts):
+    sock = socket.socket()
+    try:
+        with pytest.raises(OSError, match=r"10\.1\.2\.3 is not reachable") as info:
+            netmap._checked_address(sock, ("10.1.2.3", 80))
+    finally:
+        sock.close()
+    assert info.value.errno == errno.ENETUNREACH
