@@ -16,7 +16,8 @@ from mdverify.directives import skip_reason
 from mdverify.model import ArticleError, ClockName, Example, Observation, Verdict
 from mdverify.parse import decode, parse_text
 from mdverify.report import render
-from mdverify.sandbox import RunOptions, run_article
+from mdverify.runner import Runner
+from mdverify.sandbox import RunOptions, prepare
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -25,11 +26,15 @@ if TYPE_CHECKING:
     from _pytest._code.code import ExceptionInfo, TerminalRepr
     from _pytest.terminal import TerminalReporter
 
+    from mdverify.sandbox import Prepared
+
 __all__ = ["ExampleItem", "MarkdownFile", "MdverifyWarning"]
 
 _MARK = ("mdverify", "example")
 _DEFAULT_TIMEOUT = 30.0
 _DEFAULT_CAP = 86400.0
+_AHEAD = 8
+"""Articles queued in the warm worker beyond the one pytest is at."""
 
 
 class MdverifyWarning(UserWarning):
@@ -64,11 +69,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"virtual seconds one block may advance the clock (ini mdverify_cap; default "
         f"{_DEFAULT_CAP:g}, one virtual day)",
     )
+    group.addoption(
+        "--mdverify-start",
+        choices=("warm", "cold"),
+        help="how each article's process starts: forked from a warm worker (default) or as "
+        "a fresh interpreter (ini mdverify_start)",
+    )
     parser.addini(
         "mdverify_timeout", f"real-time limit in seconds for one block ({_DEFAULT_TIMEOUT:g})"
     )
     parser.addini("mdverify_clock", "clock the examples run on: virtual (default) or real")
     parser.addini("mdverify_cap", f"virtual seconds one block may take ({_DEFAULT_CAP:g})")
+    parser.addini("mdverify_start", "how article processes start: warm (default) or cold")
     parser.addini(
         "mdverify_globs",
         "file patterns collected as Markdown articles",
@@ -98,6 +110,19 @@ def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
         terminalreporter.write_line(
             f"mdverify: {verified} blocks verified" + (f", {rest}" if rest else "")
         )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A bad option value is a usage error at start-up, not a failure of every item.
+    _options(config)
+    _start(config)
+
+
+def _start(config: pytest.Config) -> str:
+    start = config.getoption("mdverify_start") or config.getini("mdverify_start") or "warm"
+    if start not in ("warm", "cold"):
+        raise pytest.UsageError(f"mdverify_start must be warm or cold, not {start!r}")
+    return str(start)
 
 
 def _options(config: pytest.Config) -> RunOptions:
@@ -147,23 +172,53 @@ class MarkdownFile(pytest.File):
     def observe(self, example: Example) -> Observation:
         """The observation for `example`, running the article's child the first time."""
         if self._observations is None:
-            self._observations = run_article(
-                self.article, str(self.path), self._to_run(), _options(self.config)
-            )
+            runner = _runner(self.session)
+            self._observations = runner.observations(self, self._prepared(runner.options))
         return self._observations[example.index]
 
-    def _to_run(self) -> list[Example]:
+    def _prepared(self, options: RunOptions) -> Prepared | None:
         # Blocks share a namespace, so every runnable block up to the last selected one runs,
         # selected or not; blocks after it are not needed.
-        selected = [
-            item.example.index
-            for item in self.session.items
-            if isinstance(item, ExampleItem) and item.parent is self
-        ]
-        last = max(selected, default=-1)
-        return [
+        last = _last_selected(self.session).get(self, -1)
+        examples = (
             e for e in self.article.examples if e.index <= last and skip_reason(e.settings) is None
-        ]
+        )
+        return prepare(self.article, str(self.path), examples, options)
+
+
+_RUNNER = pytest.StashKey[Runner]()
+_LAST = pytest.StashKey["dict[MarkdownFile, int]"]()
+
+
+def _runner(session: pytest.Session) -> Runner:
+    """The session's runner; made on first use, with every selected article planned in order."""
+    config = session.config
+    runner = config.stash.get(_RUNNER, None)
+    if runner is not None:
+        return runner
+    start = _start(config)
+    # An xdist worker is handed its items a few at a time, so it cannot know what comes next.
+    xdist = hasattr(config, "workerinput")
+    runner = Runner(_options(config), warm=start == "warm", ahead=0 if xdist else _AHEAD)
+    config.stash[_RUNNER] = runner
+    config.add_cleanup(runner.close)
+    if not xdist:
+        for article in _last_selected(session):
+            runner.plan(article, article._prepared(runner.options))  # noqa: SLF001
+    return runner
+
+
+def _last_selected(session: pytest.Session) -> dict[MarkdownFile, int]:
+    """Each article with selected items, in run order, and the index of its last one."""
+    last = session.config.stash.get(_LAST, None)
+    if last is None:
+        last = {}
+        for item in session.items:
+            if isinstance(item, ExampleItem):
+                article = item.article_file
+                last[article] = max(last.get(article, -1), item.example.index)
+        session.config.stash[_LAST] = last
+    return last
 
 
 class ExampleItem(pytest.Item):

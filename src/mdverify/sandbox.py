@@ -29,10 +29,20 @@ if TYPE_CHECKING:
     from mdverify.child import BlockRequest, Request
     from mdverify.model import Article, Example
 
-__all__ = ["RunOptions", "run_article"]
+__all__ = [
+    "IDLE_LIMIT",
+    "Prepared",
+    "RunOptions",
+    "finish",
+    "prepare",
+    "run_article",
+    "run_cold",
+    "stall_message",
+]
 
-# Between blocks the child only compiles; this bounds start-up and the gaps.
-_IDLE_LIMIT = 60.0
+IDLE_LIMIT = 60.0
+"""Real seconds a child may spend outside any block: it only compiles there, so this bounds
+start-up and the gaps."""
 _ENCODING_ERRORS = "backslashreplace"
 
 
@@ -49,13 +59,26 @@ class RunOptions:
     env: Mapping[str, str] | None = field(default=None)
 
 
-def run_article(
+@dataclass(frozen=True)
+class Prepared:
+    """One article's run, decided but not started: what any way of starting a child needs."""
+
+    request: Request
+    timeouts: Mapping[int, float]
+    """Real-time limit of each block, by example index."""
+    env: Mapping[str, str]
+    """The child's environment."""
+    chosen: tuple[Example, ...]
+    clock: ClockName
+
+
+def prepare(
     article: Article, abspath: str, examples: Iterable[Example], options: RunOptions
-) -> dict[int, Observation]:
-    """Run `examples` (in order, in one child) and return an observation for each index."""
-    chosen = list(examples)
+) -> Prepared | None:
+    """The request for running `examples` of `article`, or None when there is nothing to run."""
+    chosen = tuple(examples)
     if not chosen:
-        return {}
+        return None
     clock: ClockName = article.settings.clock or options.clock
     request: Request = {
         "path": abspath,
@@ -65,14 +88,50 @@ def run_article(
         "blocks": [_block(e) for e in chosen],
     }
     timeouts = {e.index: e.settings.timeout or options.timeout for e in chosen}
+    return Prepared(request, timeouts, child_env(options), chosen, clock)
+
+
+def child_env(options: RunOptions) -> dict[str, str]:
+    """The environment an article's child runs in."""
+    env = dict(options.env if options.env is not None else os.environ)
+    env["PYTHONIOENCODING"] = "utf-8"
+    return env
+
+
+def run_article(
+    article: Article, abspath: str, examples: Iterable[Example], options: RunOptions
+) -> dict[int, Observation]:
+    """Run `examples` (in order, in one child) and return an observation for each index."""
+    prepared = prepare(article, abspath, examples, options)
+    if prepared is None:
+        return {}
+    return run_cold(prepared, options)
+
+
+def run_cold(prepared: Prepared, options: RunOptions) -> dict[int, Observation]:
+    """Run a prepared article in a freshly started interpreter."""
     with tempfile.TemporaryDirectory(prefix="mdverify-", ignore_cleanup_errors=True) as tmp:
         work = Path(tmp) / "work"
         work.mkdir()
         out_path, err_path = Path(tmp) / "stdout", Path(tmp) / "stderr"
         with out_path.open("wb") as out, err_path.open("wb") as err:
-            events, ending = _drive(request, timeouts, options, work, (out, err))
+            events, ending, code = _drive(prepared, options, work, (out, err))
         out_bytes, err_bytes = out_path.read_bytes(), err_path.read_bytes()
-    return _observations(chosen, events, ending, out_bytes, err_bytes, clock)
+    return finish(prepared, events, ending, code, out_bytes, err_bytes)
+
+
+def finish(
+    prepared: Prepared,
+    events: list[dict[str, Any]],
+    ending: str | None,
+    code: int | None,
+    out: bytes,
+    err: bytes,
+) -> dict[int, Observation]:
+    """Observations from what a child reported, how it ended, and what it printed."""
+    if ending is None and (not events or events[-1]["event"] != "done"):
+        ending = _describe_exit(code)
+    return _observations(list(prepared.chosen), events, ending, out, err, prepared.clock)
 
 
 def _block(example: Example) -> BlockRequest:
@@ -85,16 +144,13 @@ def _block(example: Example) -> BlockRequest:
 
 
 def _drive(
-    request: Request,
-    timeouts: Mapping[int, float],
+    prepared: Prepared,
     options: RunOptions,
     work: Path,
     capture: tuple[BinaryIO, BinaryIO],
-) -> tuple[list[dict[str, Any]], str | None]:
-    """Run the child to the end; return its events and why it stopped early, if it did."""
+) -> tuple[list[dict[str, Any]], str | None, int | None]:
+    """Run the child to the end; its events, why it stopped early if it did, its exit code."""
     read_fd, write_fd = os.pipe()
-    env = dict(options.env if options.env is not None else os.environ)
-    env["PYTHONIOENCODING"] = "utf-8"
     try:
         proc = subprocess.Popen(  # noqa: S603 -- our own interpreter and module, no shell
             [options.python, "-m", "mdverify.child", str(write_fd)],
@@ -102,7 +158,7 @@ def _drive(
             stdout=capture[0],
             stderr=capture[1],
             cwd=work,
-            env=env,
+            env=prepared.env,
             pass_fds=(write_fd,),
             start_new_session=True,
         )
@@ -113,27 +169,23 @@ def _drive(
     try:
         assert proc.stdin is not None
         with contextlib.suppress(BrokenPipeError):
-            proc.stdin.write(json.dumps(request).encode())
+            proc.stdin.write(json.dumps(prepared.request).encode())
             proc.stdin.close()
-        ending = _read_events(read_fd, timeouts, events)
+        ending = _read_events(read_fd, prepared.timeouts, events)
     finally:
         os.close(read_fd)
         _kill_group(proc)
-    if ending is None and (not events or events[-1]["event"] != "done"):
-        ending = _describe_exit(proc.returncode)
-    return events, ending
+    return events, ending, proc.returncode
 
 
 def _read_events(fd: int, timeouts: Mapping[int, float], events: list[Any]) -> str | None:
     buffer = b""
-    deadline = time.monotonic() + _IDLE_LIMIT
+    deadline = time.monotonic() + IDLE_LIMIT
     running: int | None = None
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            if running is None:
-                return f"the child process stopped answering for {_IDLE_LIMIT:.0f} s"
-            return f"timeout: the block ran longer than {timeouts[running]:g} s (real time)"
+            return stall_message("idle" if running is None else running, timeouts)
         ready, _, _ = select.select([fd], [], [], remaining)
         if not ready:
             continue
@@ -150,9 +202,18 @@ def _read_events(fd: int, timeouts: Mapping[int, float], events: list[Any]) -> s
                 deadline = time.monotonic() + timeouts[event["index"]]
             elif event["event"] == "end":
                 running = None
-                deadline = time.monotonic() + _IDLE_LIMIT
+                deadline = time.monotonic() + IDLE_LIMIT
             elif event["event"] == "done":
                 return None
+
+
+def stall_message(stalled: int | str | None, timeouts: Mapping[int, float]) -> str | None:
+    """Why a child was stopped: the block index that timed out, "idle", or None (it ended)."""
+    if stalled is None:
+        return None
+    if isinstance(stalled, str):
+        return f"the child process stopped answering for {IDLE_LIMIT:.0f} s"
+    return f"timeout: the block ran longer than {timeouts[stalled]:g} s (real time)"
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:

@@ -1,0 +1,114 @@
+"""A session's articles, run ahead of need in the warm worker, or cold when it is unavailable.
+
+The plugin plans the articles in the order pytest will ask for them; the runner keeps a few
+of them queued in `mdverify.worker` so that children run while pytest is still reporting
+the items before them. Results wait here until asked for. If the worker cannot start
+(no `fork` on the platform) or dies, every article not yet finished runs as before, in a
+freshly started interpreter (`mdverify.sandbox.run_cold`).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from mdverify.sandbox import IDLE_LIMIT, finish, run_cold, stall_message
+from mdverify.worker import Job, WarmWorker, WorkerGone
+
+if TYPE_CHECKING:
+    from collections.abc import Hashable
+
+    from mdverify.model import Observation
+    from mdverify.sandbox import Prepared, RunOptions
+
+__all__ = ["Runner"]
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on macOS
+        return os.cpu_count() or 1
+
+
+class Runner:
+    """Runs one session's articles; `ahead` is how many articles may be queued beyond need.
+
+    `warm=False`, or a platform without `fork`, runs every article cold.
+    """
+
+    def __init__(self, options: RunOptions, *, warm: bool = True, ahead: int = 8) -> None:
+        self.options = options
+        self.ahead = ahead
+        self._warm = warm and hasattr(os, "fork")
+        self._worker: WarmWorker | None = None
+        self._order: list[Hashable] = []
+        self._position: dict[Hashable, int] = {}
+        self._prepared: dict[Hashable, Prepared | None] = {}
+        self._next = 0
+        """Position in `_order` of the next article to consider submitting."""
+        self._jobs: dict[Hashable, int] = {}
+        """Job number of each article submitted and not yet collected."""
+        self._count = 0
+
+    def plan(self, key: Hashable, prepared: Prepared | None) -> None:
+        """Note that `key` will be asked for after everything planned before it."""
+        if key not in self._position:
+            self._position[key] = len(self._order)
+            self._order.append(key)
+            self._prepared[key] = prepared
+
+    def observations(self, key: Hashable, prepared: Prepared | None) -> dict[int, Observation]:
+        """Run the article planned as `key` (planning it now if need be)."""
+        self.plan(key, prepared)
+        prepared = self._prepared.pop(key, prepared)
+        if prepared is None:
+            return {}
+        worker = self._ensure_worker(prepared)
+        if worker is not None:
+            try:
+                if key not in self._jobs:
+                    self._submit(worker, key, prepared)
+                self._run_ahead(worker, self._position[key])
+                result = worker.result(self._jobs.pop(key))
+            except WorkerGone:
+                self._broken()
+            else:
+                ending = stall_message(result.stalled, prepared.timeouts)
+                return finish(prepared, result.events, ending, result.code, result.out, result.err)
+        return run_cold(prepared, self.options)
+
+    def close(self) -> None:
+        """Stop the worker, killing whatever it still runs."""
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
+    def _ensure_worker(self, prepared: Prepared) -> WarmWorker | None:
+        if self._worker is None and self._warm:
+            try:
+                self._worker = WarmWorker(self.options.python, prepared.env, _cores())
+            except WorkerGone:
+                self._warm = False
+        return self._worker
+
+    def _run_ahead(self, worker: WarmWorker, position: int) -> None:
+        limit = min(len(self._order), position + 1 + self.ahead)
+        while self._next < limit:
+            key = self._order[self._next]
+            self._next += 1
+            prepared = self._prepared.get(key)
+            if prepared is not None and key not in self._jobs:
+                self._submit(worker, key, prepared)
+
+    def _submit(self, worker: WarmWorker, key: Hashable, prepared: Prepared) -> None:
+        self._count += 1
+        self._jobs[key] = self._count
+        job = Job(self._count, prepared.request, prepared.timeouts, IDLE_LIMIT, prepared.env)
+        worker.submit(job)
+
+    def _broken(self) -> None:
+        """The worker is gone: what it had not returned runs cold when asked for."""
+        self._warm = False
+        self.close()
+        self._jobs.clear()
