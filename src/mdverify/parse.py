@@ -18,7 +18,7 @@ from frontmatter.default_handlers import YAMLHandler
 from mdverify.claims import CommentClaimError, comment_claims
 from mdverify.coroutines import never_run
 from mdverify.directives import DirectiveError, parse_comment, parse_mapping
-from mdverify.markdown import markdown_parser
+from mdverify.markdown import inline_children, markdown_parser
 from mdverify.model import Article, ArticleError, Example, ExampleKind, OutputClaim, Settings
 
 if TYPE_CHECKING:
@@ -131,9 +131,13 @@ def _examples(  # noqa: C901, PLR0912 -- one pass over the token stream
         kind = token.type
         if kind == "inline" and pos and tokens[pos - 1].type == "heading_open":
             heading = _plain(token.content)
-        if kind == "inline" and any(
-            child.type == "html_inline" and _DIRECTIVE_HINT.search(child.content)
-            for child in token.children or ()
+        if (
+            kind == "inline"
+            and _DIRECTIVE_HINT.search(token.content)
+            and any(
+                child.type == "html_inline" and _DIRECTIVE_HINT.search(child.content)
+                for child in inline_children(token)
+            )
         ):
             raise ArticleError(
                 path, _map(token)[0] + 1, "an mdverify directive must stand on its own line"

@@ -15,6 +15,7 @@ from mdverify.compare import judge
 from mdverify.directives import skip_reason
 from mdverify.model import ArticleError, ClockName, Example, Observation, Verdict
 from mdverify.parse import decode, parse_text
+from mdverify.parsecache import ParseCache
 from mdverify.report import render
 from mdverify.runner import Runner
 from mdverify.sandbox import RunOptions, prepare
@@ -149,8 +150,11 @@ class MarkdownFile(pytest.File):
         """One item per example, or one failing item when the article cannot be read."""
         display = _display_path(self.config, self.path)
         try:
-            text = decode(display, self.path.read_bytes())
-            self.article = parse_text(display, text)
+            data = self.path.read_bytes()
+            text = decode(display, data)
+            self.article = _parse_cache(self.config).article(
+                display, data, lambda: parse_text(display, text)
+            )
         except ArticleError as err:
             yield ArticleErrorItem.from_parent(self, name="unreadable article", error=err)
             return
@@ -173,20 +177,35 @@ class MarkdownFile(pytest.File):
         """The observation for `example`, running the article's child the first time."""
         if self._observations is None:
             runner = _runner(self.session)
-            self._observations = runner.observations(self, self._prepared(runner.options))
+            self._observations = runner.observations(self, self._prepared(runner))
         return self._observations[example.index]
 
-    def _prepared(self, options: RunOptions) -> Prepared | None:
+    def _prepared(self, runner: Runner) -> Prepared | None:
         # Blocks share a namespace, so every runnable block up to the last selected one runs,
         # selected or not; blocks after it are not needed.
         last = _last_selected(self.session).get(self, -1)
         examples = (
             e for e in self.article.examples if e.index <= last and skip_reason(e.settings) is None
         )
-        return prepare(self.article, str(self.path), examples, options)
+        return prepare(self.article, str(self.path), examples, runner.options, runner.env)
 
 
 _RUNNER = pytest.StashKey[Runner]()
+_PARSED = pytest.StashKey[ParseCache]()
+
+
+def _parse_cache(config: pytest.Config) -> ParseCache:
+    """The session's parse cache, in pytest's cache directory unless the cache is off."""
+    cache = config.stash.get(_PARSED, None)
+    if cache is None:
+        store = getattr(config, "cache", None)
+        path = store.mkdir("mdverify") / "articles.pickle" if store is not None else None
+        cache = ParseCache(path)
+        config.stash[_PARSED] = cache
+        config.add_cleanup(cache.save)
+    return cache
+
+
 _LAST = pytest.StashKey["dict[MarkdownFile, int]"]()
 
 
@@ -204,7 +223,7 @@ def _runner(session: pytest.Session) -> Runner:
     config.add_cleanup(runner.close)
     if not xdist:
         for article in _last_selected(session):
-            runner.plan(article, article._prepared(runner.options))  # noqa: SLF001
+            runner.plan(article, article._prepared(runner))  # noqa: SLF001
     return runner
 
 

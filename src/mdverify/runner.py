@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from mdverify.sandbox import IDLE_LIMIT, finish, run_cold, stall_message
+from mdverify.sandbox import IDLE_LIMIT, child_env, finish, run_cold, stall_message
 from mdverify.worker import Job, WarmWorker, WorkerGone
 
 if TYPE_CHECKING:
@@ -39,6 +39,8 @@ class Runner:
 
     def __init__(self, options: RunOptions, *, warm: bool = True, ahead: int = 8) -> None:
         self.options = options
+        self.env = child_env(options)
+        """The environment of every article's process, computed once."""
         self.ahead = ahead
         self._warm = warm and hasattr(os, "fork")
         self._worker: WarmWorker | None = None
@@ -67,9 +69,7 @@ class Runner:
         worker = self._ensure_worker(prepared)
         if worker is not None:
             try:
-                if key not in self._jobs:
-                    self._submit(worker, key, prepared)
-                self._run_ahead(worker, self._position[key])
+                self._run_ahead(worker, key, prepared)
                 result = worker.result(self._jobs.pop(key))
             except WorkerGone:
                 self._broken()
@@ -92,20 +92,23 @@ class Runner:
                 self._warm = False
         return self._worker
 
-    def _run_ahead(self, worker: WarmWorker, position: int) -> None:
-        limit = min(len(self._order), position + 1 + self.ahead)
+    def _run_ahead(self, worker: WarmWorker, key: Hashable, prepared: Prepared) -> None:
+        """Submit `key` unless it is already, and the planned articles up to `ahead` after it."""
+        jobs = [] if key in self._jobs else [self._job(key, prepared)]
+        limit = min(len(self._order), self._position[key] + 1 + self.ahead)
         while self._next < limit:
-            key = self._order[self._next]
+            following = self._order[self._next]
             self._next += 1
-            prepared = self._prepared.get(key)
-            if prepared is not None and key not in self._jobs:
-                self._submit(worker, key, prepared)
+            planned = self._prepared.get(following)
+            if planned is not None and following not in self._jobs:
+                jobs.append(self._job(following, planned))
+        if jobs:
+            worker.submit(*jobs)
 
-    def _submit(self, worker: WarmWorker, key: Hashable, prepared: Prepared) -> None:
+    def _job(self, key: Hashable, prepared: Prepared) -> Job:
         self._count += 1
         self._jobs[key] = self._count
-        job = Job(self._count, prepared.request, prepared.timeouts, IDLE_LIMIT, prepared.env)
-        worker.submit(job)
+        return Job(self._count, prepared.request, prepared.timeouts, IDLE_LIMIT, prepared.env)
 
     def _broken(self) -> None:
         """The worker is gone: what it had not returned runs cold when asked for."""

@@ -73,9 +73,16 @@ class Prepared:
 
 
 def prepare(
-    article: Article, abspath: str, examples: Iterable[Example], options: RunOptions
+    article: Article,
+    abspath: str,
+    examples: Iterable[Example],
+    options: RunOptions,
+    env: Mapping[str, str] | None = None,
 ) -> Prepared | None:
-    """The request for running `examples` of `article`, or None when there is nothing to run."""
+    """The request for running `examples` of `article`, or None when there is nothing to run.
+
+    `env` is the child's environment when the caller has already computed `child_env`.
+    """
     chosen = tuple(examples)
     if not chosen:
         return None
@@ -88,7 +95,7 @@ def prepare(
         "blocks": [_block(e) for e in chosen],
     }
     timeouts = {e.index: e.settings.timeout or options.timeout for e in chosen}
-    return Prepared(request, timeouts, child_env(options), chosen, clock)
+    return Prepared(request, timeouts, env or child_env(options), chosen, clock)
 
 
 def child_env(options: RunOptions) -> dict[str, str]:

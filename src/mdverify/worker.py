@@ -104,21 +104,28 @@ class WarmWorker:
             )
         except OSError as err:
             raise WorkerGone(str(err)) from err
+        self._env = dict(env)
         self._buffer = b""
         self._results: dict[int, Result] = {}
 
-    def submit(self, job: Job) -> None:
-        """Queue `job`; the worker starts it as soon as it has a free slot."""
-        header = {
-            "key": job.key,
-            "request": job.request,
-            "timeouts": {str(i): t for i, t in job.timeouts.items()},
-            "idle": job.idle,
-            "env": dict(job.env),
-        }
+    def submit(self, *jobs: Job) -> None:
+        """Queue `jobs`; the worker starts each as soon as it has a free slot."""
+        frames = [
+            _frame(
+                {
+                    "key": job.key,
+                    "request": job.request,
+                    "timeouts": {str(i): t for i, t in job.timeouts.items()},
+                    "idle": job.idle,
+                    # The usual case, the worker's own environment, is not sent again.
+                    "env": None if job.env == self._env else dict(job.env),
+                }
+            )
+            for job in jobs
+        ]
         assert self._proc.stdin is not None
         try:
-            self._proc.stdin.write(_frame(header))
+            self._proc.stdin.write(b"".join(frames))
             self._proc.stdin.flush()
         except (BrokenPipeError, ValueError) as err:
             raise WorkerGone("the warm worker stopped reading") from err
@@ -346,8 +353,9 @@ def _child(  # pragma: no cover -- runs in the forked child
     os.chdir(work)
     # `python -m` puts the start directory first on sys.path: a cold child's is its work dir.
     sys.path[0] = work
-    os.environ.clear()
-    os.environ.update(job["env"])
+    if job["env"] is not None:
+        os.environ.clear()
+        os.environ.update(job["env"])
     from mdverify.child import serve  # noqa: PLC0415 -- already imported; here for clarity
 
     serve(job["request"], report_fd)
