@@ -19,6 +19,7 @@ from mdverify.parsecache import ParseCache
 from mdverify.report import render
 from mdverify.runner import Runner
 from mdverify.sandbox import RunOptions, prepare
+from mdverify.shard import Shard, ShardError, parse_shard
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -76,6 +77,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="how each article's process starts: forked from a warm worker (default) or as "
         "a fresh interpreter (ini mdverify_start)",
     )
+    group.addoption(
+        "--mdverify-shard",
+        metavar="K/N",
+        help="run only the files of shard K of N (by a hash of each file's path), to split "
+        "one run across N CI jobs",
+    )
     parser.addini(
         "mdverify_timeout", f"real-time limit in seconds for one block ({_DEFAULT_TIMEOUT:g})"
     )
@@ -117,6 +124,42 @@ def pytest_configure(config: pytest.Config) -> None:
     # A bad option value is a usage error at start-up, not a failure of every item.
     _options(config)
     _start(config)
+    _shard(config)
+
+
+def _shard(config: pytest.Config) -> Shard | None:
+    spec = config.getoption("mdverify_shard")
+    if spec is None:
+        return None
+    try:
+        return parse_shard(spec)
+    except ShardError as err:
+        raise pytest.UsageError(f"--mdverify-shard: {err}") from None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    shard = _shard(config)
+    if shard is None:
+        return
+    # Every item, Markdown or not, goes with its file: the shards' union is one whole run.
+    root = config.rootpath
+    mine: dict[Path, bool] = {}
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        if item.path not in mine:
+            mine[item.path] = shard.holds(_relative_posix(item.path, root))
+        (kept if mine[item.path] else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def _relative_posix(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _start(config: pytest.Config) -> str:
