@@ -215,11 +215,17 @@ class MarkdownFile(pytest.File):
             elif example.settings.xfail is not None:
                 item.add_marker(pytest.mark.xfail(reason=example.settings.xfail, strict=True))
             yield item
+        if _speculating(self.config):
+            # Start the article now, so its child runs while pytest collects the others.
+            runner = _runner(self.session)
+            runnable = (e for e in self.article.examples if skip_reason(e.settings) is None)
+            prepared = prepare(self.article, str(self.path), runnable, runner.options, runner.env)
+            runner.speculate(self, prepared)
 
     def observe(self, example: Example) -> Observation:
         """The observation for `example`, running the article's child the first time."""
         if self._observations is None:
-            runner = _runner(self.session)
+            runner = _planned_runner(self.session)
             self._observations = runner.observations(self, self._prepared(runner))
         return self._observations[example.index]
 
@@ -252,22 +258,54 @@ def _parse_cache(config: pytest.Config) -> ParseCache:
 _LAST = pytest.StashKey["dict[MarkdownFile, int]"]()
 
 
+_PLANNED = pytest.StashKey[bool]()
+
+
 def _runner(session: pytest.Session) -> Runner:
-    """The session's runner; made on first use, with every selected article planned in order."""
+    """The session's runner, made on first use."""
     config = session.config
     runner = config.stash.get(_RUNNER, None)
-    if runner is not None:
-        return runner
-    start = _start(config)
-    # An xdist worker is handed its items a few at a time, so it cannot know what comes next.
-    xdist = hasattr(config, "workerinput")
-    runner = Runner(_options(config), warm=start == "warm", ahead=0 if xdist else _AHEAD)
-    config.stash[_RUNNER] = runner
-    config.add_cleanup(runner.close)
-    if not xdist:
-        for article in _last_selected(session):
-            runner.plan(article, article._prepared(runner))  # noqa: SLF001
+    if runner is None:
+        # An xdist worker is handed its items a few at a time: it cannot know what is next.
+        ahead = 0 if _xdist_worker(config) else _AHEAD
+        runner = Runner(_options(config), warm=_start(config) == "warm", ahead=ahead)
+        config.stash[_RUNNER] = runner
+        config.add_cleanup(runner.close)
     return runner
+
+
+def _planned_runner(session: pytest.Session) -> Runner:
+    """The runner, with every selected article planned in run order (once collected)."""
+    runner = _runner(session)
+    if not session.config.stash.get(_PLANNED, False):
+        session.config.stash[_PLANNED] = True
+        if not _xdist_worker(session.config):
+            for article in _last_selected(session):
+                runner.plan(article, article._prepared(runner))  # noqa: SLF001
+    return runner
+
+
+def _xdist_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def _speculating(config: pytest.Config) -> bool:
+    """Whether articles may start while collection goes on.
+
+    Only when every collected item will probably run: a selection (-k, -m, --lf, a shard)
+    would make most of that work wasted. The result is used only if the article's request
+    is unchanged once selection is done, so a plugin that deselects costs time, not truth.
+    """
+    option = config.option
+    return not (
+        option.collectonly
+        or _xdist_worker(config)
+        or option.keyword
+        or option.markexpr
+        or getattr(option, "lf", False)
+        or getattr(option, "deselect", None)
+        or config.getoption("mdverify_shard")
+    )
 
 
 def _last_selected(session: pytest.Session) -> dict[MarkdownFile, int]:

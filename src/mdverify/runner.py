@@ -18,6 +18,7 @@ from mdverify.worker import Job, WarmWorker, WorkerGone
 if TYPE_CHECKING:
     from collections.abc import Hashable
 
+    from mdverify.child import Request
     from mdverify.model import Observation
     from mdverify.sandbox import Prepared, RunOptions
 
@@ -52,6 +53,8 @@ class Runner:
         self._jobs: dict[Hashable, int] = {}
         """Job number of each article submitted and not yet collected."""
         self._count = 0
+        self._speculated: dict[Hashable, Request] = {}
+        """Requests started during collection, before the selection was known."""
 
     def plan(self, key: Hashable, prepared: Prepared | None) -> None:
         """Note that `key` will be asked for after everything planned before it."""
@@ -60,10 +63,26 @@ class Runner:
             self._order.append(key)
             self._prepared[key] = prepared
 
+    def speculate(self, key: Hashable, prepared: Prepared | None) -> None:
+        """Start `key` now, before it is planned; its result serves only an equal request."""
+        if prepared is None or key in self._jobs:
+            return
+        worker = self._ensure_worker(prepared)
+        if worker is not None:
+            try:
+                worker.submit(self._job(key, prepared))
+            except WorkerGone:
+                self._broken()
+            else:
+                self._speculated[key] = prepared.request
+
     def observations(self, key: Hashable, prepared: Prepared | None) -> dict[int, Observation]:
         """Run the article planned as `key` (planning it now if need be)."""
         self.plan(key, prepared)
         prepared = self._prepared.pop(key, prepared)
+        guess = self._speculated.pop(key, None)
+        if guess is not None and (prepared is None or guess != prepared.request):
+            self._forget(key)  # selection changed what to run: the early start is wasted
         if prepared is None:
             return {}
         worker = self._ensure_worker(prepared)
@@ -110,8 +129,14 @@ class Runner:
         self._jobs[key] = self._count
         return Job(self._count, prepared.request, prepared.timeouts, IDLE_LIMIT, prepared.env)
 
+    def _forget(self, key: Hashable) -> None:
+        number = self._jobs.pop(key, None)
+        if number is not None and self._worker is not None:
+            self._worker.forget(number)
+
     def _broken(self) -> None:
         """The worker is gone: what it had not returned runs cold when asked for."""
         self._warm = False
         self.close()
         self._jobs.clear()
+        self._speculated.clear()

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import json
 import os
 import select
@@ -107,6 +108,7 @@ class WarmWorker:
         self._env = dict(env)
         self._buffer = b""
         self._results: dict[int, Result] = {}
+        self._forgotten: set[int] = set()
 
     def submit(self, *jobs: Job) -> None:
         """Queue `jobs`; the worker starts each as soon as it has a free slot."""
@@ -143,11 +145,19 @@ class WarmWorker:
                 self._buffer += chunk
                 continue
             header, blobs, self._buffer = parsed
+            if header["key"] in self._forgotten:
+                self._forgotten.discard(header["key"])
+                continue
             stalled = header["stalled"]
             self._results[header["key"]] = Result(
                 header["key"], header["events"], stalled, header["code"], *blobs
             )
         return self._results.pop(key)
+
+    def forget(self, key: int) -> None:
+        """Drop the result of job `key`, now or when it arrives: nobody will ask for it."""
+        if self._results.pop(key, None) is None:
+            self._forgotten.add(key)
 
     def close(self) -> None:
         """Stop the worker; children still running are killed by it when its input ends."""
@@ -365,6 +375,8 @@ def main() -> None:
     """Entry point: `python -m mdverify.worker CONCURRENCY`, jobs on stdin, results on stdout."""
     import mdverify.child  # noqa: F401, PLC0415 -- the warm part: every child needs it
 
+    # Children never collect the worker's objects: fewer copy-on-write faults per fork.
+    gc.freeze()
     concurrency = max(1, int(sys.argv[1]))
     inp, out = os.dup(0), os.dup(1)
     devnull = os.open(os.devnull, os.O_RDWR)

@@ -137,3 +137,25 @@ def test_cold_start_never_starts_a_worker(tmp_path):
     got = runner.observations("a", prepared(tmp_path, "a", fence(code), options))
     assert int(got[0].stdout) == os.getpid()
     assert runner._worker is None
+
+
+def test_an_article_started_early_serves_the_same_request(tmp_path, runner):
+    prep = prepared(tmp_path, "a", fence("print('early')"), runner.options)
+    runner.speculate("a", prep)
+    started = runner._count
+    assert runner.observations("a", prep)[0].stdout == "early\n"
+    assert runner._count == started  # not run a second time
+
+
+def test_an_article_started_early_is_run_again_when_the_request_changed(tmp_path, runner):
+    text = fence("print('first')") + fence("print('second')")
+    whole = prepared(tmp_path, "a", text, runner.options)
+    runner.speculate("a", whole)
+    path = tmp_path / "a.md"
+    article = parse_text("a.md", text)
+    first_only = prepare(article, str(path), article.examples[:1], runner.options)
+    got = runner.observations("a", first_only)
+    assert sorted(got) == [0]
+    assert got[0].stdout == "first\n"
+    after = runner.observations("b", prepared(tmp_path, "b", fence("print('b')"), runner.options))
+    assert after[0].stdout == "b\n"  # the wasted early result was not handed to anyone
