@@ -114,6 +114,16 @@ def mdverify_rows(python: str, work: Path, corpus: Path, runs: int) -> list[Row]
             best_of(runs, [*base, str(corpus)], work),
         )
     ]
+    # With pytest's cache on (the default), unchanged articles are not parsed again.
+    cached = [python, "-m", "pytest", "-q"]
+    measure([*cached, "--collect-only", str(corpus)], work)  # fills the cache
+    rows.append(
+        Row(
+            "mdverify, parse cache warm",
+            best_of(runs, [*cached, "--collect-only", str(corpus)], work),
+            best_of(runs, [*cached, str(corpus)], work),
+        )
+    )
     probe = [python, "-c", "import xdist"]
     if subprocess.run(probe, check=False, capture_output=True).returncode == 0:
         rows.extend(
@@ -191,7 +201,7 @@ def table(rows: list[Row], blocks: int) -> str:
     ours = rows[0].full.wall
     ours_collect = rows[0].collect.wall if rows[0].collect else None
     lines = [
-        "| tool | collect only | full run | blocks/s | peak RSS | full run vs mdverify |",
+        "| tool | collect only | full run | blocks/s | peak RSS | full run / mdverify's |",
         "|---|---|---|---|---|---|",
     ]
     for row in rows:
@@ -251,6 +261,9 @@ def main() -> None:
             print(f"no peers: {args.peers_python} missing (see --make-peers-venv)")
         print()
         print(table(rows, blocks))
+        print()
+        isolation = [python, str(BENCH / "isolation.py"), "--articles", "300"]
+        print(subprocess.run(isolation, check=True, capture_output=True, text=True).stdout)
         if not args.no_clocks:
             sleepy = write_corpus(
                 work / "sleepy", args.sleepy_articles, args.sleepy_blocks, args.sleep
