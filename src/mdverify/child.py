@@ -28,7 +28,7 @@ import sys
 import traceback
 import types
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, NoReturn, TypedDict
 
 from mdverify import netmap
 from mdverify.awaits import AwaitRecorder
@@ -38,7 +38,7 @@ from mdverify.limits import Limits, apply
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-__all__ = ["BlockRequest", "Request", "main"]
+__all__ = ["BlockRequest", "Request", "main", "serve"]
 
 _FUTURE_FLAGS = 0
 for _feature in __future__.all_feature_names:
@@ -299,6 +299,15 @@ def main() -> None:
     report_fd = os.dup(int(sys.argv[1]))
     os.close(int(sys.argv[1]))
     request: Request = json.loads(sys.stdin.buffer.read())
+    serve(request, report_fd)
+
+
+def serve(request: Request, report_fd: int) -> NoReturn:
+    """Run the article and exit; stdout, stderr and the cwd are already the article's.
+
+    Both starts end here: `main` after a cold interpreter start, and `mdverify.worker`
+    in a child forked from a warm process, so per-article set-up belongs here.
+    """
     _SAVED_FDS.extend((os.dup(1), os.dup(2)))
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)  # input() gets EOF at once instead of waiting on the parent

@@ -24,6 +24,12 @@ def never_run(blocks: Sequence[tuple[str, int] | None]) -> dict[int, list[str]]:
     None for blocks that do not run (skipped, or not Python); a block that does not parse is
     ignored.
     """
+    if not any(b is not None and "async" in b[0] for b in blocks):
+        return {}  # no block can define a coroutine function: skip parsing them all
+    return _unused_coroutines(blocks)
+
+
+def _unused_coroutines(blocks: Sequence[tuple[str, int] | None]) -> dict[int, list[str]]:
     pending: dict[str, tuple[int, int]] = {}  # name -> (block, line) of an unused definition
     warnings: dict[int, list[str]] = {}
 

@@ -150,9 +150,13 @@ def _examples(  # noqa: C901, PLR0912 -- one pass over the token stream
         kind = token.type
         if kind == "inline" and pos and tokens[pos - 1].type == "heading_open":
             heading = _plain(token.content)
-        if kind == "inline" and any(
-            child.type == "html_inline" and _DIRECTIVE_HINT.search(child.content)
-            for child in token.children or ()
+        if (
+            kind == "inline"
+            and _DIRECTIVE_HINT.search(token.content)
+            and any(
+                child.type == "html_inline" and _DIRECTIVE_HINT.search(child.content)
+                for child in token.children or ()
+            )
         ):
             raise ArticleError(
                 path, _map(token)[0] + 1, "an mdverify directive must stand on its own line"

@@ -17,10 +17,14 @@ from mdverify.atomic import digest
 from mdverify.compare import judge
 from mdverify.directives import skip_reason
 from mdverify.fixtures import attach_request, mdverify_postgres, mdverify_web, run_with_services  # noqa: F401 -- served fixtures
-from mdverify.model import ArticleError, ClockName, Example, Observation, Verdict
+from mdverify.model import Article, ArticleError, ClockName, Example, Observation, Verdict
 from mdverify.parse import decode, parse_text
+from mdverify.parsecache import ParseCache
 from mdverify.report import render
-from mdverify.sandbox import RunOptions, parse_size
+from mdverify.runner import Runner
+from mdverify.sandbox import RunOptions, parse_size, prepare
+from mdverify.services import needs
+from mdverify.shard import Shard, ShardError, parse_shard
 from mdverify.timeline import svg_timeline
 from mdverify.timing import DEFAULT_TOLERANCE, Tolerance
 
@@ -29,6 +33,8 @@ if TYPE_CHECKING:
 
     from _pytest._code.code import ExceptionInfo, TerminalRepr
     from _pytest.terminal import TerminalReporter
+
+    from mdverify.sandbox import Prepared
 
 __all__ = ["ExampleItem", "MarkdownFile", "MdverifyWarning"]
 
@@ -42,6 +48,8 @@ _LIMITS = (
     ("output_limit", "SIZE", "bytes of a block's stdout and of its stderr kept and shown", "1M"),
     ("output_budget", "SIZE", "bytes of output an article may write before it is stopped", "256M"),
 )
+_AHEAD = 8
+"""Articles queued in the warm worker beyond the one pytest is at."""
 
 
 class MdverifyWarning(UserWarning):
@@ -110,12 +118,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
     )
     workflow.add_options(group)
+    group.addoption(
+        "--mdverify-start",
+        choices=("warm", "cold"),
+        help="how each article's process starts: forked from a warm worker (default) or as "
+        "a fresh interpreter (ini mdverify_start)",
+    )
+    group.addoption(
+        "--mdverify-shard",
+        metavar="K/N",
+        help="run only the files of shard K of N (by a hash of each file's path), to split "
+        "one run across N CI jobs",
+    )
     parser.addini(
         "mdverify_timeout", f"real-time limit in seconds for one block ({_DEFAULT_TIMEOUT:g})"
     )
     parser.addini("mdverify_tolerance", "tolerance of timing claims, e.g. 10%,0.05s")
     parser.addini("mdverify_clock", "clock the examples run on: virtual (default) or real")
     parser.addini("mdverify_cap", f"virtual seconds one block may take ({_DEFAULT_CAP:g})")
+    parser.addini("mdverify_start", "how article processes start: warm (default) or cold")
     parser.addini(
         "mdverify_postgres_bin", "directory of initdb, postgres and psql (default: found)"
     )
@@ -135,6 +156,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_OPTIONS] = _options(config)
     for clock in ("virtual", "real"):
         _tolerance(config, clock)
+    _start(config)
+    _shard(config)
     config.pluginmanager.register(workflow.Workflow(config), "mdverify-workflow")
 
 
@@ -170,6 +193,48 @@ def _tolerance(config: pytest.Config, clock: ClockName) -> Tolerance:
         return Tolerance.parse(str(text), default)
     except ValueError as err:
         raise pytest.UsageError(f"mdverify tolerance: {err}") from None
+
+
+def _shard(config: pytest.Config) -> Shard | None:
+    spec = config.getoption("mdverify_shard")
+    if spec is None:
+        return None
+    try:
+        return parse_shard(spec)
+    except ShardError as err:
+        raise pytest.UsageError(f"--mdverify-shard: {err}") from None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    shard = _shard(config)
+    if shard is None:
+        return
+    # Every item, Markdown or not, goes with its file: the shards' union is one whole run.
+    root = config.rootpath
+    mine: dict[Path, bool] = {}
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        if item.path not in mine:
+            mine[item.path] = shard.holds(_relative_posix(item.path, root))
+        (kept if mine[item.path] else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def _relative_posix(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _start(config: pytest.Config) -> str:
+    start = config.getoption("mdverify_start") or config.getini("mdverify_start") or "warm"
+    if start not in ("warm", "cold"):
+        raise pytest.UsageError(f"mdverify_start must be warm or cold, not {start!r}")
+    return str(start)
 
 
 def _options(config: pytest.Config) -> RunOptions:
@@ -213,7 +278,9 @@ class MarkdownFile(pytest.File):
             data = self.path.read_bytes()
             self.digest = digest(data)  # update mode rewrites only these very bytes
             text = decode(display, data)
-            self.article = parse_text(display, text)
+            self.article = _parse_cache(self.config).article(
+                display, data, lambda: parse_text(display, text)
+            )
         except ArticleError as err:
             yield ArticleErrorItem.from_parent(self, name="unreadable article", error=err)
             return
@@ -232,30 +299,139 @@ class MarkdownFile(pytest.File):
             elif example.settings.xfail is not None:
                 item.add_marker(pytest.mark.xfail(reason=example.settings.xfail, strict=True))
             yield item
+        if _speculating(self.config) and not _needs_services(self.article):
+            # Start the article now, so its child runs while pytest collects the others.
+            runner = _runner(self.session)
+            runnable = (e for e in self.article.examples if skip_reason(e.settings) is None)
+            prepared = prepare(
+                self.article, str(self.path), runnable, runner.options, env=runner.env
+            )
+            runner.speculate(self, prepared)
 
     def observe(self, example: Example, item: pytest.Item) -> Observation:
         """The observation for `example`, running the article's child the first time."""
         if self._observations is None:
-            self._observations, self._skips = run_with_services(
-                item, self.article, self.path, self._to_run(), self.config.stash[_OPTIONS]
-            )
+            if _needs_services(self.article):
+                self._observations, self._skips = run_with_services(
+                    item, self.article, self.path, self._to_run(), self.config.stash[_OPTIONS]
+                )
+            else:
+                runner = _planned_runner(self.session)
+                self._observations = runner.observations(self, self._prepared(runner))
+                self._skips = {}
         if example.index in self._skips:
             # Reported at the block, like a skip directive, not at this line.
             raise pytest.skip.Exception(self._skips[example.index], _use_item_location=True)
         return self._observations[example.index]
 
+    def _prepared(self, runner: Runner) -> Prepared | None:
+        return prepare(self.article, str(self.path), self._to_run(), runner.options, env=runner.env)
+
     def _to_run(self) -> list[Example]:
         # Blocks share a namespace, so every runnable block up to the last selected one runs,
         # selected or not; blocks after it are not needed.
-        selected = [
-            item.example.index
-            for item in self.session.items
-            if isinstance(item, ExampleItem) and item.parent is self
-        ]
-        last = max(selected, default=-1)
+        last = _last_selected(self.session).get(self, -1)
         return [
             e for e in self.article.examples if e.index <= last and skip_reason(e.settings) is None
         ]
+
+
+def _needs_services(article: Article) -> bool:
+    """Whether the article asks for files, hosts, services or a server check.
+
+    Those articles start cold, in the parent's own sandbox path: their set-up lives in the
+    parent (fixtures), and a server check talks to the child while it runs.
+    """
+    wanted = needs(article.examples)
+    return bool(
+        wanted.files
+        or wanted.hosts
+        or wanted.services
+        or any(e.settings.serve is not None for e in article.examples)
+    )
+
+
+_RUNNER = pytest.StashKey[Runner]()
+_PARSED = pytest.StashKey[ParseCache]()
+
+
+def _parse_cache(config: pytest.Config) -> ParseCache:
+    """The session's parse cache, in pytest's cache directory unless the cache is off."""
+    cache = config.stash.get(_PARSED, None)
+    if cache is None:
+        store = getattr(config, "cache", None)
+        path = store.mkdir("mdverify") / "articles.pickle" if store is not None else None
+        cache = ParseCache(path)
+        config.stash[_PARSED] = cache
+        config.add_cleanup(cache.save)
+    return cache
+
+
+_LAST = pytest.StashKey["dict[MarkdownFile, int]"]()
+
+
+_PLANNED = pytest.StashKey[bool]()
+
+
+def _runner(session: pytest.Session) -> Runner:
+    """The session's runner, made on first use."""
+    config = session.config
+    runner = config.stash.get(_RUNNER, None)
+    if runner is None:
+        # An xdist worker is handed its items a few at a time: it cannot know what is next.
+        ahead = 0 if _xdist_worker(config) else _AHEAD
+        runner = Runner(config.stash[_OPTIONS], warm=_start(config) == "warm", ahead=ahead)
+        config.stash[_RUNNER] = runner
+        config.add_cleanup(runner.close)
+    return runner
+
+
+def _planned_runner(session: pytest.Session) -> Runner:
+    """The runner, with every selected article planned in run order (once collected)."""
+    runner = _runner(session)
+    if not session.config.stash.get(_PLANNED, False):
+        session.config.stash[_PLANNED] = True
+        if not _xdist_worker(session.config):
+            for article in _last_selected(session):
+                if not _needs_services(article.article):
+                    runner.plan(article, article._prepared(runner))  # noqa: SLF001
+    return runner
+
+
+def _xdist_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def _speculating(config: pytest.Config) -> bool:
+    """Whether articles may start while collection goes on.
+
+    Only when every collected item will probably run: a selection (-k, -m, --lf, a shard)
+    would make most of that work wasted. The result is used only if the article's request
+    is unchanged once selection is done, so a plugin that deselects costs time, not truth.
+    """
+    option = config.option
+    return not (
+        option.collectonly
+        or _xdist_worker(config)
+        or option.keyword
+        or option.markexpr
+        or getattr(option, "lf", False)
+        or getattr(option, "deselect", None)
+        or config.getoption("mdverify_shard")
+    )
+
+
+def _last_selected(session: pytest.Session) -> dict[MarkdownFile, int]:
+    """Each article with selected items, in run order, and the index of its last one."""
+    last = session.config.stash.get(_LAST, None)
+    if last is None:
+        last = {}
+        for item in session.items:
+            if isinstance(item, ExampleItem):
+                article = item.article_file
+                last[article] = max(last.get(article, -1), item.example.index)
+        session.config.stash[_LAST] = last
+    return last
 
 
 class ExampleItem(pytest.Item):

@@ -31,16 +31,30 @@ from mdverify.model import ClockName, Observation, Status, TaskSpan
 from mdverify.servecheck import ServerChecks
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Iterator, Mapping
 
     from mdverify.child import BlockRequest, Request
     from mdverify.model import Article, Example, ServeCheck
     from mdverify.services import Provision
 
-__all__ = ["INHERITED_ENV", "RunOptions", "child_env", "parse_size", "run_article"]
+__all__ = [
+    "IDLE_LIMIT",
+    "INHERITED_ENV",
+    "Prepared",
+    "RunOptions",
+    "child_env",
+    "finish",
+    "open_capture",
+    "parse_size",
+    "prepare",
+    "run_article",
+    "run_cold",
+    "stall_message",
+]
 
-# Between blocks the child only compiles; this bounds start-up and the gaps.
-_IDLE_LIMIT = 60.0
+IDLE_LIMIT = 60.0
+"""Real seconds a child may spend outside any block: it only compiles there, so this bounds
+start-up and the gaps."""
 # How often the parent looks at the size of the capture files while a block runs.
 _POLL = 0.05
 _ENCODING_ERRORS = "backslashreplace"
@@ -107,22 +121,39 @@ def child_env(environ: Mapping[str, str], pass_env: Iterable[str] = ()) -> dict[
     return env
 
 
-def run_article(
+@dataclass(frozen=True)
+class Prepared:
+    """One article's run, decided but not started: what any way of starting a child needs."""
+
+    request: Request
+    timeouts: Mapping[int, float]
+    """Real-time limit of each block, by example index."""
+    env: Mapping[str, str]
+    """The child's environment."""
+    chosen: tuple[Example, ...]
+    clock: ClockName
+    output_limit: int
+    output_budget: int
+
+
+def prepare(
     article: Article,
     abspath: str,
     examples: Iterable[Example],
     options: RunOptions,
     provision: Provision | None = None,
-) -> dict[int, Observation]:
-    """Run `examples` (in order, in one child) and return an observation for each index.
+    env: Mapping[str, str] | None = None,
+) -> Prepared | None:
+    """The request for running `examples` of `article`, or None when there is nothing to run.
 
-    `provision` is what the article's services give the child (see `mdverify.services`).
+    `provision` is what the article's services give the child (see `mdverify.services`);
+    `env` is the child's environment when the caller has already computed `child_env`.
     """
-    chosen = list(examples)
+    chosen = tuple(examples)
     if not chosen:
-        return {}
+        return None
     clock: ClockName = article.settings.clock or options.clock
-    serve = {e.index: e.settings.serve for e in chosen if e.settings.serve is not None}
+    serve = sorted(e.index for e in chosen if e.settings.serve is not None)
     request: Request = {
         "path": abspath,
         "display": article.path,
@@ -137,11 +168,39 @@ def run_article(
         "net": {
             "hosts": dict(provision.hosts) if provision else {},
             "tls_port": provision.tls_port if provision else None,
-            "serve_blocks": sorted(serve),
+            "serve_blocks": serve,
             "services": list(provision.services) if provision else [],
         },
     }
     timeouts = {e.index: e.settings.timeout or options.timeout for e in chosen}
+    if env is None:
+        env = child_env(options.env if options.env is not None else os.environ, options.pass_env)
+    if provision is not None:
+        env = {**env, **provision.env}  # the article's services (libpq variables): always
+    return Prepared(
+        request, timeouts, env, chosen, clock, options.output_limit, options.output_budget
+    )
+
+
+def run_article(
+    article: Article,
+    abspath: str,
+    examples: Iterable[Example],
+    options: RunOptions,
+    provision: Provision | None = None,
+) -> dict[int, Observation]:
+    """Run `examples` (in order, in one child) and return an observation for each index."""
+    prepared = prepare(article, abspath, examples, options, provision)
+    if prepared is None:
+        return {}
+    return run_cold(prepared, options, provision)
+
+
+def run_cold(
+    prepared: Prepared, options: RunOptions, provision: Provision | None = None
+) -> dict[int, Observation]:
+    """Run a prepared article in a freshly started interpreter."""
+    serve = {e.index: e.settings.serve for e in prepared.chosen if e.settings.serve is not None}
     with tempfile.TemporaryDirectory(prefix="mdverify-", ignore_cleanup_errors=True) as tmp:
         work = Path(tmp) / "work"
         work.mkdir()
@@ -149,14 +208,46 @@ def run_article(
             _write_files(work, provision.files)
         out_path, err_path = Path(tmp) / "stdout", Path(tmp) / "stderr"
         with out_path.open("wb") as out, err_path.open("wb") as err:
-            extra_env = provision.env if provision is not None else {}
-            events, ending, checks = _drive(
-                request, timeouts, options, work, (out, err), serve, extra_env
-            )
-        with out_path.open("rb") as out, err_path.open("rb") as err:
-            capture = _Capture(out, err, options.output_limit)
-            results = _observations(chosen, events, ending, capture, clock)
+            events, ending, code, checks = _drive(prepared, options, work, (out, err), serve)
+        with open_capture(tmp, prepared.output_limit) as capture:
+            results = finish(prepared, events, ending, code, capture)
     return checks.apply(results) if checks is not None else results
+
+
+@contextlib.contextmanager
+def open_capture(folder: str | Path, limit: int) -> Iterator[_Capture]:
+    """The `stdout` and `stderr` capture files of a child, in `folder`, for `finish`."""
+    with (Path(folder) / "stdout").open("rb") as out, (Path(folder) / "stderr").open("rb") as err:
+        yield _Capture(out, err, limit)
+
+
+def finish(
+    prepared: Prepared,
+    events: list[dict[str, Any]],
+    ending: str | None,
+    code: int | None,
+    capture: _Capture,
+) -> dict[int, Observation]:
+    """Observations from what a child reported, how it ended, and what it printed."""
+    if ending is None and (not events or events[-1]["event"] != "done"):
+        ending = _describe_exit(code)
+    return _observations(list(prepared.chosen), events, ending, capture, prepared.clock)
+
+
+def stall_message(
+    stalled: int | str | None, timeouts: Mapping[int, float], budget: int
+) -> str | None:
+    """Why a child was stopped: a block index that timed out, "idle", "budget", or None."""
+    if stalled is None:
+        return None
+    if stalled == "budget":
+        return (
+            f"output limit: the article wrote {_size(budget)} or more to stdout"
+            " and stderr (the budget); the rest of the article was stopped"
+        )
+    if isinstance(stalled, str):
+        return f"the child process stopped answering for {IDLE_LIMIT:.0f} s"
+    return f"timeout: the block ran longer than {timeouts.get(stalled, IDLE_LIMIT):g} s (real time)"
 
 
 def _write_files(work: Path, files: Iterable[tuple[str, str]]) -> None:
@@ -177,18 +268,14 @@ def _block(example: Example) -> BlockRequest:
 
 
 def _drive(
-    request: Request,
-    timeouts: Mapping[int, float],
+    prepared: Prepared,
     options: RunOptions,
     work: Path,
     capture: tuple[BinaryIO, BinaryIO],
     serve: Mapping[int, ServeCheck],
-    extra_env: Mapping[str, str],
-) -> tuple[list[dict[str, Any]], str | None, ServerChecks | None]:
-    """Run the child to the end; return its events and why it stopped early, if it did."""
+) -> tuple[list[dict[str, Any]], str | None, int | None, ServerChecks | None]:
+    """Run the child to the end: its events, why it was stopped (if it was), its exit code."""
     read_fd, write_fd = os.pipe()
-    env = child_env(options.env if options.env is not None else os.environ, options.pass_env)
-    env.update(extra_env)  # the article's services (libpq variables): always passed
     try:
         proc = subprocess.Popen(  # noqa: S603 -- our own interpreter and module, no shell
             [options.python, "-m", "mdverify.child", str(write_fd)],
@@ -196,7 +283,7 @@ def _drive(
             stdout=capture[0],
             stderr=capture[1],
             cwd=work,
-            env=env,
+            env=prepared.env,
             pass_fds=(write_fd,),
             start_new_session=True,
         )
@@ -208,16 +295,14 @@ def _drive(
     try:
         assert proc.stdin is not None
         with contextlib.suppress(BrokenPipeError):
-            proc.stdin.write(json.dumps(request).encode())
+            proc.stdin.write(json.dumps(prepared.request).encode())
             proc.stdin.close()
-        watch = _Watch(timeouts, capture, options.output_budget, checks)
-        ending = watch.read(read_fd, events)
+        watch = _Watch(prepared.timeouts, capture, prepared.output_budget, checks)
+        ending = stall_message(watch.read(read_fd, events), prepared.timeouts, watch.budget)
     finally:
         os.close(read_fd)
         _kill_group(proc)
-    if ending is None and (not events or events[-1]["event"] != "done"):
-        ending = _describe_exit(proc.returncode)
-    return events, ending, checks
+    return events, ending, proc.returncode, checks
 
 
 class _Watch:
@@ -235,25 +320,19 @@ class _Watch:
         self.budget = budget
         self.checks = checks
 
-    def read(self, fd: int, events: list[Any]) -> str | None:
-        """Collect events into `events`; return why the child must stop, or None at its end."""
+    def read(self, fd: int, events: list[Any]) -> int | str | None:
+        """Collect events into `events`; why the child must stop (see `stall_message`)."""
         buffer = b""
-        self.deadline = time.monotonic() + _IDLE_LIMIT
+        self.deadline = time.monotonic() + IDLE_LIMIT
         self.running: int | None = None
         while True:
             remaining = self.deadline - time.monotonic()
             if remaining <= 0:
-                if self.running is None:
-                    return f"the child process stopped answering for {_IDLE_LIMIT:.0f} s"
-                limit = self.timeouts.get(self.running, _IDLE_LIMIT)
-                return f"timeout: the block ran longer than {limit:g} s (real time)"
+                return "idle" if self.running is None else self.running
             ready, _, _ = select.select([fd], [], [], min(remaining, _POLL))
             # Before the events: a block that hit the budget must not be reported as ended.
             if self._written() >= self.budget:
-                return (
-                    f"output limit: the article wrote {_size(self.budget)} or more to stdout"
-                    " and stderr (the budget); the rest of the article was stopped"
-                )
+                return "budget"
             if not ready:
                 continue
             chunk = os.read(fd, 65536)
@@ -276,10 +355,10 @@ class _Watch:
             self.checks.on_event(event)
         if kind == "start":
             self.running = index
-            self.deadline = time.monotonic() + self.timeouts.get(index, _IDLE_LIMIT)
+            self.deadline = time.monotonic() + self.timeouts.get(index, IDLE_LIMIT)
         elif kind == "end":
             self.running = None
-            self.deadline = time.monotonic() + _IDLE_LIMIT
+            self.deadline = time.monotonic() + IDLE_LIMIT
         return bool(kind == "done")
 
     def _written(self) -> int:

@@ -356,3 +356,11 @@ def test_last_failed_reruns_only_the_failed_block(pytester, article):
     result = pytester.runpytest("--lf", "-rf")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["FAILED article.md::Broken (line 9)*ValueError: 1*"])
+
+
+def test_an_article_edited_since_the_last_run_is_parsed_again(pytester, article):
+    article("a.md", "# A\n\n```python\nprint(1)  # 1\n```\n")
+    pytester.runpytest().assert_outcomes(passed=1)
+    assert (pytester.path / ".pytest_cache" / "d" / "mdverify" / "articles.pickle").exists()
+    article("a.md", "# A\n\n```python\nprint(1)  # 2\n```\n")
+    pytester.runpytest().assert_outcomes(failed=1)

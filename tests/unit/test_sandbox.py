@@ -1,16 +1,35 @@
-"""Running articles in the child process: `mdverify.sandbox` and `mdverify.child` together."""
+"""Running articles in the child process: `mdverify.sandbox` and `mdverify.child` together.
+
+Every test runs twice: with a cold interpreter per article, and forked from the warm worker.
+"""
 
 from pathlib import Path
 
+import pytest
+
 from mdverify.parse import parse_text
-from mdverify.sandbox import RunOptions, run_article
+from mdverify.runner import Runner
+from mdverify.sandbox import RunOptions, prepare
+
+_START = {"warm": False}
+
+
+@pytest.fixture(autouse=True, params=["cold", "warm"])
+def start(request):
+    _START["warm"] = request.param == "warm"
 
 
 def run(tmp_path: Path, text: str, **options):
     path = tmp_path / "article.md"
     path.write_text(text)
     article = parse_text("article.md", text)
-    return run_article(article, str(path), article.examples, RunOptions(**options))
+    run_options = RunOptions(**options)
+    runner = Runner(run_options, warm=_START["warm"])
+    try:
+        prepared = prepare(article, str(path), article.examples, run_options)
+        return runner.observations("article", prepared)
+    finally:
+        runner.close()
 
 
 def fence(code: str) -> str:

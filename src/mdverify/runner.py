@@ -1,0 +1,163 @@
+"""A session's articles, run ahead of need in the warm worker, or cold when it is unavailable.
+
+The plugin plans the articles in the order pytest will ask for them; the runner keeps a few
+of them queued in `mdverify.worker` so that children run while pytest is still reporting
+the items before them. Results wait here until asked for. If the worker cannot start
+(no `fork` on the platform) or dies, every article not yet finished runs as before, in a
+freshly started interpreter (`mdverify.sandbox.run_cold`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import TYPE_CHECKING
+
+from mdverify.sandbox import (
+    IDLE_LIMIT,
+    child_env,
+    finish,
+    open_capture,
+    run_cold,
+    stall_message,
+)
+from mdverify.worker import Job, WarmWorker, WorkerGone
+
+if TYPE_CHECKING:
+    from collections.abc import Hashable
+
+    from mdverify.child import Request
+    from mdverify.model import Observation
+    from mdverify.sandbox import Prepared, RunOptions
+
+__all__ = ["Runner"]
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on macOS
+        return os.cpu_count() or 1
+
+
+class Runner:
+    """Runs one session's articles; `ahead` is how many articles may be queued beyond need.
+
+    `warm=False`, or a platform without `fork`, runs every article cold.
+    """
+
+    def __init__(self, options: RunOptions, *, warm: bool = True, ahead: int = 8) -> None:
+        self.options = options
+        self.env = child_env(
+            options.env if options.env is not None else os.environ, options.pass_env
+        )
+        """The environment of every article's process, computed once."""
+        self.ahead = ahead
+        self._warm = warm and hasattr(os, "fork")
+        self._worker: WarmWorker | None = None
+        self._order: list[Hashable] = []
+        self._position: dict[Hashable, int] = {}
+        self._prepared: dict[Hashable, Prepared | None] = {}
+        self._next = 0
+        """Position in `_order` of the next article to consider submitting."""
+        self._jobs: dict[Hashable, int] = {}
+        """Job number of each article submitted and not yet collected."""
+        self._count = 0
+        self._speculated: dict[Hashable, Request] = {}
+        """Requests started during collection, before the selection was known."""
+
+    def plan(self, key: Hashable, prepared: Prepared | None) -> None:
+        """Note that `key` will be asked for after everything planned before it."""
+        if key not in self._position:
+            self._position[key] = len(self._order)
+            self._order.append(key)
+            self._prepared[key] = prepared
+
+    def speculate(self, key: Hashable, prepared: Prepared | None) -> None:
+        """Start `key` now, before it is planned; its result serves only an equal request."""
+        if prepared is None or key in self._jobs:
+            return
+        worker = self._ensure_worker(prepared)
+        if worker is not None:
+            try:
+                worker.submit(self._job(key, prepared))
+            except WorkerGone:
+                self._broken()
+            else:
+                self._speculated[key] = prepared.request
+
+    def observations(self, key: Hashable, prepared: Prepared | None) -> dict[int, Observation]:
+        """Run the article planned as `key` (planning it now if need be)."""
+        self.plan(key, prepared)
+        prepared = self._prepared.pop(key, prepared)
+        guess = self._speculated.pop(key, None)
+        if guess is not None and (prepared is None or guess != prepared.request):
+            self._forget(key)  # selection changed what to run: the early start is wasted
+        if prepared is None:
+            return {}
+        worker = self._ensure_worker(prepared)
+        if worker is not None:
+            try:
+                self._run_ahead(worker, key, prepared)
+                result = worker.result(self._jobs.pop(key))
+            except WorkerGone:
+                self._broken()
+            else:
+                ending = stall_message(result.stalled, prepared.timeouts, prepared.output_budget)
+                try:
+                    with open_capture(result.folder, prepared.output_limit) as capture:
+                        return finish(prepared, result.events, ending, result.code, capture)
+                finally:
+                    shutil.rmtree(result.folder, ignore_errors=True)
+        return run_cold(prepared, self.options)
+
+    def close(self) -> None:
+        """Stop the worker, killing whatever it still runs."""
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
+    def _ensure_worker(self, prepared: Prepared) -> WarmWorker | None:
+        if self._worker is None and self._warm:
+            try:
+                self._worker = WarmWorker(self.options.python, prepared.env, _cores())
+            except WorkerGone:
+                self._warm = False
+        return self._worker
+
+    def _run_ahead(self, worker: WarmWorker, key: Hashable, prepared: Prepared) -> None:
+        """Submit `key` unless it is already, and the planned articles up to `ahead` after it."""
+        jobs = [] if key in self._jobs else [self._job(key, prepared)]
+        limit = min(len(self._order), self._position[key] + 1 + self.ahead)
+        while self._next < limit:
+            following = self._order[self._next]
+            self._next += 1
+            planned = self._prepared.get(following)
+            if planned is not None and following not in self._jobs:
+                jobs.append(self._job(following, planned))
+        if jobs:
+            worker.submit(*jobs)
+
+    def _job(self, key: Hashable, prepared: Prepared) -> Job:
+        self._count += 1
+        self._jobs[key] = self._count
+        return Job(
+            self._count,
+            prepared.request,
+            prepared.timeouts,
+            IDLE_LIMIT,
+            prepared.env,
+            prepared.output_budget,
+        )
+
+    def _forget(self, key: Hashable) -> None:
+        number = self._jobs.pop(key, None)
+        if number is not None and self._worker is not None:
+            self._worker.forget(number)
+
+    def _broken(self) -> None:
+        """The worker is gone: what it had not returned runs cold when asked for."""
+        self._warm = False
+        self.close()
+        self._jobs.clear()
+        self._speculated.clear()

@@ -1,0 +1,48 @@
+"""How article processes start: forked from the warm worker by default, or cold on request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+PARENT_PROBE = """
+# Probe
+
+```python
+import os
+with open(f"/proc/{os.getppid()}/cmdline", "rb") as cmdline:
+    parent = cmdline.read().replace(b"\\0", b" ").decode()
+open(os.environ["PROBE_FILE"], "w").write(parent)
+```
+"""
+
+
+@pytest.mark.parametrize("start", ["warm", "cold"])
+def test_both_starts_give_the_same_outcomes(pytester, article, start):
+    article("a.md", "# A\n\n```python\nx = 1\n```\n\n```python\nprint(x)  # 1\n```\n")
+    article("b.md", "# B\n\n```python\nprint(x)\n```\n\n```python\nprint(1)  # 2\n```\n")
+    result = pytester.runpytest(f"--mdverify-start={start}")
+    result.assert_outcomes(passed=2, failed=2)
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="reads /proc")
+@pytest.mark.parametrize(("start", "parent"), [("warm", "mdverify.worker"), ("cold", "pytest")])
+def test_the_start_option_chooses_which_process_forks_the_article(
+    pytester, article, monkeypatch, start, parent
+):
+    article("probe.md", PARENT_PROBE)
+    probe = pytester.path / "parent.txt"
+    monkeypatch.setenv("PROBE_FILE", str(probe))
+    result = pytester.runpytest_subprocess(
+        f"--mdverify-start={start}", "--mdverify-pass-env=PROBE_FILE"
+    )
+    result.assert_outcomes(passed=1)
+    assert parent in probe.read_text()
+
+
+def test_an_unknown_start_in_the_ini_file_is_a_usage_error(pytester, article):
+    article("a.md", "# A\n\n```python\nprint(1)\n```\n")
+    pytester.makeini("[pytest]\nmdverify_start = lukewarm\n")
+    result = pytester.runpytest()
+    assert "mdverify_start must be warm or cold, not 'lukewarm'" in result.stderr.str()

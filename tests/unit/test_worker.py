@@ -1,0 +1,164 @@
+"""The warm worker and the runner: isolation per article, run-ahead, and the cold fallback."""
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from mdverify.parse import parse_text
+from mdverify.runner import Runner
+from mdverify.sandbox import RunOptions, prepare
+
+
+def fence(code: str) -> str:
+    return f"```python\n{code}\n```\n\n"
+
+
+def prepared(tmp_path: Path, name: str, text: str, options: RunOptions):
+    path = tmp_path / f"{name}.md"
+    path.write_text(text)
+    article = parse_text(f"{name}.md", text)
+    return prepare(article, str(path), article.examples, options)
+
+
+@pytest.fixture
+def runner():
+    runner = Runner(RunOptions(), warm=True, ahead=4)
+    yield runner
+    runner.close()
+
+
+def test_articles_are_forked_from_the_worker_not_from_pytest(tmp_path, runner):
+    text = fence("import os\nprint(os.getppid())")
+    got = runner.observations("a", prepared(tmp_path, "a", text, runner.options))
+    parent = int(got[0].stdout)
+    assert parent != os.getpid()
+    assert runner._worker is not None
+    assert parent == runner._worker._proc.pid
+
+
+def test_each_article_gets_its_own_process_session_and_directory(tmp_path, runner):
+    code = "import os\nprint(os.getpid(), os.getsid(0), os.getcwd())"
+    seen = []
+    for name in ("a", "b"):
+        out = runner.observations(name, prepared(tmp_path, name, fence(code), runner.options))
+        pid, sid, cwd = out[0].stdout.split()
+        assert pid == sid  # a session of its own: the whole group can be killed
+        seen.append((pid, cwd))
+    assert seen[0][0] != seen[1][0]
+    assert seen[0][1] != seen[1][1]
+
+
+def test_a_name_defined_by_one_article_is_unknown_to_the_next(tmp_path, runner):
+    first = runner.observations("a", prepared(tmp_path, "a", fence("x = 1"), runner.options))
+    second = runner.observations("b", prepared(tmp_path, "b", fence("print(x)"), runner.options))
+    assert first[0].status == "ok"
+    assert "NameError" in second[0].error
+
+
+def test_planned_articles_return_their_own_results_in_any_order(tmp_path, runner):
+    articles = {
+        name: prepared(tmp_path, name, fence(f"print({n})"), runner.options)
+        for n, name in enumerate("abcdef")
+    }
+    for name, prep in articles.items():
+        runner.plan(name, prep)
+    for n, name in reversed(list(enumerate("abcdef"))):
+        assert runner.observations(name, articles[name])[0].stdout == f"{n}\n"
+
+
+def test_the_environment_is_the_one_prepared_for_the_article(tmp_path):
+    options = RunOptions(
+        env={"PATH": os.environ["PATH"], "MDVERIFY_PROBE": "set", "SECRET": "x"},
+        pass_env=("MDVERIFY_PROBE",),
+    )
+    runner = Runner(options, warm=True)
+    try:
+        code = "import os\nprint(os.environ.get('MDVERIFY_PROBE'), 'SECRET' in os.environ)"
+        got = runner.observations("a", prepared(tmp_path, "a", fence(code), options))
+    finally:
+        runner.close()
+    assert got[0].stdout == "set False\n"
+
+
+def test_a_module_written_to_the_working_directory_can_be_imported(tmp_path, runner):
+    code = "open('helper.py', 'w').write('VALUE = 5')\nimport helper\nprint(helper.VALUE)"
+    got = runner.observations("a", prepared(tmp_path, "a", fence(code), runner.options))
+    assert got[0].stdout == "5\n"
+
+
+def test_the_virtual_clock_of_one_article_does_not_reach_a_real_clock_article(tmp_path):
+    code = "import time\nstart = time.monotonic()\ntime.sleep(0.3)\nprint(time.monotonic() - start)"
+    virtual_options, real_options = RunOptions(clock="virtual"), RunOptions(clock="real")
+    runner = Runner(virtual_options, warm=True)
+    try:
+        virtual = runner.observations("v", prepared(tmp_path, "v", fence(code), virtual_options))
+        real = runner.observations("r", prepared(tmp_path, "r", fence(code), real_options))
+    finally:
+        runner.close()
+    assert float(virtual[0].stdout) == pytest.approx(0.3)
+    assert virtual[0].clock == "virtual"
+    assert real[0].clock == "real"
+    assert float(real[0].stdout) >= 0.3
+
+
+def test_a_timeout_kills_the_article_and_the_worker_goes_on(tmp_path):
+    options = RunOptions(timeout=0.5)
+    runner = Runner(options, warm=True)
+    try:
+        hang = fence("while True:\n    pass") + fence("print(1)")
+        first = runner.observations("a", prepared(tmp_path, "a", hang, options))
+        second = runner.observations("b", prepared(tmp_path, "b", fence("print(2)"), options))
+    finally:
+        runner.close()
+    assert (first[0].status, first[1].status) == ("timeout", "not-run")
+    assert second[0].stdout == "2\n"
+
+
+def test_articles_run_cold_when_the_worker_dies(tmp_path):
+    runner = Runner(RunOptions(), warm=True, ahead=0)
+    articles = {
+        name: prepared(tmp_path, name, fence("import os\nprint(os.getppid())"), runner.options)
+        for name in "abc"
+    }
+    for name, prep in articles.items():
+        runner.plan(name, prep)
+    warm_parent = int(runner.observations("a", articles["a"])[0].stdout)
+    os.kill(warm_parent, signal.SIGKILL)
+    try:
+        after = [runner.observations(name, articles[name])[0].stdout for name in "bc"]
+    finally:
+        runner.close()
+    assert [int(ppid) for ppid in after] == [os.getpid(), os.getpid()]
+
+
+def test_cold_start_never_starts_a_worker(tmp_path):
+    options = RunOptions()
+    runner = Runner(options, warm=False)
+    code = "import os\nprint(os.getppid())"
+    got = runner.observations("a", prepared(tmp_path, "a", fence(code), options))
+    assert int(got[0].stdout) == os.getpid()
+    assert runner._worker is None
+
+
+def test_an_article_started_early_serves_the_same_request(tmp_path, runner):
+    prep = prepared(tmp_path, "a", fence("print('early')"), runner.options)
+    runner.speculate("a", prep)
+    started = runner._count
+    assert runner.observations("a", prep)[0].stdout == "early\n"
+    assert runner._count == started  # not run a second time
+
+
+def test_an_article_started_early_is_run_again_when_the_request_changed(tmp_path, runner):
+    text = fence("print('first')") + fence("print('second')")
+    whole = prepared(tmp_path, "a", text, runner.options)
+    runner.speculate("a", whole)
+    path = tmp_path / "a.md"
+    article = parse_text("a.md", text)
+    first_only = prepare(article, str(path), article.examples[:1], runner.options)
+    got = runner.observations("a", first_only)
+    assert sorted(got) == [0]
+    assert got[0].stdout == "first\n"
+    after = runner.observations("b", prepared(tmp_path, "b", fence("print('b')"), runner.options))
+    assert after[0].stdout == "b\n"  # the wasted early result was not handed to anyone
