@@ -24,6 +24,7 @@ import inspect
 import io
 import json
 import os
+import signal
 import sys
 import traceback
 import types
@@ -309,6 +310,9 @@ def serve(request: Request, report_fd: int) -> NoReturn:
     in a child forked from a warm process, so per-article set-up belongs here.
     """
     _SAVED_FDS.extend((os.dup(1), os.dup(2)))
+    # A script run from a terminal gets KeyboardInterrupt on Ctrl+C. pytest may itself run
+    # with SIGINT ignored (a CI job started in the background), and that would be inherited.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)  # input() gets EOF at once instead of waiting on the parent
 

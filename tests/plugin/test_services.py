@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
 import subprocess
 import textwrap
@@ -454,7 +455,13 @@ def test_an_interrupted_session_leaves_no_postgres_running(pytester, article):
         ```
         """,
     )
-    result = pytester.runpytest_subprocess(timeout=60)
+    # pytest ignores SIGINT if it starts with SIGINT ignored, as under a backgrounded CI job;
+    # a writer's terminal gives it the default, which an exec'd child gets back from here.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        result = pytester.runpytest_subprocess(timeout=60)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert result.ret == pytest.ExitCode.INTERRUPTED
     port = int(port_file.read_text())
     with socket.socket() as probe:
