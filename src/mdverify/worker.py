@@ -270,16 +270,25 @@ class _Supervisor:
             return False
         if self.inp in readable and not self._read_jobs():
             return False
+        self._stop_floods()
         for fd in readable:
             if fd in self.children:
                 self._read_child(self.children[fd])
         now = time.monotonic()
         for child in list(self.children.values()):
-            if _written(child.tmp) >= child.budget:
-                self._finish(child, "budget")
-            elif now >= child.deadline:
+            if now >= child.deadline:
                 self._finish(child, child.running if child.running is not None else "idle")
         return True
+
+    def _stop_floods(self) -> None:
+        """Stop each article past its output budget.
+
+        Before reading events: a block that hit the budget (and so the file size limit,
+        which ends it with an error) must be reported as stopped, not as ended by itself.
+        """
+        for child in list(self.children.values()):
+            if _written(child.tmp) >= child.budget:
+                self._finish(child, "budget")
 
     def _write(self) -> bool:
         try:
