@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from mdverify.model import Example, Mismatch, Observation, OutputClaim, TimingMismatch, Verdict
+from mdverify.model import (
+    TRUNCATION_NOTE,
+    Example,
+    Mismatch,
+    Observation,
+    OutputClaim,
+    TimingMismatch,
+    Verdict,
+)
 from mdverify.timing import DEFAULT_TOLERANCE, Tolerance, check
 
 __all__ = ["judge", "matches", "normalise"]
@@ -40,7 +48,9 @@ def judge(
         got = _claimed_output(claim, observation, previous_end)
         if claim.upto_line is not None:
             previous_end = _offset_after(observation, claim.upto_line)
-        if not matches(claim.expected, got):
+        # Cut output is not what the block printed: it can match no declaration, not even one
+        # that an update wrote from it.
+        if not matches(claim.expected, got) or (observation.truncated and TRUNCATION_NOTE in got):
             mismatches.append(Mismatch(claim, got))
     return Verdict(example, observation, tuple(mismatches), tuple(timing))
 

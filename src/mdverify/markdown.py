@@ -35,8 +35,7 @@ _TAB_INDENT = 4
 def markdown_parser() -> MarkdownIt:
     """Return the shared parser; building one costs more than parsing a typical article.
 
-    Inline markup is parsed only in inline tokens that hold an HTML comment: inline parsing
-    was a third of the parse time, and only a misplaced directive needs it.
+    Inline markup is parsed only in inline tokens that hold an HTML comment (see above).
     """
     md = MarkdownIt("commonmark").enable("table").use(front_matter_plugin).use(admon_plugin)
     md.block.ruler.before(

@@ -28,6 +28,9 @@ __all__ = [
     "Verdict",
 ]
 
+TRUNCATION_NOTE = "[mdverify: output truncated"
+"""How the note that ends a cut output begins; such output is never a block's real output."""
+
 ExampleKind = Literal["python", "pycon"]
 ClaimKind = Literal["fence", "comment", "trailing", "arrow", "prompt"]
 Status = Literal["ok", "raised", "timeout", "crashed", "not-run", "cap", "limit", "serve"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.metadata
 import os
 import pickle
 import sys
@@ -34,13 +35,19 @@ _FORMAT = 1
 
 
 def _code_fingerprint() -> bytes:
-    """What a parse depends on besides the article: mdverify's sources, Python's version.
+    """What a parse depends on besides the article: code, Python and parser versions.
 
-    An upgrade or an edit of mdverify changes the sources' sizes or times, so every entry
+    The Markdown and YAML parsers count by their versions. An upgrade or an edit of
+    mdverify changes the sources' sizes or times, so every entry
     made by other code is invalid.
     """
     package = Path(mdverify.__file__).parent
     parts = [str(_FORMAT), sys.version]
+    for dist in ("markdown-it-py", "mdit-py-plugins", "python-frontmatter", "PyYAML"):
+        try:
+            parts.append(f"{dist}:{importlib.metadata.version(dist)}")
+        except importlib.metadata.PackageNotFoundError:
+            parts.append(f"{dist}:?")
     for source in sorted(package.glob("*.py")):
         stat = source.stat()
         parts.append(f"{source.name}:{stat.st_size}:{stat.st_mtime_ns}")

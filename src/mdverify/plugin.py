@@ -7,6 +7,7 @@ between them and pytest's hooks.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -237,9 +238,23 @@ def _start(config: pytest.Config) -> str:
     return str(start)
 
 
+def _seconds(config: pytest.Config, name: str, default: float) -> float:
+    """A positive number of seconds from the command line or the ini file."""
+    value = config.getoption(name)
+    if value is None:
+        value = config.getini(name) or default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise pytest.UsageError(f"{name} must be a number of seconds, not {value!r}") from None
+    if not seconds > 0:
+        raise pytest.UsageError(f"{name} must be more than 0 seconds, not {value!r}")
+    return seconds
+
+
 def _options(config: pytest.Config) -> RunOptions:
-    timeout = config.getoption("mdverify_timeout") or config.getini("mdverify_timeout")
-    cap = config.getoption("mdverify_cap") or config.getini("mdverify_cap")
+    timeout = _seconds(config, "mdverify_timeout", _DEFAULT_TIMEOUT)
+    cap = _seconds(config, "mdverify_cap", _DEFAULT_CAP)
     clock = config.getoption("mdverify_clock") or config.getini("mdverify_clock") or "virtual"
     if clock not in ("virtual", "real"):
         raise pytest.UsageError(f"mdverify_clock must be virtual or real, not {clock!r}")
@@ -251,9 +266,9 @@ def _options(config: pytest.Config) -> RunOptions:
         except ValueError as err:
             raise pytest.UsageError(f"mdverify_{name}: {err}") from None
     return RunOptions(
-        timeout=float(timeout or _DEFAULT_TIMEOUT),
+        timeout=timeout,
         clock=cast("ClockName", clock),
-        cap=float(cap or _DEFAULT_CAP),
+        cap=cap,
         pass_env=(*config.getini("mdverify_env"), *config.getoption("mdverify_pass_env")),
         memory=sizes["memory"] or None,
         processes=sizes["processes"] or None,
@@ -472,7 +487,9 @@ class ExampleItem(pytest.Item):
             return
         obs = verdict.observation
         title = f"{self.article_file.article.path}:{self.example.line} ({obs.clock} clock)"
-        name = f"{self.path.stem}-line{self.example.line}.svg"
+        # From the whole path: docs/a/index.md and docs/b/index.md must not share an image.
+        stem = re.sub(r"[^\w.-]+", "_", self.article_file.article.path.removesuffix(".md"))
+        name = f"{stem}-line{self.example.line}.svg"
         target = Path(folder) / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(svg_timeline(obs.tasks, obs.elapsed or 0.0, title), encoding="utf-8")

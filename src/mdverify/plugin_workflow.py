@@ -69,7 +69,11 @@ def record(item: pytest.Item, verdict: Verdict, display: str, digest: str) -> No
     if not item.config.getoption("mdverify_update"):
         return
     path, example = str(item.path), verdict.example
-    if verdict.observation.status == "ok" and example.settings.xfail is None:
+    if (
+        verdict.observation.status == "ok"
+        and not verdict.observation.truncated  # the real output is unknown: never write a cut
+        and example.settings.xfail is None
+    ):
         setattr(
             item,
             _UPDATES,

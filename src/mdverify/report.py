@@ -132,8 +132,3 @@ def _readable(line: str) -> str:
     """Show escape sequences and carriage returns instead of letting them act on the terminal."""
     line = _ANSI.sub(lambda m: repr(m.group())[1:-1], line)
     return line.replace("\r", "\\r")
-
-
-def describe(observation: Observation) -> str:
-    """A short word for an observation's status, for summaries."""
-    return _STATUS_TITLES.get(observation.status, observation.status)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 
 from mdverify import limits
-from mdverify.model import ClockName, Observation, Status, TaskSpan
+from mdverify.model import TRUNCATION_NOTE, ClockName, Observation, Status, TaskSpan
 from mdverify.servecheck import ServerChecks
 
 if TYPE_CHECKING:
@@ -118,6 +118,13 @@ def child_env(environ: Mapping[str, str], pass_env: Iterable[str] = ()) -> dict[
         if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
     }
     env["PYTHONIOENCODING"] = "utf-8"
+    if env.get("PYTHONPATH"):
+        # A cold child starts in its own temporary directory, where a relative entry would
+        # name nothing; the warm worker resolved it against pytest's directory.
+        env["PYTHONPATH"] = os.pathsep.join(
+            os.path.abspath(entry) if entry else entry  # noqa: PTH100 -- str in, str out
+            for entry in env["PYTHONPATH"].split(os.pathsep)
+        )
     return env
 
 
@@ -407,7 +414,7 @@ class _Capture:
         cut = data.rfind(b"\n") + 1 or len(data)  # end on a whole line where there is one
         data = data[:cut]
         note = (
-            f"[mdverify: output truncated: the block wrote {_size(total)}; the first "
+            f"{TRUNCATION_NOTE}: the block wrote {_size(total)}; the first "
             f"{_size(len(data))} are shown (the limit is {_size(self.limit)})]\n"
         )
         text = _decode(data) + ("" if data.endswith(b"\n") or not data else "\n") + note

@@ -27,8 +27,7 @@ releases what `mdverify.limits` set up for the child once it has killed its grou
 result names the child's temporary directory, which still holds the capture files: the
 parent reads what it keeps of them (never all of a flood) and removes the directory.
 
-Frames between parent and worker: a 4-byte big-endian length, a JSON header, then any raw
-blobs whose sizes the header lists.
+Frames between parent and worker: a 4-byte big-endian length, then that many bytes of JSON.
 """
 
 from __future__ import annotations
@@ -107,15 +106,19 @@ class WarmWorker:
     """The parent's handle on one worker process."""
 
     def __init__(self, python: str, env: Mapping[str, str], concurrency: int) -> None:
+        # Every article's directory lives under this one, so that closing removes the
+        # results nobody collected (pytest -x, Ctrl+C) with the rest.
+        self._root = tempfile.mkdtemp(prefix="mdverify-worker-")
         try:
             self._proc = subprocess.Popen(  # noqa: S603 -- our own interpreter and module
-                [python, "-m", "mdverify.worker", str(concurrency)],
+                [python, "-m", "mdverify.worker", str(concurrency), self._root],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 env=dict(env),
                 start_new_session=True,  # a Ctrl-C in the terminal is pytest's to handle
             )
         except OSError as err:
+            shutil.rmtree(self._root, ignore_errors=True)
             raise WorkerGone(str(err)) from err
         self._env = dict(env)
         self._buffer = b""
@@ -157,13 +160,12 @@ class WarmWorker:
                     raise WorkerGone("the warm worker exited")
                 self._buffer += chunk
                 continue
-            header, blobs, self._buffer = parsed
+            header, self._buffer = parsed
             if header["key"] in self._forgotten:
                 self._forgotten.discard(header["key"])
                 shutil.rmtree(header["tmp"], ignore_errors=True)
                 continue
             stalled = header["stalled"]
-            del blobs
             self._results[header["key"]] = Result(
                 header["key"], header["events"], stalled, header["code"], header["tmp"]
             )
@@ -189,30 +191,23 @@ class WarmWorker:
             self._proc.wait()
         if self._proc.stdout is not None:
             self._proc.stdout.close()
+        shutil.rmtree(self._root, ignore_errors=True)
 
 
-def _frame(header: dict[str, Any], *blobs: bytes) -> bytes:
-    data = json.dumps({**header, "sizes": [len(b) for b in blobs]}).encode()
-    return b"".join((_LENGTH.pack(len(data)), data, *blobs))
+def _frame(header: dict[str, Any]) -> bytes:
+    data = json.dumps(header).encode()
+    return _LENGTH.pack(len(data)) + data
 
 
-def _parse(buffer: bytes) -> tuple[dict[str, Any], list[bytes], bytes] | None:
+def _parse(buffer: bytes) -> tuple[dict[str, Any], bytes] | None:
     """One frame from the front of `buffer` and the rest, or None if it is incomplete."""
     if len(buffer) < _LENGTH.size:
         return None
     (length,) = _LENGTH.unpack_from(buffer)
-    start = _LENGTH.size + length
-    if len(buffer) < start:
-        return None
-    header = json.loads(buffer[_LENGTH.size : start])
-    end = start + sum(header["sizes"])
+    end = _LENGTH.size + length
     if len(buffer) < end:
         return None
-    blobs = []
-    for size in header["sizes"]:
-        blobs.append(buffer[start : start + size])
-        start += size
-    return header, blobs, buffer[end:]
+    return json.loads(buffer[_LENGTH.size : end]), buffer[end:]
 
 
 # --- worker side -------------------------------------------------------------------------
@@ -238,8 +233,9 @@ class _Child:
 class _Supervisor:
     """The worker's single-threaded loop: read jobs, fork children, watch them, reply."""
 
-    def __init__(self, inp: int, out: int, concurrency: int) -> None:
+    def __init__(self, inp: int, out: int, concurrency: int, root: str) -> None:
         self.inp, self.out = inp, out
+        self.root = root
         self.concurrency = concurrency
         self.queue: deque[dict[str, Any]] = deque()
         self.children: dict[int, _Child] = {}
@@ -306,12 +302,12 @@ class _Supervisor:
             return False
         self.inbuf += chunk
         while (parsed := _parse(self.inbuf)) is not None:
-            header, _, self.inbuf = parsed
+            header, self.inbuf = parsed
             self.queue.append(header)
         return True
 
     def _start(self, job: dict[str, Any]) -> None:
-        tmp = tempfile.mkdtemp(prefix="mdverify-")
+        tmp = tempfile.mkdtemp(prefix="article-", dir=self.root)
         work = os.path.join(tmp, "work")  # noqa: PTH118 -- os-level code, pathlib buys nothing
         os.mkdir(work)  # noqa: PTH102
         read_fd, write_fd = os.pipe()
@@ -411,7 +407,10 @@ def _child(  # pragma: no cover -- runs in the forked child
 
 
 def main() -> None:
-    """Entry point: `python -m mdverify.worker CONCURRENCY`, jobs on stdin, results on stdout."""
+    """Entry point: `python -m mdverify.worker CONCURRENCY ROOT`.
+
+    Jobs come on stdin, results go to stdout, and each article's directory is under ROOT.
+    """
     import mdverify.child  # noqa: F401, PLC0415 -- the warm part: every child needs it
 
     # Children never collect the worker's objects: fewer copy-on-write faults per fork.
@@ -422,7 +421,7 @@ def main() -> None:
     os.dup2(devnull, 0)
     os.dup2(devnull, 1)
     os.close(devnull)
-    _Supervisor(inp, out, concurrency).run()
+    _Supervisor(inp, out, concurrency, sys.argv[2]).run()
 
 
 if __name__ == "__main__":

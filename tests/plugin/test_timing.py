@@ -327,3 +327,18 @@ def test_measured_time_and_clock_go_into_junit_properties(pytester, article):
     pytester.runpytest("--junitxml=out.xml").assert_outcomes(passed=1)
     xml = (pytester.path / "out.xml").read_text()
     assert 'name="mdverify_elapsed" value="2.000000s (virtual clock)"' in xml
+
+
+def test_timeline_images_of_same_named_articles_in_two_folders_do_not_collide(pytester, article):
+    article("a/index.md", SEQUENTIAL_CLAIMED_CONCURRENT)
+    article("b/index.md", SEQUENTIAL_CLAIMED_CONCURRENT)
+    pytester.runpytest(f"--mdverify-timelines={pytester.path / 'tl'}").assert_outcomes(failed=2)
+    assert len(list((pytester.path / "tl").glob("*.svg"))) == 2
+
+
+def test_timeout_in_the_ini_file_that_is_not_a_number_is_a_usage_error(pytester, article):
+    article("article.md", "# x\n\n```python\npass\n```\n")
+    pytester.makeini("[pytest]\nmdverify_timeout = 10s\n")
+    result = pytester.runpytest()
+    assert result.ret == 4
+    result.stderr.fnmatch_lines(["*mdverify_timeout must be a number of seconds, not '10s'*"])

@@ -229,3 +229,24 @@ def test_without_the_option_nothing_is_rewritten(pytester):
     result.assert_outcomes(failed=1)
     assert (pytester.path / "article.md").read_bytes() == before
     assert "rewrote" not in result.stdout.str()
+
+
+def test_output_cut_at_the_output_limit_is_never_written_into_the_article(pytester):
+    before = write(
+        pytester,
+        "article.md",
+        """
+        ```python
+        for n in range(40):
+            print(n)
+        ```
+
+        ```
+        0
+        ```
+        """,
+    )
+    result = pytester.runpytest(UPDATE, "--mdverify-output-limit=100")
+    result.assert_outcomes(failed=1)
+    assert (pytester.path / "article.md").read_bytes() == before
+    result.stdout.fnmatch_lines(["mdverify: rewrote 0 declared outputs in 0 files"])

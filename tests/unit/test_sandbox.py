@@ -3,13 +3,14 @@
 Every test runs twice: with a cold interpreter per article, and forked from the warm worker.
 """
 
+import os
 from pathlib import Path
 
 import pytest
 
 from mdverify.parse import parse_text
 from mdverify.runner import Runner
-from mdverify.sandbox import RunOptions, prepare
+from mdverify.sandbox import RunOptions, child_env, prepare
 
 _START = {"warm": False}
 
@@ -144,3 +145,9 @@ def test_pycon_expected_exception_is_written_as_doctest_sees_it(tmp_path):
 def test_undecodable_output_is_shown_with_escapes(tmp_path):
     result = run(tmp_path, fence("import os\nos.write(1, b'bad \\xff byte\\n')"))
     assert result[0].stdout == "bad \\xff byte\n"
+
+
+def test_relative_pythonpath_entries_are_made_absolute_for_the_child(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    env = child_env({"PYTHONPATH": os.pathsep.join(["lib", "/abs"])})
+    assert env["PYTHONPATH"].split(os.pathsep) == [str(tmp_path / "lib"), "/abs"]

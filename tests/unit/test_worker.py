@@ -162,3 +162,19 @@ def test_an_article_started_early_is_run_again_when_the_request_changed(tmp_path
     assert got[0].stdout == "first\n"
     after = runner.observations("b", prepared(tmp_path, "b", fence("print('b')"), runner.options))
     assert after[0].stdout == "b\n"  # the wasted early result was not handed to anyone
+
+
+def test_closing_removes_the_folders_of_results_nobody_collected(tmp_path):
+    runner = Runner(RunOptions(), warm=True, ahead=4)
+    articles = {
+        name: prepared(tmp_path, name, fence(f"print({n})"), runner.options)
+        for n, name in enumerate("abcd")
+    }
+    for name, prep in articles.items():
+        runner.plan(name, prep)
+    runner.observations("a", articles["a"])  # b, c and d now run ahead; nobody asks for them
+    assert runner._worker is not None
+    root = Path(runner._worker._root)
+    assert root.is_dir()
+    runner.close()
+    assert not root.exists()
