@@ -120,7 +120,10 @@ class Runner:
     def _ensure_worker(self, prepared: Prepared) -> WarmWorker | None:
         if self._worker is None and self._warm:
             try:
-                self._worker = WarmWorker(self.options.python, prepared.env, _cores())
+                # On the real clock, articles running side by side would slow each other
+                # and their timing claims would measure that; one at a time, as cold.
+                parallel = 1 if self.options.clock == "real" else _cores()
+                self._worker = WarmWorker(self.options.python, prepared.env, parallel)
             except WorkerGone:
                 self._warm = False
         return self._worker
