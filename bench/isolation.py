@@ -31,7 +31,7 @@ def measure(articles: int, *, warm: bool) -> tuple[float, float]:
         path = Path(tmp) / "empty.md"
         path.write_text(TEXT)
         article = parse_text("empty.md", TEXT)
-        prepared = prepare(article, str(path), article.examples, options, runner.env)
+        prepared = prepare(article, str(path), article.examples, options, env=runner.env)
         runner.observations(-1, prepared)  # start the worker outside the timing
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()

@@ -80,12 +80,16 @@ def cgroup_dir(pid: int) -> Path | None:
     return None if root is None else root / f"{_CGROUP_PREFIX}{pid}"
 
 
-def release(pid: int) -> None:
-    """Kill whatever is left in the child's cgroup (even outside its group), remove it."""
+def release(pid: int, *, wait: bool = True) -> bool:
+    """Kill whatever is left in the child's cgroup (even outside its group), remove it.
+
+    With `wait=False` it tries once and says whether the cgroup is gone, so that a caller
+    with other work (the warm worker) can try again later instead of sleeping here.
+    """
     group = cgroup_dir(pid)
     if group is None or not group.is_dir():
-        return
-    deadline = time.monotonic() + _RELEASE_WAIT
+        return True
+    deadline = time.monotonic() + (_RELEASE_WAIT if wait else 0.0)
     while True:
         with contextlib.suppress(OSError):
             for line in (group / "cgroup.procs").read_text().split():
@@ -94,11 +98,11 @@ def release(pid: int) -> None:
         try:
             group.rmdir()
         except OSError:
-            if time.monotonic() > deadline:
-                return  # an empty leftover directory costs nothing; never fail the run
+            if time.monotonic() >= deadline:
+                return False  # an empty leftover directory costs nothing; never fail the run
             time.sleep(0.01)
         else:
-            return
+            return True
 
 
 def _lower(which: int, value: int) -> None:

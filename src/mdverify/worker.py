@@ -236,6 +236,7 @@ class _Supervisor:
     def __init__(self, inp: int, out: int, concurrency: int, root: str) -> None:
         self.inp, self.out = inp, out
         self.root = root
+        self.unreleased: list[int] = []
         self.concurrency = concurrency
         self.queue: deque[dict[str, Any]] = deque()
         self.children: dict[int, _Child] = {}
@@ -250,6 +251,8 @@ class _Supervisor:
         finally:
             for child in list(self.children.values()):
                 self._finish(child, None, send=False)
+            for pid in self.unreleased:
+                limits.release(pid)
 
     def _step(self) -> bool:
         """One round of the loop; False once the parent has gone."""
@@ -267,6 +270,7 @@ class _Supervisor:
         if self.inp in readable and not self._read_jobs():
             return False
         self._stop_floods()
+        self.unreleased = [pid for pid in self.unreleased if not limits.release(pid, wait=False)]
         for fd in readable:
             if fd in self.children:
                 self._read_child(self.children[fd])
@@ -360,7 +364,10 @@ class _Supervisor:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(child.pid, signal.SIGKILL)  # in case it died before its setsid()
         _, status = os.waitpid(child.pid, 0)
-        limits.release(child.pid)  # what left the process group, where a cgroup holds it
+        # What left the process group, where a cgroup holds it. A cgroup whose last task is
+        # still being torn down is retried on later rounds rather than waited for here.
+        if not limits.release(child.pid, wait=False):
+            self.unreleased.append(child.pid)
         os.close(child.fd)
         del self.children[child.fd]
         if send:
