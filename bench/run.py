@@ -240,7 +240,7 @@ def main() -> None:
     parser.add_argument("--peers-python", default=str(PEERS_VENV / "bin" / "python"))
     args = parser.parse_args()
     if args.make_venvs:
-        make_venv(OURS_VENV, "-e", str(REPO), "pytest-xdist")
+        make_venv(OURS_VENV, "-e", f"{REPO}[content]", "pytest-xdist")
         make_venv(PEERS_VENV, "-r", str(BENCH / "requirements-peers.txt"))
     python = args.python
     if not Path(python).exists():
