@@ -150,13 +150,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 _OPTIONS = pytest.StashKey[RunOptions]()
+_TOLERANCES = pytest.StashKey["dict[ClockName, Tolerance]"]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
     # Read (and check) the options once, before any test: a bad value is a usage error.
     config.stash[_OPTIONS] = _options(config)
-    for clock in ("virtual", "real"):
-        _tolerance(config, clock)
+    config.stash[_TOLERANCES] = {clock: _tolerance(config, clock) for clock in DEFAULT_TOLERANCE}
     _start(config)
     _shard(config)
     config.pluginmanager.register(workflow.Workflow(config), "mdverify-workflow")
@@ -285,6 +285,8 @@ class MarkdownFile(pytest.File):
     _skips: dict[int, str]
     lines: list[str]
     """The article's lines, for the context shown in failure reports."""
+    needs_services: bool = False
+    """Whether its blocks ask for files, hosts, services or a server check (it runs cold)."""
 
     def collect(self) -> Iterator[pytest.Item]:
         """One item per example, or one failing item when the article cannot be read."""
@@ -304,8 +306,11 @@ class MarkdownFile(pytest.File):
             yield ArticleErrorItem.from_parent(self, name="unreadable article", error=error)
             return
         self.lines = text.split("\n")
+        self.needs_services = _needs_services(self.article)
         for example in self.article.examples:
             item = ExampleItem.from_parent(self, name=example.name, example=example)
+            if self.needs_services:
+                attach_request(item)  # the services are fixtures; only these items use them
             item.user_properties.append(_MARK)
             item.user_properties.extend(workflow.junit_properties(display, example.line))
             reason = skip_reason(example.settings)
@@ -314,7 +319,7 @@ class MarkdownFile(pytest.File):
             elif example.settings.xfail is not None:
                 item.add_marker(pytest.mark.xfail(reason=example.settings.xfail, strict=True))
             yield item
-        if _speculating(self.config) and not _needs_services(self.article):
+        if _speculating(self.config) and not self.needs_services:
             # Start the article now, so its child runs while pytest collects the others.
             runner = _runner(self.session)
             runnable = (e for e in self.article.examples if skip_reason(e.settings) is None)
@@ -326,7 +331,7 @@ class MarkdownFile(pytest.File):
     def observe(self, example: Example, item: pytest.Item) -> Observation:
         """The observation for `example`, running the article's child the first time."""
         if self._observations is None:
-            if _needs_services(self.article):
+            if self.needs_services:
                 self._observations, self._skips = run_with_services(
                     item, self.article, self.path, self._to_run(), self.config.stash[_OPTIONS]
                 )
@@ -408,7 +413,7 @@ def _planned_runner(session: pytest.Session) -> Runner:
         session.config.stash[_PLANNED] = True
         if not _xdist_worker(session.config):
             for article in _last_selected(session):
-                if not _needs_services(article.article):
+                if not article.needs_services:
                     runner.plan(article, article._prepared(runner))  # noqa: SLF001
     return runner
 
@@ -456,7 +461,6 @@ class ExampleItem(pytest.Item):
         super().__init__(**kwargs)
         self.example = example
         self.timeline_path: Path | None = None
-        attach_request(self)
 
     @property
     def article_file(self) -> MarkdownFile:
@@ -469,7 +473,8 @@ class ExampleItem(pytest.Item):
         for warning in self.example.warnings:
             self.warn(MdverifyWarning(warning))
         observation = self.article_file.observe(self.example, self)
-        verdict = judge(self.example, observation, _tolerance(self.config, observation.clock))
+        tolerance = self.config.stash[_TOLERANCES][observation.clock]
+        verdict = judge(self.example, observation, tolerance)
         if observation.elapsed is not None:
             self.user_properties.append(
                 ("mdverify_elapsed", f"{observation.elapsed:.6f}s ({observation.clock} clock)")
