@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import textwrap
 
 import pytest
@@ -28,3 +29,18 @@ def _no_hypothesis_in_inner_runs(request, monkeypatch):
     monkeypatch.setenv(
         "PYTEST_ADDOPTS", "-p no:hypothesispytest -o asyncio_default_fixture_loop_scope=function"
     )
+
+
+@pytest.fixture
+def git():
+    """Run git in a repository as a throwaway user: git(repo, "commit", "-m", "x")."""
+
+    def run(repo, *args: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+            cwd=repo,
+            check=True,
+            capture_output=True,
+        )
+
+    return run

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -13,17 +12,8 @@ FAILING = "# Failing\n\n```python\nx = 1\nprint(x + 1)  # 3\n```\n"
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
 
-def git(repo, *args):
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
-
-
 @needs_git
-def test_changed_since_collects_only_the_changed_articles(pytester):
+def test_changed_since_collects_only_the_changed_articles(pytester, git):
     for name in ("same", "edited", "moved", "gone"):
         (pytester.path / f"{name}.md").write_text(PASSING.replace("Passing", name))
     git(pytester.path, "init", "-q")
@@ -39,7 +29,7 @@ def test_changed_since_collects_only_the_changed_articles(pytester):
 
 
 @needs_git
-def test_changed_since_a_bad_ref_is_a_usage_error(pytester):
+def test_changed_since_a_bad_ref_is_a_usage_error(pytester, git):
     (pytester.path / "a.md").write_text(PASSING)
     git(pytester.path, "init", "-q")
     result = pytester.runpytest("--mdverify-changed-since=no-such-ref")

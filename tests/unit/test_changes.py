@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 
 import pytest
 
@@ -12,17 +11,8 @@ from mdverify.changes import ChangesError, changed_files
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
 
-def git(repo, *args):
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
-
-
 @pytest.fixture
-def repo(tmp_path):
+def repo(tmp_path, git):
     """A repository whose `base` tag has four articles."""
     git(tmp_path, "init", "-q", "-b", "main")
     for name in ("kept", "modified", "renamed", "deleted"):
@@ -37,7 +27,7 @@ def names(paths):
     return sorted(p.name for p in paths)
 
 
-def test_added_modified_and_renamed_files_count_and_deleted_ones_do_not(repo):
+def test_added_modified_and_renamed_files_count_and_deleted_ones_do_not(repo, git):
     (repo / "added.md").write_text("# added\n")
     (repo / "modified.md").write_text("# modified, again\n")
     git(repo, "mv", "renamed.md", "new-name.md")
@@ -66,7 +56,7 @@ def test_paths_are_absolute_whatever_the_directory_asked_from(repo):
     assert changed_files("base", repo / "sub") == {(repo / "sub" / "a.md").resolve()}
 
 
-def test_changes_on_a_branch_are_counted_from_the_merge_base(repo):
+def test_changes_on_a_branch_are_counted_from_the_merge_base(repo, git):
     git(repo, "checkout", "-q", "-b", "feature")
     (repo / "feature.md").write_text("# feature\n")
     git(repo, "add", ".")
