@@ -40,7 +40,6 @@ __all__ = ["decode", "parse_article", "parse_text"]
 PYTHON_LANGS = frozenset({"python", "py", "python3", "py3"})
 PYCON_LANGS = frozenset({"pycon"})
 OUTPUT_LANGS = frozenset({"", "text", "output", "console"})
-BOM = "\ufeff"
 
 _DIRECTIVE = re.compile(r"<!--\s*mdverify\s*:(?P<body>.*?)-->", re.DOTALL)
 _DIRECTIVE_HINT = re.compile(r"<!--\s*mdverify\b", re.IGNORECASE)
