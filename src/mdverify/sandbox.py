@@ -43,10 +43,12 @@ __all__ = [
     "Prepared",
     "RunOptions",
     "child_env",
+    "cut_at_budget",
     "finish",
     "open_capture",
     "parse_size",
     "prepare",
+    "read_available",
     "run_article",
     "run_cold",
     "stall_message",
@@ -257,6 +259,34 @@ def stall_message(
     return f"timeout: the block ran longer than {timeouts.get(stalled, IDLE_LIMIT):g} s (real time)"
 
 
+def read_available(fd: int) -> bytes:
+    """What can be read from `fd` now, without waiting."""
+    data = b""
+    while select.select([fd], [], [], 0)[0]:
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def cut_at_budget(events: list[dict[str, Any]], unread: bytes, budget: int) -> None:
+    """Complete `events` of a child stopped at its output `budget`, with what was `unread`.
+
+    The block that crossed the budget hit the file size limit, which ends it with an error
+    of its own: it is reported as stopped, so its end and everything after it are dropped.
+    """
+    for line in unread.split(b"\n"):
+        with contextlib.suppress(ValueError):
+            event = json.loads(line)
+            if isinstance(event, dict) and "event" in event:
+                events.append(event)
+    for n, event in enumerate(events):
+        if event["event"] == "end" and event.get("out", 0) + event.get("err", 0) >= budget:
+            del events[n:]
+            return
+
+
 def _write_files(work: Path, files: Iterable[tuple[str, str]]) -> None:
     for name, content in files:
         path = work / name
@@ -337,8 +367,8 @@ class _Watch:
             if remaining <= 0:
                 return "idle" if self.running is None else self.running
             ready, _, _ = select.select([fd], [], [], min(remaining, _POLL))
-            # Before the events: a block that hit the budget must not be reported as ended.
             if self._written() >= self.budget:
+                cut_at_budget(events, buffer + read_available(fd), self.budget)
                 return "budget"
             if not ready:
                 continue

@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from mdverify import limits
+from mdverify.sandbox import cut_at_budget, read_available
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -281,13 +282,10 @@ class _Supervisor:
         return True
 
     def _stop_floods(self) -> None:
-        """Stop each article past its output budget.
-
-        Before reading events: a block that hit the budget (and so the file size limit,
-        which ends it with an error) must be reported as stopped, not as ended by itself.
-        """
+        """Stop each article past its output budget (see `sandbox.cut_at_budget`)."""
         for child in list(self.children.values()):
             if _written(child.tmp) >= child.budget:
+                cut_at_budget(child.events, child.buffer + read_available(child.fd), child.budget)
                 self._finish(child, "budget")
 
     def _write(self) -> bool:

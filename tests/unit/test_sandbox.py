@@ -10,7 +10,7 @@ import pytest
 
 from mdverify.parse import parse_text
 from mdverify.runner import Runner
-from mdverify.sandbox import RunOptions, child_env, prepare
+from mdverify.sandbox import RunOptions, child_env, cut_at_budget, prepare
 
 _START = {"warm": False}
 
@@ -151,3 +151,27 @@ def test_relative_pythonpath_entries_are_made_absolute_for_the_child(tmp_path, m
     monkeypatch.chdir(tmp_path)
     env = child_env({"PYTHONPATH": os.pathsep.join(["lib", "/abs"])})
     assert env["PYTHONPATH"].split(os.pathsep) == [str(tmp_path / "lib"), "/abs"]
+
+
+def test_cut_at_budget_drops_the_end_of_the_block_that_crossed_it_and_what_follows():
+    events = [
+        {"event": "start", "index": 0, "out": 0, "err": 0},
+        {"event": "end", "index": 0, "out": 10, "err": 0},
+        {"event": "start", "index": 1, "out": 10, "err": 0},
+    ]
+    unread = (
+        b'{"event": "end", "index": 1, "out": 100, "err": 2}\n'
+        b'{"event": "start", "index": 2, "out": 100, "err": 2}\n{"event": "done"}\n'
+    )
+    cut_at_budget(events, unread, budget=100)
+    assert [(e["event"], e.get("index")) for e in events] == [
+        ("start", 0),
+        ("end", 0),
+        ("start", 1),
+    ]
+
+
+def test_cut_at_budget_keeps_an_unread_start_and_ignores_what_is_not_an_event():
+    events: list = []
+    cut_at_budget(events, b'not json\n[1, 2]\n{"event": "start", "index": 0}\n{"partial', 100)
+    assert events == [{"event": "start", "index": 0}]
