@@ -20,6 +20,7 @@ The parent side calls `release` after killing the child's process group.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import sys
@@ -118,12 +119,13 @@ def _join_cgroup(processes: int) -> bool:
     group = cgroup_dir(os.getpid())
     if group is None:
         return False
+    # os.write, not write_text: this runs once per article, in the forked child.
     with contextlib.suppress(OSError):
         group.rmdir()  # left by an earlier run whose pytest was killed, if empty
     try:
         group.mkdir()
-        (group / "pids.max").write_text(str(processes))
-        (group / "cgroup.procs").write_text(str(os.getpid()))
+        _write(group / "pids.max", str(processes))
+        _write(group / "cgroup.procs", str(os.getpid()))
     except OSError:
         with contextlib.suppress(OSError):
             group.rmdir()
@@ -131,8 +133,21 @@ def _join_cgroup(processes: int) -> bool:
     return True
 
 
+def _write(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+
+
+@functools.cache
 def _pids_root() -> Path | None:
-    """The writable pids-controller cgroup this process belongs to (v1 or v2), if any."""
+    """The writable pids-controller cgroup this process belongs to (v1 or v2), if any.
+
+    Cached: a process does not change cgroups before it joins an article's, and children
+    forked from the warm worker inherit the answer instead of reading /proc again.
+    """
     if not sys.platform.startswith("linux"):
         return None
     try:

@@ -34,10 +34,16 @@ __all__ = ["Runner"]
 
 
 def _cores() -> int:
+    """Cores this session's children may use: its share when pytest-xdist runs several."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on macOS
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    try:
+        sessions = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    except ValueError:
+        sessions = 1
+    return max(1, cores // max(1, sessions))
 
 
 class Runner:
