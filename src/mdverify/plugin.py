@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 import pytest
 
 from mdverify import plugin_workflow as workflow
+from mdverify import protocol
 from mdverify.atomic import digest
 from mdverify.compare import judge
 from mdverify.directives import skip_reason
@@ -167,6 +168,18 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> MarkdownFi
     if any(file_path.match(glob) for glob in globs) and workflow.selected(parent.config, file_path):
         return MarkdownFile.from_parent(parent, path=file_path)
     return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
+    if (
+        isinstance(item, ExampleItem)
+        and not item.article_file.needs_services
+        and protocol.applies(item)
+    ):
+        protocol.run(item, nextitem)
+        return True
+    return None  # pytest's own protocol
 
 
 def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
