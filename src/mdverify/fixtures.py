@@ -33,7 +33,15 @@ if TYPE_CHECKING:
     from mdverify.model import Article, Example
     from mdverify.sandbox import RunOptions
 
-__all__ = ["attach_request", "mdverify_postgres", "mdverify_web", "run_with_services"]
+__all__ = [
+    "attach_request",
+    "begin_postgres",
+    "mdverify_postgres",
+    "mdverify_web",
+    "run_with_services",
+]
+
+_BEGUN = pytest.StashKey[Postgres]()
 
 
 @pytest.fixture(scope="session")
@@ -57,11 +65,33 @@ def mdverify_postgres(pytestconfig: pytest.Config) -> Iterator[Postgres]:
             f"needs a PostgreSQL server: initdb, postgres and psql not found in {where}; "
             f"install the Debian package '{PACKAGE}' (apt-get install {PACKAGE})"
         )
-    server = Postgres(bindir)
+    server = pytestconfig.stash.get(_BEGUN, None) or Postgres(bindir)
     try:
         yield server.start()
     finally:
         server.stop()
+
+
+def begin_postgres(config: pytest.Config) -> None:
+    """Start making the cluster now, for the `mdverify_postgres` fixture to finish.
+
+    Called when an article that needs PostgreSQL is collected: `initdb` is most of the
+    server's start-up, and it then runs while pytest goes on. Any failure is left for
+    the fixture to meet again and report.
+    """
+    if _BEGUN in config.stash:
+        return
+    bindir = find_bindir(config.getini("mdverify_postgres_bin") or None)
+    if bindir is None:
+        return
+    server = Postgres(bindir)
+    try:
+        server.begin()
+    except (PostgresError, OSError):
+        server.stop()
+        return
+    config.stash[_BEGUN] = server
+    config.add_cleanup(server.stop)  # when no article that needed it was run after all
 
 
 def attach_request(item: pytest.Item) -> None:
@@ -92,12 +122,13 @@ def run_with_services(
     servers: dict[str, Any] = {}
     missing: dict[str, str] = {}
     try:
+        # The web server first: its certificates are made while `initdb` finishes.
+        web = request.getfixturevalue("mdverify_web") if wanted.hosts else None
         for name in wanted.services:
             try:
                 servers[name] = request.getfixturevalue(f"mdverify_{name}")
             except pytest.skip.Exception as skip:
                 missing[name] = str(skip.msg)
-        web = request.getfixturevalue("mdverify_web") if wanted.hosts else None
     except (PostgresError, OSError) as err:
         return _not_run(examples, f"{article.path}: a service could not start: {err}"), {}
     skips = {

@@ -18,7 +18,13 @@ from mdverify import protocol
 from mdverify.atomic import digest
 from mdverify.compare import judge
 from mdverify.directives import skip_reason
-from mdverify.fixtures import attach_request, mdverify_postgres, mdverify_web, run_with_services  # noqa: F401 -- served fixtures
+from mdverify.fixtures import (
+    attach_request,
+    begin_postgres,
+    mdverify_postgres,  # noqa: F401 -- a fixture this plugin serves
+    mdverify_web,  # noqa: F401 -- likewise
+    run_with_services,
+)
 from mdverify.model import Article, ArticleError, ClockName, Example, Observation, Verdict
 from mdverify.parse import decode, parse_text
 from mdverify.parsecache import ParseCache
@@ -320,6 +326,9 @@ class MarkdownFile(pytest.File):
             return
         self.lines = text.split("\n")
         self.needs_services = _needs_services(self.article)
+        wanted = needs(self.article.examples).services if self.needs_services else ()
+        if "postgres" in wanted and _speculating(self.config):
+            begin_postgres(self.config)
         for example in self.article.examples:
             item = ExampleItem.from_parent(self, name=example.name, example=example)
             if self.needs_services:

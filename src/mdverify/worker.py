@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from mdverify import limits
-from mdverify.sandbox import cut_at_budget, read_available
+from mdverify.sandbox import cut_at_budget, read_available, scratch_dir
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -62,8 +62,6 @@ __all__ = ["Job", "Result", "WarmWorker", "WorkerGone"]
 _LENGTH = struct.Struct(">I")
 _CHUNK = 1 << 16
 _POLL = 0.05
-_SHM = "/dev/shm"  # noqa: S108 -- a directory of our own is made inside it
-_SHM_ROOM = 1 << 30
 _BUDGET_EVERY = 0.01
 """Seconds between two looks at the size of the children's capture files."""
 _FAILED_CHILD = 70
@@ -113,7 +111,7 @@ class WarmWorker:
     def __init__(self, python: str, env: Mapping[str, str], concurrency: int) -> None:
         # Every article's directory lives under this one, so that closing removes the
         # results nobody collected (pytest -x, Ctrl+C) with the rest.
-        self._root = tempfile.mkdtemp(prefix="mdverify-worker-", dir=_scratch())
+        self._root = tempfile.mkdtemp(prefix="mdverify-worker-", dir=scratch_dir())
         try:
             self._proc = subprocess.Popen(  # noqa: S603 -- our own interpreter and module
                 [python, "-m", "mdverify.worker", str(concurrency), self._root],
@@ -197,24 +195,6 @@ class WarmWorker:
         if self._proc.stdout is not None:
             self._proc.stdout.close()
         shutil.rmtree(self._root, ignore_errors=True)
-
-
-def _scratch() -> str | None:
-    """Where article directories go: the user's TMPDIR if set, else RAM if it has room.
-
-    Each article makes and removes a directory and two capture files; on a disk file
-    system (ext4 on a VM) that costs about 0.4 ms per article, on tmpfs a tenth of it.
-    RLIMIT_FSIZE (`mdverify.limits`) bounds each file an example writes either way.
-    """
-    if any(os.environ.get(name) for name in ("TMPDIR", "TEMP", "TMP")):
-        return None
-    try:
-        shm = os.statvfs(_SHM)
-    except OSError:
-        return None
-    if shm.f_bavail * shm.f_frsize < _SHM_ROOM or not os.access(_SHM, os.W_OK | os.X_OK):
-        return None  # Docker's default /dev/shm is 64 MB: an example's files need more
-    return _SHM
 
 
 def _frame(header: dict[str, Any]) -> bytes:

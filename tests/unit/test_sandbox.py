@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from mdverify import sandbox
 from mdverify.parse import parse_text
 from mdverify.runner import Runner
 from mdverify.sandbox import RunOptions, child_env, cut_at_budget, prepare
@@ -175,3 +176,19 @@ def test_cut_at_budget_keeps_an_unread_start_and_ignores_what_is_not_an_event():
     events: list = []
     cut_at_budget(events, b'not json\n[1, 2]\n{"event": "start", "index": 0}\n{"partial', 100)
     assert events == [{"event": "start", "index": 0}]
+
+
+def test_article_folders_go_under_tmpdir_when_the_user_set_one(monkeypatch, tmp_path):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    assert sandbox.scratch_dir() is None  # tempfile's choice: TMPDIR
+
+
+@pytest.mark.skipif(not Path("/dev/shm").is_dir(), reason="no /dev/shm here")
+def test_article_folders_go_to_ram_only_when_it_has_room(monkeypatch):
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        monkeypatch.delenv(name, raising=False)
+    shm = os.statvfs("/dev/shm")
+    roomy = shm.f_bavail * shm.f_frsize >= sandbox._SHM_ROOM
+    assert (sandbox.scratch_dir() == "/dev/shm") == (roomy and os.access("/dev/shm", os.W_OK))
+    monkeypatch.setattr(sandbox, "_SHM_ROOM", 1 << 62)
+    assert sandbox.scratch_dir() is None

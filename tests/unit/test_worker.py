@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from mdverify import worker
 from mdverify.parse import parse_text
 from mdverify.runner import Runner
 from mdverify.sandbox import RunOptions, prepare
@@ -179,19 +178,3 @@ def test_closing_removes_the_folders_of_results_nobody_collected(tmp_path):
     assert root.is_dir()
     runner.close()
     assert not root.exists()
-
-
-def test_article_folders_go_under_tmpdir_when_the_user_set_one(monkeypatch, tmp_path):
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-    assert worker._scratch() is None  # tempfile's choice: TMPDIR
-
-
-@pytest.mark.skipif(not Path("/dev/shm").is_dir(), reason="no /dev/shm here")
-def test_article_folders_go_to_ram_only_when_it_has_room(monkeypatch):
-    for name in ("TMPDIR", "TEMP", "TMP"):
-        monkeypatch.delenv(name, raising=False)
-    shm = os.statvfs("/dev/shm")
-    roomy = shm.f_bavail * shm.f_frsize >= worker._SHM_ROOM
-    assert (worker._scratch() == "/dev/shm") == (roomy and os.access("/dev/shm", os.W_OK))
-    monkeypatch.setattr(worker, "_SHM_ROOM", 1 << 62)
-    assert worker._scratch() is None

@@ -1,6 +1,7 @@
 r"""A real PostgreSQL server for the session, from Debian's `postgresql` package.
 
-`Postgres.start()` makes a cluster in a temporary directory (`initdb`), runs `postgres`
+`Postgres.start()` makes a cluster in a temporary directory (`initdb`, which `begin()` may
+have started earlier, in the background), runs `postgres`
 on a free port of 127.0.0.1 as a child of this process (its own session, so a Ctrl+C
 reaches pytest first, and pytest stops it), and waits until it answers. PostgreSQL
 refuses to run as root: as root, the cluster belongs to the `postgres` user (or `nobody`)
@@ -28,7 +29,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
+
+from mdverify.sandbox import scratch_dir
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -81,51 +84,73 @@ class Postgres:
         self.port = 0
         self.password = secrets.token_hex(16)
         self._tmp: Path | None = None
+        self._init: subprocess.Popen[bytes] | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
+        self._owner: pwd.struct_passwd | None = None
 
     # -- life cycle
 
-    def start(self) -> Postgres:
-        """Create the cluster and run the server; raises `PostgresError` with its log."""
-        self._tmp = Path(tempfile.mkdtemp(prefix="mdverify-pg-"))
-        owner = _unprivileged_user() if os.geteuid() == 0 else None
+    def begin(self) -> Postgres:
+        """Start making the cluster (`initdb`, most of the start-up) in the background.
+
+        The plugin calls it when it collects an article that needs the server, so that
+        the cluster is made while other work goes on; `start` waits for it.
+        """
+        if self._tmp is not None:
+            return self
+        self._tmp = Path(tempfile.mkdtemp(prefix="mdverify-pg-", dir=scratch_dir()))
+        self._owner = _unprivileged_user() if os.geteuid() == 0 else None
         data, pwfile = self._tmp / "data", self._tmp / "pwfile"
         pwfile.write_text(self.password + "\n", encoding="utf-8")
-        if owner is not None:
+        if self._owner is not None:
             for path in (self._tmp, pwfile):
-                os.chown(path, owner.pw_uid, owner.pw_gid)
-        self._run_as(
-            owner,
-            [
-                *(str(self.bindir / "initdb"), "-D", str(data), "-U", _USER),
-                *(f"--pwfile={pwfile}", "--auth=scram-sha-256", "--no-sync", "--no-instructions"),
-                *("-E", "UTF8", "--locale=C"),
-            ],
-            "initdb",
-        )
+                os.chown(path, self._owner.pw_uid, self._owner.pw_gid)
+        with (self._tmp / "initdb.log").open("wb") as log:
+            self._init = subprocess.Popen(  # noqa: S603 -- the server's own tool, no shell
+                [
+                    *(str(self.bindir / "initdb"), "-D", str(data), "-U", _USER),
+                    *(f"--pwfile={pwfile}", "--auth=scram-sha-256", "--no-sync"),
+                    *("--no-instructions", "-E", "UTF8", "--locale=C"),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                **_as_user(self._owner),
+            )
+        return self
+
+    def start(self) -> Postgres:
+        """Make the cluster (unless `begin` did) and run the server; raises `PostgresError`."""
+        self.begin()
+        assert self._tmp is not None
+        init, self._init = self._init, None
+        if init is not None and init.wait() != 0:
+            log = (self._tmp / "initdb.log").read_text("utf-8", "replace").strip()
+            raise PostgresError(f"initdb failed:\n{log}")
         self.port = _free_port()
         self._log = (self._tmp / "postgres.log").open("wb")
         self._proc = subprocess.Popen(  # noqa: S603 -- the server binary, no shell
             [
-                *(str(self.bindir / "postgres"), "-D", str(data), "-p", str(self.port)),
-                *("-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self._tmp}"),
+                *(str(self.bindir / "postgres"), "-D", str(self._tmp / "data")),
+                *("-p", str(self.port), "-c", "listen_addresses=127.0.0.1"),
+                *("-c", f"unix_socket_directories={self._tmp}"),
                 *("-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off"),
             ],
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
             preexec_fn=_die_with_parent(),  # noqa: PLW1509 -- one prctl call, nothing else
-            user=owner.pw_uid if owner else None,
-            group=owner.pw_gid if owner else None,
-            extra_groups=[] if owner else None,
-            cwd="/",
+            **_as_user(self._owner),
         )
         self._wait_ready()
         return self
 
     def stop(self) -> None:
         """Stop the server (fast shutdown, then SIGKILL) and delete the cluster."""
+        init, self._init = self._init, None
+        if init is not None:  # begun, never started (its article was not run)
+            init.kill()
+            init.wait()
         proc, self._proc = self._proc, None
         if proc is not None and proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
@@ -217,19 +242,12 @@ class Postgres:
         text = (self._tmp / "postgres.log").read_text("utf-8", "replace")
         return "\n".join(text.splitlines()[-20:])
 
-    def _run_as(self, owner: pwd.struct_passwd | None, argv: list[str], what: str) -> None:
-        result = subprocess.run(  # noqa: S603 -- the server's own tools, no shell
-            argv,
-            capture_output=True,
-            text=True,
-            check=False,
-            user=owner.pw_uid if owner else None,
-            group=owner.pw_gid if owner else None,
-            extra_groups=[] if owner else None,
-            cwd="/",
-        )
-        if result.returncode != 0:
-            raise PostgresError(f"{what} failed:\n{(result.stderr or result.stdout).strip()}")
+
+def _as_user(owner: pwd.struct_passwd | None) -> dict[str, Any]:
+    """Popen arguments that run a server tool as `owner` (None: as ourselves), from /."""
+    if owner is None:
+        return {"cwd": "/"}
+    return {"user": owner.pw_uid, "group": owner.pw_gid, "extra_groups": [], "cwd": "/"}
 
 
 def _unprivileged_user() -> pwd.struct_passwd:

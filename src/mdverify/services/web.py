@@ -35,6 +35,7 @@ __all__ = ["PAGES_DIR", "LocalWeb", "Site"]
 
 PAGES_DIR = "_pages"
 """Folder next to an article holding one folder of pages per host."""
+_SHUTDOWN_POLL = 0.05
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,13 @@ class LocalWeb:
         return self
 
     def _serve(self, server: ThreadingHTTPServer) -> None:
-        thread = threading.Thread(target=server.serve_forever, name="mdverify-web", daemon=True)
+        # shutdown() waits for the loop's next look at the flag: 0.5 s by default.
+        thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": _SHUTDOWN_POLL},
+            name="mdverify-web",
+            daemon=True,
+        )
         thread.start()
         self._servers.append((server, thread))
 
