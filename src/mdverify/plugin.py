@@ -420,23 +420,30 @@ def _runner(session: pytest.Session) -> Runner:
     config = session.config
     runner = config.stash.get(_RUNNER, None)
     if runner is None:
-        # An xdist worker is handed its items a few at a time: it cannot know what is next.
-        ahead = 0 if _xdist_worker(config) else _AHEAD
-        runner = Runner(config.stash[_OPTIONS], warm=_start(config) == "warm", ahead=ahead)
+        runner = Runner(config.stash[_OPTIONS], warm=_start(config) == "warm", ahead=_AHEAD)
         config.stash[_RUNNER] = runner
         config.add_cleanup(runner.close)
     return runner
 
 
 def _planned_runner(session: pytest.Session) -> Runner:
-    """The runner, with every selected article planned in run order (once collected)."""
+    """The runner, with the articles to come planned in run order.
+
+    In one process that is every selected article, once. In a pytest-xdist worker it is
+    the articles of the items the controller has sent and this worker has not run yet:
+    without them, each article would start only when pytest reached it, and the worker's
+    children would never overlap its reporting.
+    """
     runner = _runner(session)
-    if not session.config.stash.get(_PLANNED, False):
+    if _xdist_worker(session.config):
+        for article in workflow.xdist_upcoming(session, runner.ahead):
+            if isinstance(article, MarkdownFile) and not article.needs_services:
+                runner.plan(article, article._prepared(runner))  # noqa: SLF001
+    elif not session.config.stash.get(_PLANNED, False):
         session.config.stash[_PLANNED] = True
-        if not _xdist_worker(session.config):
-            for article in _last_selected(session):
-                if not article.needs_services:
-                    runner.plan(article, article._prepared(runner))  # noqa: SLF001
+        for article in _last_selected(session):
+            if not article.needs_services:
+                runner.plan(article, article._prepared(runner))  # noqa: SLF001
     return runner
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -26,12 +26,14 @@ if TYPE_CHECKING:
 
     from mdverify.model import Verdict
 
-__all__ = ["Workflow", "add_options", "junit_properties", "record", "selected"]
+__all__ = ["Workflow", "add_options", "junit_properties", "record", "selected", "xdist_upcoming"]
 
 _UPDATES = "mdverify_updates"
 _TIMING = "mdverify_timing_notes"
 _ANNOTATION = "mdverify_annotation"
 _CHANGED_KEY = pytest.StashKey[frozenset[Path]]()
+_QUEUED_ARTICLES = 4
+"""Articles kept queued on each xdist worker (see `pytest_xdist_make_scheduler`)."""
 
 
 def add_options(group: pytest.OptionGroup) -> None:
@@ -167,7 +169,53 @@ class Workflow:
                 path = nodeid.split("::", 1)[0]
                 return path if any(PurePath(path).match(g) for g in globs) else nodeid
 
+            def _reschedule(self, node: Any) -> None:  # noqa: ANN401 -- an xdist WorkerController
+                # xdist sends the next unit when 2 items are left: a worker then knows at
+                # most one article ahead, and its children wait for the controller. Keep
+                # a few articles queued instead, for the worker to run ahead.
+                super()._reschedule(node)
+                assigned = self.assigned_work.get(node, {})
+                while self.workqueue and not node.shutting_down:
+                    units = sum(1 for unit in assigned.values() if not all(unit.values()))
+                    if units >= _QUEUED_ARTICLES:
+                        break
+                    self._assign_work_unit(node)
+
         return ArticleScheduling(config, log)
+
+
+def xdist_upcoming(session: pytest.Session, count: int) -> list[pytest.Collector]:
+    """In an xdist worker, the parents of the next items it was sent: up to `count + 1`.
+
+    xdist has no public API for a worker's queue; this reads its `WorkerInteractor`'s
+    (pytest-xdist 3.x, under the queue's own lock) and gives nothing if that has changed.
+    The articles are only run ahead from it: what runs is still what xdist sends.
+    """
+    queue = next(
+        (
+            getattr(plugin, "torun", None)
+            for plugin in session.config.pluginmanager.get_plugins()
+            if type(plugin).__name__ == "WorkerInteractor"
+        ),
+        None,
+    )
+    lock = getattr(queue, "lock", None)
+    if not callable(lock):
+        return []
+    parents: dict[pytest.Collector, None] = {}
+    items = session.items
+    try:
+        with lock() as pending:
+            for index in pending:
+                if isinstance(index, int) and 0 <= index < len(items):
+                    parent = items[index].parent
+                    if parent is not None:
+                        parents[parent] = None
+                        if len(parents) > count:
+                            break
+    except Exception:  # noqa: BLE001 -- another xdist: run without looking ahead
+        return []
+    return list(parents)
 
 
 def _is_ours(item: pytest.Item) -> bool:

@@ -71,3 +71,25 @@ def test_update_under_xdist_rewrites_each_article_once(pytester):
     for name in ("a.md", "b.md", "c.md"):
         assert (pytester.path / name).read_text() == expected
     pytester.runpytest("-n", "2").assert_outcomes(passed=6)
+
+
+def test_an_xdist_worker_knows_several_articles_ahead(pytester):
+    for name, text in ARTICLES.items():
+        (pytester.path / name).write_text(text)
+    seen = pytester.path / "upcoming.txt"
+    pytester.makeconftest(
+        f"""
+        from mdverify import plugin_workflow
+
+        def pytest_runtest_setup(item):
+            if item.nodeid.startswith("article0.md"):
+                articles = plugin_workflow.xdist_upcoming(item.session, 8)
+                with open({str(seen)!r}, "a") as file:
+                    file.write(" ".join(a.name for a in articles) + "\\n")
+        """
+    )
+    result = pytester.runpytest("-n", "1", "-p", "xdist")
+    result.assert_outcomes(passed=19, failed=1)
+    # xdist alone sends the next article when two items are left: one article ahead.
+    first = seen.read_text().splitlines()[0].split()
+    assert len(first) >= 3, first
