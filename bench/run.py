@@ -88,30 +88,51 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Tim
     return Timing(wall, usage.ru_maxrss / 1024, proc.returncode == 0, tail[0])
 
 
-def best_of(runs: int, cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Timing:
-    """The fastest of `runs` runs: the noise on a shared machine only ever adds time."""
-    results = [measure(cmd, cwd, env) for _ in range(runs)]
-    return min(results, key=lambda t: t.wall)
+class Trials:
+    """Commands to time, run round-robin, each command's best run kept.
+
+    On a shared VM the machine's speed drifts over minutes; running every command once per
+    round, rather than one tool's runs back to back, makes a slow spell hit all tools alike.
+    """
+
+    def __init__(self) -> None:
+        self._commands: list[tuple[list[str], Path, dict[str, str] | None]] = []
+        self._results: list[list[Timing]] = []
+
+    def add(self, cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> int:
+        self._commands.append((cmd, cwd, env))
+        self._results.append([])
+        return len(self._commands) - 1
+
+    def run(self, runs: int) -> None:
+        for round_ in range(runs):
+            print(f"  round {round_ + 1} of {runs}: {len(self._commands)} commands", flush=True)
+            for (cmd, cwd, env), results in zip(self._commands, self._results, strict=True):
+                results.append(measure(cmd, cwd, env))
+
+    def best(self, index: int) -> Timing:
+        """The fastest run: the noise on a shared machine only ever adds time."""
+        return min(self._results[index], key=lambda t: t.wall)
 
 
 @dataclass(frozen=True)
 class Row:
-    """One tool's line in the table."""
+    """One tool's line in the table: indices into `Trials`."""
 
     tool: str
-    collect: Timing | None
-    full: Timing
+    collect: int | None
+    full: int
     extra: float = 0.0
     """Seconds of a separate step the tool needs first (phmdoctest's generation)."""
 
 
-def mdverify_rows(python: str, work: Path, corpus: Path, runs: int) -> list[Row]:
+def mdverify_rows(python: str, work: Path, corpus: Path, trials: Trials) -> list[Row]:
     base = [python, "-m", "pytest", *QUIET]
     rows = [
         Row(
             "mdverify",
-            best_of(runs, [*base, "--collect-only", str(corpus)], work),
-            best_of(runs, [*base, str(corpus)], work),
+            trials.add([*base, "--collect-only", str(corpus)], work),
+            trials.add([*base, str(corpus)], work),
         )
     ]
     # With pytest's cache on (the default), unchanged articles are not parsed again.
@@ -120,20 +141,20 @@ def mdverify_rows(python: str, work: Path, corpus: Path, runs: int) -> list[Row]
     rows.append(
         Row(
             "mdverify, parse cache warm",
-            best_of(runs, [*cached, "--collect-only", str(corpus)], work),
-            best_of(runs, [*cached, str(corpus)], work),
+            trials.add([*cached, "--collect-only", str(corpus)], work),
+            trials.add([*cached, str(corpus)], work),
         )
     )
     probe = [python, "-c", "import xdist"]
     if subprocess.run(probe, check=False, capture_output=True).returncode == 0:
         rows.extend(
-            Row(f"mdverify -n {n}", None, best_of(runs, [*base, "-n", n, str(corpus)], work))
+            Row(f"mdverify -n {n}", None, trials.add([*base, "-n", n, str(corpus)], work))
             for n in ("0", "2")
         )
     return rows
 
 
-def peer_rows(python: str, work: Path, corpus: Path, runs: int) -> list[Row]:
+def peer_rows(python: str, work: Path, corpus: Path, trials: Trials) -> list[Row]:
     def has(module: str) -> bool:
         code = f"import importlib.util, sys; sys.exit(not importlib.util.find_spec({module!r}))"
         return subprocess.run([python, "-c", code], check=False).returncode == 0
@@ -142,9 +163,8 @@ def peer_rows(python: str, work: Path, corpus: Path, runs: int) -> list[Row]:
     rows: list[Row] = []
 
     def add(tool: str, args: list[str], env: dict[str, str] | None = None) -> None:
-        print(f"  timing {tool} ...", flush=True)
-        collect = best_of(runs, [*base, "--collect-only", *args], work, env)
-        rows.append(Row(tool, collect, best_of(runs, [*base, *args], work, env)))
+        collect = trials.add([*base, "--collect-only", *args], work, env)
+        rows.append(Row(tool, collect, trials.add([*base, *args], work, env)))
 
     if has("pytest_codeblocks"):
         add("pytest-codeblocks", ["--codeblocks", str(corpus)])
@@ -161,15 +181,14 @@ def peer_rows(python: str, work: Path, corpus: Path, runs: int) -> list[Row]:
         cfg = work / "phmdoctest.cfg"
         # phmdoctest takes globs relative to where it runs.
         cfg.write_text(PHMDOCTEST_CFG.format(corpus=corpus.relative_to(work), out=out.name))
-        print("  timing phmdoctest ...", flush=True)
         generate = measure([python, "-m", "phmdoctest", str(cfg)], work)
-        if not generate.ok:
+        if generate.ok:
+            collect = trials.add([*base, "--collect-only", str(out)], work)
+            rows.append(
+                Row("phmdoctest", collect, trials.add([*base, str(out)], work), generate.wall)
+            )
+        else:
             print(f"  phmdoctest failed to generate its tests: {generate.tail}")
-            return rows
-        collect = best_of(runs, [*base, "--collect-only", str(out)], work)
-        rows.append(
-            Row("phmdoctest", collect, best_of(runs, [*base, str(out)], work), generate.wall)
-        )
     if has("pytest_examples"):
         tests = work / "examples_tests"
         tests.mkdir(exist_ok=True)
@@ -179,16 +198,21 @@ def peer_rows(python: str, work: Path, corpus: Path, runs: int) -> list[Row]:
 
 
 def clock_rows(python: str, targets: list[tuple[str, Path, Path]], runs: int) -> str:
+    trials = Trials()
+    ids = {
+        (label, clock): trials.add(
+            [python, "-m", "pytest", *QUIET, f"--mdverify-clock={clock}", str(path)], cwd
+        )
+        for label, cwd, path in targets
+        for clock in ("virtual", "real")
+    }
+    trials.run(runs)
     lines = [
         "| articles | virtual clock | real clock | real / virtual |",
         "|---|---|---|---|",
     ]
-    for label, cwd, path in targets:
-        times = {}
-        for clock in ("virtual", "real"):
-            cmd = [python, "-m", "pytest", *QUIET, f"--mdverify-clock={clock}", str(path)]
-            times[clock] = best_of(runs, cmd, cwd)
-        virtual, real = times["virtual"], times["real"]
+    for label, _, _ in targets:
+        virtual, real = (trials.best(ids[label, clock]) for clock in ("virtual", "real"))
         flags = "" if virtual.ok and real.ok else " (some failed)"
         lines.append(
             f"| {label}{flags} | {virtual.wall:.2f} s | {real.wall:.2f} s "
@@ -197,23 +221,28 @@ def clock_rows(python: str, targets: list[tuple[str, Path, Path]], runs: int) ->
     return "\n".join(lines)
 
 
-def table(rows: list[Row], blocks: int) -> str:
-    ours = rows[0].full.wall
-    ours_collect = rows[0].collect.wall if rows[0].collect else None
+def table(rows: list[Row], trials: Trials, blocks: int) -> str:
+    ours = trials.best(rows[0].full).wall
+    first = rows[0].collect
+    ours_collect = trials.best(first).wall if first is not None else None
     lines = [
         "| tool | collect only | full run | blocks/s | peak RSS | full run / mdverify's |",
         "|---|---|---|---|---|---|",
     ]
     for row in rows:
-        collect = f"{row.collect.wall:.2f} s" if row.collect else "-"
-        if row.collect and ours_collect and row is not rows[0]:
-            collect += f" ({row.collect.wall / ours_collect:.1f}x)"
+        full = trials.best(row.full)
+        collect = "-"
+        if row.collect is not None:
+            wall = trials.best(row.collect).wall
+            collect = f"{wall:.2f} s"
+            if ours_collect and row is not rows[0]:
+                collect += f" ({wall / ours_collect:.1f}x)"
         extra = f" + {row.extra:.2f} s generate" if row.extra else ""
-        failed = "" if row.full.ok else f" FAILED: {row.full.tail}"
-        total = row.full.wall + row.extra
+        failed = "" if full.ok else f" FAILED: {full.tail}"
+        total = full.wall + row.extra
         lines.append(
-            f"| {row.tool} | {collect} | {row.full.wall:.2f} s{extra}{failed} "
-            f"| {blocks / total:,.0f} | {row.full.rss_mb:.0f} MB | {total / ours:.2f}x |"
+            f"| {row.tool} | {collect} | {full.wall:.2f} s{extra}{failed} "
+            f"| {blocks / total:,.0f} | {full.rss_mb:.0f} MB | {total / ours:.2f}x |"
         )
     return "\n".join(lines)
 
@@ -258,13 +287,15 @@ def main() -> None:
         corpus = write_corpus(work / "corpus", args.articles, args.blocks)
         blocks = args.articles * args.blocks
         print(f"corpus: {args.articles} articles x {args.blocks} blocks = {blocks} blocks")
-        rows = mdverify_rows(python, work, corpus, args.runs)
+        trials = Trials()
+        rows = mdverify_rows(python, work, corpus, trials)
         if not args.no_peers and Path(args.peers_python).exists():
-            rows += peer_rows(args.peers_python, work, corpus, args.runs)
+            rows += peer_rows(args.peers_python, work, corpus, trials)
         elif not args.no_peers:
-            print(f"no peers: {args.peers_python} missing (see --make-peers-venv)")
+            print(f"no peers: {args.peers_python} missing (see --make-venvs)")
+        trials.run(args.runs)
         print()
-        print(table(rows, blocks))
+        print(table(rows, trials, blocks))
         print()
         isolation = [python, str(BENCH / "isolation.py"), "--articles", "300"]
         print(subprocess.run(isolation, check=True, capture_output=True, text=True).stdout)
