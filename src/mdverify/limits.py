@@ -119,11 +119,11 @@ def _join_cgroup(processes: int) -> bool:
     group = cgroup_dir(os.getpid())
     if group is None:
         return False
-    # os.write, not write_text: this runs once per article, in the forked child.
     with contextlib.suppress(OSError):
         group.rmdir()  # left by an earlier run whose pytest was killed, if empty
     try:
         group.mkdir()
+        # os.write, not write_text: this runs once per article, in the forked child.
         _write(group / "pids.max", str(processes))
         _write(group / "cgroup.procs", str(os.getpid()))
     except OSError:
