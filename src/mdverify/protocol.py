@@ -37,6 +37,10 @@ _NO_OP_FOR_US = frozenset(
         "logging-plugin",  # per-phase log sections: ours logs nothing
         "threadexception",  # reported by the next item or at the end of the session
         "unraisableexception",  # likewise
+        # Phase hooks that act only on items ours never are:
+        "nose",  # pytest 8.0's: Function items
+        "asyncio",  # pytest-asyncio 0.23's: items marked asyncio
+        "hypothesispytest",  # hypothesis': items whose function is a @given test
     }
 )
 _PLAIN: pytest.StashKey[bool] = pytest.StashKey()
