@@ -355,7 +355,9 @@ def test_last_failed_reruns_only_the_failed_block(pytester, article):
     pytester.runpytest().assert_outcomes(passed=2, failed=1)
     result = pytester.runpytest("--lf", "-rf")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["FAILED article.md::Broken (line 9)*ValueError: 1*"])
+    # The block still sees `x`: the block before it reran, unreported. (pytest 8.0's short
+    # summary leaves out the message; later versions add it.)
+    result.stdout.fnmatch_lines(["article.md:10: ValueError: 1", "FAILED article.md::Broken*"])
 
 
 def test_an_article_edited_since_the_last_run_is_parsed_again(pytester, article):

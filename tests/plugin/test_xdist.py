@@ -82,14 +82,14 @@ def test_an_xdist_worker_knows_several_articles_ahead(pytester):
         from mdverify import plugin_workflow
 
         def pytest_runtest_setup(item):
-            if item.nodeid.startswith("article0.md"):
-                articles = plugin_workflow.xdist_upcoming(item.session, 8)
-                with open({str(seen)!r}, "a") as file:
-                    file.write(" ".join(a.name for a in articles) + "\\n")
+            articles = plugin_workflow.xdist_upcoming(item.session, 8)
+            with open({str(seen)!r}, "a") as file:
+                file.write(f"{{len(articles)}}\\n")
         """
     )
     result = pytester.runpytest("-n", "1", "-p", "xdist")
     result.assert_outcomes(passed=19, failed=1)
-    # xdist alone sends the next article when two items are left: one article ahead.
-    first = seen.read_text().splitlines()[0].split()
-    assert len(first) >= 3, first
+    # xdist alone sends the next article when two items are left: two articles at most.
+    # The controller's sends arrive while the worker runs, so look at the whole run.
+    most = max(int(n) for n in seen.read_text().split())
+    assert most >= 3, most
