@@ -9,11 +9,13 @@ about 0.3 ms per item on a 2-vCPU VM: with 10,000 blocks, the largest part of a 
 For such items this protocol calls pytest's own phase functions directly and keeps every
 hook a reporter or another plugin sees: `pytest_runtest_logstart`, `_makereport`,
 `_logreport`, `_exception_interact` (so `--pdb`) and `_logfinish`, with the same reports.
-Protocol wrappers (warnings, faulthandler) still wrap it. As soon as any plugin outside the
-built-ins below implements a phase hook (pytest-timeout, hypothesis, ...), the item has a
-mark (skip, xfail) or fixtures (service articles), `--setup-show`-like options are on, or
-another plugin runs items itself (pytest-rerunfailures), the item takes pytest's own
-protocol instead.
+Protocol wrappers (warnings, faulthandler) still wrap it. As soon as a plugin not listed
+below implements a phase hook (pytest-timeout, say), the item has a mark (skip, xfail) or
+fixtures (service articles), `--setup-show`-like options are on, or another plugin runs
+items itself (pytest-rerunfailures), the item takes pytest's own protocol instead. With
+the light protocol, anything pytest's own process printed during a phase would reach the
+terminal instead of the report's captured-output section; an example's output never
+does, since examples run in their own process.
 """
 
 from __future__ import annotations
