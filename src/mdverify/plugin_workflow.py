@@ -174,7 +174,7 @@ class Workflow:
                 # most one article ahead, and its children wait for the controller. Keep
                 # a few articles queued instead, for the worker to run ahead.
                 super()._reschedule(node)
-                assigned = self.assigned_work.get(node, {})
+                assigned = self.assigned_work.setdefault(node, {})  # the live dict
                 while self.workqueue and not node.shutting_down:
                     units = sum(1 for unit in assigned.values() if not all(unit.values()))
                     if units >= _QUEUED_ARTICLES:
