@@ -174,12 +174,15 @@ class Workflow:
                 # most one article ahead, and its children wait for the controller. Keep
                 # a few articles queued instead, for the worker to run ahead.
                 super()._reschedule(node)
-                assigned = self.assigned_work.setdefault(node, {})  # the live dict
-                while self.workqueue and not node.shutting_down:
-                    units = sum(1 for unit in assigned.values() if not all(unit.values()))
-                    if units >= _QUEUED_ARTICLES:
-                        break
-                    self._assign_work_unit(node)
+                try:
+                    assigned = self.assigned_work.setdefault(node, {})  # the live dict
+                    while self.workqueue and not node.shutting_down:
+                        units = sum(1 for unit in assigned.values() if not all(unit.values()))
+                        if units >= _QUEUED_ARTICLES:
+                            break
+                        self._assign_work_unit(node)
+                except AttributeError:  # an xdist with other internals: its own pacing
+                    return
 
         return ArticleScheduling(config, log)
 
