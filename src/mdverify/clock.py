@@ -788,6 +788,8 @@ class _VirtualLoop(_RecordingLoop):
         if not _AWAITING or not _ANSWERING:
             return False
         keys = self._idle_selector.get_map()
+        if _AWAITING.isdisjoint(keys):
+            return False  # runs at every attempted jump: skip the per-socket lookups
         return any(
             fd in _AWAITING
             and keys[fd].events & selectors.EVENT_READ

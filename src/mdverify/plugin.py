@@ -31,7 +31,7 @@ from mdverify.parsecache import ParseCache
 from mdverify.report import render
 from mdverify.runner import Runner
 from mdverify.sandbox import RunOptions, parse_size, prepare
-from mdverify.services import needs
+from mdverify.services import Needs, needs
 from mdverify.shard import Shard, ShardError, parse_shard
 from mdverify.timeline import svg_timeline
 from mdverify.timing import DEFAULT_TOLERANCE, Tolerance
@@ -325,9 +325,9 @@ class MarkdownFile(pytest.File):
             yield ArticleErrorItem.from_parent(self, name="unreadable article", error=error)
             return
         self.lines = text.split("\n")
-        self.needs_services = _needs_services(self.article)
-        wanted = needs(self.article.examples).services if self.needs_services else ()
-        if "postgres" in wanted and _speculating(self.config):
+        wanted = needs(self.article.examples)
+        self.needs_services = _needs_services(self.article, wanted)
+        if "postgres" in wanted.services and _speculating(self.config):
             begin_postgres(self.config)
         for example in self.article.examples:
             item = ExampleItem.from_parent(self, name=example.name, example=example)
@@ -344,11 +344,8 @@ class MarkdownFile(pytest.File):
         if _speculating(self.config) and not self.needs_services:
             # Start the article now, so its child runs while pytest collects the others.
             runner = _runner(self.session)
-            runnable = (e for e in self.article.examples if skip_reason(e.settings) is None)
-            prepared = prepare(
-                self.article, str(self.path), runnable, runner.options, env=runner.env
-            )
-            runner.speculate(self, prepared)
+            runnable = [e for e in self.article.examples if skip_reason(e.settings) is None]
+            runner.speculate(self, self._prepared(runner, runnable))
 
     def observe(self, example: Example, item: pytest.Item) -> Observation:
         """The observation for `example`, running the article's child the first time."""
@@ -366,8 +363,9 @@ class MarkdownFile(pytest.File):
             raise pytest.skip.Exception(self._skips[example.index], _use_item_location=True)
         return self._observations[example.index]
 
-    def _prepared(self, runner: Runner) -> Prepared | None:
-        return prepare(self.article, str(self.path), self._to_run(), runner.options, env=runner.env)
+    def _prepared(self, runner: Runner, examples: list[Example] | None = None) -> Prepared | None:
+        chosen = self._to_run() if examples is None else examples
+        return prepare(self.article, str(self.path), chosen, runner.options, env=runner.env)
 
     def _to_run(self) -> list[Example]:
         # Blocks share a namespace, so every runnable block up to the last selected one runs,
@@ -378,13 +376,12 @@ class MarkdownFile(pytest.File):
         ]
 
 
-def _needs_services(article: Article) -> bool:
+def _needs_services(article: Article, wanted: Needs) -> bool:
     """Whether the article asks for files, hosts, services or a server check.
 
     Those articles start cold, in the parent's own sandbox path: their set-up lives in the
     parent (fixtures), and a server check talks to the child while it runs.
     """
-    wanted = needs(article.examples)
     return bool(
         wanted.files
         or wanted.hosts

@@ -77,26 +77,27 @@ def applies(item: pytest.Item) -> bool:
 def run(item: pytest.Item, nextitem: pytest.Item | None) -> None:
     """`runtestprotocol` for an item `applies` accepted, phases called without wrappers."""
     ihook = item.ihook  # a lookup per access; once per item is enough
+    reraise: tuple[type[BaseException], ...] = (pytest.exit.Exception,)
+    if not item.config.getoption("usepdb", False):
+        reraise += (KeyboardInterrupt,)
     ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
-    setup = _phase(item, ihook, "setup", lambda: runner.pytest_runtest_setup(item))
+    setup = _phase(item, ihook, reraise, "setup", lambda: runner.pytest_runtest_setup(item))
     if setup.passed:
-        _phase(item, ihook, "call", lambda: runner.pytest_runtest_call(item))
+        _phase(item, ihook, reraise, "call", lambda: runner.pytest_runtest_call(item))
     session = item.session
     if session.shouldfail or session.shouldstop:
         nextitem = None  # the session ends here: tear everything down
-    _phase(item, ihook, "teardown", lambda: runner.pytest_runtest_teardown(item, nextitem))
+    _phase(item, ihook, reraise, "teardown", lambda: runner.pytest_runtest_teardown(item, nextitem))
     ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
 
 
 def _phase(
     item: pytest.Item,
     ihook: Any,  # noqa: ANN401 -- pytest's hook relay for the item's path
+    reraise: tuple[type[BaseException], ...],
     when: Literal["setup", "call", "teardown"],
     body: Callable[[], None],
 ) -> pytest.TestReport:
-    reraise: tuple[type[BaseException], ...] = (pytest.exit.Exception,)
-    if not item.config.getoption("usepdb", False):
-        reraise += (KeyboardInterrupt,)
     call = pytest.CallInfo.from_call(body, when=when, reraise=reraise)
     report: pytest.TestReport = ihook.pytest_runtest_makereport(item=item, call=call)
     ihook.pytest_runtest_logreport(report=report)

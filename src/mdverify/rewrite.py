@@ -61,11 +61,6 @@ class Rewrite:
     applied: tuple[Edit, ...]
     refused: tuple[Refusal, ...]
 
-    @property
-    def changed(self) -> bool:
-        """Whether any edit was applied (the bytes may still be equal to the old ones)."""
-        return bool(self.applied)
-
 
 @dataclass(frozen=True)
 class _Splice:

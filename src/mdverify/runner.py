@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 from mdverify.sandbox import (
     IDLE_LIMIT,
-    child_env,
     finish,
     open_capture,
+    options_env,
     run_cold,
     stall_message,
 )
@@ -54,9 +54,7 @@ class Runner:
 
     def __init__(self, options: RunOptions, *, warm: bool = True, ahead: int = 8) -> None:
         self.options = options
-        self.env = child_env(
-            options.env if options.env is not None else os.environ, options.pass_env
-        )
+        self.env = options_env(options)
         """The environment of every article's process, computed once."""
         self.ahead = ahead
         self._warm = warm and hasattr(os, "fork")

@@ -46,6 +46,7 @@ __all__ = [
     "cut_at_budget",
     "finish",
     "open_capture",
+    "options_env",
     "parse_size",
     "prepare",
     "read_available",
@@ -130,6 +131,11 @@ def parse_size(text: str) -> int:
     return int(float(match[1]) * scale)
 
 
+def options_env(options: RunOptions) -> dict[str, str]:
+    """The children's environment under `options`: theirs, else pytest's, filtered."""
+    return child_env(options.env if options.env is not None else os.environ, options.pass_env)
+
+
 def child_env(environ: Mapping[str, str], pass_env: Iterable[str] = ()) -> dict[str, str]:
     """The variables of `environ` a child sees: `INHERITED_ENV` and `pass_env`, no others.
 
@@ -205,7 +211,7 @@ def prepare(
     }
     timeouts = {e.index: e.settings.timeout or options.timeout for e in chosen}
     if env is None:
-        env = child_env(options.env if options.env is not None else os.environ, options.pass_env)
+        env = options_env(options)
     if provision is not None:
         env = {**env, **provision.env}  # the article's services (libpq variables): always
     return Prepared(
