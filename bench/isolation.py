@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from mdverify.parse import parse_text
-from mdverify.runner import Runner
-from mdverify.sandbox import RunOptions, prepare
+from mdverify.article.parse import parse_text
+from mdverify.run.runner import Runner
+from mdverify.run.sandbox import RunOptions, prepare
 
 TEXT = "# Empty\n\n```python\npass\n```\n"
 

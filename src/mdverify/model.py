@@ -77,7 +77,7 @@ class Settings:
     """`elapsed=~1s`: the block's claimed duration in seconds."""
     not_elapsed: tuple[float, ...] = ()
     """`not=2s`: durations the block must not take."""
-    # The services an article's examples use (see mdverify.needs); the union over an
+    # The services an article's examples use (see mdverify.article.world); the union over an
     # article's blocks is provided before its first block runs.
     files: tuple[tuple[str, str], ...] = ()
     """(file name, content) created in the article's working directory."""

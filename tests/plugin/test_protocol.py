@@ -40,7 +40,7 @@ def test_plain_example_items_take_the_light_protocol(pytester, article):
     article("a.md", TWO_BLOCKS)
     pytester.makeconftest(
         """
-        from mdverify import protocol
+        from mdverify.plugin import protocol
 
         def pytest_collection_finish(session):
             print("applies:", [protocol.applies(item) for item in session.items])

@@ -27,7 +27,7 @@ def test_both_starts_give_the_same_outcomes(pytester, article, start):
 
 
 @pytest.mark.skipif(not Path("/proc/self").exists(), reason="reads /proc")
-@pytest.mark.parametrize(("start", "parent"), [("warm", "mdverify.worker"), ("cold", "pytest")])
+@pytest.mark.parametrize(("start", "parent"), [("warm", "mdverify.run.worker"), ("cold", "pytest")])
 def test_the_start_option_chooses_which_process_forks_the_article(
     pytester, article, monkeypatch, start, parent
 ):

@@ -79,7 +79,7 @@ def test_an_xdist_worker_knows_several_articles_ahead(pytester):
     seen = pytester.path / "upcoming.txt"
     pytester.makeconftest(
         f"""
-        from mdverify import plugin_workflow
+        from mdverify.plugin import workflow as plugin_workflow
 
         def pytest_runtest_setup(item):
             articles = plugin_workflow.xdist_upcoming(item.session, 8)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mdverify import limits
+from mdverify.run import limits
 
 GOOD = """
     # Good

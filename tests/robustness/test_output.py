@@ -7,7 +7,7 @@ import subprocess
 import sys
 import textwrap
 
-from mdverify.sandbox import parse_size
+from mdverify.run.sandbox import parse_size
 
 GOOD = """
     # Good
@@ -62,8 +62,8 @@ def test_parent_memory_stays_flat_while_a_block_prints_100_megabytes(tmp_path):
     # A fresh interpreter, so that its peak RSS measures this run alone.
     script = f"""
 import json, resource, sys
-from mdverify.parse import parse_text
-from mdverify.sandbox import RunOptions, run_article
+from mdverify.article.parse import parse_text
+from mdverify.run.sandbox import RunOptions, run_article
 text = "```python\\n" + {HUNDRED_MB!r} + "```\\n"
 path = sys.argv[1]
 open(path, "w").write(text)

@@ -8,8 +8,8 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mdverify.article.parse import parse_article, parse_text
 from mdverify.model import ArticleError
-from mdverify.parse import parse_article, parse_text
 
 # Lines that stress the parser: fences of every kind, containers, front matter, directives.
 TRICKY_LINES = [

@@ -1,6 +1,6 @@
-"""GitHub Actions workflow commands in `mdverify.annotations`."""
+"""GitHub Actions workflow commands in `mdverify.check.annotations`."""
 
-from mdverify.annotations import error_annotation, escape_data, escape_property
+from mdverify.check.annotations import error_annotation, escape_data, escape_property
 
 
 def test_message_escapes_percent_and_newlines():

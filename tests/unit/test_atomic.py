@@ -1,4 +1,4 @@
-"""Atomic writes in `mdverify.atomic` and whole-file updates in `mdverify.update`."""
+"""Atomic writes in `mdverify.edit.atomic` and whole-file updates in `mdverify.edit.update`."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import stat
 
 import pytest
 
-from mdverify.atomic import FileChangedError, digest, write_atomic
-from mdverify.update import Request, summary, update_files
+from mdverify.edit.atomic import FileChangedError, digest, write_atomic
+from mdverify.edit.update import Request, summary, update_files
 
 ARTICLE = b"# T\n\n```python\nprint(1)\n```\n\n```\nold\n```\n"
 NEW = ARTICLE.replace(b"old", b"1")

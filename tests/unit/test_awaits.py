@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import sys
 
-from mdverify.awaits import AwaitRecorder
+from mdverify.run.awaits import AwaitRecorder
 
 PATH = "/docs/article.md"
 

@@ -1,4 +1,4 @@
-"""Files changed since a git ref, in `mdverify.changes`, on a real temporary repository."""
+"""Files changed since a git ref (`mdverify.selection.changed`), on a real temporary repo."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from mdverify.changes import ChangesError, changed_files
+from mdverify.selection.changed import ChangesError, changed_files
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 

@@ -1,8 +1,8 @@
-"""The output-comment rule of `mdverify.claims`, at its edges."""
+"""The output-comment rule of `mdverify.article.claims`, at its edges."""
 
 import pytest
 
-from mdverify.claims import CommentClaimError, comment_claims
+from mdverify.article.claims import CommentClaimError, comment_claims
 
 
 def claims(source: str, first_line: int = 1):

@@ -1,6 +1,6 @@
-"""Output matching and verdicts of `mdverify.compare`."""
+"""Output matching and verdicts of `mdverify.check.compare`."""
 
-from mdverify.compare import judge, matches, normalise
+from mdverify.check.compare import judge, matches, normalise
 from mdverify.model import Example, Observation, OutputClaim
 
 

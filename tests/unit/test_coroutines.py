@@ -1,6 +1,6 @@
 """Finding coroutine functions that an article defines but never runs."""
 
-from mdverify.coroutines import never_run
+from mdverify.article.coroutines import never_run
 
 
 def test_coroutine_never_run_is_reported_at_its_article_line():

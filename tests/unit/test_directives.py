@@ -1,8 +1,8 @@
-"""The directive language of `mdverify.directives`."""
+"""The directive language of `mdverify.article.directives`."""
 
 import pytest
 
-from mdverify.directives import DirectiveError, parse_comment, parse_mapping, skip_reason
+from mdverify.article.directives import DirectiveError, parse_comment, parse_mapping, skip_reason
 from mdverify.model import Settings
 
 

@@ -1,4 +1,4 @@
-"""Resource limits: `mdverify.limits` in a child, and size parsing in `mdverify.sandbox`."""
+"""Resource limits: `mdverify.run.limits` in a child, and size parsing in `mdverify.run.sandbox`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from mdverify import limits
-from mdverify.sandbox import parse_size
+from mdverify.run import limits
+from mdverify.run.sandbox import parse_size
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,7 @@ def test_parse_size_rejects_words():
 def test_apply_sets_memory_and_file_size_limits_in_the_process():
     script = (
         "import json, resource\n"
-        "from mdverify import limits\n"
+        "from mdverify.run import limits\n"
         "limits.apply({'memory': 1 << 30, 'processes': None, 'file_size': 1 << 20})\n"
         "print(json.dumps([resource.getrlimit(resource.RLIMIT_AS)[0],"
         " resource.getrlimit(resource.RLIMIT_FSIZE)[0]]))\n"
@@ -42,7 +42,7 @@ def test_apply_sets_memory_and_file_size_limits_in_the_process():
 def test_apply_never_raises_a_limit_that_is_already_lower():
     script = (
         "import resource\n"
-        "from mdverify import limits\n"
+        "from mdverify.run import limits\n"
         "resource.setrlimit(resource.RLIMIT_FSIZE, (1000, resource.RLIM_INFINITY))\n"
         "limits.apply({'memory': None, 'processes': None, 'file_size': 1 << 20})\n"
         "print(resource.getrlimit(resource.RLIMIT_FSIZE)[0])\n"

@@ -1,8 +1,8 @@
-"""The directive keys that ask for services: `mdverify.needs` through `mdverify.directives`."""
+"""The directive keys that ask for services (`mdverify.article.world`), via directives."""
 
 import pytest
 
-from mdverify.directives import DirectiveError, parse_comment, parse_mapping
+from mdverify.article.directives import DirectiveError, parse_comment, parse_mapping
 from mdverify.model import ServeCheck
 
 

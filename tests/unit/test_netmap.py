@@ -1,11 +1,11 @@
-"""Name resolution and addresses inside the child: `mdverify.netmap`."""
+"""Name resolution and addresses inside the child: `mdverify.run.netmap`."""
 
 import errno
 import socket
 
 import pytest
 
-from mdverify import netmap
+from mdverify.run import netmap
 
 
 @pytest.fixture

@@ -1,11 +1,11 @@
-"""Markdown -> Article in `mdverify.parse`: where examples are, what they claim, and errors."""
+"""Markdown -> Article (`mdverify.article.parse`): where examples are, what they claim, errors."""
 
 from pathlib import Path
 
 import pytest
 
+from mdverify.article.parse import decode, parse_article, parse_text
 from mdverify.model import ArticleError
-from mdverify.parse import decode, parse_article, parse_text
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "parse"
 

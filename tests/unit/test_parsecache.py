@@ -1,7 +1,7 @@
 """The parse cache: an unchanged article is read back, anything else is parsed again."""
 
-from mdverify.parse import parse_text
-from mdverify.parsecache import ParseCache
+from mdverify.article.cache import ParseCache
+from mdverify.article.parse import parse_text
 
 TEXT = "# T\n\n```python\nprint(1)\n```\n"
 

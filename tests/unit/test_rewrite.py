@@ -1,4 +1,4 @@
-"""Edits -> new article bytes in `mdverify.rewrite`: only the wrong outputs change."""
+"""Edits -> new article bytes in `mdverify.edit.rewrite`: only the wrong outputs change."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from mdverify.compare import matches
+from mdverify.article.parse import parse_article
+from mdverify.check.compare import matches
+from mdverify.edit.rewrite import rewrite
 from mdverify.model import ArticleError, Edit
-from mdverify.parse import parse_article
-from mdverify.rewrite import rewrite
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "rewrite"
 

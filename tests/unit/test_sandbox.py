@@ -1,4 +1,4 @@
-"""Running articles in the child process: `mdverify.sandbox` and `mdverify.child` together.
+"""Running articles in the child process: `mdverify.run.sandbox` and `mdverify.run.child` together.
 
 Every test runs twice: with a cold interpreter per article, and forked from the warm worker.
 """
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from mdverify import sandbox
-from mdverify.parse import parse_text
-from mdverify.runner import Runner
-from mdverify.sandbox import RunOptions, child_env, cut_at_budget, prepare
+from mdverify.article.parse import parse_text
+from mdverify.run import sandbox
+from mdverify.run.runner import Runner
+from mdverify.run.sandbox import RunOptions, child_env, cut_at_budget, prepare
 
 _START = {"warm": False}
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mdverify.shard import Shard, ShardError, parse_shard
+from mdverify.selection.shard import Shard, ShardError, parse_shard
 
 
 def test_a_spec_names_the_shard_and_the_count():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from mdverify.check.timeline import ascii_timeline, svg_timeline
 from mdverify.model import TaskSpan
-from mdverify.timeline import ascii_timeline, svg_timeline
 
 GATHER = (
     TaskSpan("main", 0.0, 2.0, cancelled=False),

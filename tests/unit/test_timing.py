@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from mdverify.article.timing import (
+    DEFAULT_TOLERANCE,
+    Tolerance,
+    check,
+    parse_duration,
+    timing_claims,
+)
 from mdverify.model import TimingClaim
-from mdverify.timing import DEFAULT_TOLERANCE, Tolerance, check, parse_duration, timing_claims
 
 VIRTUAL = DEFAULT_TOLERANCE["virtual"]
 

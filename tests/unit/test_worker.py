@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from mdverify.parse import parse_text
-from mdverify.runner import Runner
-from mdverify.sandbox import RunOptions, prepare
+from mdverify.article.parse import parse_text
+from mdverify.run.runner import Runner
+from mdverify.run.sandbox import RunOptions, prepare
 
 
 def fence(code: str) -> str:

@@ -2,9 +2,9 @@
 
 The parent provides it; the child only receives data (`Provision`): environment
 variables, files to create and the host map. `needs()` reads what an article's blocks
-ask for (see `mdverify.needs` for the keys); `prepare()` sets it up for one article's run
+ask for (see `mdverify.article.world` for the keys); `prepare()` sets it up for one article's run
 with the session's servers (`web.LocalWeb`, `postgres.Postgres`) and takes it down after.
-This package never imports pytest: `mdverify.fixtures` wraps the servers as fixtures.
+This package never imports pytest: `mdverify.plugin.fixtures` wraps the servers as fixtures.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ process; a second one speaks HTTPS, with a certificate per host from the session
 its hosts while its child runs: a request is answered from
 `<article dir>/_pages/<host>/<path>` (`index.html` for a path ending in `/`) chosen by
 its `Host` header, after the host's declared latency. The child reaches it because
-`mdverify.netmap` resolves each declared host on port 80 to the first server and on
+`mdverify.run.netmap` resolves each declared host on port 80 to the first server and on
 port 443 to the second.
 """
 

@@ -26,15 +26,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 
-from mdverify import limits
 from mdverify.model import TRUNCATION_NOTE, ClockName, Observation, Status, TaskSpan
-from mdverify.servecheck import ServerChecks
+from mdverify.run import limits
+from mdverify.services.servecheck import ServerChecks
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
 
-    from mdverify.child import BlockRequest, Request
     from mdverify.model import Article, Example, ServeCheck
+    from mdverify.run.child import BlockRequest, Request
     from mdverify.services import Provision
 
 __all__ = [
@@ -108,7 +108,7 @@ def scratch_dir() -> str | None:
 
     Each article makes and removes a directory and two capture files; on a disk file
     system (ext4 on a VM) that costs about 0.4 ms per article, on tmpfs a tenth of it, and
-    `initdb` runs 0.2 s faster. RLIMIT_FSIZE (`mdverify.limits`) bounds each file an
+    `initdb` runs 0.2 s faster. RLIMIT_FSIZE (`mdverify.run.limits`) bounds each file an
     example writes either way. None means tempfile's own choice.
     """
     if any(os.environ.get(name) for name in ("TMPDIR", "TEMP", "TMP")):
@@ -343,7 +343,7 @@ def _drive(
     read_fd, write_fd = os.pipe()
     try:
         proc = subprocess.Popen(  # noqa: S603 -- our own interpreter and module, no shell
-            [options.python, "-m", "mdverify.child", str(write_fd)],
+            [options.python, "-m", "mdverify.run.child", str(write_fd)],
             stdin=subprocess.PIPE,
             stdout=capture[0],
             stderr=capture[1],

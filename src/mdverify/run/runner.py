@@ -1,10 +1,10 @@
 """A session's articles, run ahead of need in the warm worker, or cold when it is unavailable.
 
 The plugin plans the articles in the order pytest will ask for them; the runner keeps a few
-of them queued in `mdverify.worker` so that children run while pytest is still reporting
+of them queued in `mdverify.run.worker` so that children run while pytest is still reporting
 the items before them. Results wait here until asked for. If the worker cannot start
 (no `fork` on the platform) or dies, every article not yet finished runs as before, in a
-freshly started interpreter (`mdverify.sandbox.run_cold`).
+freshly started interpreter (`mdverify.run.sandbox.run_cold`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import os
 import shutil
 from typing import TYPE_CHECKING
 
-from mdverify.sandbox import (
+from mdverify.run.sandbox import (
     IDLE_LIMIT,
     finish,
     open_capture,
@@ -21,14 +21,14 @@ from mdverify.sandbox import (
     run_cold,
     stall_message,
 )
-from mdverify.worker import Job, WarmWorker, WorkerGone
+from mdverify.run.worker import Job, WarmWorker, WorkerGone
 
 if TYPE_CHECKING:
     from collections.abc import Hashable
 
-    from mdverify.child import Request
     from mdverify.model import Observation
-    from mdverify.sandbox import Prepared, RunOptions
+    from mdverify.run.child import Request
+    from mdverify.run.sandbox import Prepared, RunOptions
 
 __all__ = ["Runner"]
 

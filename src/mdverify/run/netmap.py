@@ -13,7 +13,7 @@ Installed once at child start-up from plain data (`NetSpec`), before any example
 * While a block with a server check runs (`begin_block`), a server's `bind` goes to
   loopback on a free port instead of the port it asks for, so parallel runs never collide
   and nothing listens beyond 127.0.0.1. `listen` reports `{"event": "listening", ...}` to
-  the parent, which then sends the declared requests (see `mdverify.servecheck`). The
+  the parent, which then sends the declared requests (see `mdverify.services.servecheck`). The
   example keeps seeing the address it asked for: `getsockname` on that socket returns
   it (so aiohttp prints `Running on http://0.0.0.0:8080`), and a `connect` from the
   article itself to the port it asked for is sent to the real one.

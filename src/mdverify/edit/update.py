@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mdverify.atomic import FileChangedError, digest, write_atomic
+from mdverify.article.parse import decode, parse_text
+from mdverify.edit.atomic import FileChangedError, digest, write_atomic
+from mdverify.edit.rewrite import rewrite
 from mdverify.model import ArticleError, Edit
-from mdverify.parse import decode, parse_text
-from mdverify.rewrite import rewrite
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

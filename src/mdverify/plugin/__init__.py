@@ -13,28 +13,27 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
-from mdverify import plugin_workflow as workflow
-from mdverify import protocol
-from mdverify.atomic import digest
-from mdverify.compare import judge
-from mdverify.directives import skip_reason
-from mdverify.fixtures import (
+from mdverify.article.cache import ParseCache
+from mdverify.article.directives import skip_reason
+from mdverify.article.parse import decode, parse_text
+from mdverify.article.timing import DEFAULT_TOLERANCE, Tolerance
+from mdverify.check.compare import judge
+from mdverify.check.report import render
+from mdverify.check.timeline import svg_timeline
+from mdverify.edit.atomic import digest
+from mdverify.model import Article, ArticleError, ClockName, Example, Observation, Verdict
+from mdverify.plugin import protocol, workflow
+from mdverify.plugin.fixtures import (
     attach_request,
     begin_postgres,
     mdverify_postgres,  # noqa: F401 -- a fixture this plugin serves
     mdverify_web,  # noqa: F401 -- likewise
     run_with_services,
 )
-from mdverify.model import Article, ArticleError, ClockName, Example, Observation, Verdict
-from mdverify.parse import decode, parse_text
-from mdverify.parsecache import ParseCache
-from mdverify.report import render
-from mdverify.runner import Runner
-from mdverify.sandbox import RunOptions, parse_size, prepare
+from mdverify.run.runner import Runner
+from mdverify.run.sandbox import RunOptions, parse_size, prepare
+from mdverify.selection.shard import Shard, ShardError, parse_shard
 from mdverify.services import Needs, needs
-from mdverify.shard import Shard, ShardError, parse_shard
-from mdverify.timeline import svg_timeline
-from mdverify.timing import DEFAULT_TOLERANCE, Tolerance
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -42,14 +41,14 @@ if TYPE_CHECKING:
     from _pytest._code.code import ExceptionInfo, TerminalRepr
     from _pytest.terminal import TerminalReporter
 
-    from mdverify.sandbox import Prepared
+    from mdverify.run.sandbox import Prepared
 
 __all__ = ["ExampleItem", "MarkdownFile", "MdverifyWarning"]
 
 _MARK = ("mdverify", "example")
 _DEFAULT_TIMEOUT = 30.0
 _DEFAULT_CAP = 86400.0
-# (name, metavar, help, default): the article's resource limits; see mdverify.limits.
+# (name, metavar, help, default): the article's resource limits; see mdverify.run.limits.
 _LIMITS = (
     ("memory", "SIZE", "address space each process of an article may use, such as 4G", "4G"),
     ("processes", "N", "processes and threads an article may have at once", "256"),

@@ -20,9 +20,9 @@ import tokenize
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mdverify.compare import matches, normalise
+from mdverify.article.parse import decode, parse_text
+from mdverify.check.compare import matches, normalise
 from mdverify.model import ArticleError
-from mdverify.parse import decode, parse_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence

@@ -2,7 +2,7 @@
 
 Protocol (kept small so that a warm, pre-forked worker can later serve the same request):
 
-* The parent starts `python -m mdverify.child FD` with stdout and stderr already pointing at
+* The parent starts `python -m mdverify.run.child FD` with stdout and stderr already pointing at
   capture files, and writes one JSON request to stdin (see `Request`).
 * The child writes JSON lines to FD: `{"event": "start", "index", "out", "err"}` before a
   block and `{"event": "end", "index", "status", ...}` after it, where `out` / `err` are
@@ -10,7 +10,7 @@ Protocol (kept small so that a warm, pre-forked worker can later serve the same 
 * Output is captured at the file-descriptor level, so C code and subprocesses count too.
 
 Anything the child cannot report (a hang, a crash, `os._exit`) the parent infers from the
-last `start` event it saw; see `mdverify.sandbox`.
+last `start` event it saw; see `mdverify.run.sandbox`.
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ import types
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn, TypedDict
 
-from mdverify import netmap
-from mdverify.awaits import AwaitRecorder
 from mdverify.clock import Clock, VirtualTimeExceeded, install
-from mdverify.limits import Limits, apply
+from mdverify.run import netmap
+from mdverify.run.awaits import AwaitRecorder
+from mdverify.run.limits import Limits, apply
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -71,10 +71,10 @@ class Request(TypedDict):
     clock: str
     cap: float | None
     limits: Limits
-    """Applied before any example code runs; see `mdverify.limits`."""
+    """Applied before any example code runs; see `mdverify.run.limits`."""
     blocks: list[BlockRequest]
     net: netmap.NetSpec
-    """Declared hosts and checked servers: see `mdverify.netmap`."""
+    """Declared hosts and checked servers: see `mdverify.run.netmap`."""
 
 
 class _Session:
@@ -296,7 +296,7 @@ _SAVED_FDS: list[int] = []
 
 
 def main() -> None:
-    """Entry point: `python -m mdverify.child REPORT_FD` with the request on stdin."""
+    """Entry point: `python -m mdverify.run.child REPORT_FD` with the request on stdin."""
     report_fd = os.dup(int(sys.argv[1]))
     os.close(int(sys.argv[1]))
     request: Request = json.loads(sys.stdin.buffer.read())
@@ -306,7 +306,7 @@ def main() -> None:
 def serve(request: Request, report_fd: int) -> NoReturn:
     """Run the article and exit; stdout, stderr and the cwd are already the article's.
 
-    Both starts end here: `main` after a cold interpreter start, and `mdverify.worker`
+    Both starts end here: `main` after a cold interpreter start, and `mdverify.run.worker`
     in a child forked from a warm process, so per-article set-up belongs here.
     """
     _SAVED_FDS.extend((os.dup(1), os.dup(2)))

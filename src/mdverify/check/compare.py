@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from mdverify.article.timing import DEFAULT_TOLERANCE, Tolerance, check
 from mdverify.model import (
     TRUNCATION_NOTE,
     Example,
@@ -19,7 +20,6 @@ from mdverify.model import (
     TimingMismatch,
     Verdict,
 )
-from mdverify.timing import DEFAULT_TOLERANCE, Tolerance, check
 
 __all__ = ["judge", "matches", "normalise"]
 

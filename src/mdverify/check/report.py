@@ -9,8 +9,8 @@ import difflib
 import re
 from typing import TYPE_CHECKING
 
-from mdverify.compare import normalise
-from mdverify.timeline import ascii_timeline
+from mdverify.check.compare import normalise
+from mdverify.check.timeline import ascii_timeline
 
 if TYPE_CHECKING:
     from mdverify.model import Example, Mismatch, Observation, TimingMismatch, Verdict

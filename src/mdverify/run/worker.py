@@ -1,11 +1,11 @@
 """A warm worker: one process that has imported what children need and forks one per article.
 
-Starting `python -m mdverify.child` costs tens of milliseconds of interpreter start-up and
+Starting `python -m mdverify.run.child` costs tens of milliseconds of interpreter start-up and
 imports per article; forking a process that has already paid them costs about one. The
-isolation stays what `mdverify.sandbox` gives a cold child: each article runs in a fresh
+isolation stays what `mdverify.run.sandbox` gives a cold child: each article runs in a fresh
 forked process, in a session (process group) of its own, in its own temporary working
 directory, with stdout and stderr on capture files, and the whole group is killed when the
-article ends or a block times out. The child then runs `mdverify.child.serve`: the same
+article ends or a block times out. The child then runs `mdverify.run.child.serve`: the same
 code and JSON event protocol as a cold child.
 
 The worker also supervises: it reads each child's events, enforces the block timeouts and
@@ -23,7 +23,7 @@ What keeps forking safe:
   `PYTHONHASHSEED`, ...) come from the worker's own environment.
 
 The worker also enforces the article's output budget (the size of its capture files), and
-releases what `mdverify.limits` set up for the child once it has killed its group. A
+releases what `mdverify.run.limits` set up for the child once it has killed its group. A
 result names the child's temporary directory, which still holds the capture files: the
 parent reads what it keeps of them (never all of a flood) and removes the directory.
 
@@ -49,13 +49,13 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from mdverify import limits
-from mdverify.sandbox import cut_at_budget, read_available, scratch_dir
+from mdverify.run import limits
+from mdverify.run.sandbox import cut_at_budget, read_available, scratch_dir
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from mdverify.child import Request
+    from mdverify.run.child import Request
 
 __all__ = ["Job", "Result", "WarmWorker", "WorkerGone"]
 
@@ -114,7 +114,7 @@ class WarmWorker:
         self._root = tempfile.mkdtemp(prefix="mdverify-worker-", dir=scratch_dir())
         try:
             self._proc = subprocess.Popen(  # noqa: S603 -- our own interpreter and module
-                [python, "-m", "mdverify.worker", str(concurrency), self._root],
+                [python, "-m", "mdverify.run.worker", str(concurrency), self._root],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 env=dict(env),
@@ -423,17 +423,17 @@ def _child(  # pragma: no cover -- runs in the forked child
     if job["env"] is not None:
         os.environ.clear()
         os.environ.update(job["env"])
-    from mdverify.child import serve  # noqa: PLC0415 -- already imported; here for clarity
+    from mdverify.run.child import serve  # noqa: PLC0415 -- already imported; here for clarity
 
     serve(job["request"], report_fd)
 
 
 def main() -> None:
-    """Entry point: `python -m mdverify.worker CONCURRENCY ROOT`.
+    """Entry point: `python -m mdverify.run.worker CONCURRENCY ROOT`.
 
     Jobs come on stdin, results go to stdout, and each article's directory is under ROOT.
     """
-    import mdverify.child  # noqa: F401, PLC0415 -- the warm part: every child needs it
+    import mdverify.run.child  # noqa: F401, PLC0415 -- the warm part: every child needs it
 
     limits.describe()  # finds the pids cgroup once; every child inherits the answer
     # Children never collect the worker's objects: fewer copy-on-write faults per fork.

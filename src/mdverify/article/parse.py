@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, cast
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from mdverify.claims import CommentClaimError, comment_claims
-from mdverify.coroutines import never_run
-from mdverify.directives import DirectiveError, parse_comment, parse_mapping
-from mdverify.markdown import markdown_parser
+from mdverify.article.claims import CommentClaimError, comment_claims
+from mdverify.article.coroutines import never_run
+from mdverify.article.directives import DirectiveError, parse_comment, parse_mapping
+from mdverify.article.markdown import markdown_parser
+from mdverify.article.timing import describe, timing_claims
 from mdverify.model import (
     Article,
     ArticleError,
@@ -28,7 +29,6 @@ from mdverify.model import (
     Settings,
     TimingClaim,
 )
-from mdverify.timing import describe, timing_claims
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -1,6 +1,6 @@
 """The directive keys that ask for services: `files`, `hosts`, `services` and `serve`.
 
-Kept apart from `mdverify.directives` (which calls in here) because these keys describe
+Kept apart from `mdverify.article.directives` (which calls in here) because these keys describe
 the world an article's examples run in rather than how one block is judged:
 
 * `files:` (front matter only): a mapping of file names to contents, written into the

@@ -15,14 +15,14 @@ from dataclasses import replace
 from functools import partial
 from typing import Any, cast
 
+from mdverify.article.timing import parse_duration
+from mdverify.article.world import NEED_KEYS, NeedError, from_items, from_mapping
 from mdverify.model import ClockName, Settings
-from mdverify.needs import NEED_KEYS, NeedError, from_items, from_mapping
-from mdverify.timing import parse_duration
 
 __all__ = ["DirectiveError", "parse_comment", "parse_mapping", "skip_reason"]
 
 KEYS = ("skip", "xfail", "reason", "timeout", "requires", "python", "clock", "elapsed", "not")
-_ALL_KEYS = KEYS + NEED_KEYS  # NEED_KEYS: the services an article uses (mdverify.needs)
+_ALL_KEYS = KEYS + NEED_KEYS  # NEED_KEYS: the services an article uses (mdverify.article.world)
 
 # key, optional operator, optional value (quoted or bare); `python>=3.11` uses the operator.
 _ITEM = re.compile(

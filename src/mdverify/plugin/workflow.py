@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from mdverify.annotations import error_annotation
-from mdverify.changes import ChangesError, changed_files
-from mdverify.update import Request, summary, update_files
+from mdverify.check.annotations import error_annotation
+from mdverify.edit.update import Request, summary, update_files
+from mdverify.selection.changed import ChangesError, changed_files
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -237,7 +237,7 @@ def _annotation(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.T
     excinfo = call.excinfo
     if excinfo is not None and isinstance(excinfo.value, ExampleFailed):
         verdict = excinfo.value.verdict
-        from mdverify.report import headline  # noqa: PLC0415 -- next to its only use here
+        from mdverify.check.report import headline  # noqa: PLC0415 -- next to its only use here
 
         line, title = headline(verdict, str(path))
     elif isinstance(item, ArticleErrorItem):

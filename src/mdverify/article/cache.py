@@ -48,9 +48,9 @@ def _code_fingerprint() -> bytes:
             parts.append(f"{dist}:{importlib.metadata.version(dist)}")
         except importlib.metadata.PackageNotFoundError:
             parts.append(f"{dist}:?")
-    for source in sorted(package.glob("*.py")):
+    for source in sorted(package.rglob("*.py")):
         stat = source.stat()
-        parts.append(f"{source.name}:{stat.st_size}:{stat.st_mtime_ns}")
+        parts.append(f"{source.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}")
     return "\n".join(parts).encode()
 
 

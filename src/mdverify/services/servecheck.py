@@ -2,7 +2,7 @@
 
 A block such as `web.run_app(create_app())` serves until interrupted. The child reports
 `{"event": "listening", "host", "port", "asked"}` when the example's server listens (see
-`mdverify.netmap`, which moved it to a free loopback port). On that event the sandbox
+`mdverify.run.netmap`, which moved it to a free loopback port). On that event the sandbox
 calls `ServerChecks.on_event`, which sends each declared request, compares each response
 body with what the article expects (`...` wildcards allowed), then sends SIGINT to the
 child, as a reader pressing Ctrl+C would. The block must then end cleanly, and its port
@@ -19,7 +19,7 @@ import socket
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from mdverify.compare import matches
+from mdverify.check.compare import matches
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -21,7 +21,7 @@ import pytest
 from _pytest.fixtures import TopRequest
 
 from mdverify.model import Observation
-from mdverify.sandbox import run_article
+from mdverify.run.sandbox import run_article
 from mdverify.services import ServiceError, needs, prepare
 from mdverify.services.postgres import PACKAGE, Postgres, PostgresError, find_bindir
 from mdverify.services.web import LocalWeb
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from mdverify.model import Article, Example
-    from mdverify.sandbox import RunOptions
+    from mdverify.run.sandbox import RunOptions
 
 __all__ = [
     "attach_request",

@@ -1,0 +1,1 @@
+"""Judging and reporting: Observation vs claims -> Verdict -> the text a writer reads."""

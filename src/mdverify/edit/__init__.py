@@ -1,0 +1,1 @@
+"""Update mode: `Verdict`s -> edits -> an article's new bytes, written atomically."""
