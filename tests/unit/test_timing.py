@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from mdverify.article.timing import parse_duration, timing_claims
+from mdverify.article.syntax import read_block
+from mdverify.article.timing import directive_claim, parse_duration, timing_claims
+
+
+def claims_in(source: str, first_line: int = 1, output_lines=()):
+    return timing_claims(read_block(source, first_line), output_lines)
 
 
 def claims_of(comment: str) -> list[tuple[float, tuple[float, ...]]]:
-    return [(c.seconds, c.not_seconds) for c in timing_claims(f"x = 1  # {comment}\n", 1)]
+    return [(c.seconds, c.not_seconds) for c in claims_in(f"x = 1  # {comment}\n")]
 
 
 @pytest.mark.parametrize(
@@ -48,20 +53,20 @@ def test_comments_that_are_not_claims(comment):
 
 def test_claim_line_is_the_article_line_of_its_comment():
     source = "import asyncio\n\n# takes ~2s\nx = 1\n"
-    (claim,) = timing_claims(source, 40)
+    (claim,) = claims_in(source, 40)
     assert claim.line == 42
 
 
 def test_claims_are_read_from_comments_only_not_strings():
-    assert timing_claims('print("takes ~1s")\n', 1) == ()
+    assert claims_in('print("takes ~1s")\n') == ()
 
 
 def test_a_block_that_does_not_tokenize_has_no_claims():
-    assert timing_claims('x = """\n# takes ~1s\n', 1) == ()
+    assert claims_in('x = """\n# takes ~1s\n') == ()
 
 
 def test_claim_text_is_normalised_for_reports():
-    (claim,) = timing_claims("# Run both (takes about 1 second, not 2 seconds)\n", 1)
+    (claim,) = claims_in("# Run both (takes about 1 second, not 2 seconds)\n")
     assert claim.text == "~1s, not 2s"
 
 
@@ -77,3 +82,17 @@ def test_parse_duration(text, seconds):
 def test_parse_duration_rejects_what_is_not_a_duration(text):
     with pytest.raises(ValueError, match="not a duration"):
         parse_duration(text)
+
+
+def test_a_comment_on_declared_output_lines_is_not_a_claim():
+    source = 'print("took 3.0s")  # took 3.0s\nx = 1  # takes ~1s\n'
+    assert [c.line for c in claims_in(source, 10, output_lines={10})] == [11]
+
+
+def test_a_block_with_a_syntax_error_still_has_its_claims():
+    assert [c.seconds for c in claims_in("x = = 1  # takes ~2s\n")] == [2.0]
+
+
+def test_directive_claim_is_spelt_like_a_comment_claim():
+    claim = directive_claim(3, 1.0, (2.0,))
+    assert (claim.line, claim.text, claim.seconds, claim.not_seconds) == (3, "~1s, not 2s", 1, (2,))

@@ -1,6 +1,6 @@
-"""Timing claims: the grammar that finds them (`mdverify.check.tolerance` checks them).
+"""The timing-claim grammar: which comments and directive values promise a block's duration.
 
-A claim is read from any comment in a block, or from an `elapsed=` directive:
+A claim is read from a comment of a block, or from an `elapsed=` directive:
 
 * a duration after `takes` / `took`: `takes 2s`, `took 1.5 seconds`;
 * a duration marked approximate: `~1s`, `about 2 seconds`, `roughly 500ms`, `around 3 s`,
@@ -10,17 +10,26 @@ A claim is read from any comment in a block, or from an `elapsed=` directive:
 Units: `ms`, `millisecond(s)`, `s`, `sec(s)`, `second(s)`; decimals allowed. A bare duration
 with no marker (`# Pauses for 3 seconds`) describes one call, not the block: it is not a
 claim. A claim covers its whole block, from the first statement to the last.
+
+A comment is a timing claim or declared output, never both: a comment that is output by its
+form (trailing a one-line `print`, or a `#>` line; see `mdverify.article.claims`) is not
+read here, and any other comment this grammar matches is never output. Whether a measurement
+honours a claim is decided in `mdverify.check.tolerance`.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import tokenize
+from typing import TYPE_CHECKING
 
 from mdverify.model import TimingClaim
 
-__all__ = ["describe", "parse_duration", "timing_claims"]
+if TYPE_CHECKING:
+    from collections.abc import Container
+
+    from mdverify.article.syntax import BlockSyntax
+
+__all__ = ["directive_claim", "is_claim", "parse_duration", "timing_claims"]
 
 _UNIT = r"(?P<unit>ms|milliseconds?|s|secs?|seconds?)\b"
 _NUMBER = r"(?P<n>\d+(?:\.\d+)?)"
@@ -41,36 +50,35 @@ def parse_duration(text: str) -> float:
     return _seconds(match["n"], match["unit"])
 
 
-def timing_claims(source: str, first_line: int) -> tuple[TimingClaim, ...]:
-    """Timing claims in the comments of a block, with article line numbers."""
-    if "#" not in source:
-        return ()  # claims live in comments; tokenizing every block costs most of a parse
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return ()
+def is_claim(comment: str) -> bool:
+    """Whether the text of a comment makes a timing claim."""
+    return _CLAIM.search(comment) is not None
+
+
+def timing_claims(block: BlockSyntax, output_lines: Container[int]) -> tuple[TimingClaim, ...]:
+    """The timing claims in a block's comments, except those on `output_lines`.
+
+    `output_lines` are the article lines of declared output: a comment there is output.
+    """
     claims = []
-    for tok in tokens:
-        if tok.type != tokenize.COMMENT:
+    for comment in block.comments:
+        line = block.article_line(comment.line)
+        match = _CLAIM.search(comment.text)
+        if match is None or line in output_lines:
             continue
-        match = _CLAIM.search(tok.string)
-        if match is None:
-            continue
-        rest = tok.string[match.end() :]
+        rest = comment.text[match.end() :]
         seconds = _seconds(match["n"], match["unit"])
         not_seconds = tuple(_seconds(m["n"], m["unit"]) for m in _NOT.finditer(rest))
-        claims.append(
-            TimingClaim(
-                line=first_line + tok.start[0] - 1,
-                text=describe(seconds, not_seconds),
-                seconds=seconds,
-                not_seconds=not_seconds,
-            )
-        )
+        claims.append(TimingClaim(line, _describe(seconds, not_seconds), seconds, not_seconds))
     return tuple(claims)
 
 
-def describe(seconds: float, not_seconds: tuple[float, ...] = ()) -> str:
+def directive_claim(line: int, seconds: float, not_seconds: tuple[float, ...]) -> TimingClaim:
+    """The claim of an `elapsed=~1s not=2s` directive at article line `line`."""
+    return TimingClaim(line, _describe(seconds, not_seconds), seconds, not_seconds)
+
+
+def _describe(seconds: float, not_seconds: tuple[float, ...] = ()) -> str:
     """A claim as reports spell it: `~1s, not 2s`."""
     return f"~{seconds:g}s" + "".join(f", not {n:g}s" for n in not_seconds)
 
