@@ -7,21 +7,25 @@ the pytest plugin are imported by whoever needs them, not here.
 from mdverify.model import (
     Article,
     ArticleError,
+    ArticleSettings,
+    BlockSettings,
     Example,
     Mismatch,
     Observation,
     OutputClaim,
-    Settings,
     Verdict,
+    World,
 )
 
 __all__ = [
     "Article",
     "ArticleError",
+    "ArticleSettings",
+    "BlockSettings",
     "Example",
     "Mismatch",
     "Observation",
     "OutputClaim",
-    "Settings",
     "Verdict",
+    "World",
 ]

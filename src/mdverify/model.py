@@ -13,6 +13,8 @@ from typing import Literal
 __all__ = [
     "Article",
     "ArticleError",
+    "ArticleSettings",
+    "BlockSettings",
     "Edit",
     "Example",
     "ExampleKind",
@@ -20,12 +22,12 @@ __all__ = [
     "Observation",
     "OutputClaim",
     "ServeCheck",
-    "Settings",
     "Status",
     "TaskSpan",
     "TimingClaim",
     "TimingMismatch",
     "Verdict",
+    "World",
 ]
 
 TRUNCATION_NOTE = "[mdverify: output truncated"
@@ -58,8 +60,8 @@ class ServeCheck:
 
 
 @dataclass(frozen=True)
-class Settings:
-    """What directives (front matter or an HTML comment) say about how to run a block."""
+class BlockSettings:
+    """How to run one block: its directive comment over the front matter's defaults."""
 
     skip: str | None = None
     """Reason to skip; None runs the block."""
@@ -71,39 +73,56 @@ class Settings:
     """Modules that must be importable, else the block is skipped."""
     python: tuple[tuple[str, tuple[int, ...]], ...] = ()
     """Version constraints such as (">=", (3, 11)); all must hold, else the block is skipped."""
-    clock: ClockName | None = None
-    """Which clock measures the block; None uses the session default."""
-    elapsed: float | None = None
-    """`elapsed=~1s`: the block's claimed duration in seconds."""
-    not_elapsed: tuple[float, ...] = ()
-    """`not=2s`: durations the block must not take."""
-    # The services an article's examples use (see mdverify.article.world); the union over an
-    # article's blocks is provided before its first block runs.
+    serve: ServeCheck | None = None
+    """Requests to send to the server this block runs, then stop it with SIGINT."""
+
+    def merged(self, other: BlockSettings) -> BlockSettings:
+        """Return these settings with every key that `other` sets taking precedence."""
+        return BlockSettings(
+            skip=other.skip if other.skip is not None else self.skip,
+            xfail=other.xfail if other.xfail is not None else self.xfail,
+            timeout=other.timeout if other.timeout is not None else self.timeout,
+            requires=self.requires + other.requires,
+            python=self.python + other.python,
+            serve=other.serve if other.serve is not None else self.serve,
+        )
+
+
+@dataclass(frozen=True)
+class World:
+    """The outside world examples use (the keys are read by mdverify.article.world).
+
+    The front matter gives the article's; a block's directive may add hosts and services
+    that block needs. What is provided is the union over the blocks that run.
+    """
+
     files: tuple[tuple[str, str], ...] = ()
     """(file name, content) created in the article's working directory."""
     hosts: tuple[tuple[str, float], ...] = ()
     """(host name, latency in seconds) served by the local HTTP server."""
     services: tuple[str, ...] = ()
     """Servers such as "postgres" started for the session."""
-    serve: ServeCheck | None = None
-    """Requests to send to the server this block runs, then stop it with SIGINT."""
 
-    def merged(self, other: Settings) -> Settings:
-        """Return these settings with every key that `other` sets taking precedence."""
-        return Settings(
-            skip=other.skip if other.skip is not None else self.skip,
-            xfail=other.xfail if other.xfail is not None else self.xfail,
-            timeout=other.timeout if other.timeout is not None else self.timeout,
-            requires=self.requires + other.requires,
-            python=self.python + other.python,
-            clock=other.clock if other.clock is not None else self.clock,
-            elapsed=other.elapsed if other.elapsed is not None else self.elapsed,
-            not_elapsed=other.not_elapsed or self.not_elapsed,
+    def merged(self, other: World) -> World:
+        """Return this world with what `other` adds; `other`'s wins for the same name."""
+        return World(
             files=tuple({**dict(self.files), **dict(other.files)}.items()),
             hosts=tuple({**dict(self.hosts), **dict(other.hosts)}.items()),
             services=tuple(dict.fromkeys(self.services + other.services)),
-            serve=other.serve if other.serve is not None else self.serve,
         )
+
+
+@dataclass(frozen=True)
+class ArticleSettings:
+    """What the front matter's `mdverify:` key says: keys of the whole article."""
+
+    clock: ClockName | None = None
+    """Which clock measures the article's blocks (they share one process); None uses the
+    session default."""
+    world: World = field(default_factory=World)
+    """Files, hosts and services every block of the article gets."""
+    defaults: BlockSettings = field(default_factory=BlockSettings)
+    """Block keys (skip, timeout, ...) every block starts from."""
 
 
 @dataclass(frozen=True)
@@ -167,9 +186,16 @@ class Example:
     """Article line of the first line of code."""
     name: str
     """Test name a writer recognises: the nearest heading and the line."""
-    settings: Settings = field(default_factory=Settings)
+    settings: BlockSettings = field(default_factory=BlockSettings)
+    """The block's directive over the article's defaults."""
+    world: World = field(default_factory=World)
+    """What the block needs from outside: the article's world and what its directive adds."""
     outputs: tuple[OutputClaim, ...] = ()
     timings: tuple[TimingClaim, ...] = ()
+    """The directive's claim (`elapsed=`) first, then those of the block's comments."""
+    ends: tuple[int, ...] = ()
+    """Article lines where each top-level statement (pycon: each prompt) ends, in order:
+    where the child marks how far the output has come. Empty when the block does not parse."""
     warnings: tuple[str, ...] = ()
 
 
@@ -179,7 +205,7 @@ class Article:
 
     path: str
     examples: tuple[Example, ...]
-    settings: Settings = field(default_factory=Settings)
+    settings: ArticleSettings = field(default_factory=ArticleSettings)
 
 
 @dataclass(frozen=True)

@@ -342,3 +342,25 @@ def test_timeout_in_the_ini_file_that_is_not_a_number_is_a_usage_error(pytester,
     result = pytester.runpytest()
     assert result.ret == 4
     result.stderr.fnmatch_lines(["*mdverify_timeout must be a number of seconds, not '10s'*"])
+
+
+TIMING_COMMENT_UNDER_A_STATEMENT = """
+    # Nap
+
+    ```python
+    import asyncio
+    print("start")  # start
+    asyncio.run(asyncio.sleep(1))
+    # takes ~1s
+    ```
+    """
+
+
+def test_timing_comment_on_its_own_line_is_a_claim_not_declared_output(pytester, article):
+    article("article.md", TIMING_COMMENT_UNDER_A_STATEMENT)
+    pytester.runpytest().assert_outcomes(passed=1)
+    article("article.md", TIMING_COMMENT_UNDER_A_STATEMENT.replace("~1s", "~3s"))
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["article.md:7: timing: claimed ~3s; measured 1.000s*"])
+    result.stdout.no_fnmatch_line("*output differs*")

@@ -250,3 +250,22 @@ def test_output_cut_at_the_output_limit_is_never_written_into_the_article(pytest
     result.assert_outcomes(failed=1)
     assert (pytester.path / "article.md").read_bytes() == before
     result.stdout.fnmatch_lines(["mdverify: rewrote 0 declared outputs in 0 files"])
+
+
+def test_timing_comment_on_its_own_line_is_left_byte_for_byte(pytester):
+    before = write(
+        pytester,
+        "article.md",
+        """
+        ```python
+        import asyncio
+        print("start")  # start
+        asyncio.run(asyncio.sleep(1))
+        # takes ~1s
+        ```
+        """,
+    )
+    result = pytester.runpytest(UPDATE)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["mdverify: rewrote 0 declared outputs in 0 files"])
+    assert (pytester.path / "article.md").read_bytes() == before

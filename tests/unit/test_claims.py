@@ -2,11 +2,13 @@
 
 import pytest
 
-from mdverify.article.claims import CommentClaimError, comment_claims
+from mdverify.article.claims import CommentClaimError, comment_claims, prompt_claims
+from mdverify.article.syntax import read_block
 
 
 def claims(source: str, first_line: int = 1):
-    return [(c.kind, c.expected, c.line, c.upto_line) for c in comment_claims(source, first_line)]
+    found = comment_claims(read_block(source, first_line))
+    return [(c.kind, c.expected, c.line, c.upto_line) for c in found]
 
 
 def test_comment_run_under_statement_and_before_end_is_output():
@@ -79,7 +81,7 @@ def test_arrow_lines_keep_indentation_after_the_marker():
 
 def test_indented_arrow_lines_are_an_error():
     with pytest.raises(CommentClaimError) as err:
-        comment_claims("def f():\n    print(1)\n    #> 1\n", 10)
+        comment_claims(read_block("def f():\n    print(1)\n    #> 1\n", 10))
     assert err.value.line == 12
 
 
@@ -98,3 +100,30 @@ def test_claims_are_in_statement_order():
 
 def test_comment_inside_a_multiline_statement_is_not_a_claim():
     assert claims("x = [\n# not output\n    1,\n]\n") == []
+
+
+def test_timing_comment_under_a_statement_is_not_declared_output():
+    # The defect of issue 11: `# takes ~1s` on its own line was also read as output.
+    assert claims("import asyncio\nasyncio.run(asyncio.sleep(1))\n# takes ~1s\n") == []
+
+
+def test_timing_comment_beside_an_output_run_leaves_the_output():
+    below = "print('done')\n# done\n# (takes ~1s)\n"
+    above = "print('done')\n# (takes ~1s)\n# done\n"
+    assert claims(below) == [("comment", "done", 2, 1)]
+    assert claims(above) == [("comment", "done", 3, 1)]
+
+
+def test_explicit_output_forms_stay_output_when_they_read_like_timing():
+    # Trailing a one-line print, or after `#>`, a comment is output by its form.
+    assert claims('print("took 3.0s")  # took 3.0s\n') == [("trailing", "took 3.0s", 1, 1)]
+    assert claims('print("about 2s")\n#> about 2s\n') == [("arrow", "about 2s", 2, 1)]
+
+
+def test_each_prompt_claims_the_lines_after_it_up_to_the_next():
+    found = prompt_claims(">>> print(1)\n1\n>>> x = 2\n>>> print(\n...   x)\n2\n", 10)
+    assert [(c.expected, c.line, c.upto_line, c.end_line) for c in found] == [
+        ("1", 11, 10, 11),
+        ("", 13, 12, 12),
+        ("2", 15, 14, 15),
+    ]

@@ -3,27 +3,81 @@
 import pytest
 
 from mdverify.article.directives import DirectiveError, parse_comment, parse_mapping, skip_reason
-from mdverify.model import Settings
+from mdverify.model import ArticleSettings, BlockSettings, TimingClaim, World
+
+
+def block(text: str) -> BlockSettings:
+    return parse_comment(text, 1).settings
 
 
 def test_skip_with_quoted_reason():
-    assert parse_comment(' skip reason="needs the network" ').skip == "needs the network"
+    assert block(' skip reason="needs the network" ').skip == "needs the network"
 
 
 def test_skip_with_value_form():
-    assert parse_comment('skip="later"').skip == "later"
+    assert block('skip="later"').skip == "later"
 
 
 def test_bare_skip_gets_a_default_reason():
-    assert parse_comment("skip").skip
+    assert block("skip").skip
 
 
-def test_xfail_timeout_requires_python_clock_together():
-    settings = parse_comment(
-        'xfail reason="bug 1" timeout=2.5 requires=json,os python>=3.11 clock=real'
+def test_xfail_timeout_requires_python_together():
+    settings = block('xfail reason="bug 1" timeout=2.5 requires=json,os python>=3.11')
+    assert settings == BlockSettings(
+        xfail="bug 1", timeout=2.5, requires=("json", "os"), python=((">=", (3, 11)),)
     )
-    assert settings == Settings(
-        xfail="bug 1", timeout=2.5, requires=("json", "os"), python=((">=", (3, 11)),), clock="real"
+
+
+def test_a_directive_makes_its_timing_claim_at_its_line():
+    directive = parse_comment("elapsed=~5s not=8s,9s", 7)
+    assert directive.timing == TimingClaim(7, "~5s, not 8s, not 9s", 5.0, (8.0, 9.0))
+    assert parse_comment("skip", 7).timing is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("not=2s", "'not' needs an 'elapsed' claim beside it"),
+        ("elapsed=soon", "'elapsed' needs a duration"),
+        ("elapsed>1s", "'elapsed' takes '='"),
+    ],
+)
+def test_bad_timing_directive_is_an_error(text, message):
+    with pytest.raises(DirectiveError, match=message):
+        parse_comment(text, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("clock=real", "'clock' applies to a whole article"),
+        ('files="x"', "'files' is a mapping of names to contents: set it in the front matter"),
+    ],
+)
+def test_article_key_in_a_block_comment_says_where_it_belongs(text, message):
+    with pytest.raises(DirectiveError, match=message):
+        parse_comment(text, 1)
+
+
+@pytest.mark.parametrize(
+    ("mapping", "message"),
+    [
+        ({"elapsed": "1s"}, "a timing claim .'elapsed', 'not'. belongs to one block"),
+        ({"not": "1s"}, "belongs to one block"),
+        ({"serve": True}, "'serve' belongs on the block it checks"),
+        ({"request": "GET /"}, "'request' belongs on the block it checks"),
+    ],
+)
+def test_block_key_in_front_matter_says_where_it_belongs(mapping, message):
+    with pytest.raises(DirectiveError, match=message):
+        parse_mapping(mapping)
+
+
+def test_front_matter_gives_the_clock_the_world_and_the_block_defaults():
+    settings = parse_mapping({"clock": "real", "services": ["postgres"], "skip": "later"})
+    assert settings == ArticleSettings(
+        clock="real", world=World(services=("postgres",)), defaults=BlockSettings(skip="later")
     )
 
 
@@ -33,18 +87,23 @@ def test_xfail_timeout_requires_python_clock_together():
 )
 def test_bad_directive_is_an_error(text):
     with pytest.raises(DirectiveError):
-        parse_comment(text)
+        parse_comment(text, 1)
 
 
 def test_unknown_key_error_names_the_known_keys():
     with pytest.raises(DirectiveError, match="known: skip"):
-        parse_comment("skp")
+        parse_comment("skp", 1)
+
+
+def test_front_matter_clock_must_be_virtual_or_real():
+    with pytest.raises(DirectiveError, match="'clock' is 'virtual' or 'real', not 'fast'"):
+        parse_mapping({"clock": "fast"})
 
 
 def test_front_matter_mapping_uses_the_same_keys():
     settings = parse_mapping(
         {"timeout": 5, "requires": ["aiohttp"], "python": ">=3.11", "xfail": True}
-    )
+    ).defaults
     assert settings.timeout == 5
     assert settings.requires == ("aiohttp",)
     assert settings.python == ((">=", (3, 11)),)
@@ -62,18 +121,20 @@ def test_front_matter_unknown_key_is_an_error():
 
 
 def test_block_settings_override_article_defaults():
-    merged = Settings(timeout=5, requires=("a",)).merged(Settings(timeout=1, requires=("b",)))
+    merged = BlockSettings(timeout=5, requires=("a",)).merged(
+        BlockSettings(timeout=1, requires=("b",))
+    )
     assert merged.timeout == 1
     assert merged.requires == ("a", "b")
 
 
 def test_skip_reason_for_unmet_python():
-    assert skip_reason(Settings(python=((">=", (3, 99)),))) == "needs Python >=3.99"
+    assert skip_reason(BlockSettings(python=((">=", (3, 99)),))) == "needs Python >=3.99"
 
 
 def test_skip_reason_for_missing_module():
-    assert "no_such_module_xyz" in skip_reason(Settings(requires=("no_such_module_xyz",)))
+    assert "no_such_module_xyz" in skip_reason(BlockSettings(requires=("no_such_module_xyz",)))
 
 
 def test_no_skip_reason_when_everything_is_there():
-    assert skip_reason(Settings(requires=("json",), python=((">=", (3, 8)),))) is None
+    assert skip_reason(BlockSettings(requires=("json",), python=((">=", (3, 8)),))) is None

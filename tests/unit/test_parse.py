@@ -158,3 +158,39 @@ def test_never_run_coroutine_is_a_warning_on_its_block():
     assert parse_text("a.md", text).examples[0].warnings == (
         "coroutine function hello() defined at line 2 is never run or awaited",
     )
+
+
+def test_a_comment_is_a_timing_claim_or_declared_output_never_both():
+    text = (
+        "```python\nimport asyncio\nasyncio.run(asyncio.sleep(1))\n# takes ~1s\n"
+        'print("x")  # took 3.0s\n```\n'
+    )
+    (example,) = parse_text("a.md", text).examples
+    assert [(c.line, c.text) for c in example.timings] == [(4, "~1s")]
+    assert [(c.kind, c.line) for c in example.outputs] == [("trailing", 5)]
+
+
+def test_a_blocks_world_is_the_articles_and_what_its_directive_adds():
+    text = (
+        "---\nmdverify:\n  hosts: [a.test]\n  timeout: 3\n---\n\n"
+        "<!-- mdverify: hosts=b.test services=postgres timeout=1 -->\n\n"
+        "```python\npass\n```\n\n```python\npass\n```\n"
+    )
+    article = parse_text("a.md", text)
+    first, second = article.examples
+    assert article.settings.world.hosts == (("a.test", 0.0),)
+    assert first.world.hosts == (("a.test", 0.0), ("b.test", 0.0))
+    assert first.world.services == ("postgres",)
+    assert (first.settings.timeout, second.settings.timeout) == (1, 3)
+    assert second.world == article.settings.world
+
+
+def test_statement_ends_are_article_lines_for_python_and_pycon():
+    text = (
+        "```python\nx = 1\nif x:\n    print(x)\n# 1\ny = 2; z = 3\n```\n\n"
+        "```pycon\n>>> print(\n...     1)\n1\n>>> 2\n2\n```\n"
+    )
+    python, pycon = parse_text("a.md", text).examples
+    assert python.ends == (2, 4, 6, 6)
+    assert pycon.ends == (11, 13)
+    assert parse_text("a.md", "```python\nx = (\n```\n").examples[0].ends == ()

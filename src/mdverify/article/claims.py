@@ -1,4 +1,4 @@
-"""What a block's own comments promise it prints.
+"""What a block's own comments (or a pycon block's prompts) promise it prints.
 
 The rule for `# ...` comments (documented in the README, tested at its edges):
 
@@ -9,23 +9,31 @@ The rule for `# ...` comments (documented in the README, tested at its edges):
 * `print(...)  # text` on one line at the top level declares `text` as that print's output.
 * `#> text` lines (at column 0) declare output whatever stands around them.
 * A first line `Output:` (or `Prints:`) and a leading `->` / `=>` are markers, not output.
+* A full-line comment that makes a timing claim (`# takes ~1s`; `mdverify.article.timing`)
+  is never part of a `# ...` run, and does not count as code above or below one. The two
+  explicit forms, a trailing print comment and `#>`, stay output whatever they say.
 
 Each such claim covers what the block printed since the previous comment claim of the
 block (or its start) up to the end of the statement directly above the claim: what a reader
 running the code would have seen appear at that point.
+
+A pycon block declares, for each `>>>` prompt, the lines doctest reads as its answer.
 """
 
 from __future__ import annotations
 
 import ast
-import io
+import doctest
 import re
-import tokenize
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from mdverify.article.timing import is_claim
 from mdverify.model import OutputClaim
 
-__all__ = ["CommentClaimError", "comment_claims"]
+if TYPE_CHECKING:
+    from mdverify.article.syntax import BlockSyntax, Comment
+
+__all__ = ["CommentClaimError", "comment_claims", "prompt_claims"]
 
 _SILENT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _MARKER = re.compile(r"^(?:(?:output|prints)\s*:\s|(?:->|=>)\s?)", re.IGNORECASE)
@@ -39,61 +47,68 @@ class CommentClaimError(ValueError):
         self.line = line
 
 
-@dataclass(frozen=True)
-class _Comment:
-    line: int
-    col: int
-    text: str
-    full_line: bool
+def comment_claims(block: BlockSyntax) -> tuple[OutputClaim, ...]:
+    """Return the output claims written as comments in `block`, in article lines.
 
-
-def comment_claims(source: str, first_line: int) -> tuple[OutputClaim, ...]:
-    """Return the output claims written as comments in `source`, in article lines.
-
-    `first_line` is the article line of the block's first line. A block that does not parse
-    declares nothing here: running it reports the SyntaxError at the right line.
+    A block that does not parse declares nothing here: running it reports the SyntaxError
+    at the right line.
     """
-    if "#" not in source:
-        return ()  # every claim is a comment; most blocks have none, and tokenizing is slow
-    try:
-        tree = ast.parse(source)
-        comments = _comments(source)
-    except (SyntaxError, tokenize.TokenError, ValueError):
+    if block.tree is None or not block.comments:
         return ()
-    lines = source.split("\n")
     ends: dict[int, ast.stmt] = {}
     inside: set[int] = set()
-    for stmt in tree.body:
+    for stmt in block.statements:
         end = stmt.end_lineno or stmt.lineno
         ends[end] = stmt
         inside.update(range(_first_line(stmt), end + 1))
+    loose = [c for c in block.comments if c.full_line and c.line not in inside]
+    timing = {c.line for c in loose if not c.text.startswith("#>") and is_claim(c.text)}
 
-    offset = first_line - 1
+    offset = block.first_line - 1
     claims: list[OutputClaim] = []
-    claims.extend(_trailing_print_claims(tree, comments, offset))
-    by_line = {c.line: c for c in comments if c.full_line}
+    claims.extend(_trailing_print_claims(block.tree, block.comments, offset))
+    by_line = {c.line: c for c in loose if c.line not in timing}
     line = 1
-    while line <= len(lines):
+    while line <= len(block.lines):
         comment = by_line.get(line)
-        if comment is None or line in inside:
+        if comment is None:
             line += 1
             continue
         run = [comment]
-        while (nxt := by_line.get(run[-1].line + 1)) is not None and nxt.line not in inside:
+        while (nxt := by_line.get(run[-1].line + 1)) is not None:
             run.append(nxt)
         line = run[-1].line + 1
-        claim = _run_claim(run, ends, lines, offset)
+        claim = _run_claim(run, ends, block.lines, timing, offset)
         if claim is not None:
             claims.append(claim)
     claims.sort(key=lambda c: (c.upto_line or 0, c.line))
     return tuple(claims)
 
 
+def prompt_claims(source: str, first_line: int) -> tuple[OutputClaim, ...]:
+    """One claim per `>>>` prompt of a pycon block: the lines that follow it, as doctest reads.
+
+    `first_line` is the article line of the block's first line.
+    """
+    claims = []
+    for ex in doctest.DocTestParser().get_examples(source):
+        last = first_line + ex.lineno + ex.source.count("\n") - 1
+        want = ex.want.removesuffix("\n")
+        end = last + (want.count("\n") + 1 if ex.want else 0)
+        claims.append(OutputClaim("prompt", want, last + 1, last, end))
+    return tuple(claims)
+
+
 def _run_claim(
-    run: list[_Comment], ends: dict[int, ast.stmt], lines: list[str], offset: int
+    run: list[Comment],
+    ends: dict[int, ast.stmt],
+    lines: tuple[str, ...],
+    timing: set[int],
+    offset: int,
 ) -> OutputClaim | None:
     arrows = [c for c in run if c.text.startswith("#>")]
-    above = ends.get(run[0].line - 1)
+    above_line = _past(timing, run[0].line - 1, -1)
+    above = ends.get(above_line)
     if arrows:
         if any(c.col != 0 for c in arrows):
             raise CommentClaimError(
@@ -110,7 +125,7 @@ def _run_claim(
         )
     if any(c.col != 0 for c in run) or above is None or isinstance(above, _SILENT):
         return None
-    below = run[-1].line + 1
+    below = _past(timing, run[-1].line + 1, 1)
     if below <= len(lines) and lines[below - 1].strip():
         return None  # code directly below: the comment introduces it
     texts = [_strip_marker(c.text[1:]) for c in run]
@@ -120,12 +135,19 @@ def _run_claim(
     else:
         texts[0] = _MARKER.sub("", texts[0], count=1)
     return OutputClaim(
-        "comment", "\n".join(texts), start + offset, run[0].line - 1 + offset, run[-1].line + offset
+        "comment", "\n".join(texts), start + offset, above_line + offset, run[-1].line + offset
     )
 
 
+def _past(timing: set[int], line: int, step: int) -> int:
+    """The first line from `line` on, going by `step`, that holds no timing claim."""
+    while line in timing:
+        line += step
+    return line
+
+
 def _trailing_print_claims(
-    tree: ast.Module, comments: list[_Comment], offset: int
+    tree: ast.Module, comments: tuple[Comment, ...], offset: int
 ) -> list[OutputClaim]:
     trailing = {c.line: c for c in comments if not c.full_line}
     claims = []
@@ -144,7 +166,7 @@ def _trailing_print_claims(
     return claims
 
 
-def _statement_above(line: int, ends: dict[int, ast.stmt], lines: list[str]) -> int | None:
+def _statement_above(line: int, ends: dict[int, ast.stmt], lines: tuple[str, ...]) -> int | None:
     """The end line of the nearest statement above `line`, skipping blanks and comments."""
     probe = line - 1
     while probe >= 1:
@@ -165,24 +187,3 @@ def _strip_marker(text: str) -> str:
 def _first_line(stmt: ast.stmt) -> int:
     decorators: list[ast.expr] = getattr(stmt, "decorator_list", [])
     return min([stmt.lineno, *(d.lineno for d in decorators)])
-
-
-def _comments(source: str) -> list[_Comment]:
-    found = []
-    code_lines: set[int] = set()
-    tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    for tok in tokens:
-        if tok.type not in (
-            tokenize.COMMENT,
-            tokenize.NL,
-            tokenize.NEWLINE,
-            tokenize.INDENT,
-            tokenize.DEDENT,
-            tokenize.ENDMARKER,
-        ):
-            code_lines.update(range(tok.start[0], tok.end[0] + 1))
-    for tok in tokens:
-        if tok.type == tokenize.COMMENT:
-            line, col = tok.start
-            found.append(_Comment(line, col, tok.string, line not in code_lines))
-    return found

@@ -14,22 +14,29 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from mdverify.article.syntax import BlockSyntax
+
 __all__ = ["never_run"]
 
 
-def never_run(blocks: Sequence[tuple[str, int] | None]) -> dict[int, list[str]]:
+def never_run(blocks: Sequence[BlockSyntax | None]) -> dict[int, list[str]]:
     """Map block index -> warnings, for top-level `async def`s that nothing uses.
 
-    `blocks` holds each block's (source, article line of its first line) in document order,
-    None for blocks that do not run (skipped, or not Python); a block that does not parse is
-    ignored.
+    `blocks` holds each block's reading in document order, None for blocks that do not run
+    (skipped, or not Python); a block that does not parse is ignored.
     """
-    if not any(b is not None and "async" in b[0] for b in blocks):
-        return {}  # no block can define a coroutine function: skip parsing them all
+    if not any(_defines_coroutine(b) for b in blocks):
+        return {}  # the common case: no walk over every block's tree
     return _unused_coroutines(blocks)
 
 
-def _unused_coroutines(blocks: Sequence[tuple[str, int] | None]) -> dict[int, list[str]]:
+def _defines_coroutine(block: BlockSyntax | None) -> bool:
+    return block is not None and any(
+        isinstance(stmt, ast.AsyncFunctionDef) for stmt in block.statements
+    )
+
+
+def _unused_coroutines(blocks: Sequence[BlockSyntax | None]) -> dict[int, list[str]]:
     pending: dict[str, tuple[int, int]] = {}  # name -> (block, line) of an unused definition
     warnings: dict[int, list[str]] = {}
 
@@ -39,12 +46,11 @@ def _unused_coroutines(blocks: Sequence[tuple[str, int] | None]) -> dict[int, li
             f"coroutine function {name}() defined at line {line} is never run or awaited"
         )
 
-    parsed = [(i, _parse(b[0]), b[1]) for i, b in enumerate(blocks) if b is not None]
-    for index, tree, first_line in parsed:
-        if tree is None:
+    for index, block in enumerate(blocks):
+        if block is None or block.tree is None:
             continue
-        defined = {stmt.name: stmt for stmt in tree.body if isinstance(stmt, ast.AsyncFunctionDef)}
-        used_here = _loaded_names(tree, exclude=set(defined.values()))
+        defined = {s.name: s for s in block.statements if isinstance(s, ast.AsyncFunctionDef)}
+        used_here = _loaded_names(block.tree, exclude=set(defined.values()))
         for name in list(pending):
             if name in defined:
                 report(name)  # redefined: this block's uses belong to the new definition
@@ -52,17 +58,10 @@ def _unused_coroutines(blocks: Sequence[tuple[str, int] | None]) -> dict[int, li
                 del pending[name]
         for name, stmt in defined.items():
             if name not in used_here:
-                pending[name] = (index, first_line + stmt.lineno - 1)
+                pending[name] = (index, block.article_line(stmt.lineno))
     for name in list(pending):
         report(name)
     return warnings
-
-
-def _parse(source: str) -> ast.Module | None:
-    try:
-        return ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
 
 
 def _loaded_names(tree: ast.Module, exclude: set[ast.AsyncFunctionDef]) -> set[str]:

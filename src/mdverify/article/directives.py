@@ -1,8 +1,16 @@
 """The directive language: `<!-- mdverify: ... -->` comments and the front matter's `mdverify:` key.
 
-Both spellings produce the same `Settings`, so a key means the same thing whether it sets
-an article's default or one block's. Unknown keys are errors: a misspelt `skp` that was
-silently ignored would run a block the writer meant to skip.
+Both spellings share one key syntax, and each key has its scope:
+
+* block keys, in a directive comment above the block: `elapsed`, `not` (its timing claim)
+  and `serve` with `port`, `request`, `expect` (its server check);
+* article keys, in the front matter: `clock` (the blocks share one process) and `files`;
+* keys at either scope: `skip`, `xfail`, `reason`, `timeout`, `requires`, `python` (the
+  front matter's are every block's defaults), and `hosts`, `services` (the front matter's are
+  every block's; a block's are its own).
+
+A key at the wrong scope is an error that says where it belongs. Unknown keys are errors
+too: a misspelt `skp` that was silently ignored would run a block the writer meant to skip.
 """
 
 from __future__ import annotations
@@ -10,19 +18,52 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
-from collections.abc import Callable, Mapping
-from dataclasses import replace
-from functools import partial
-from typing import Any, cast
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import cast
 
-from mdverify.article.timing import parse_duration
-from mdverify.article.world import NEED_KEYS, NeedError, from_items, from_mapping
-from mdverify.model import ClockName, Settings
+from mdverify.article.timing import directive_claim, parse_duration
+from mdverify.article.world import (
+    SERVE_KEYS,
+    WORLD_KEYS,
+    WorldError,
+    read_comment_serve,
+    read_comment_world,
+    read_front_matter_world,
+)
+from mdverify.model import (
+    ArticleSettings,
+    BlockSettings,
+    ClockName,
+    ServeCheck,
+    TimingClaim,
+    World,
+)
 
-__all__ = ["DirectiveError", "parse_comment", "parse_mapping", "skip_reason"]
+__all__ = ["BlockDirective", "DirectiveError", "parse_comment", "parse_mapping", "skip_reason"]
 
-KEYS = ("skip", "xfail", "reason", "timeout", "requires", "python", "clock", "elapsed", "not")
-_ALL_KEYS = KEYS + NEED_KEYS  # NEED_KEYS: the services an article uses (mdverify.article.world)
+_EITHER_KEYS = ("skip", "xfail", "reason", "timeout", "requires", "python", "hosts", "services")
+_BLOCK_KEYS = (*_EITHER_KEYS, "elapsed", "not", *SERVE_KEYS)
+_ARTICLE_KEYS = (*_EITHER_KEYS, "clock", "files")
+_ALL_KEYS = tuple(dict.fromkeys(_BLOCK_KEYS + _ARTICLE_KEYS))
+# Where a key given at the wrong scope belongs, in the words of the error.
+_ARTICLE_ONLY = {
+    "clock": "'clock' applies to a whole article (its blocks share one process): "
+    "set it in the front matter under 'mdverify:'",
+    "files": "'files' is a mapping of names to contents: set it in the front matter",
+}
+_BLOCK_ONLY = {
+    **dict.fromkeys(
+        ("elapsed", "not"),
+        "a timing claim ('elapsed', 'not') belongs to one block: "
+        "put it in a directive comment above that block",
+    ),
+    **{
+        key: f"'{key}' belongs on the block it checks, in a directive comment" for key in SERVE_KEYS
+    },
+}
+
+Items = list[tuple[str, str, str | None]]
 
 # key, optional operator, optional value (quoted or bare); `python>=3.11` uses the operator.
 _ITEM = re.compile(
@@ -39,9 +80,20 @@ class DirectiveError(ValueError):
     """A directive that mdverify does not understand; the message says what to write instead."""
 
 
-def parse_comment(body: str) -> Settings:
-    """Parse the text after `mdverify:` in an HTML comment."""
-    items: list[tuple[str, str, str | None]] = []
+@dataclass(frozen=True)
+class BlockDirective:
+    """What a directive comment says about the block below it."""
+
+    settings: BlockSettings
+    world: World
+    """The hosts and services the block needs besides the article's."""
+    timing: TimingClaim | None
+    """The `elapsed=~1s not=2s` claim, at the directive's line; None without `elapsed`."""
+
+
+def parse_comment(body: str, line: int) -> BlockDirective:
+    """Parse the text after `mdverify:` in an HTML comment at article line `line`."""
+    items: Items = []
     pos = 0
     body = body.strip()
     while pos < len(body):
@@ -57,105 +109,122 @@ def parse_comment(body: str) -> Settings:
         pos = match.end()
         while pos < len(body) and body[pos] in " \t\n,;":
             pos += 1
-    return _settings_from_items(items)
+    _check_scope(items, _BLOCK_KEYS, _ARTICLE_ONLY)
+    timing = _timing_claim(items, line)
+    try:
+        world = read_comment_world(items)
+        serve = read_comment_serve(items)
+    except WorldError as err:
+        raise DirectiveError(str(err)) from None
+    return BlockDirective(_block_settings(items, serve), world, timing)
 
 
-def parse_mapping(data: object) -> Settings:
-    """Parse the front matter's `mdverify:` value (a mapping of the same keys)."""
+def parse_mapping(data: object) -> ArticleSettings:
+    """Parse the front matter's `mdverify:` value (a mapping of the article's keys)."""
     if not isinstance(data, Mapping):
         raise DirectiveError("the front matter key 'mdverify' must be a mapping of directives")
-    items: list[tuple[str, str, str | None]] = []
-    needs: dict[str, Any] = {}
+    items: Items = []
+    world = World()
     for key, value in cast("Mapping[object, object]", data).items():
         name = str(key)
-        if name in NEED_KEYS:
-            needs.update(_needs(partial(from_mapping, name, value)))
-        elif name == "python":
-            text = str(value).strip()
-            op = next((c for c in _COMPARATORS if text.startswith(c)), "==")
-            items.append((name, op, text[len(op) :].strip() if text.startswith(op) else text))
-        elif value is True or value is None:
-            items.append((name, "", None))
-        elif value is False:
-            continue
-        elif isinstance(value, list):
-            items.append((name, "=", ",".join(str(v) for v in cast("list[object]", value))))
-        else:
-            items.append((name, "=", str(value)))
-    return replace(_settings_from_items(items), **needs)
+        if name in WORLD_KEYS:
+            items.append((name, "", None))  # for the scope check; the value is read here
+            try:
+                world = world.merged(read_front_matter_world(name, value))
+            except WorldError as err:
+                raise DirectiveError(str(err)) from None
+        elif value is not False:
+            items.append(_mapping_item(name, value))
+    _check_scope(items, _ARTICLE_KEYS, _BLOCK_ONLY)
+    clock: ClockName | None = None
+    for key, op, value in items:
+        if key == "clock":
+            _equals(key, op)
+            if value not in ("virtual", "real"):
+                raise DirectiveError(f"'clock' is 'virtual' or 'real', not {value!r}")
+            clock = cast("ClockName", value)
+    return ArticleSettings(clock, world, _block_settings(items, None))
 
 
-def _needs(parse: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    try:
-        return parse()
-    except NeedError as err:
-        raise DirectiveError(str(err)) from None
+def _mapping_item(name: str, value: object) -> tuple[str, str, str | None]:
+    """A front matter key and value as the (key, operator, value) a comment would give."""
+    if name == "python":
+        text = str(value).strip()
+        op = next((c for c in _COMPARATORS if text.startswith(c)), "==")
+        return name, op, text[len(op) :].strip() if text.startswith(op) else text
+    if value is True or value is None:
+        return name, "", None
+    if isinstance(value, list):
+        return name, "=", ",".join(str(v) for v in cast("list[object]", value))
+    return name, "=", str(value)
 
 
-def _settings_from_items(  # noqa: C901, PLR0912 -- one branch per key reads best
-    items: list[tuple[str, str, str | None]],
-) -> Settings:
-    skip: str | None = None
-    xfail: str | None = None
+def _timing_claim(items: Items, line: int) -> TimingClaim | None:
+    elapsed: float | None = None
+    not_elapsed: list[float] = []
+    for key, op, value in items:
+        if key in ("elapsed", "not"):
+            _equals(key, op)
+            if key == "elapsed":
+                elapsed = _duration(key, value)
+            else:
+                not_elapsed.extend(_duration(key, v) for v in (value or "").split(","))
+    if elapsed is None:
+        if not_elapsed:
+            raise DirectiveError("'not' needs an 'elapsed' claim beside it")
+        return None
+    return directive_claim(line, elapsed, tuple(not_elapsed))
+
+
+def _check_scope(items: Items, allowed: tuple[str, ...], elsewhere: Mapping[str, str]) -> None:
+    for key, _, _ in items:
+        if key in elsewhere:
+            raise DirectiveError(elsewhere[key])
+        if key not in allowed:
+            raise DirectiveError(f"unknown directive {key!r}; known: {', '.join(_ALL_KEYS)}")
+
+
+def _block_settings(items: Items, serve: ServeCheck | None) -> BlockSettings:
+    """The keys of either scope that say how to run a block."""
     timeout: float | None = None
     requires: list[str] = []
     python: list[tuple[str, tuple[int, ...]]] = []
-    clock: ClockName | None = None
-    elapsed: float | None = None
-    not_elapsed: list[float] = []
-    last_flag: str | None = None
-    for key, _, _ in items:
-        if key not in _ALL_KEYS:
-            raise DirectiveError(f"unknown directive {key!r}; known: {', '.join(_ALL_KEYS)}")
-    needs = _needs(partial(from_items, [item for item in items if item[0] in NEED_KEYS]))
     for key, op, value in items:
-        if key in NEED_KEYS:
-            continue
         if key == "python":
             python.append(_python_constraint(op, value))
-            continue
-        if op not in ("", "="):
-            raise DirectiveError(f"{key!r} takes '=', not {op!r}")
+        elif key in ("skip", "xfail", "reason", "timeout", "requires"):
+            _equals(key, op)
+            if key == "timeout":
+                timeout = _positive_number(key, value)
+            elif key == "requires":
+                names = [n.strip() for n in (value or "").split(",") if n.strip()]
+                if not names:
+                    raise DirectiveError(
+                        "'requires' needs module names, e.g. requires=aiohttp,asyncpg"
+                    )
+                requires.extend(names)
+    skip, xfail = _reasons(items)
+    return BlockSettings(skip, xfail, timeout, tuple(requires), tuple(python), serve)
+
+
+def _reasons(items: Items) -> tuple[str | None, str | None]:
+    """The skip and xfail reasons; `reason=` sets the one of the flag just before it."""
+    reasons: dict[str, str] = {}
+    last_flag: str | None = None
+    for key, _, value in items:
         if key in ("skip", "xfail"):
-            reason = value or f"mdverify: {key} directive"
-            if key == "skip":
-                skip = reason
-            else:
-                xfail = reason
+            reasons[key] = value or f"mdverify: {key} directive"
             last_flag = key
         elif key == "reason":
             if last_flag is None or not value:
                 raise DirectiveError("'reason' must follow 'skip' or 'xfail' and have a value")
-            if last_flag == "skip":
-                skip = value
-            else:
-                xfail = value
-        elif key == "timeout":
-            timeout = _positive_number(key, value)
-        elif key == "elapsed":
-            elapsed = _duration(key, value)
-        elif key == "not":
-            not_elapsed.extend(_duration(key, v) for v in (value or "").split(","))
-        elif key == "requires":
-            names = [n.strip() for n in (value or "").split(",") if n.strip()]
-            if not names:
-                raise DirectiveError("'requires' needs module names, e.g. requires=aiohttp,asyncpg")
-            requires.extend(names)
-        else:  # clock
-            if value not in ("virtual", "real"):
-                raise DirectiveError(f"'clock' is 'virtual' or 'real', not {value!r}")
-            clock = cast("ClockName", value)
-    return Settings(
-        skip=skip,
-        xfail=xfail,
-        timeout=timeout,
-        requires=tuple(requires),
-        python=tuple(python),
-        clock=clock,
-        elapsed=elapsed,
-        not_elapsed=tuple(not_elapsed),
-        **needs,
-    )
+            reasons[last_flag] = value
+    return reasons.get("skip"), reasons.get("xfail")
+
+
+def _equals(key: str, op: str) -> None:
+    if op not in ("", "="):
+        raise DirectiveError(f"{key!r} takes '=', not {op!r}")
 
 
 def _duration(key: str, value: str | None) -> float:
@@ -183,7 +252,7 @@ def _python_constraint(op: str, value: str | None) -> tuple[str, tuple[int, ...]
     return op, tuple(int(part) for part in value.split("."))
 
 
-def skip_reason(settings: Settings) -> str | None:
+def skip_reason(settings: BlockSettings) -> str | None:
     """Why a block with these settings must not run here, or None when it may."""
     if settings.skip is not None:
         return settings.skip

@@ -3,11 +3,14 @@
 Line numbers come from markdown-it's token maps over the whole file (front matter
 included), never from python-frontmatter's stripped body, so they are the lines an editor
 shows. Every problem with the file is raised as `ArticleError` naming the line.
+
+Each Python block is read once (`mdverify.article.syntax`); its declared output, its timing
+claims, the coroutine warnings and the statement ends the child marks all come from that
+reading. The front matter gives the article's settings; a directive comment the block's.
 """
 
 from __future__ import annotations
 
-import doctest
 import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, cast
@@ -15,18 +18,24 @@ from typing import TYPE_CHECKING, cast
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from mdverify.article.claims import CommentClaimError, comment_claims
+from mdverify.article.claims import CommentClaimError, comment_claims, prompt_claims
 from mdverify.article.coroutines import never_run
-from mdverify.article.directives import DirectiveError, parse_comment, parse_mapping
+from mdverify.article.directives import (
+    BlockDirective,
+    DirectiveError,
+    parse_comment,
+    parse_mapping,
+)
 from mdverify.article.markdown import markdown_parser
-from mdverify.article.timing import describe, timing_claims
+from mdverify.article.syntax import BlockSyntax, read_block
+from mdverify.article.timing import timing_claims
 from mdverify.model import (
     Article,
     ArticleError,
+    ArticleSettings,
     Example,
     ExampleKind,
     OutputClaim,
-    Settings,
     TimingClaim,
 )
 
@@ -81,25 +90,23 @@ def parse_text(path: str, text: str) -> Article:
     except Exception as err:  # noqa: BLE001 -- a markdown-it bug must not become our traceback
         raise ArticleError(path, None, f"markdown-it could not parse the file: {err}") from None
     lines = text.split("\n")
-    settings = Settings()
+    settings = ArticleSettings()
     if tokens and tokens[0].type == "front_matter":
         settings = _front_matter(path, tokens[0], lines)
     elif lines[0] == "---" and len(lines) > 1 and re.match(r"[\w-]+\s*:", lines[1]):
         # markdown-it reads an unclosed front matter as a rule and a paragraph; the
         # settings in it would be silently ignored.
         raise ArticleError(path, 1, "front matter starting here is never closed by '---'")
-    examples = _examples(path, tokens, lines, settings)
-    runnable = [
-        (e.source, e.code_line) if e.kind == "python" and e.settings.skip is None else None
-        for e in examples
-    ]
+    read = _examples(path, tokens, lines, settings)
+    runnable = [syntax if e.settings.skip is None else None for e, syntax in read]
+    examples = [e for e, _ in read]
     for index, messages in never_run(runnable).items():
         old = examples[index]
         examples[index] = replace(old, warnings=(*old.warnings, *messages))
     return Article(path=path, examples=tuple(examples), settings=settings)
 
 
-def _front_matter(path: str, token: Token, lines: Sequence[str]) -> Settings:
+def _front_matter(path: str, token: Token, lines: Sequence[str]) -> ArticleSettings:
     start, end = _map(token)
     closing = lines[end - 1].strip() if end - 1 > start else ""
     if not re.fullmatch(r"-{3,}", closing):
@@ -112,37 +119,30 @@ def _front_matter(path: str, token: Token, lines: Sequence[str]) -> Settings:
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise ArticleError(path, line, f"invalid YAML front matter: {problem}") from None
     if meta is None:
-        return Settings()
+        return ArticleSettings()
     if not isinstance(meta, dict):
         raise ArticleError(
             path, start + 1, f"front matter must be a mapping of keys, not {type(meta).__name__}"
         )
     if "mdverify" not in meta:
-        return Settings()
+        return ArticleSettings()
     key_line = next(
         (start + 1 + i for i, ln in enumerate(lines[start:end]) if ln.startswith("mdverify")),
         start + 1,
     )
     try:
-        settings = parse_mapping(meta["mdverify"])
+        return parse_mapping(meta["mdverify"])
     except DirectiveError as err:
         raise ArticleError(path, key_line, f"front matter 'mdverify': {err}") from None
-    if settings.elapsed is not None or settings.not_elapsed:
-        raise ArticleError(
-            path,
-            key_line,
-            "front matter 'mdverify': a timing claim ('elapsed', 'not') belongs to one block: "
-            "put it in a directive comment above that block",
-        )
-    return settings
 
 
 def _examples(  # noqa: C901, PLR0912 -- one pass over the token stream
-    path: str, tokens: Sequence[Token], lines: Sequence[str], defaults: Settings
-) -> list[Example]:
-    found: list[Example] = []
+    path: str, tokens: Sequence[Token], lines: Sequence[str], article: ArticleSettings
+) -> list[tuple[Example, BlockSyntax | None]]:
+    """The examples in order, each with its reading when it is a Python block."""
+    found: list[tuple[Example, BlockSyntax | None]] = []
     heading: str | None = None
-    pending: tuple[int, Settings] | None = None  # a directive waiting for its block
+    pending: tuple[int, BlockDirective] | None = None  # a directive waiting for its block
     pairable = False  # the last example may still receive an output fence
     prose_since = 0
     for pos, token in enumerate(tokens):
@@ -172,16 +172,10 @@ def _examples(  # noqa: C901, PLR0912 -- one pass over the token stream
             lang = _language(token.info)
             line = _map(token)[0] + 1
             if lang in PYTHON_LANGS or lang in PYCON_LANGS:
-                own = pending[1] if pending is not None else Settings()
-                promise = _directive_claim(path, pending)
+                own = pending[1] if pending is not None else None
                 pending = None
-                example = _example(
-                    path, len(found), token, lang, line, heading, defaults.merged(own)
-                )
-                if promise is not None:
-                    example = replace(example, timings=(promise, *example.timings))
-                found.append(example)
-                pairable = found[-1].kind == "python"
+                found.append(_example(path, len(found), token, lang, heading, article, own))
+                pairable = found[-1][0].kind == "python"
                 prose_since = 0
                 continue
             if pending is not None:
@@ -193,7 +187,8 @@ def _examples(  # noqa: C901, PLR0912 -- one pass over the token stream
                 claim = OutputClaim(
                     "fence", _strip_newline(token.content), line + 1, end_line=closing - 1
                 )
-                found[-1] = replace(found[-1], outputs=(*found[-1].outputs, claim))
+                last, syntax = found[-1]
+                found[-1] = (replace(last, outputs=(*last.outputs, claim)), syntax)
             pairable = False
         elif kind == "paragraph_open":
             prose_since += 1
@@ -215,26 +210,37 @@ def _example(
     index: int,
     token: Token,
     lang: str,
-    line: int,
     heading: str | None,
-    settings: Settings,
-) -> Example:
+    article: ArticleSettings,
+    directive: BlockDirective | None,
+) -> tuple[Example, BlockSyntax | None]:
     source = token.content
+    line = _map(token)[0] + 1
     code_line = line + 1
     kind: ExampleKind = "pycon" if lang in PYCON_LANGS else "python"
+    syntax = read_block(source, code_line) if kind == "python" else None
     try:
-        outputs = (
-            pycon_claims(source, code_line)
-            if kind == "pycon"
-            else comment_claims(source, code_line)
-        )
+        outputs = prompt_claims(source, code_line) if syntax is None else comment_claims(syntax)
     except CommentClaimError as err:
         raise ArticleError(path, err.line, str(err)) from None
     except ValueError as err:  # doctest's parser on a malformed prompt
         raise ArticleError(path, code_line, f"cannot read the pycon block: {err}") from None
-    timings = timing_claims(source, code_line) if kind == "python" else ()
+    if syntax is None:
+        timings: tuple[TimingClaim, ...] = ()
+        ends = tuple(claim.upto_line or claim.line for claim in outputs)
+    else:
+        # A comment on a declared output's lines is output, never also a timing claim.
+        said = {n for c in outputs for n in range(c.line, (c.end_line or c.line) + 1)}
+        timings = timing_claims(syntax, said)
+        ends = syntax.ends()
+    settings, world = article.defaults, article.world
+    if directive is not None:
+        settings = settings.merged(directive.settings)
+        world = world.merged(directive.world)
+        if directive.timing is not None:
+            timings = (directive.timing, *timings)
     label = f"{heading} (line {line})" if heading else f"line {line}"
-    return Example(
+    example = Example(
         index=index,
         kind=kind,
         source=source,
@@ -242,55 +248,26 @@ def _example(
         code_line=code_line,
         name=label.replace("::", ":"),
         settings=settings,
+        world=world,
         outputs=outputs,
         timings=timings,
+        ends=ends,
     )
+    return example, syntax
 
 
-def pycon_claims(source: str, code_line: int) -> tuple[OutputClaim, ...]:
-    """One claim per `>>>` prompt: the lines that follow it, as doctest reads them."""
-    claims = []
-    for ex in doctest.DocTestParser().get_examples(source):
-        last = code_line + ex.lineno + ex.source.count("\n") - 1
-        want = _strip_newline(ex.want)
-        end = last + (want.count("\n") + 1 if ex.want else 0)
-        claims.append(OutputClaim("prompt", want, last + 1, last, end))
-    return tuple(claims)
-
-
-def _directive_claim(path: str, pending: tuple[int, Settings] | None) -> TimingClaim | None:
-    """The timing claim of a block's directive (`elapsed=~1s not=2s`), if it makes one."""
-    if pending is None:
-        return None
-    line, own = pending
-    if own.clock is not None:
-        raise ArticleError(
-            path,
-            line,
-            "'clock' applies to a whole article (its blocks share one process): "
-            "set it in the front matter under 'mdverify:'",
-        )
-    if own.elapsed is None:
-        if own.not_elapsed:
-            raise ArticleError(path, line, "'not' needs an 'elapsed' claim beside it")
-        return None
-    return TimingClaim(line, describe(own.elapsed, own.not_elapsed), own.elapsed, own.not_elapsed)
-
-
-def _directive(path: str, token: Token) -> tuple[int, Settings] | None:
+def _directive(path: str, token: Token) -> tuple[int, BlockDirective] | None:
     if not _DIRECTIVE_HINT.search(token.content):
         return None
     line = _map(token)[0] + 1
     bodies = [m["body"] for m in _DIRECTIVE.finditer(token.content)]
     if not bodies:
         raise ArticleError(path, line, "mdverify directive comment is not closed with '-->'")
-    settings = Settings()
-    for body in bodies:
-        try:
-            settings = settings.merged(parse_comment(body))
-        except DirectiveError as err:
-            raise ArticleError(path, line, str(err)) from None
-    return line, settings
+    try:
+        # Several directive comments in one HTML block read as one directive.
+        return line, parse_comment(" ".join(bodies), line)
+    except DirectiveError as err:
+        raise ArticleError(path, line, str(err)) from None
 
 
 def _check_closed(path: str, token: Token, lines: Sequence[str]) -> None:

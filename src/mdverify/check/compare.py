@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from mdverify.article.timing import DEFAULT_TOLERANCE, Tolerance, check
+from mdverify.check.tolerance import DEFAULT_TOLERANCE, Tolerance, check
 from mdverify.model import (
     TRUNCATION_NOTE,
     Example,

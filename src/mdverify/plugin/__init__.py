@@ -16,10 +16,10 @@ import pytest
 from mdverify.article.cache import ParseCache
 from mdverify.article.directives import skip_reason
 from mdverify.article.parse import decode, parse_text
-from mdverify.article.timing import DEFAULT_TOLERANCE, Tolerance
 from mdverify.check.compare import judge
 from mdverify.check.report import render
 from mdverify.check.timeline import svg_timeline
+from mdverify.check.tolerance import DEFAULT_TOLERANCE, Tolerance
 from mdverify.edit.atomic import digest
 from mdverify.model import Article, ArticleError, ClockName, Example, Observation, Verdict
 from mdverify.plugin import protocol, workflow

@@ -132,7 +132,7 @@ def run_with_services(
     except (PostgresError, OSError) as err:
         return _not_run(examples, f"{article.path}: a service could not start: {err}"), {}
     skips = {
-        e.index: missing[name] for e in examples for name in e.settings.services if name in missing
+        e.index: missing[name] for e in examples for name in e.world.services if name in missing
     }
     runnable = [e for e in examples if e.index not in skips]
     try:

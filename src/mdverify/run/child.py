@@ -28,7 +28,7 @@ import signal
 import sys
 import traceback
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NoReturn, TypedDict
 
 from mdverify.clock import Clock, VirtualTimeExceeded, install
@@ -56,6 +56,9 @@ class BlockRequest(TypedDict):
     kind: str
     source: str
     code_line: int
+    ends: list[int]
+    """Article lines where each top-level statement (or prompt) ends, as the parent read
+    them (`Example.ends`): output is attributed at these, the lines its claims name."""
     trace_awaits: bool
     """Record awaited coroutines for the timeline (blocks that make a timing claim)."""
 
@@ -145,6 +148,9 @@ class _Session:
         path = self.request["path"]
         # Padding with newlines makes line N of the compiled code line N of the article.
         padded = "\n" * (block["code_line"] - 1) + block["source"]
+        # The child parses the block again because it compiles one statement at a time, with
+        # its own interpreter's grammar (`python` may differ from the parent's), and a syntax
+        # error must stop the block before its first statement runs.
         tree = ast.parse(padded, filename=path)
         steps = [
             _Step(
@@ -153,7 +159,7 @@ class _Session:
             )
             for stmt in tree.body
         ]
-        self._run_steps(steps, segments, start_out)
+        self._run_steps(_at_ends(steps, block), segments, start_out)
 
     def _run_pycon(
         self, block: BlockRequest, segments: list[tuple[int, int]], start_out: int
@@ -164,7 +170,7 @@ class _Session:
             first = block["code_line"] + example.lineno
             code = self._compile("\n" * (first - 1) + example.source, path, "single")
             steps.append(_Step(code, first + example.source.count("\n") - 1, example))
-        self._run_steps(steps, segments, start_out)
+        self._run_steps(_at_ends(steps, block), segments, start_out)
 
     def _run_steps(
         self, steps: list[_Step], segments: list[tuple[int, int]], start_out: int
@@ -221,6 +227,18 @@ class _Step:
     last_line: int
     """Article line where the statement ends: its output is attributed up to here."""
     prompt: doctest.Example | None = None
+
+
+def _at_ends(steps: list[_Step], block: BlockRequest) -> list[_Step]:
+    """The steps marked at the parent's statement ends, which the claims were read against.
+
+    A parent that could not parse the block (another interpreter's syntax) sent none, and
+    then this parse's own ends are the only ones there are.
+    """
+    ends = block.get("ends", [])
+    if len(ends) != len(steps):
+        return steps
+    return [replace(step, last_line=end) for step, end in zip(steps, ends, strict=True)]
 
 
 @contextlib.contextmanager

@@ -328,6 +328,7 @@ def _block(example: Example) -> BlockRequest:
         "kind": example.kind,
         "source": example.source,
         "code_line": example.code_line,
+        "ends": list(example.ends),
         "trace_awaits": bool(example.timings),
     }
 

@@ -61,9 +61,9 @@ def needs(examples: Iterable[Example]) -> Needs:
     hosts: dict[str, float] = {}
     services: dict[str, None] = {}
     for example in examples:
-        files.update(example.settings.files)
-        hosts.update(example.settings.hosts)
-        services.update(dict.fromkeys(example.settings.services))
+        files.update(example.world.files)
+        hosts.update(example.world.hosts)
+        services.update(dict.fromkeys(example.world.services))
     return Needs(tuple(files.items()), tuple(hosts.items()), tuple(services))
 
 

@@ -1,4 +1,4 @@
-"""The directive keys that ask for services (`mdverify.article.world`), via directives."""
+"""The world keys of directives (`mdverify.article.world`), read through the directives."""
 
 import pytest
 
@@ -7,35 +7,36 @@ from mdverify.model import ServeCheck
 
 
 def test_front_matter_files_become_name_content_pairs():
-    settings = parse_mapping({"files": {"a.txt": "one\n", "sub/b.txt": "two"}})
-    assert settings.files == (("a.txt", "one\n"), ("sub/b.txt", "two"))
+    world = parse_mapping({"files": {"a.txt": "one\n", "sub/b.txt": "two"}}).world
+    assert world.files == (("a.txt", "one\n"), ("sub/b.txt", "two"))
 
 
 def test_hosts_as_a_list_or_with_latency():
-    assert parse_mapping({"hosts": ["Example.com"]}).hosts == (("example.com", 0.0),)
+    assert parse_mapping({"hosts": ["Example.com"]}).world.hosts == (("example.com", 0.0),)
     with_latency = parse_mapping({"hosts": {"slow.test": {"latency": 0.5}, "b.test": None}})
-    assert with_latency.hosts == (("slow.test", 0.5), ("b.test", 0.0))
+    assert with_latency.world.hosts == (("slow.test", 0.5), ("b.test", 0.0))
 
 
 def test_block_comment_hosts_and_services():
-    settings = parse_comment("hosts=example.com,python.org services=postgres")
-    assert settings.hosts == (("example.com", 0.0), ("python.org", 0.0))
-    assert settings.services == ("postgres",)
+    world = parse_comment("hosts=example.com,python.org services=postgres", 1).world
+    assert world.hosts == (("example.com", 0.0), ("python.org", 0.0))
+    assert world.services == ("postgres",)
 
 
 def test_serve_pairs_each_request_with_the_expect_after_it():
     settings = parse_comment(
         'serve port=8080 request="GET /?name=Ada" expect="Hello, Ada!" '
-        'request="GET /" expect="Hello, World!"'
-    )
+        'request="GET /" expect="Hello, World!"',
+        1,
+    ).settings
     assert settings.serve == ServeCheck(
         8080, (("GET /?name=Ada", "Hello, Ada!"), ("GET /", "Hello, World!"))
     )
 
 
 def test_a_blocks_services_add_to_the_front_matters():
-    merged = parse_mapping({"services": ["postgres"], "hosts": ["a.test"]}).merged(
-        parse_comment("hosts=b.test")
+    merged = parse_mapping({"services": ["postgres"], "hosts": ["a.test"]}).world.merged(
+        parse_comment("hosts=b.test", 1).world
     )
     assert merged.hosts == (("a.test", 0.0), ("b.test", 0.0))
     assert merged.services == ("postgres",)
@@ -57,7 +58,7 @@ def test_a_blocks_services_add_to_the_front_matters():
 )
 def test_bad_service_keys_in_a_comment_are_errors(text, message):
     with pytest.raises(DirectiveError, match=message):
-        parse_comment(text)
+        parse_comment(text, 1)
 
 
 @pytest.mark.parametrize(
