@@ -239,7 +239,7 @@ def _annotation(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.T
         verdict = excinfo.value.verdict
         from mdverify.check.report import headline  # noqa: PLC0415 -- next to its only use here
 
-        line, title = headline(verdict, str(path))
+        line, title = headline(verdict)
     elif isinstance(item, ArticleErrorItem):
         title = item.error.message
     elif excinfo is None:
