@@ -172,23 +172,23 @@ OPTIONS: tuple[Option, ...] = (
 
 @dataclass(frozen=True)
 class Config:
-    """Every setting of one session, read and checked."""
+    """Every setting of one session, read and checked (the defaults are `OPTIONS`')."""
 
     run: RunOptions
     """How each article runs: block timeout, clock, cap, environment, resource limits."""
-    start: Start = "warm"
-    tolerances: Mapping[ClockName, Tolerance] | None = None
-    """Tolerance of timing claims on each clock; None for `DEFAULT_TOLERANCE`."""
-    timelines: Path | None = None
-    update: bool = False
-    changed_since: str | None = None
-    shard: Shard | None = None
-    postgres_bin: str | None = None
-    globs: tuple[str, ...] = ("*.md",)
+    start: Start
+    tolerances: Mapping[ClockName, Tolerance]
+    """Tolerance of timing claims on each clock."""
+    timelines: Path | None
+    update: bool
+    changed_since: str | None
+    shard: Shard | None
+    postgres_bin: str | None
+    globs: tuple[str, ...]
 
     def tolerance(self, clock: ClockName) -> Tolerance:
         """The tolerance of timing claims measured on `clock`."""
-        return (self.tolerances or DEFAULT_TOLERANCE)[clock]
+        return self.tolerances[clock]
 
 
 def build(cli: Mapping[str, Raw], ini: Mapping[str, Raw]) -> Config:
@@ -211,7 +211,7 @@ def build(cli: Mapping[str, Raw], ini: Mapping[str, Raw]) -> Config:
         tolerances = (
             {clock: Tolerance.parse(str(tolerance), d) for clock, d in DEFAULT_TOLERANCE.items()}
             if tolerance
-            else None
+            else dict(DEFAULT_TOLERANCE)
         )
     except ValueError as err:
         raise ValueError(f"mdverify tolerance: {err}") from None

@@ -11,12 +11,17 @@ from mdverify.selection.shard import Shard
 
 
 def test_with_nothing_given_every_setting_has_its_default():
-    config = build({}, {})
-    assert config == Config(run=RunOptions())
-    assert config.start == "warm"
-    assert config.globs == ("*.md",)
-    assert config.tolerance("real") == DEFAULT_TOLERANCE["real"]
-    assert (config.update, config.shard, config.timelines) == (False, None, None)
+    assert build({}, {}) == Config(
+        run=RunOptions(),
+        start="warm",
+        tolerances=DEFAULT_TOLERANCE,
+        timelines=None,
+        update=False,
+        changed_since=None,
+        shard=None,
+        postgres_bin=None,
+        globs=("*.md",),
+    )
 
 
 def test_the_help_quotes_the_defaults_in_force():
