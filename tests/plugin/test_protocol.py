@@ -40,10 +40,10 @@ def test_plain_example_items_take_the_light_protocol(pytester, article):
     article("a.md", TWO_BLOCKS)
     pytester.makeconftest(
         """
-        from mdverify.plugin import protocol
+        from mdverify.plugin import light
 
         def pytest_collection_finish(session):
-            print("applies:", [protocol.applies(item) for item in session.items])
+            print("applies:", [light.applies(item) for item in session.items])
         """
     )
     result = pytester.runpytest("-s")

@@ -79,10 +79,10 @@ def test_an_xdist_worker_knows_several_articles_ahead(pytester):
     seen = pytester.path / "upcoming.txt"
     pytester.makeconftest(
         f"""
-        from mdverify.plugin import workflow as plugin_workflow
+        from mdverify.plugin import xdist as plugin_xdist
 
         def pytest_runtest_setup(item):
-            articles = plugin_workflow.xdist_upcoming(item.session, 8)
+            articles = plugin_xdist.upcoming(item.session, 8)
             with open({str(seen)!r}, "a") as file:
                 file.write(f"{{len(articles)}}\\n")
         """

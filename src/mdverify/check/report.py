@@ -29,7 +29,7 @@ _STATUS_TITLES = {
 }
 
 
-def headline(verdict: Verdict, path: str) -> tuple[int, str]:
+def headline(verdict: Verdict) -> tuple[int, str]:
     """The line a failure points at and a one-line title (for annotations and summaries)."""
     obs, example = verdict.observation, verdict.example
     if obs.status == "raised":
@@ -47,14 +47,13 @@ def headline(verdict: Verdict, path: str) -> tuple[int, str]:
         return example.line, ""
     count = len(verdict.mismatches)
     more = f" (and {count - 1} more)" if count > 1 else ""
-    del path
     return first.claim.line, f"output differs from what the block printed{more}"
 
 
 def render(verdict: Verdict, path: str, source_lines: list[str]) -> str:
     """Render a failed verdict; `source_lines` are the article's lines (for context)."""
     obs, example = verdict.observation, verdict.example
-    line, title = headline(verdict, path)
+    line, title = headline(verdict)
     parts = [f"{path}:{line}: {title}"]
     if obs.status == "ok":
         parts.extend(_mismatch(m, example, path, source_lines) for m in verdict.mismatches)

@@ -21,6 +21,7 @@ import pytest
 from _pytest.fixtures import TopRequest
 
 from mdverify.model import Observation
+from mdverify.plugin.options import settings
 from mdverify.run.sandbox import run_article
 from mdverify.services import ServiceError, needs, prepare
 from mdverify.services.postgres import PACKAGE, Postgres, PostgresError, find_bindir
@@ -57,7 +58,7 @@ def mdverify_web() -> Iterator[LocalWeb]:
 @pytest.fixture(scope="session")
 def mdverify_postgres(pytestconfig: pytest.Config) -> Iterator[Postgres]:
     """A PostgreSQL server on 127.0.0.1 in a temporary cluster; skips when not installed."""
-    configured = pytestconfig.getini("mdverify_postgres_bin") or None
+    configured = settings(pytestconfig).postgres_bin
     bindir = find_bindir(configured)
     if bindir is None:
         where = configured or "/usr/lib/postgresql/*/bin or PATH"
@@ -81,7 +82,7 @@ def begin_postgres(config: pytest.Config) -> None:
     """
     if _BEGUN in config.stash:
         return
-    bindir = find_bindir(config.getini("mdverify_postgres_bin") or None)
+    bindir = find_bindir(settings(config).postgres_bin)
     if bindir is None:
         return
     server = Postgres(bindir)

@@ -1,0 +1,294 @@
+"""Every setting of mdverify: its one name, its one default, and how raw text becomes it.
+
+A setting named `x` is `--mdverify-x` on the command line and `mdverify_x` in the ini file,
+and `mdverify_x` is its key in the raw mappings `build` reads. The command line overrides
+the ini file; a repeatable option (`pass_env`) adds to the ini file's list instead.
+
+`OPTIONS` is the table the pytest shell registers, help text and all, so the defaults are
+written once: the ones of how an article runs are `RunOptions`' own (this module builds
+that), the others are in the table. Each default is the raw text a user could have typed,
+read by the same parser as theirs. `build` raises ValueError with the message a user sees;
+the shell turns it into a usage error. Nothing here knows pytest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, cast
+
+from mdverify.check.tolerance import DEFAULT_TOLERANCE, Tolerance
+from mdverify.run.sandbox import RunOptions, parse_size
+from mdverify.selection.shard import Shard, ShardError, parse_shard
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from mdverify.model import ClockName
+
+__all__ = ["OPTIONS", "Config", "Option", "Raw", "Start", "build"]
+
+Raw = str | float | bool | Sequence[str] | None
+"""A value as pytest hands it over: text, a number (`type=float`), a flag, or a list."""
+Start = Literal["warm", "cold"]
+Kind = Literal["seconds", "choice", "size", "text", "list", "flag"]
+"""How a setting is read: it decides the parser, and how the shell registers it."""
+
+_NO_LIMIT = 1 << 62
+_RUN = RunOptions()
+
+
+def _size_text(size: int | None) -> str:
+    """`4294967296` -> `4G`: a default in the words a user would write it; None is `0`."""
+    for suffix, scale in (("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10)):
+        if size and size % scale == 0:
+            return f"{size // scale}{suffix}"
+    return str(size or 0)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting as a user names it; `default` is raw text (None: unset)."""
+
+    name: str
+    help: str
+    default: str | None = None
+    kind: Kind = "text"
+    metavar: str | None = None
+    choices: tuple[str, ...] = ()
+    command_line: bool = True
+    """False for a setting that only makes sense in the ini file (a list of globs)."""
+    ini_aliases: tuple[str, ...] = ()
+    """Older ini names read as this one too."""
+
+    @property
+    def key(self) -> str:
+        """`mdverify_x`: the ini key, the argparse destination and the raw mapping's key."""
+        return f"mdverify_{self.name}"
+
+    @property
+    def flag(self) -> str:
+        """`--mdverify-x`."""
+        return f"--mdverify-{self.name.replace('_', '-')}"
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "timeout",
+        "real-time limit for a block",
+        f"{_RUN.timeout:g}",
+        "seconds",
+        "SECONDS",
+    ),
+    Option("clock", "clock the examples run on", _RUN.clock, "choice", choices=("virtual", "real")),
+    Option(
+        "cap",
+        "virtual seconds one block may advance the clock (86400 is one virtual day)",
+        f"{_RUN.cap:g}",
+        "seconds",
+        "SECONDS",
+    ),
+    Option(
+        "tolerance",
+        "how far a timing claim may be from the measurement: 10%, 0.2s or 10%,0.2s, the larger "
+        "wins (default 10%,0.05s on the virtual clock, 25%,0.25s on the real one)",
+        metavar="TOL",
+    ),
+    Option(
+        "timelines", "write an SVG task timeline for each timing failure into DIR", metavar="DIR"
+    ),
+    Option(
+        "pass_env",
+        "pass this environment variable (or shell-style pattern) to the examples; repeatable",
+        kind="list",
+        metavar="NAME",
+        ini_aliases=("mdverify_env",),
+    ),
+    Option(
+        "memory",
+        "address space each process of an article may use, such as 4G; 0 for none",
+        _size_text(_RUN.memory),
+        "size",
+        "SIZE",
+    ),
+    Option(
+        "processes",
+        "processes and threads an article may have at once; 0 for none",
+        _size_text(_RUN.processes),
+        "size",
+        "N",
+    ),
+    Option(
+        "output_limit",
+        "bytes of a block's stdout and of its stderr kept and shown; 0 for none",
+        _size_text(_RUN.output_limit),
+        "size",
+        "SIZE",
+    ),
+    Option(
+        "output_budget",
+        "bytes of output an article may write before it is stopped; 0 for none",
+        _size_text(_RUN.output_budget),
+        "size",
+        "SIZE",
+    ),
+    Option(
+        "update", "rewrite declared outputs that differ from what the blocks printed", kind="flag"
+    ),
+    Option(
+        "changed_since",
+        "collect only the Markdown articles changed since the git ref REF "
+        "(added, modified or renamed; not deleted)",
+        metavar="REF",
+    ),
+    Option(
+        "start",
+        "how each article's process starts: forked from a warm worker or as a fresh interpreter",
+        "warm",
+        "choice",
+        choices=("warm", "cold"),
+    ),
+    Option(
+        "shard",
+        "run only the files of shard K of N (by a hash of each file's path), to split one run "
+        "across N CI jobs",
+        metavar="K/N",
+    ),
+    Option(
+        "postgres_bin",
+        "directory of initdb, postgres and psql (default: found)",
+        command_line=False,
+    ),
+    Option(
+        "globs",
+        "file patterns collected as Markdown articles",
+        "*.md",
+        "list",
+        command_line=False,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting of one session, read and checked (the defaults are `OPTIONS`')."""
+
+    run: RunOptions
+    """How each article runs: block timeout, clock, cap, environment, resource limits."""
+    start: Start
+    tolerances: Mapping[ClockName, Tolerance]
+    """Tolerance of timing claims on each clock."""
+    timelines: Path | None
+    update: bool
+    changed_since: str | None
+    shard: Shard | None
+    postgres_bin: str | None
+    globs: tuple[str, ...]
+
+    def tolerance(self, clock: ClockName) -> Tolerance:
+        """The tolerance of timing claims measured on `clock`."""
+        return self.tolerances[clock]
+
+
+def build(cli: Mapping[str, Raw], ini: Mapping[str, Raw]) -> Config:
+    """The session's config from the raw command-line and ini values (missing: not given)."""
+    value = {option.name: _pick(option, cli, ini) for option in OPTIONS}
+    sizes = {name: _size(name, value[name]) for name in _SIZES}
+    run = RunOptions(
+        timeout=_seconds("mdverify_timeout", value["timeout"]),
+        clock=cast("ClockName", _choice(_OPTION["clock"], value["clock"])),
+        cap=_seconds("mdverify_cap", value["cap"]),
+        pass_env=tuple(cast("Sequence[str]", value["pass_env"])),
+        memory=sizes["memory"] or None,
+        processes=sizes["processes"] or None,
+        # No limit on what is kept means keeping all that the budget lets through.
+        output_limit=sizes["output_limit"] or sizes["output_budget"] or _NO_LIMIT,
+        output_budget=sizes["output_budget"] or _NO_LIMIT,
+    )
+    tolerance = value["tolerance"]
+    try:
+        tolerances = (
+            {clock: Tolerance.parse(str(tolerance), d) for clock, d in DEFAULT_TOLERANCE.items()}
+            if tolerance
+            else dict(DEFAULT_TOLERANCE)
+        )
+    except ValueError as err:
+        raise ValueError(f"mdverify tolerance: {err}") from None
+    try:
+        shard = parse_shard(str(value["shard"])) if value["shard"] else None
+    except ShardError as err:
+        raise ValueError(f"--mdverify-shard: {err}") from None
+    return Config(
+        run=run,
+        start=cast("Start", _choice(_OPTION["start"], value["start"])),
+        tolerances=tolerances,
+        timelines=Path(str(value["timelines"])) if value["timelines"] else None,
+        update=_flag("mdverify_update", value["update"]),
+        changed_since=_text(value["changed_since"]),
+        shard=shard,
+        postgres_bin=_text(value["postgres_bin"]),
+        globs=tuple(cast("Sequence[str]", value["globs"])),
+    )
+
+
+_OPTION = {option.name: option for option in OPTIONS}
+_SIZES = tuple(option.name for option in OPTIONS if option.kind == "size")
+
+
+def _given(value: Raw) -> bool:
+    return value is not None and value is not False and value not in ("", [], ())
+
+
+def _pick(option: Option, cli: Mapping[str, Raw], ini: Mapping[str, Raw]) -> Raw:
+    """The raw value in force: the command line's, else the ini file's, else the default."""
+    in_ini = [ini.get(key) for key in (*option.ini_aliases, option.key)]
+    if option.kind == "list":
+        items = [
+            str(item)
+            for raw in (*in_ini, cli.get(option.key))
+            if isinstance(raw, Sequence) and not isinstance(raw, str)
+            for item in raw
+        ]
+        return items or (option.default or "").split()
+    for raw in (cli.get(option.key), *reversed(in_ini)):
+        if _given(raw):
+            return raw
+    return option.default
+
+
+def _seconds(key: str, raw: Raw) -> float:
+    """A positive number of seconds."""
+    try:
+        seconds = float(cast("str | float", raw))
+    except (TypeError, ValueError):
+        raise ValueError(f"{key} must be a number of seconds, not {raw!r}") from None
+    if not seconds > 0:
+        raise ValueError(f"{key} must be more than 0 seconds, not {raw!r}")
+    return seconds
+
+
+def _choice(option: Option, raw: Raw) -> str:
+    if raw not in option.choices:
+        raise ValueError(f"{option.key} must be {' or '.join(option.choices)}, not {raw!r}")
+    return str(raw)
+
+
+def _size(name: str, raw: Raw) -> int:
+    try:
+        return parse_size(str(raw))
+    except ValueError as err:
+        raise ValueError(f"mdverify_{name}: {err}") from None
+
+
+def _flag(key: str, raw: Raw) -> bool:
+    if isinstance(raw, bool) or raw is None:
+        return bool(raw)
+    text = str(raw).strip().lower()
+    if text not in ("true", "yes", "on", "1", "false", "no", "off", "0", ""):
+        raise ValueError(f"{key} must be true or false, not {raw!r}")
+    return text in ("true", "yes", "on", "1")
+
+
+def _text(raw: Raw) -> str | None:
+    return str(raw) if _given(raw) else None

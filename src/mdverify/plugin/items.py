@@ -1,0 +1,187 @@
+"""The items of an article: one per fenced Python block, or one for an unreadable file.
+
+An item asks its article (`mdverify.plugin.collect.MarkdownFile`, seen here only through
+the `ArticleFile` protocol, so that this module does not import the collector) for its
+block's observation, has the core judge it, and reports a failure as the writer's report
+(`mdverify.check.report`) instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+import pytest
+
+from mdverify.check.compare import judge
+from mdverify.check.report import render
+from mdverify.check.timeline import svg_timeline
+from mdverify.model import ArticleError, Verdict
+from mdverify.plugin.options import settings
+from mdverify.plugin.update import record
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from pathlib import Path
+
+    from _pytest._code.code import ExceptionInfo, TerminalRepr
+
+    from mdverify.model import Article, Example, Observation
+
+__all__ = [
+    "ArticleErrorItem",
+    "ArticleFile",
+    "ExampleFailed",
+    "ExampleItem",
+    "MdverifyWarning",
+    "junit_properties",
+    "verified_line",
+]
+
+_MARK = ("mdverify", "example")
+"""The user property that tells our items' reports from the others' in the summary."""
+
+
+class MdverifyWarning(UserWarning):
+    """Something in an article that is probably a mistake but does not fail it."""
+
+
+class ExampleFailed(Exception):
+    """Raised by an item whose verdict failed; carries the verdict to `repr_failure`."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__(verdict.example.name)
+        self.verdict = verdict
+
+
+class ArticleFile(Protocol):
+    """What an example item asks of the article it belongs to."""
+
+    article: Article
+    digest: str
+    """Digest of the bytes read, which update mode rewrites and nothing else."""
+    lines: list[str]
+    """The article's lines, for the context shown in failure reports."""
+    cold: bool
+
+    def observe(self, example: Example, item: pytest.Item) -> Observation:
+        """The observation for `example`, running the article the first time."""
+        ...
+
+
+def junit_properties(display: str, line: int) -> list[tuple[str, object]]:
+    """`file` and `line` (1-based) of an item, as properties for --junitxml.
+
+    pytest's default xunit2 testcase has no file or line attribute, and the location pytest
+    keeps is 0-based.
+    """
+    return [("file", display), ("line", line)]
+
+
+class ExampleItem(pytest.Item):
+    """One fenced Python block."""
+
+    def __init__(self, *, example: Example, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.example = example
+        self.timeline_path: Path | None = None
+        self.user_properties.append(_MARK)
+
+    @property
+    def article_file(self) -> ArticleFile:
+        """The article this block belongs to."""
+        return cast("ArticleFile", self.parent)
+
+    def runtest(self) -> None:
+        """Run the article up to this block (once) and judge this block's observation."""
+        for warning in self.example.warnings:
+            self.warn(MdverifyWarning(warning))
+        observation = self.article_file.observe(self.example, self)
+        tolerance = settings(self.config).tolerance(observation.clock)
+        verdict = judge(self.example, observation, tolerance)
+        if observation.elapsed is not None:
+            self.user_properties.append(
+                ("mdverify_elapsed", f"{observation.elapsed:.6f}s ({observation.clock} clock)")
+            )
+        if verdict.timing:
+            self._write_timeline(verdict)
+        article = self.article_file
+        record(self, verdict, article.article.path, article.digest)
+        if not verdict.passed:
+            raise ExampleFailed(verdict)
+
+    def _write_timeline(self, verdict: Verdict) -> None:
+        folder = settings(self.config).timelines
+        if folder is None:
+            return
+        obs = verdict.observation
+        path = self.article_file.article.path
+        title = f"{path}:{self.example.line} ({obs.clock} clock)"
+        # From the whole path: docs/a/index.md and docs/b/index.md must not share an image.
+        stem = re.sub(r"[^\w.-]+", "_", path.removesuffix(".md"))
+        target = folder / f"{stem}-line{self.example.line}.svg"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(svg_timeline(obs.tasks, obs.elapsed or 0.0, title), encoding="utf-8")
+        self.timeline_path = target
+
+    def repr_failure(
+        self, excinfo: ExceptionInfo[BaseException], style: Any = None
+    ) -> str | TerminalRepr:
+        """Render our own failures as a writer's report, anything else as pytest would."""
+        if isinstance(excinfo.value, ExampleFailed):
+            path = self.article_file.article.path
+            text = render(excinfo.value.verdict, path, self.article_file.lines)
+            if self.timeline_path is not None:
+                text += f"\n\ntimeline image: {self.timeline_path}"
+            return text
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        """Point at the block's opening fence in the article."""
+        return (
+            self.path,
+            self.example.line - 1,
+            f"[mdverify] {self.article_file.article.path}::{self.name}",
+        )
+
+
+class ArticleErrorItem(pytest.Item):
+    """Stands for an article that cannot be read, so that one bad file fails alone."""
+
+    def __init__(self, *, error: ArticleError, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.error = error
+        self.user_properties.extend(junit_properties(error.path, error.line or 1))
+
+    def runtest(self) -> None:
+        """Fail with the article's error."""
+        raise self.error
+
+    def repr_failure(
+        self, excinfo: ExceptionInfo[BaseException], style: Any = None
+    ) -> str | TerminalRepr:
+        """`file:line: message`, with no traceback: the error is the writer's, not ours."""
+        if isinstance(excinfo.value, ArticleError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        """Point at the line the error names."""
+        return self.path, (self.error.line or 1) - 1, f"[mdverify] {self.error.path}"
+
+
+def verified_line(stats: Mapping[str, Sequence[object]]) -> str | None:
+    """`mdverify: 12 blocks verified, 1 failed`: our items' outcomes, for the summary."""
+    counts: dict[str, int] = {}
+    for outcome in ("passed", "failed", "skipped", "xfailed", "xpassed", "error"):
+        for report in stats.get(outcome, []):
+            when = getattr(report, "when", None)
+            if _MARK in getattr(report, "user_properties", ()) and when in ("call", "setup"):
+                if when == "setup" and outcome != "skipped":
+                    continue
+                counts[outcome] = counts.get(outcome, 0) + 1
+    if not counts:
+        return None
+    verified = counts.pop("passed", 0)
+    rest = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+    return f"mdverify: {verified} blocks verified" + (f", {rest}" if rest else "")

@@ -1,0 +1,82 @@
+"""mdverify's settings as pytest options: each one `--mdverify-x` and its ini twin `mdverify_x`.
+
+The settings, their defaults and their parsing are the core's (`mdverify.config`); this
+module registers its table with pytest, hands the raw values back to it once per session,
+and turns its ValueError into pytest's usage error.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from mdverify.config import OPTIONS, Config, Option, Raw, build
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["read", "register", "settings"]
+
+_SETTINGS = pytest.StashKey[Config]()
+# How pytest reads a kind of setting; the core parses the text it hands over.
+_INI_TYPE: dict[str, Any] = {"list": "args", "flag": "bool"}
+_INI_DEFAULT: dict[str, Any] = {"list": [], "flag": False}
+
+
+def register(parser: pytest.Parser) -> None:
+    """Add every option to mdverify's group, and every ini key (older names too)."""
+    group = parser.getgroup("mdverify", "run the Python examples of Markdown articles")
+    for option in OPTIONS:
+        kind, default = _INI_TYPE.get(option.kind), _INI_DEFAULT.get(option.kind)
+        if option.command_line:
+            # argparse formats help with %: a literal one is written twice.
+            text = _help(option, f"ini {option.key}").replace("%", "%%")
+            group.addoption(option.flag, help=text, **_cli(option))
+        parser.addini(option.key, _help(option, option.flag), type=kind, default=default)
+        for alias in option.ini_aliases:
+            parser.addini(alias, f"the older name of {option.key}", type=kind, default=default)
+
+
+def read(config: pytest.Config) -> Config:
+    """The session's settings, read once; a bad value is a usage error."""
+    cli: dict[str, Raw] = {o.key: config.getoption(o.key) for o in OPTIONS if o.command_line}
+    ini: dict[str, Raw] = {key: config.getini(key) for key in _ini_keys()}
+    try:
+        settings = build(cli, ini)
+    except ValueError as err:
+        raise pytest.UsageError(str(err)) from None
+    config.stash[_SETTINGS] = settings
+    return settings
+
+
+def settings(config: pytest.Config) -> Config:
+    """The settings `read` stored on the session's config."""
+    return config.stash[_SETTINGS]
+
+
+def _ini_keys() -> Iterator[str]:
+    for option in OPTIONS:
+        yield option.key
+        yield from option.ini_aliases
+
+
+def _help(option: Option, twin: str) -> str:
+    """The help text, naming the twin (if there is one) and the default."""
+    notes = [twin] if option.command_line else []
+    if option.default is not None:
+        notes.append(f"default {option.default}")
+    return f"{option.help} ({'; '.join(notes)})" if notes else option.help
+
+
+def _cli(option: Option) -> dict[str, Any]:
+    """The arguments argparse takes for an option of this kind."""
+    if option.kind == "flag":
+        return {"action": "store_true"}
+    if option.kind == "list":
+        return {"action": "append", "default": [], "metavar": option.metavar}
+    if option.kind == "choice":
+        return {"choices": option.choices}
+    if option.kind == "seconds":
+        return {"type": float, "metavar": option.metavar}
+    return {"metavar": option.metavar}

@@ -1,0 +1,100 @@
+"""Update mode in the pytest shell: gather what to rewrite from the items, rewrite at the end.
+
+Items may run in pytest-xdist workers, so what an item learns (the outputs to rewrite,
+the timing claims it will not rewrite) travels on its report as plain data, and only the
+controlling process (or the only one) rewrites the articles, once every block has run.
+The rewriting itself is the core's (`mdverify.edit.update`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from mdverify.edit.update import Request, summary, update_files
+from mdverify.plugin.options import settings
+from mdverify.plugin.xdist import is_worker
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
+
+    from _pytest.terminal import TerminalReporter
+
+    from mdverify.model import Verdict
+
+__all__ = ["Updates", "record"]
+
+_UPDATES = "mdverify_updates"
+_TIMING = "mdverify_timing_notes"
+
+
+def record(item: pytest.Item, verdict: Verdict, display: str, digest: str) -> None:
+    """Keep what update mode needs from a verdict on the item, for its report."""
+    if not settings(item.config).update:
+        return
+    path, example = str(item.path), verdict.example
+    if (
+        verdict.observation.status == "ok"
+        and not verdict.observation.truncated  # the real output is unknown: never write a cut
+        and example.settings.xfail is None
+    ):
+        setattr(
+            item,
+            _UPDATES,
+            [
+                Request(
+                    path, display, digest, example.index, example.outputs.index(m.claim), m.got
+                ).to_wire()
+                for m in verdict.mismatches
+            ],
+        )
+    clock = verdict.observation.clock
+    notes = [
+        f"{display}:{t.claim.line}: timing claim {t.claim.text!r} is not rewritten: "
+        f"measured {t.measured:.3f}s on the {clock} clock ({t.reason})"
+        for t in verdict.timing
+    ]
+    setattr(item, _TIMING, notes)
+
+
+class Updates:
+    """Update mode's hooks, registered once per process."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.update = settings(config).update
+        self.is_worker = is_worker(config)
+        self.requests: list[Request] = []
+        self.timing_notes: list[str] = []
+        self.summary: list[str] = []
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        """Carry the item's updates and timing notes on its report (to the controller)."""
+        report = yield
+        if report.when == "call":
+            # Only our items, and only in update mode, have these (see `record`).
+            for name in (_UPDATES, _TIMING):
+                value = getattr(item, name, None)
+                if value:
+                    setattr(report, name, value)
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Gather, in the controlling process, what the items reported."""
+        if self.is_worker:
+            return
+        self.requests.extend(Request.from_wire(d) for d in getattr(report, _UPDATES, ()))
+        self.timing_notes.extend(getattr(report, _TIMING, ()))
+
+    def pytest_sessionfinish(self) -> None:
+        """Rewrite the articles once every block has run (never in an xdist worker)."""
+        if self.update and not self.is_worker:
+            self.summary = summary(update_files(self.requests))
+
+    def pytest_terminal_summary(self, terminalreporter: TerminalReporter) -> None:
+        """Print the update summary and the timing claims left as they were."""
+        for line in [*self.summary, *self.timing_notes]:
+            terminalreporter.write_line(line)

@@ -1,0 +1,116 @@
+"""The session's scheduling policy: which blocks run, which articles start cold, how far ahead.
+
+The pytest shell gathers the facts (what was selected, which options narrow the run, what
+an xdist worker was sent) and asks here what to do with them; nothing here knows pytest.
+
+- **Blocks.** A block runs unless its settings skip it here (`skip`, `requires`, `python`).
+  Blocks share a namespace, so every runnable block up to the last selected one runs,
+  selected or not; blocks after it are not needed.
+- **Cold starts.** An article that asks for files, hosts, services or a server check starts
+  cold, in the parent's own sandbox path: its set-up lives in the parent (the shell's
+  fixtures), and a server check talks to the child while it runs.
+- **Speculation.** While pytest still collects, an article may start at once with all its
+  runnable blocks, but only when every collected item will probably run: a selection
+  (-k, -m, --lf, a shard) would waste most of that work. Its result serves only an equal
+  request once the selection is known, so a wrong guess costs time, not truth. A
+  PostgreSQL cluster that some article will want is begun then too.
+- **Look-ahead.** Articles are planned in run order and kept queued in the warm worker
+  `AHEAD` beyond the one pytest is at; under pytest-xdist the controller keeps
+  `XDIST_QUEUED` articles queued on each worker, so that a worker knows enough to run
+  ahead. Cold articles are never planned: they run when pytest reaches them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, TypeVar
+
+from mdverify.article.directives import skip_reason
+from mdverify.services import needs
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from mdverify.model import Article, Example
+
+__all__ = [
+    "AHEAD",
+    "XDIST_QUEUED",
+    "ArticleSchedule",
+    "block_mark",
+    "look_ahead",
+    "may_speculate",
+    "runnable",
+    "schedule",
+    "to_run",
+]
+
+AHEAD = 8
+"""Articles queued in the warm worker beyond the one pytest is at."""
+XDIST_QUEUED = 4
+"""Articles kept queued on each pytest-xdist worker."""
+
+_K = TypeVar("_K")
+
+
+def block_mark(example: Example) -> tuple[Literal["skip", "xfail"], str] | None:
+    """Whether a block is skipped here or expected to fail (strictly), and why."""
+    reason = skip_reason(example.settings)
+    if reason is not None:
+        return "skip", reason
+    if example.settings.xfail is not None:
+        return "xfail", example.settings.xfail
+    return None
+
+
+def runnable(examples: Iterable[Example]) -> list[Example]:
+    """The blocks whose settings let them run here."""
+    return [e for e in examples if skip_reason(e.settings) is None]
+
+
+def to_run(article: Article, last_selected: int) -> list[Example]:
+    """The blocks to run for a selection whose last block has index `last_selected`."""
+    return runnable(e for e in article.examples if e.index <= last_selected)
+
+
+@dataclass(frozen=True)
+class ArticleSchedule:
+    """What the session does with one article when it is collected."""
+
+    cold: bool
+    """Whether it starts cold: it asks for files, hosts, services or a server check."""
+    speculate: tuple[Example, ...] | None
+    """The blocks to start now, during collection; None to wait for the selection."""
+    begin: tuple[str, ...]
+    """The services worth beginning now: only PostgreSQL's `initdb` takes long enough."""
+
+
+def schedule(article: Article, *, speculating: bool) -> ArticleSchedule:
+    """The article's schedule; `speculating` is what `may_speculate` said for the session."""
+    wanted = needs(article.examples)
+    cold = bool(
+        wanted.files
+        or wanted.hosts
+        or wanted.services
+        or any(e.settings.serve is not None for e in article.examples)
+    )
+    early = speculating and not cold
+    return ArticleSchedule(
+        cold=cold,
+        speculate=tuple(runnable(article.examples)) if early else None,
+        begin=tuple(name for name in wanted.services if name == "postgres" and speculating),
+    )
+
+
+def may_speculate(*, collect_only: bool, xdist_worker: bool, narrowed: bool) -> bool:
+    """Whether articles may start while collection goes on.
+
+    `narrowed` is whether anything selects among the collected items (-k, -m, --lf,
+    --deselect, a shard). An xdist worker runs only what it is sent, so it never guesses.
+    """
+    return not (collect_only or xdist_worker or narrowed)
+
+
+def look_ahead(upcoming: Iterable[_K], cold: Callable[[_K], bool]) -> list[_K]:
+    """The upcoming articles to plan, in run order: the ones that do not start cold."""
+    return [key for key in upcoming if not cold(key)]
