@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from mdverify.article.parse import decode, parse_text
 from mdverify.check.compare import matches, normalise
+from mdverify.edit.align import aligned
 from mdverify.model import ArticleError
 
 if TYPE_CHECKING:
@@ -39,10 +40,6 @@ _FENCE_OPEN = re.compile(
 _FENCE_CLOSE = re.compile(r"(?P<pre>[ \t>]*)(?P<mark>`{3,}|~{3,})")
 _LEAD = re.compile(r"#\s?(?:(?:->|=>)\s?)?")
 _ARROW_MARK = re.compile(r"(?:->|=>)\s?")
-# Aligning old and new output costs O(old lines x new lines); past this, write the new
-# output as it is rather than spend minutes keeping a few wildcard lines.
-_MAX_ALIGNMENT_CELLS = 1_000_000
-_DROP, _INSERT, _REPLACE, _COVER = 20, 10, 15, 1
 
 
 @dataclass(frozen=True)
@@ -200,7 +197,7 @@ def _fence(lines: _Lines, edit: Edit) -> _Splice:
     prefix = _prefix(lines, claim.line, old)
     if prefix is None:
         prefix = _blank_markers(head["pre"])
-    new = _aligned(old, edit.got)
+    new = aligned(old, edit.got)
     body = [
         lines.raw[claim.line - 1 + item] if isinstance(item, int) else _line(prefix, item)
         for item in new
@@ -244,7 +241,7 @@ def _run(lines: _Lines, edit: Edit) -> _Splice:
             raise _Refused("the declared output is interleaved with other comments")
         prefix = raws[0][: raws[0].index("#")]
         writer = lambda text: f"{prefix}{mark} {text}" if text else prefix + mark  # noqa: E731
-    new = _aligned(old, edit.got)
+    new = aligned(old, edit.got)
     if not new and claim.kind != "prompt":
         new = [""]  # a comment claim cannot vanish: `#` alone declares no output
     if claim.kind == "comment" and new and isinstance(new[0], str) and 0 not in new:
@@ -287,79 +284,6 @@ def _trailing(lines: _Lines, edit: Edit) -> _Splice:
     statement = prefix + code[:column].rstrip()
     arrows = [f"{prefix}#> {t}" if t else f"{prefix}#>" for t in got]
     return _Splice(edit, claim.line, claim.line, nl.join([statement, *arrows]) + (ending or ""))
-
-
-def _aligned(old: list[str], got_text: str) -> list[int | str]:
-    """The new declared lines: an int keeps old line i as written, a str is a new line.
-
-    Old lines that still match (literally, through an inline `...`, or a `...` line
-    covering any number of lines) are kept; the fewest lines are replaced. Trailing blank
-    lines, which never count when matching, are kept as they were.
-    """
-    got = normalise(got_text)
-    kept_tail = len(old) - len(normalise("\n".join(old)))
-    head = old[: len(old) - kept_tail]
-    tail: list[int | str] = list(range(len(head), len(old)))
-    if len(head) * len(got) > _MAX_ALIGNMENT_CELLS:
-        return [*got, *tail]
-    result = _align(head, got)
-    texts = [head[i] if isinstance(i, int) else i for i in result]
-    if not matches("\n".join(texts), got_text):  # never expected, but never write a lie
-        return [*got, *tail]
-    return [*result, *tail]
-
-
-def _align(old: list[str], got: list[str]) -> list[int | str]:
-    n, m = len(old), len(got)
-    wild = [line.strip() == "..." for line in old]
-    # cost[i][j]: cheapest way to make old[i:] declare got[j:]. Replacing a line in place is
-    # cheaper than losing one the writer wrote, and a `...` line covering one more line
-    # costs a little, so that it does not swallow a line that was written out before.
-    cost = [[0] * (m + 1) for _ in range(n + 1)]
-    for j in range(m + 1):
-        cost[n][j] = (m - j) * _INSERT
-    for i in range(n - 1, -1, -1):
-        cost[i][m] = cost[i + 1][m] if wild[i] else cost[i + 1][m] + _DROP
-        for j in range(m - 1, -1, -1):
-            best = min(cost[i + 1][j] + _DROP, cost[i][j + 1] + _INSERT)
-            if wild[i]:
-                best = min(best, cost[i + 1][j], cost[i][j + 1] + _COVER)
-            elif matches(old[i], got[j]):
-                best = min(best, cost[i + 1][j + 1])
-            else:
-                best = min(best, cost[i + 1][j + 1] + _REPLACE)
-            cost[i][j] = best
-    return _walk(cost, old, got, wild)
-
-
-def _walk(
-    cost: list[list[int]], old: list[str], got: list[str], wild: list[bool]
-) -> list[int | str]:
-    """Follow one cheapest path through `cost`: kept old lines (ints) and new lines (strs)."""
-    n, m = len(old), len(got)
-    result: list[int | str] = []
-    i = j = 0
-    while i < n or j < m:
-        here = cost[i][j]
-        if i < n and wild[i]:
-            if not result or result[-1] != i:
-                result.append(i)  # a `...` line is written once, however much it covers
-            if j < m and here == cost[i][j + 1] + _COVER:
-                j += 1
-            else:
-                i += 1
-        elif i < n and j < m and here == cost[i + 1][j + 1] and matches(old[i], got[j]):
-            result.append(i)
-            i, j = i + 1, j + 1
-        elif i < n and j < m and here == cost[i + 1][j + 1] + _REPLACE:
-            result.append(got[j])
-            i, j = i + 1, j + 1
-        elif j < m and here == cost[i][j + 1] + _INSERT:
-            result.append(got[j])
-            j += 1
-        else:
-            i += 1  # old line i is dropped
-    return result
 
 
 def _prefix(lines: _Lines, first: int, old: list[str]) -> str | None:

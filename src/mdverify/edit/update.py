@@ -1,7 +1,7 @@
 """Update mode: turn the session's wrong outputs into rewritten articles, file by file.
 
 The items of an article may run in other processes (pytest-xdist), so what they send here
-is plain data, `Request`: which file (and the digest of the bytes it was collected from),
+is plain data, `Correction`: which file (and the digest of the bytes it was collected from),
 which block and claim, and what the block printed. The article is parsed again from disk
 here; if its bytes are not the ones the blocks ran from, it is not touched.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from mdverify.article.parse import decode, parse_text
 from mdverify.edit.atomic import FileChangedError, digest, write_atomic
@@ -21,11 +21,22 @@ from mdverify.model import ArticleError, Edit
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["FileResult", "Request", "summary", "update_files"]
+__all__ = ["Correction", "CorrectionData", "FileResult", "summary", "update_files"]
+
+
+class CorrectionData(TypedDict):
+    """A `Correction` as pytest-xdist carries it from a worker to the controller."""
+
+    path: str
+    display: str
+    digest: str
+    example: int
+    claim: int
+    got: str
 
 
 @dataclass(frozen=True)
-class Request:
+class Correction:
     """One declared output to rewrite, as an item reports it."""
 
     path: str
@@ -39,12 +50,19 @@ class Request:
     """Index of the claim in the example's outputs."""
     got: str
 
-    def to_wire(self) -> dict[str, Any]:
+    def to_wire(self) -> CorrectionData:
         """Plain data that pytest-xdist can carry from a worker to the controller."""
-        return dict(self.__dict__)
+        return CorrectionData(
+            path=self.path,
+            display=self.display,
+            digest=self.digest,
+            example=self.example,
+            claim=self.claim,
+            got=self.got,
+        )
 
     @classmethod
-    def from_wire(cls, data: dict[str, Any]) -> Request:
+    def from_wire(cls, data: CorrectionData) -> Correction:
         """The inverse of `to_wire`."""
         return cls(**data)
 
@@ -62,15 +80,15 @@ class FileResult:
     """Why the whole file was left alone."""
 
 
-def update_files(requests: Iterable[Request]) -> list[FileResult]:
+def update_files(requests: Iterable[Correction]) -> list[FileResult]:
     """Rewrite each article named in `requests`; one file's failure never stops the others."""
-    by_file: dict[str, list[Request]] = defaultdict(list)
+    by_file: dict[str, list[Correction]] = defaultdict(list)
     for request in requests:
         by_file[request.path].append(request)
     return [_update_file(path, group) for path, group in sorted(by_file.items())]
 
 
-def _update_file(path: str, requests: list[Request]) -> FileResult:
+def _update_file(path: str, requests: list[Correction]) -> FileResult:
     display = requests[0].display
     try:
         data = Path(path).read_bytes()

@@ -7,7 +7,7 @@ and turns its ValueError into pytest's usage error.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal
 
 import pytest
 
@@ -20,8 +20,8 @@ __all__ = ["read", "register", "settings"]
 
 _SETTINGS = pytest.StashKey[Config]()
 # How pytest reads a kind of setting; the core parses the text it hands over.
-_INI_TYPE: dict[str, Any] = {"list": "args", "flag": "bool"}
-_INI_DEFAULT: dict[str, Any] = {"list": [], "flag": False}
+_INI_TYPE: dict[str, Literal["args", "bool"]] = {"list": "args", "flag": "bool"}
+_INI_DEFAULT: dict[str, list[str] | bool] = {"list": [], "flag": False}
 
 
 def register(parser: pytest.Parser) -> None:
@@ -69,7 +69,7 @@ def _help(option: Option, twin: str) -> str:
     return f"{option.help} ({'; '.join(notes)})" if notes else option.help
 
 
-def _cli(option: Option) -> dict[str, Any]:
+def _cli(option: Option) -> dict[str, object]:
     """The arguments argparse takes for an option of this kind."""
     if option.kind == "flag":
         return {"action": "store_true"}

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from mdverify.edit.update import Request, summary, update_files
+from mdverify.edit.update import Correction, summary, update_files
 from mdverify.plugin.options import settings
 from mdverify.plugin.xdist import is_worker
 
@@ -43,7 +43,7 @@ def record(item: pytest.Item, verdict: Verdict, display: str, digest: str) -> No
             item,
             _UPDATES,
             [
-                Request(
+                Correction(
                     path, display, digest, example.index, example.outputs.index(m.claim), m.got
                 ).to_wire()
                 for m in verdict.mismatches
@@ -64,7 +64,7 @@ class Updates:
     def __init__(self, config: pytest.Config) -> None:
         self.update = settings(config).update
         self.is_worker = is_worker(config)
-        self.requests: list[Request] = []
+        self.requests: list[Correction] = []
         self.timing_notes: list[str] = []
         self.summary: list[str] = []
 
@@ -86,7 +86,7 @@ class Updates:
         """Gather, in the controlling process, what the items reported."""
         if self.is_worker:
             return
-        self.requests.extend(Request.from_wire(d) for d in getattr(report, _UPDATES, ()))
+        self.requests.extend(Correction.from_wire(d) for d in getattr(report, _UPDATES, ()))
         self.timing_notes.extend(getattr(report, _TIMING, ()))
 
     def pytest_sessionfinish(self) -> None:
