@@ -8,7 +8,7 @@ import stat
 import pytest
 
 from mdverify.edit.atomic import FileChangedError, digest, write_atomic
-from mdverify.edit.update import Request, summary, update_files
+from mdverify.edit.update import Correction, summary, update_files
 
 ARTICLE = b"# T\n\n```python\nprint(1)\n```\n\n```\nold\n```\n"
 NEW = ARTICLE.replace(b"old", b"1")
@@ -19,7 +19,7 @@ def files(directory):
 
 
 def request(path, data=ARTICLE, got="1\n"):
-    return Request(str(path), path.name, digest(data), 0, 0, got)
+    return Correction(str(path), path.name, digest(data), 0, 0, got)
 
 
 def test_write_replaces_the_bytes_and_keeps_the_mode(tmp_path):
@@ -115,6 +115,6 @@ def test_update_that_changes_no_byte_writes_nothing(tmp_path, monkeypatch):
     assert summary(results) == ["mdverify: rewrote 0 declared outputs in 0 files"]
 
 
-def test_request_survives_the_trip_as_plain_data(tmp_path):
+def test_correction_survives_the_trip_as_plain_data(tmp_path):
     original = request(tmp_path / "a.md")
-    assert Request.from_wire(original.to_wire()) == original
+    assert Correction.from_wire(original.to_wire()) == original
