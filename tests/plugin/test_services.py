@@ -1,4 +1,9 @@
-"""Services an article declares: files, local web hosts, PostgreSQL and server checks."""
+"""Services an article declares, where the check needs more than one article's outcomes.
+
+HTTPS (it needs the openssl command), a slow host on both clocks (an option per run) and
+PostgreSQL (the Debian package). Files, hosts, the offline network and server checks are
+told by the case articles under tests/cases/services, checked by tests/plugin/test_cases.py.
+"""
 
 from __future__ import annotations
 
@@ -30,56 +35,6 @@ def pages(pytester, host, body, name="index.html"):
     (folder / name).write_text(body, encoding="utf-8")
 
 
-def test_files_are_in_the_working_directory_before_the_first_block(pytester, article):
-    article(
-        "article.md",
-        """
-        ---
-        mdverify:
-          files:
-            file1.txt: "first\\n"
-            data/file2.txt: |
-              second
-        ---
-        # Files
-
-        ```python
-        import os
-        print(sorted(os.listdir(".")), os.listdir("data"))
-        print(open("file1.txt").read() + open("data/file2.txt").read(), end="")
-        ```
-
-        ```
-        ['data', 'file1.txt'] ['file2.txt']
-        first
-        second
-        ```
-        """,
-    )
-    pytester.runpytest().assert_outcomes(passed=1)
-
-
-def test_a_file_name_outside_the_working_directory_is_an_error(pytester, article):
-    article(
-        "article.md",
-        """
-        ---
-        mdverify:
-          files:
-            ../escape.txt: "x"
-        ---
-        # Files
-
-        ```python
-        pass
-        ```
-        """,
-    )
-    result = pytester.runpytest()
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*article.md:2: *'../escape.txt' must be relative*"])
-
-
 FETCH = """
 ```python
 import asyncio
@@ -91,37 +46,6 @@ async def fetch(url):
             return response.status, (await response.text()).strip()
 ```
 """
-
-
-def test_a_declared_host_is_served_from_its_pages_by_host_header(pytester, article):
-    pages(pytester, "example.com", "<h1>Example Domain</h1>\n")
-    pages(pytester, "python.org", "<h1>Python</h1>\n")
-    pages(pytester, "python.org", "<p>about</p>\n", "about.html")
-    article(
-        "article.md",
-        parts(
-            """
-            <!-- mdverify: hosts=example.com,python.org -->
-            """,
-            FETCH,
-            """
-        ```python
-        print(asyncio.run(fetch("http://example.com")))
-        print(asyncio.run(fetch("http://python.org/")))
-        print(asyncio.run(fetch("http://python.org/about.html")))
-        print(asyncio.run(fetch("http://python.org/missing"))[0])
-        ```
-
-        ```
-        (200, '<h1>Example Domain</h1>')
-        (200, '<h1>Python</h1>')
-        (200, '<p>about</p>')
-        404
-        ```
-        """,
-        ),
-    )
-    pytester.runpytest().assert_outcomes(passed=2)
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
@@ -149,75 +73,6 @@ def test_https_to_a_declared_host_is_verified_against_the_sessions_ca(pytester, 
         ),
     )
     pytester.runpytest().assert_outcomes(passed=2)
-
-
-def test_a_host_not_in_the_map_fails_with_a_message_naming_it(pytester, article):
-    pages(pytester, "example.com", "<h1>Example Domain</h1>\n")
-    article(
-        "article.md",
-        parts(
-            """
-            ---
-            mdverify:
-              hosts: [example.com]
-            ---
-            """,
-            FETCH,
-            """
-        ```python
-        try:
-            asyncio.run(fetch("http://elsewhere.test/"))
-        except aiohttp.ClientError as err:
-            print(err)
-        ```
-
-        ```
-        Cannot connect to host elsewhere.test:80 ... elsewhere.test is not reachable (...)]
-        ```
-        """,
-        ),
-    )
-    pytester.runpytest().assert_outcomes(passed=2)
-
-
-def test_an_address_that_is_not_loopback_is_unreachable(pytester, article):
-    article(
-        "article.md",
-        """
-        # Offline
-
-        ```python
-        import socket
-        try:
-            socket.create_connection(("93.184.216.34", 80), timeout=1)
-        except OSError as err:
-            print(err)
-        ```
-
-        ```
-        [Errno ...] mdverify: examples run offline; 93.184.216.34 is not reachable (...)
-        ```
-        """,
-    )
-    pytester.runpytest().assert_outcomes(passed=1)
-
-
-def test_a_host_without_pages_fails_the_article_saying_where_to_put_them(pytester, article):
-    article(
-        "article.md",
-        """
-        <!-- mdverify: hosts=example.com -->
-
-        ```python
-        pass
-        ```
-        """,
-    )
-    result = pytester.runpytest()
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(
-        ["*not run: article.md: hosts: no pages for example.com; create _pages/example.com/*"]
-    )
 
 
 TIMEOUTS = """
@@ -259,115 +114,6 @@ def test_a_client_timeout_against_a_slow_local_host_is_the_same_on_both_clocks(
     pages(pytester, "slow.test", "slow page\n")
     article("article.md", TIMEOUTS)
     pytester.runpytest(f"--mdverify-clock={clock}").assert_outcomes(passed=1)
-
-
-SERVER = """
-# Server
-
-<!-- mdverify: serve port=8080 {checks} -->
-
-```python
-from aiohttp import web
-
-async def hello(request):
-    return web.Response(text=f"Hello, {{request.query.get('name', 'World')}}!")
-
-app = web.Application()
-app.router.add_get("/", hello)
-web.run_app(app, port=8080)
-```
-
-The example still sees the port it asked for, and says so:
-
-```
-======== Running on http://0.0.0.0:8080 ========
-(Press CTRL+C to quit)
-```
-
-```python
-print("after the server")  # after the server
-```
-"""
-
-
-def test_a_server_block_answers_the_declared_requests_then_stops_on_sigint(pytester, article):
-    checks = 'request="GET /?name=Ada" expect="Hello, Ada!" request="GET /" expect="Hello, ..."'
-    article("article.md", SERVER.format(checks=checks))
-    pytester.runpytest().assert_outcomes(passed=2)
-
-
-def test_a_server_answer_that_differs_fails_the_block_with_both_texts(pytester, article):
-    article("article.md", SERVER.format(checks='request="GET /?name=Ada" expect="Hi, Ada!"'))
-    result = pytester.runpytest()
-    result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines(
-        [
-            "article.md:5: server check failed: GET /?name=Ada: the response differs*",
-            "--- expected",
-            "Hi, Ada!",
-            "+++ got (HTTP 200)",
-            "Hello, Ada!",
-        ]
-    )
-
-
-def test_a_server_block_that_never_listens_fails(pytester, article):
-    article(
-        "article.md",
-        """
-        <!-- mdverify: serve request="GET /" expect="Hello" -->
-
-        ```python
-        print("no server here")
-        ```
-        """,
-    )
-    result = pytester.runpytest()
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*server check failed: the block ended without listening*"])
-
-
-def test_a_server_that_dies_on_sigint_did_not_shut_down_cleanly(pytester, article):
-    article(
-        "article.md",
-        """
-        <!-- mdverify: serve request="GET /" expect="..." -->
-
-        ```python
-        from http.server import HTTPServer, SimpleHTTPRequestHandler
-        HTTPServer(("", 8000), SimpleHTTPRequestHandler).serve_forever()
-        ```
-        """,
-    )
-    result = pytester.runpytest()
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(
-        ["*on SIGINT the server did not shut down cleanly:*", "*KeyboardInterrupt*"]
-    )
-
-
-def test_a_server_that_ignores_sigint_fails_at_its_timeout_saying_so(pytester, article):
-    article(
-        "article.md",
-        """
-        <!-- mdverify: serve request="GET /" expect="..." timeout=3 -->
-
-        ```python
-        from http.server import HTTPServer, BaseHTTPRequestHandler
-        server = HTTPServer(("", 8000), BaseHTTPRequestHandler)
-        while True:
-            try:
-                server.serve_forever()
-            except KeyboardInterrupt:
-                pass
-        ```
-        """,
-    )
-    result = pytester.runpytest()
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(
-        ["*server check failed: the server did not stop on SIGINT; it ran until the timeout*"]
-    )
 
 
 QUERY = """
