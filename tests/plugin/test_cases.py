@@ -22,8 +22,13 @@ The report of a failure is its longrepr as the terminal prints it; of a skip, th
 prints (`{file}:line: reason`); of an xfail, its reason. Articles that must not share state
 are two cases of one run, run in name order.
 
+A topic folder may hold `_args.txt`, extra command-line arguments for its articles, one a
+line (`--mdverify-timeout=1`; `-o` and `key=value` for an ini key): topics with the same
+arguments share one inner run, and the runs start at once, so that their real-time waits
+(timeouts, sleeps, a slow host) overlap.
+
 The markdown-it-py fixture files are the model: adding a behaviour check is adding an
-article, and all of them cost one pytest start. The run is a subprocess with the
+article, and a whole topic costs one pytest start. Each run is a subprocess with the
 `tests/cases/_recorder.py` plugin, which writes every report and warning to a JSON file:
 nothing of the outer session (its plugins, its modules, its options) reaches the inner one.
 """
@@ -49,6 +54,7 @@ pytestmark = pytest.mark.process
 CASES = Path(__file__).resolve().parents[1] / "cases"
 FILES = sorted(CASES.glob("*/*.md"))
 OUTCOMES = {"passed", "failed", "skipped", "xfailed", "xpassed", "error"}
+ARGS = "_args.txt"
 
 
 @dataclasses.dataclass
@@ -62,7 +68,7 @@ class Item:
 
 @dataclasses.dataclass
 class Run:
-    """The one inner run over every case."""
+    """One inner run, over the topics that share its command-line arguments."""
 
     exitstatus: int
     items: dict[str, Item]  # by node id
@@ -99,33 +105,63 @@ def _files(root: Path) -> set[str]:
     }
 
 
+def args_of(topic: Path) -> tuple[str, ...]:
+    """The topic's extra command-line arguments: its _args.txt, one argument a line."""
+    file = topic / ARGS
+    lines = file.read_text(encoding="utf-8").splitlines() if file.exists() else []
+    return tuple(line.strip() for line in lines if line.strip())
+
+
+GROUPS: dict[tuple[str, ...], list[Path]] = {}
+for _topic in sorted({path.parent for path in FILES}):
+    GROUPS.setdefault(args_of(_topic), []).append(_topic)
+
+
+class _Started:
+    """An inner run under way in its own directory."""
+
+    def __init__(self, root: Path, topics: list[Path], args: tuple[str, ...]) -> None:
+        for topic in topics:
+            shutil.copytree(topic, root / topic.name, ignore=shutil.ignore_patterns(ARGS))
+        self.root, self.before = root, _files(root)
+        self.record = root.parent / f"{root.name}.json"
+        env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
+        env["MDVERIFY_CASE_RECORD"] = str(self.record)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CASES), env.get("PYTHONPATH")]))
+        # As the pytester runs did: without the outer session's hypothesis plugin (0.9 s).
+        command = [sys.executable, "-m", "pytest", "-p", "_recorder", "-p", "no:hypothesispytest"]
+        command += ["-o", "asyncio_default_fixture_loop_scope=function", "-q", *args, "."]
+        self.process = subprocess.Popen(
+            command,
+            cwd=root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    def finish(self) -> Run:
+        output, _ = self.process.communicate(timeout=600)
+        assert self.record.exists(), output
+        data = json.loads(self.record.read_text(encoding="utf-8"))
+        return Run(
+            exitstatus=data["exitstatus"],
+            items=_items(data["reports"]),
+            warnings=data["warnings"],
+            collect_errors=data["collect_errors"],
+            stray_files=sorted(_files(self.root) - self.before),
+            output=output,
+        )
+
+
 @pytest.fixture(scope="module")
-def run(tmp_path_factory) -> Run:
-    root = tmp_path_factory.mktemp("cases")
-    for topic in sorted({path.parent for path in FILES}):
-        shutil.copytree(topic, root / topic.name)
-    before = _files(root)
-    record = root.parent / "record.json"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
-    env["MDVERIFY_CASE_RECORD"] = str(record)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CASES), env.get("PYTHONPATH")]))
-    # As the pytester runs did: without the outer session's hypothesis plugin (0.9 s a start).
-    command = [sys.executable, "-m", "pytest", "-p", "_recorder", "-p", "no:hypothesispytest"]
-    command += ["-o", "asyncio_default_fixture_loop_scope=function", "-q", "."]
-    done = subprocess.run(
-        command, cwd=root, env=env, capture_output=True, text=True, timeout=600, check=False
-    )
-    output = done.stdout + done.stderr
-    assert record.exists(), output
-    data = json.loads(record.read_text(encoding="utf-8"))
-    return Run(
-        exitstatus=data["exitstatus"],
-        items=_items(data["reports"]),
-        warnings=data["warnings"],
-        collect_errors=data["collect_errors"],
-        stray_files=sorted(_files(root) - before),
-        output=output,
-    )
+def runs(tmp_path_factory) -> dict[tuple[str, ...], Run]:
+    """Every inner run, started at once: their real-time waits (timeouts, sleeps) overlap."""
+    started = {
+        args: _Started(tmp_path_factory.mktemp("cases"), topics, args)
+        for args, topics in GROUPS.items()
+    }
+    return {args: run.finish() for args, run in started.items()}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,8 +198,9 @@ def _fill(pattern: str, display: str) -> str:
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda path: f"{path.parent.name}/{path.stem}")
-def test_case(run, path):
+def test_case(runs, path):
     case = Case.load(path)
+    run = runs[args_of(path.parent)]
     prefix = f"{case.display}::"
     items = {
         nodeid.removeprefix(prefix): item
@@ -187,15 +224,24 @@ def test_case(run, path):
         assert fnmatch.fnmatch(text, pattern), (text, pattern)
 
 
-def test_the_case_run_collects_every_case_and_nothing_else(run):
-    """A case that failed to collect would make no item, and its test would say so, but
-    a collection error stops nothing else: check it here, with the run's output."""
+@pytest.mark.parametrize("args", list(GROUPS), ids=lambda args: " ".join(args) or "default")
+def test_each_run_collects_its_cases_and_nothing_else(runs, args):
+    """A case that failed to collect makes no item, and its test says so; but a collection
+    error stops nothing else, so check it here, where the run's output can be shown."""
+    run = runs[args]
     assert run.collect_errors == [], run.output
-    displays = {f"{path.parent.name}/{path.name}" for path in FILES}
+    displays = {f"{path.parent.name}/{path.name}" for path in FILES if path.parent in GROUPS[args]}
     assert {nodeid.split("::")[0] for nodeid in run.items} <= displays
-    # Some cases fail on purpose; 1 (not 2, interrupted, or 3, internal) says only that.
-    assert run.exitstatus == pytest.ExitCode.TESTS_FAILED, run.output
+    # 1 if a case fails on purpose, else 0; never 2 (interrupted) or 3 (internal error).
+    expected = any(
+        outcome in {"failed", "error"}
+        for path in FILES
+        if path.parent in GROUPS[args]
+        for outcome in Case.load(path).outcomes.values()
+    )
+    assert run.exitstatus == int(expected), run.output
 
 
-def test_examples_write_only_in_their_own_working_directory(run):
-    assert run.stray_files == []
+@pytest.mark.parametrize("args", list(GROUPS), ids=lambda args: " ".join(args) or "default")
+def test_examples_write_only_in_their_own_working_directory(runs, args):
+    assert runs[args].stray_files == []

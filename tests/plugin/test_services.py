@@ -1,8 +1,8 @@
 """Services an article declares, where the check needs more than one article's outcomes.
 
-HTTPS (it needs the openssl command), a slow host on both clocks (an option per run) and
-PostgreSQL (the Debian package). Files, hosts, the offline network and server checks are
-told by the case articles under tests/cases/services, checked by tests/plugin/test_cases.py.
+HTTPS (it needs the openssl command) and PostgreSQL (the Debian package). Files, hosts,
+a slow host on both clocks, the offline network and server checks are told by the case
+articles under tests/cases/services and real-clock-option, checked by test_cases.py.
 """
 
 from __future__ import annotations
@@ -73,47 +73,6 @@ def test_https_to_a_declared_host_is_verified_against_the_sessions_ca(pytester, 
         ),
     )
     pytester.runpytest().assert_outcomes(passed=2)
-
-
-TIMEOUTS = """
----
-mdverify:
-  hosts:
-    slow.test: {latency: 0.5}
----
-# Timeouts
-
-```python
-import asyncio
-import aiohttp
-
-async def fetch(seconds):
-    timeout = aiohttp.ClientTimeout(total=seconds)
-    try:
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.get("http://slow.test/") as response:
-                return (await response.text()).strip()
-    except asyncio.TimeoutError:
-        return "timed out"
-
-print(asyncio.run(fetch(5)))
-print(asyncio.run(fetch(0.2)))
-```
-
-```
-slow page
-timed out
-```
-"""
-
-
-@pytest.mark.parametrize("clock", ["virtual", "real"])
-def test_a_client_timeout_against_a_slow_local_host_is_the_same_on_both_clocks(
-    pytester, article, clock
-):
-    pages(pytester, "slow.test", "slow page\n")
-    article("article.md", TIMEOUTS)
-    pytester.runpytest(f"--mdverify-clock={clock}").assert_outcomes(passed=1)
 
 
 QUERY = """

@@ -1,7 +1,8 @@
-"""The timing options (clock, tolerance, cap, timelines) and what they change in a run.
+"""Timing options that write files or refuse bad values: timelines, JUnit, usage errors.
 
-Timing claims and directives themselves are told by the case articles under
-tests/cases/timing, checked by tests/plugin/test_cases.py.
+Timing claims and directives are told by the case articles under tests/cases/timing, and
+the clock, tolerance and cap options by those under tests/cases/*-option and *-ini,
+checked by tests/plugin/test_cases.py.
 """
 
 from __future__ import annotations
@@ -28,75 +29,6 @@ SEQUENTIAL_CLAIMED_CONCURRENT = """
     """
 
 
-ELAPSED_PRINTER = """
-    # Clock
-
-    ```python
-    import asyncio, time
-    start = time.perf_counter()
-    asyncio.run(asyncio.sleep(0.3))
-    took = time.perf_counter() - start
-    print(f"took {took:.1f}s")
-    print("exact" if round(took, 9) == 0.3 else "inexact")
-    ```
-
-    ```text
-    took 0.3s
-    {exactness}
-    ```
-    """
-
-
-def test_real_clock_option_measures_wall_time_and_failures_name_that_clock(pytester, article):
-    article("article.md", ELAPSED_PRINTER.replace("{exactness}", "inexact"))
-    article(
-        "real.md",
-        """
-        # Real
-
-        ```python
-        import time
-        time.sleep(0.1)  # takes ~3s
-        ```
-        """,
-    )
-    result = pytester.runpytest("--mdverify-clock=real")
-    result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines(["*timing: claimed ~3s; measured *s (real clock)*"])
-
-
-def test_tolerance_option_widens_what_passes(pytester, article):
-    article(
-        "article.md",
-        """
-        # Loose
-
-        ```python
-        import time
-        time.sleep(1.3)  # takes ~1s
-        ```
-        """,
-    )
-    pytester.runpytest().assert_outcomes(failed=1)
-    pytester.runpytest("--mdverify-tolerance=50%").assert_outcomes(passed=1)
-
-
-def test_tolerance_ini_option_is_read(pytester, article):
-    article(
-        "article.md",
-        """
-        # Loose
-
-        ```python
-        import time
-        time.sleep(1.3)  # takes ~1s
-        ```
-        """,
-    )
-    pytester.makeini("[pytest]\nmdverify_tolerance = 0.4s\n")
-    pytester.runpytest().assert_outcomes(passed=1)
-
-
 def test_bad_tolerance_is_a_usage_error(pytester, article):
     article("article.md", "# x\n\n```python\npass\n```\n")
     result = pytester.runpytest("--mdverify-tolerance=lots")
@@ -117,32 +49,6 @@ def test_timelines_option_writes_an_svg_per_timing_failure(pytester, article):
     (svg,) = (pytester.path / "tl").glob("*.svg")
     assert svg.read_text().startswith("<svg")
     result.stdout.fnmatch_lines([f"timeline image: {svg}"])
-
-
-def test_virtual_time_cap_stops_an_endless_loop_and_says_so(pytester, article):
-    article(
-        "article.md",
-        """
-        # Forever
-
-        ```python
-        import asyncio
-
-        async def tick():
-            while True:
-                await asyncio.sleep(60)
-
-        asyncio.run(tick())
-        ```
-
-        ```python
-        print("next block")  # next block
-        ```
-        """,
-    )
-    result = pytester.runpytest("--mdverify-cap=3600")
-    result.assert_outcomes(failed=1, passed=1)
-    result.stdout.fnmatch_lines(["article.md:*: virtual-time cap reached*3600*"])
 
 
 def test_measured_time_and_clock_go_into_junit_properties(pytester, article):
