@@ -230,6 +230,7 @@ def test_each_run_collects_its_cases_and_nothing_else(runs, args):
     error stops nothing else, so check it here, where the run's output can be shown."""
     run = runs[args]
     assert run.collect_errors == [], run.output
+    assert "INTERNALERROR" not in run.output
     displays = {f"{path.parent.name}/{path.name}" for path in FILES if path.parent in GROUPS[args]}
     assert {nodeid.split("::")[0] for nodeid in run.items} <= displays
     # 1 if a case fails on purpose, else 0; never 2 (interrupted) or 3 (internal error).
