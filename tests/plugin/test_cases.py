@@ -24,8 +24,9 @@ are two cases of one run, run in name order.
 
 A topic folder may hold `_args.txt`, extra command-line arguments for its articles, one a
 line (`--mdverify-timeout=1`; `-o` and `key=value` for an ini key): topics with the same
-arguments share one inner run, and the runs start at once, so that their real-time waits
-(timeouts, sleeps, a slow host) overlap.
+arguments share one inner run. The runs start at once, as soon as collection is done (see
+`start_runs`), so that their real-time waits (timeouts, sleeps, a slow host) overlap with
+each other and with the tests that run before these.
 
 The markdown-it-py fixture files are the model: adding a behaviour check is adding an
 article, and a whole topic costs one pytest start. Each run is a subprocess with the
@@ -43,6 +44,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +126,7 @@ class _Started:
         for topic in topics:
             shutil.copytree(topic, root / topic.name, ignore=shutil.ignore_patterns(ARGS))
         self.root, self.before = root, _files(root)
-        self.record = root.parent / f"{root.name}.json"
+        self.record = root / ".record.json"
         env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
         env["MDVERIFY_CASE_RECORD"] = str(self.record)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CASES), env.get("PYTHONPATH")]))
@@ -149,19 +151,43 @@ class _Started:
             items=_items(data["reports"]),
             warnings=data["warnings"],
             collect_errors=data["collect_errors"],
-            stray_files=sorted(_files(self.root) - self.before),
+            stray_files=sorted(_files(self.root) - self.before - {self.record.name}),
             output=output,
         )
 
 
+_STARTED: dict[tuple[str, ...], _Started] = {}
+
+
+def start_runs() -> None:
+    """Start every inner run, all at once: their real-time waits (timeouts, sleeps) overlap.
+
+    tests/plugin/conftest.py calls this as soon as collection is done, so that the runs go
+    on while the tests before these run; the fixture calls it too, for sessions without it.
+    """
+    if not _STARTED:
+        root = Path(tempfile.mkdtemp(prefix="mdverify-cases-"))
+        for number, (args, topics) in enumerate(GROUPS.items()):
+            _STARTED[args] = _Started(root / str(number), topics, args)
+
+
+def stop_runs() -> None:
+    """Stop what still runs (a session cut short) and remove the runs' directories."""
+    for started in _STARTED.values():
+        if started.process.poll() is None:
+            started.process.kill()
+            started.process.communicate()
+        shutil.rmtree(started.root.parent, ignore_errors=True)
+    _STARTED.clear()
+
+
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory) -> dict[tuple[str, ...], Run]:
-    """Every inner run, started at once: their real-time waits (timeouts, sleeps) overlap."""
-    started = {
-        args: _Started(tmp_path_factory.mktemp("cases"), topics, args)
-        for args, topics in GROUPS.items()
-    }
-    return {args: run.finish() for args, run in started.items()}
+def runs():
+    start_runs()
+    try:
+        yield {args: started.finish() for args, started in _STARTED.items()}
+    finally:
+        stop_runs()
 
 
 @dataclasses.dataclass(frozen=True)
