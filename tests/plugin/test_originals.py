@@ -31,7 +31,8 @@ def _failed_ids(result: pytest.RunResult) -> list[str]:
     )
 
 
-def test_originals_fail_exactly_at_the_two_known_defects(pytester):
+def test_originals_fail_exactly_at_the_two_known_defects_and_say_why(pytester):
+    # One run over all five; each check below once had a run of its own article.
     _copy(ORIGINALS, pytester)
     result = pytester.runpytest("-rf")
     assert result.parseoutcomes()["failed"] == 2
@@ -42,11 +43,7 @@ def test_originals_fail_exactly_at_the_two_known_defects(pytester):
     outcomes = result.parseoutcomes()
     assert set(outcomes) <= {"passed", "failed", "skipped", "warnings"}
     assert outcomes["passed"] > 0
-
-
-def test_originals_python_async_example_1_shows_missing_output(pytester):
-    shutil.copy(ORIGINALS / "python-async.md", pytester.path)
-    result = pytester.runpytest()
+    # python-async.md, Example 1: the output it shows is never printed ...
     result.stdout.fnmatch_lines(
         [
             "*python-async.md::Example 1 (line 50)*",
@@ -58,11 +55,7 @@ def test_originals_python_async_example_1_shows_missing_output(pytester):
             "-world!",
         ]
     )
-
-
-def test_originals_python_async_example_1_warns_hello_is_never_run(pytester):
-    shutil.copy(ORIGINALS / "python-async.md", pytester.path)
-    result = pytester.runpytest()
+    # ... because hello() is never run, which a warning says.
     result.stdout.fnmatch_lines(
         [
             "*warnings summary*",
@@ -70,11 +63,7 @@ def test_originals_python_async_example_1_warns_hello_is_never_run(pytester):
             "*MdverifyWarning: coroutine function hello() defined at line 52 is never run*",
         ]
     )
-
-
-def test_originals_async_await_async_def_shows_dict_repr_difference(pytester):
-    shutil.copy(ORIGINALS / "async-await.md", pytester.path)
-    result = pytester.runpytest()
+    # async-await.md, async def: a dict shown as JSON where Python prints its repr.
     result.stdout.fnmatch_lines(
         [
             "*async-await.md::async def (line 45)*",
@@ -87,11 +76,7 @@ def test_originals_async_await_async_def_shows_dict_repr_difference(pytester):
             "+{'data': 42}",
         ]
     )
-
-
-def test_originals_async_await_task_groups_warns_main_is_never_run(pytester):
-    shutil.copy(ORIGINALS / "async-await.md", pytester.path)
-    result = pytester.runpytest()
+    # async-await.md, Task Groups: main() is defined and never run.
     result.stdout.fnmatch_lines(
         [
             "*warnings summary*",

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.precommit,
+    pytest.mark.process,
     pytest.mark.skipif(shutil.which("git") is None, reason="needs git"),
     pytest.mark.skipif(not (ROOT / ".git").exists(), reason="needs mdverify's git checkout"),
 ]

@@ -2,7 +2,9 @@
 
 A broken article is a failed item of that file, never a collection error (which would stop
 the session) and never an internal traceback. Fences nested in list items, blockquotes,
-admonitions and tabs are covered by tests/plugin/test_collection.py (CONTAINERS).
+admonitions and tabs, and the broken files that can carry a front matter (unclosed fences,
+bad directives, a stray byte, a BOM), are case articles under tests/cases/collection and
+tests/cases/broken-input, checked by tests/plugin/test_cases.py.
 """
 
 from __future__ import annotations
@@ -66,51 +68,6 @@ def test_front_matter_that_is_a_list_fails_naming_file_and_line(pytester, articl
     article("good.md", GOOD)
     result = pytester.runpytest()
     _assert_clean_failure(result, "bad.md:1")
-
-
-def test_unclosed_fence_fails_naming_file_and_line(pytester, article):
-    article(
-        "bad.md",
-        """
-        # Title
-
-        Prose.
-
-        ```python
-        print("x")
-        """,
-    )
-    article("good.md", GOOD)
-    result = pytester.runpytest()
-    _assert_clean_failure(result, "bad.md:5")
-    result.stdout.fnmatch_lines(["*bad.md:5:*never closed*"])
-
-
-def test_invalid_utf8_fails_naming_file_and_line(pytester, article):
-    (pytester.path / "bad.md").write_bytes(
-        b"# Title\n\nCaf\xe9 in Latin-1.\n\n```python\nprint('x')\n```\n"
-    )
-    article("good.md", GOOD)
-    result = pytester.runpytest()
-    _assert_clean_failure(result, "bad.md:3")
-    result.stdout.fnmatch_lines(["*bad.md:3:*UTF-8*"])
-
-
-def test_utf8_bom_file_reads_front_matter(pytester, article):
-    text = (
-        "---\n"
-        "mdverify:\n"
-        '  skip: "read from front matter"\n'
-        "---\n"
-        "\n"
-        "```python\n"
-        "raise ValueError\n"
-        "```\n"
-    )
-    (pytester.path / "article.md").write_bytes(b"\xef\xbb\xbf" + text.encode())
-    result = pytester.runpytest("-rs")
-    result.assert_outcomes(skipped=1)
-    result.stdout.fnmatch_lines(["SKIPPED *read from front matter"])
 
 
 def test_utf8_bom_file_reads_block_on_line_one(pytester, article):
@@ -185,47 +142,6 @@ def test_lone_cr_line_endings_work_and_lines_are_counted(pytester, article):
     result = _run_beside_good(pytester, article, "bad.md", text.encode())
     result.assert_outcomes(failed=1, passed=1)
     result.stdout.fnmatch_lines(["bad.md:4: output differs*"])
-
-
-@pytest.mark.parametrize(
-    ("opening", "closing"),
-    [("```", "`````"), ("~~~", "~~~"), ("~~~~", "~~~~~~"), ("````", "````")],
-)
-def test_fence_closed_by_longer_fence_or_tildes_is_an_example(pytester, article, opening, closing):
-    text = f"# T\n\n{opening}python\nprint('x')  # x\n{closing}\n"
-    result = _run_beside_good(pytester, article, "article.md", text.encode())
-    result.assert_outcomes(passed=2)
-
-
-def test_tilde_fence_closed_by_backticks_is_never_closed(pytester, article):
-    text = "# T\n\n~~~python\nprint('x')\n```\n\nmore\n"
-    result = _run_beside_good(pytester, article, "bad.md", text.encode())
-    _assert_clean_failure(result, "bad.md:3")
-    result.stdout.fnmatch_lines(["*bad.md:3: code fence ~~~ opened here is never closed"])
-
-
-def test_python_fence_shown_inside_a_longer_fence_is_not_run(pytester, article):
-    text = "# T\n\n````markdown\n```python\nraise SystemExit\n```\n````\n"
-    result = _run_beside_good(pytester, article, "article.md", text.encode())
-    result.assert_outcomes(passed=1)
-
-
-@pytest.mark.parametrize(
-    ("directive", "message"),
-    [
-        ("<!-- mdverify: frobnicate -->", "unknown directive 'frobnicate'*"),
-        ("<!-- mdverify: timeout=soon -->", "'timeout' needs a number of seconds*"),
-        ('<!-- mdverify: skip reason="open -->', "cannot read directive text*"),
-        ("<!-- mdverify: skip", "*not closed with '-->'"),
-    ],
-)
-def test_unknown_or_malformed_directive_fails_naming_its_line(
-    pytester, article, directive, message
-):
-    text = f"# T\n\n{directive}\n```python\nprint('x')\n```\n"
-    result = _run_beside_good(pytester, article, "bad.md", text.encode())
-    _assert_clean_failure(result, "bad.md:3")
-    result.stdout.fnmatch_lines([f"*bad.md:3: {message}"])
 
 
 def test_binary_file_named_md_fails_alone(pytester, article):
