@@ -15,10 +15,12 @@ fence says it holds output when
   after the prompt line are what the block printed when run as that script. A transcript
   with another command, or a script given arguments, is not read: the block never saw them.
 
-A heading or title names output when one of its first two words, case and accents as
-written, markup and punctuation aside, is a word of the `mdverify_output_words` setting or
-its plural ("Output:", "Expected output", "📊 Résultat"). A Python fence's title must be such
-a word itself, so that `title="result.py"` or `title="Print results"` stays code.
+A heading or title names output when, case, markup and punctuation aside, its first word
+is a word of the `mdverify_output_words` setting or its plural ("Output:", "📊 Résultat",
+"Results of the run"), or it is two words and the second one is ("Expected output (every
+second)", "Erwartete Ausgabe"); what follows a `(` or `:` does not count. A Python fence's
+title must be such a word alone, so that `title="result.py"` or `title="Print results"`
+stays code.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ SHELLS = frozenset({"console", "bash", "shell", "sh", "shell-session"})
 
 _TITLE = re.compile(r"""\btitle\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s}]+))""")
 _MARKUP = re.compile(r"[`*_~]")
+# What follows a colon or parenthesis qualifies the words before it; full-width ones too.
+_QUALIFIED = re.compile("[(:\uff1a\uff08]")
 # Words split at whitespace and punctuation, but not at `.`: `result.py` is one word.
 _SPLIT = re.compile(r"[^\w.]+|\.(?=\s|$)")
 # `$ python3 demo.py`, `user@host:~/src$ python demo.py`, `% py -u demo.py`, `C:\> python x.py`
@@ -81,11 +85,16 @@ def title(info: str) -> str | None:
 
 def names_output(text: str, words: Collection[str], *, exactly: bool = False) -> bool:
     """Whether a heading or title says that what follows is output (see the module doc)."""
-    found = [w for w in _SPLIT.split(_normal(_MARKUP.sub("", text))) if w]
+    head = _QUALIFIED.split(_normal(_MARKUP.sub("", text)), maxsplit=1)[0]
+    found = [w for w in _SPLIT.split(head) if w]
     if exactly and len(found) != 1:
         return False
     known = {_normal(w) for w in words}
-    return any(w in known or (w.endswith("s") and w[:-1] in known) for w in found[:2])
+
+    def named(word: str) -> bool:
+        return word in known or (word.endswith("s") and word[:-1] in known)
+
+    return bool(found) and (named(found[0]) or (len(found) == 2 and named(found[1])))
 
 
 def declared_output(

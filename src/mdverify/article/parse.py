@@ -157,11 +157,15 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
     prose_since = 0
     output_heading = False  # inside a heading that introduces the output fence
     introduced: str | None = None  # that heading's text, for reports
+    depth = block_depth = 0  # containers open now, and around the last block
     for pos, token in enumerate(tokens):
         kind = token.type
         if kind == "inline" and pos and tokens[pos - 1].type == "heading_open":
             heading = _plain(token.content)
-        if kind == "heading_open" and pairable and pos + 1 < len(tokens):
+        depth += token.nesting if _is_container(kind) else 0
+        if kind == "heading_open" and pairable and depth == block_depth and pos + 1 < len(tokens):
+            # Only in the block's own container: a heading after a list of fragments is
+            # the output of the whole section, not of its last fragment.
             output_heading = names_output(tokens[pos + 1].content, words)
             introduced = _plain(tokens[pos + 1].content) if output_heading else introduced
         if output_heading:
@@ -204,7 +208,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                 pending = None
                 found.append(_example(path, len(found), token, lang, heading, article, own))
                 pairable = found[-1][0].kind == "python"
-                prose_since, introduced = 0, None
+                prose_since, introduced, block_depth = 0, None, depth
                 continue
             if pending is not None:
                 what = "an output fence" if python else f"a '{lang}' block"
