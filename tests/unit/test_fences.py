@@ -1,5 +1,7 @@
 """Which fence after a block declares its output (`mdverify.article.fences`), and the pairing."""
 
+from pathlib import Path
+
 import pytest
 
 from mdverify.article.fences import OUTPUT_WORDS, declared_output, names_output, title
@@ -185,3 +187,8 @@ def test_an_empty_transcript_declares_no_output_at_its_place():
 def test_a_shell_fence_that_runs_something_else_is_not_output():
     assert claims(f"{BLOCK}```console\n$ pip install demo\nok\n```\n") == [[]]
     assert claims(f"{BLOCK}```sh\nhi\n```\n") == [[]]
+
+
+def test_the_options_page_quotes_the_default_words():
+    page = (Path(__file__).parents[2] / "docs" / "options.md").read_text(encoding="utf-8")
+    assert f"| {' '.join(OUTPUT_WORDS)} |" in page
