@@ -192,3 +192,22 @@ def test_a_shell_fence_that_runs_something_else_is_not_output():
 def test_the_options_page_quotes_the_default_words():
     page = (Path(__file__).parents[2] / "docs" / "options.md").read_text(encoding="utf-8")
     assert f"| {' '.join(OUTPUT_WORDS)} |" in page
+
+
+def test_an_introduction_that_names_output_may_follow_an_explanation():
+    explained = f"{BLOCK}It adds.\n\n- and prints\n- the sum\n\n"
+    assert claims(f"{explained}**Expected output:**\n\n```\nhi\n```\n") == [
+        [("fence", "hi", 13, 13)]
+    ]
+    assert claims(f"{explained}### Output\n\n```\nhi\n```\n") == [[("fence", "hi", 13, 13)]]
+    # Without the introduction, or with one that does not end in a colon, it is prose.
+    assert claims(f"{explained}Then:\n\n```\nhi\n```\n") == [[]]
+    assert claims(f"{explained}Output is below\n\n```\nhi\n```\n") == [[]]
+
+
+def test_an_introduction_outside_the_blocks_list_does_not_excuse_the_explanation():
+    text = (
+        "- Step:\n\n  ```python\n  print('hi')\n  ```\n\n  It adds.\n\n"
+        "**Output:**\n\n```\nhi\n```\n"
+    )
+    assert claims(text) == [[]]

@@ -56,6 +56,7 @@ _DIRECTIVE_HINT = re.compile(r"<!--\s*mdverify\b", re.IGNORECASE)
 # has the rule): prose, a heading that names output, the containers both sit in.
 _PROSE = frozenset({"paragraph_open", "paragraph_close", "inline"})
 _MAX_PROSE_BETWEEN = 1
+_MAX_INTRODUCTION = 80  # characters of a paragraph that introduces output
 _BLOCKS_BETWEEN_DIRECTIVE_AND_CODE = frozenset(
     {"paragraph_open", "heading_open", "table_open", "hr", "code_block", "html_block"}
 )
@@ -167,7 +168,9 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             # Only in the block's own container: a heading after a list of fragments is
             # the output of the whole section, not of its last fragment.
             output_heading = names_output(tokens[pos + 1].content, words)
-            introduced = _plain(tokens[pos + 1].content) if output_heading else introduced
+            if output_heading:
+                # The introduction: the explanation above it does not count as prose.
+                introduced, prose_since = _plain(tokens[pos + 1].content), 0
         if output_heading:
             output_heading = kind != "heading_close"
             continue
@@ -229,6 +232,8 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             pairable = False
         elif kind == "paragraph_open":
             prose_since += 1
+            if depth >= block_depth and _introduces_output(tokens[pos + 1].content, words):
+                prose_since = 1  # "**Expected output:**" after an explanation of the code
         elif kind not in _PROSE and not _is_container(kind):
             pairable = False  # a heading, table, rule or other block ends the pairing
         if pending is not None and kind in _BLOCKS_BETWEEN_DIRECTIVE_AND_CODE:
@@ -236,6 +241,12 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
     if pending is not None:
         raise ArticleError(path, pending[0], "directive at the end of the file has no block")
     return found
+
+
+def _introduces_output(text: str, words: Collection[str]) -> bool:
+    """A short paragraph that names output and ends with a colon ("**Output:**")."""
+    plain = _plain(text)
+    return len(plain) <= _MAX_INTRODUCTION and plain.endswith(":") and names_output(plain, words)
 
 
 def _is_container(kind: str) -> bool:
