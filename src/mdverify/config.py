@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
+from mdverify.article.fences import OUTPUT_WORDS
 from mdverify.check.tolerance import DEFAULT_TOLERANCE, Tolerance
 from mdverify.run.sandbox import RunOptions, parse_size
 from mdverify.selection.shard import Shard, ShardError, parse_shard
@@ -156,6 +157,14 @@ OPTIONS: tuple[Option, ...] = (
         metavar="K/N",
     ),
     Option(
+        "output_words",
+        "words that, as a heading or a fence's title, say that the next fence is a block's "
+        "output (Output, Salida, ...); repeatable, and the ini key's list replaces the default",
+        " ".join(OUTPUT_WORDS),
+        "list",
+        "WORD",
+    ),
+    Option(
         "postgres_bin",
         "directory of initdb, postgres and psql (default: found)",
         command_line=False,
@@ -185,6 +194,8 @@ class Config:
     shard: Shard | None
     postgres_bin: str | None
     globs: tuple[str, ...]
+    output_words: tuple[str, ...]
+    """Words that make a heading or a fence title introduce a block's output."""
 
     def tolerance(self, clock: ClockName) -> Tolerance:
         """The tolerance of timing claims measured on `clock`."""
@@ -229,6 +240,7 @@ def build(cli: Mapping[str, Raw], ini: Mapping[str, Raw]) -> Config:
         shard=shard,
         postgres_bin=_text(value["postgres_bin"]),
         globs=tuple(cast("Sequence[str]", value["globs"])),
+        output_words=tuple(cast("Sequence[str]", value["output_words"])),
     )
 
 

@@ -34,7 +34,7 @@ TRUNCATION_NOTE = "[mdverify: output truncated"
 """How the note that ends a cut output begins; such output is never a block's real output."""
 
 ExampleKind = Literal["python", "pycon"]
-ClaimKind = Literal["fence", "comment", "trailing", "arrow", "prompt"]
+ClaimKind = Literal["fence", "transcript", "comment", "trailing", "arrow", "prompt"]
 Status = Literal["ok", "raised", "timeout", "crashed", "not-run", "cap", "limit", "serve"]
 ClockName = Literal["virtual", "real"]
 
@@ -130,8 +130,10 @@ class OutputClaim:
     """Output that an article says a block prints."""
 
     kind: ClaimKind
-    """fence: an output block after the code; comment: `# ...` lines under a statement;
-    trailing: `print(x)  # ...`; arrow: `#> ...` lines; prompt: what follows a `>>>` prompt."""
+    """fence: an output block after the code; transcript: the lines after the prompt line of
+    a console fence that runs the block as a script; comment: `# ...` lines under a
+    statement; trailing: `print(x)  # ...`; arrow: `#> ...` lines; prompt: what follows a
+    `>>>` prompt."""
     expected: str
     """The declared output, one line per line, without the comment markers."""
     line: int
@@ -143,6 +145,9 @@ class OutputClaim:
     end_line: int | None = None
     """Last article line holding the declared output (`line - 1` for an empty fence or an
     empty pycon answer); what an update rewrites. None when unknown."""
+    form: str = ""
+    """How the writer introduced it, in words, where `kind` does not say it all
+    (`the fence titled "Salida"`); reports name it. Empty: `kind` says it."""
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,13 @@ SAMPLES = {
     ),
     "start": ("cold", ["--mdverify-start=warm"], lambda s: s.start, "cold", "warm"),
     "shard": ("1/2", ["--mdverify-shard=2/2"], lambda s: s.shard.index, 1, 2),
+    "output_words": (
+        "Salida Ausgabe",
+        ["--mdverify-output-words=Uitvoer"],
+        lambda s: s.output_words,
+        ("Salida", "Ausgabe"),
+        ("Salida", "Ausgabe", "Uitvoer"),
+    ),
 }
 
 

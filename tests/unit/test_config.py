@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from mdverify.article.fences import OUTPUT_WORDS
 from mdverify.check.tolerance import DEFAULT_TOLERANCE, Tolerance
 from mdverify.config import OPTIONS, Config, build
 from mdverify.run.sandbox import RunOptions
@@ -21,6 +22,7 @@ def test_with_nothing_given_every_setting_has_its_default():
         shard=None,
         postgres_bin=None,
         globs=("*.md",),
+        output_words=OUTPUT_WORDS,
     )
 
 

@@ -57,11 +57,12 @@ def _code_fingerprint() -> bytes:
 class ParseCache:
     """Articles by path; `path` None keeps nothing between runs (pytest's cache is off)."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, reading: str = "") -> None:
+        """`reading`: the session's settings that a parse depends on, as text."""
         self.path = path
         self._entries: dict[str, tuple[bytes, Article]] | None = None
         self._dirty = False
-        self._salt = _code_fingerprint() if path is not None else b""
+        self._salt = _code_fingerprint() + b"\0" + reading.encode() if path is not None else b""
 
     def article(self, display: str, data: bytes, parse: Callable[[], Article]) -> Article:
         """The article whose bytes are `data`, from the cache or from `parse()`."""

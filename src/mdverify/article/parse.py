@@ -26,6 +26,7 @@ from mdverify.article.directives import (
     parse_comment,
     parse_mapping,
 )
+from mdverify.article.fences import OUTPUT_WORDS, declared_output, names_output
 from mdverify.article.markdown import markdown_parser
 from mdverify.article.syntax import BlockSyntax, read_block
 from mdverify.article.timing import timing_claims
@@ -40,7 +41,7 @@ from mdverify.model import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
 
     from markdown_it.token import Token
 
@@ -48,14 +49,14 @@ __all__ = ["decode", "parse_article", "parse_text"]
 
 PYTHON_LANGS = frozenset({"python", "py", "python3", "py3"})
 PYCON_LANGS = frozenset({"pycon"})
-OUTPUT_LANGS = frozenset({"", "text", "output", "console"})
 
 _DIRECTIVE = re.compile(r"<!--\s*mdverify\s*:(?P<body>.*?)-->", re.DOTALL)
 _DIRECTIVE_HINT = re.compile(r"<!--\s*mdverify\b", re.IGNORECASE)
-# Tokens that may stand between a code block and its output fence: prose and the
-# opening or closing of the containers both sit in.
+# Tokens that may stand between a code block and its output fence (`mdverify.article.fences`
+# has the rule): prose, a heading that names output, the containers both sit in.
 _PROSE = frozenset({"paragraph_open", "paragraph_close", "inline"})
 _MAX_PROSE_BETWEEN = 1
+_MAX_INTRODUCTION = 80  # characters of a paragraph that introduces output
 _BLOCKS_BETWEEN_DIRECTIVE_AND_CODE = frozenset(
     {"paragraph_open", "heading_open", "table_open", "hr", "code_block", "html_block"}
 )
@@ -76,13 +77,19 @@ def decode(path: str, data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def parse_article(path: str, data: bytes) -> Article:
-    """Parse an article's bytes; `path` is how reports name the file."""
-    return parse_text(path, decode(path, data))
+def parse_article(
+    path: str, data: bytes, *, output_words: Collection[str] = OUTPUT_WORDS
+) -> Article:
+    """Parse an article's bytes; `path` is how reports name the file.
+
+    `output_words` are the words that make a heading or a fence title say "output"
+    (the `mdverify_output_words` setting).
+    """
+    return parse_text(path, decode(path, data), output_words=output_words)
 
 
-def parse_text(path: str, text: str) -> Article:
-    """Parse an article's decoded text."""
+def parse_text(path: str, text: str, *, output_words: Collection[str] = OUTPUT_WORDS) -> Article:
+    """Parse an article's decoded text (`output_words` as for `parse_article`)."""
     # markdown-it counts a lone CR as a line end: our line list must agree with its maps.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
@@ -97,7 +104,7 @@ def parse_text(path: str, text: str) -> Article:
         # markdown-it reads an unclosed front matter as a rule and a paragraph; the
         # settings in it would be silently ignored.
         raise ArticleError(path, 1, "front matter starting here is never closed by '---'")
-    read = _examples(path, tokens, lines, settings)
+    read = _examples(path, tokens, lines, settings, output_words)
     runnable = [syntax if e.settings.skip is None else None for e, syntax in read]
     examples = [e for e, _ in read]
     for index, messages in never_run(runnable).items():
@@ -136,8 +143,12 @@ def _front_matter(path: str, token: Token, lines: Sequence[str]) -> ArticleSetti
         raise ArticleError(path, key_line, f"front matter 'mdverify': {err}") from None
 
 
-def _examples(  # noqa: C901, PLR0912 -- one pass over the token stream
-    path: str, tokens: Sequence[Token], lines: Sequence[str], article: ArticleSettings
+def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
+    path: str,
+    tokens: Sequence[Token],
+    lines: Sequence[str],
+    article: ArticleSettings,
+    words: Collection[str],
 ) -> list[tuple[Example, BlockSyntax | None]]:
     """The examples in order, each with its reading when it is a Python block."""
     found: list[tuple[Example, BlockSyntax | None]] = []
@@ -145,10 +156,24 @@ def _examples(  # noqa: C901, PLR0912 -- one pass over the token stream
     pending: tuple[int, BlockDirective] | None = None  # a directive waiting for its block
     pairable = False  # the last example may still receive an output fence
     prose_since = 0
+    output_heading = False  # inside a heading that introduces the output fence
+    introduced: str | None = None  # that heading's text, for reports
+    depth = block_depth = 0  # containers open now, and around the last block
     for pos, token in enumerate(tokens):
         kind = token.type
         if kind == "inline" and pos and tokens[pos - 1].type == "heading_open":
             heading = _plain(token.content)
+        depth += token.nesting if _is_container(kind) else 0
+        if kind == "heading_open" and pairable and depth == block_depth and pos + 1 < len(tokens):
+            # Only in the block's own container: a heading after a list of fragments is
+            # the output of the whole section, not of its last fragment.
+            output_heading = names_output(tokens[pos + 1].content, words)
+            if output_heading:
+                # The introduction: the explanation above it does not count as prose.
+                introduced, prose_since = _plain(tokens[pos + 1].content), 0
+        if output_heading:
+            output_heading = kind != "heading_close"
+            continue
         if (
             kind == "inline"
             and _DIRECTIVE_HINT.search(token.content)
@@ -171,27 +196,44 @@ def _examples(  # noqa: C901, PLR0912 -- one pass over the token stream
             _check_closed(path, token, lines)
             lang = _language(token.info)
             line = _map(token)[0] + 1
-            if lang in PYTHON_LANGS or lang in PYCON_LANGS:
+            python = lang in PYTHON_LANGS
+            pairing = pairable and prose_since <= _MAX_PROSE_BETWEEN
+            # A Python fence titled "Output" is output, paired or not: never run as code.
+            declared = (
+                declared_output(
+                    lang, token.info, _strip_newline(token.content), words, python=python
+                )
+                if pairing or python
+                else None
+            )
+            if (python and declared is None) or lang in PYCON_LANGS:
                 own = pending[1] if pending is not None else None
                 pending = None
                 found.append(_example(path, len(found), token, lang, heading, article, own))
                 pairable = found[-1][0].kind == "python"
-                prose_since = 0
+                prose_since, introduced, block_depth = 0, None, depth
                 continue
             if pending is not None:
-                raise ArticleError(
-                    path, pending[0], f"directive is followed by a '{lang}' block, not Python"
-                )
-            if pairable and lang in OUTPUT_LANGS and prose_since <= _MAX_PROSE_BETWEEN:
+                what = "an output fence" if python else f"a '{lang}' block"
+                raise ArticleError(path, pending[0], f"directive is followed by {what}, not Python")
+            if declared is not None and pairing:
                 closing = _map(token)[1]  # 0-based exclusive end: the closing fence, 1-based
                 claim = OutputClaim(
-                    "fence", _strip_newline(token.content), line + 1, end_line=closing - 1
+                    "transcript" if declared.first else "fence",
+                    declared.text,
+                    line + 1 + declared.first,
+                    end_line=closing - 1,
+                    form=f'{declared.form} under the heading "{introduced}"'
+                    if introduced
+                    else declared.form,
                 )
                 last, syntax = found[-1]
                 found[-1] = (replace(last, outputs=(*last.outputs, claim)), syntax)
             pairable = False
         elif kind == "paragraph_open":
             prose_since += 1
+            if depth >= block_depth and _introduces_output(tokens[pos + 1].content, words):
+                prose_since = 1  # "**Expected output:**" after an explanation of the code
         elif kind not in _PROSE and not _is_container(kind):
             pairable = False  # a heading, table, rule or other block ends the pairing
         if pending is not None and kind in _BLOCKS_BETWEEN_DIRECTIVE_AND_CODE:
@@ -199,6 +241,12 @@ def _examples(  # noqa: C901, PLR0912 -- one pass over the token stream
     if pending is not None:
         raise ArticleError(path, pending[0], "directive at the end of the file has no block")
     return found
+
+
+def _introduces_output(text: str, words: Collection[str]) -> bool:
+    """A short paragraph that names output and ends with a colon ("**Output:**")."""
+    plain = _plain(text)
+    return len(plain) <= _MAX_INTRODUCTION and plain.endswith(":") and names_output(plain, words)
 
 
 def _is_container(kind: str) -> bool:

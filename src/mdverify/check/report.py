@@ -18,6 +18,15 @@ if TYPE_CHECKING:
 __all__ = ["headline", "render", "timing_title"]
 
 _CONTEXT = 4
+# How each kind of claim is declared, in a report's words (a claim's own `form` wins).
+_FORMS = {
+    "fence": "the output fence",
+    "transcript": "the console transcript",
+    "comment": "the comment lines under the statement",
+    "trailing": "the comment after the print",
+    "arrow": "the '#>' lines",
+    "prompt": "the answer to the '>>>' prompt",
+}
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _STATUS_TITLES = {
     "timeout": "timeout",
@@ -89,6 +98,7 @@ def _mismatch(mismatch: Mismatch, example: Example, path: str, lines: list[str])
     body = "\n".join(diff) or "(the difference is only in whitespace or line endings)"
     if not got:
         body += "\n(the block printed nothing here)"
+    body = f"declared by {claim.form or _FORMS[claim.kind]} (line {claim.line})\n{body}"
     return f"{context}\n{body}" if context else body
 
 

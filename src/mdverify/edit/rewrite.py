@@ -20,13 +20,14 @@ import tokenize
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mdverify.article.fences import OUTPUT_WORDS
 from mdverify.article.parse import decode, parse_text
 from mdverify.check.compare import matches, normalise
 from mdverify.edit.align import aligned
 from mdverify.model import ArticleError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Collection, Sequence
 
     from mdverify.model import Article, Edit
 
@@ -101,8 +102,17 @@ class _Lines:
         return (_BOM if self.bom else b"") + "".join(self.raw).encode("utf-8")
 
 
-def rewrite(data: bytes, article: Article, edits: Sequence[Edit]) -> Rewrite:
-    """Apply `edits` (claims of `article`, which was parsed from `data`) to `data`."""
+def rewrite(
+    data: bytes,
+    article: Article,
+    edits: Sequence[Edit],
+    *,
+    output_words: Collection[str] = OUTPUT_WORDS,
+) -> Rewrite:
+    """Apply `edits` (claims of `article`, which was parsed from `data`) to `data`.
+
+    `output_words` are those `article` was parsed with, to parse the result the same way.
+    """
     refused: list[Refusal] = []
     lines = _Lines(data)
     splices: list[_Splice] = []
@@ -115,7 +125,7 @@ def rewrite(data: bytes, article: Article, edits: Sequence[Edit]) -> Rewrite:
     refused.extend(conflicts)
     while True:
         new = _apply(lines, splices)
-        wrong = _still_wrong(article, new, [s.edit for s in splices])
+        wrong = _still_wrong(article, new, [s.edit for s in splices], output_words)
         if not wrong:
             break
         refused.extend(wrong)
@@ -148,12 +158,14 @@ def _without_conflicts(splices: list[_Splice]) -> tuple[list[_Splice], list[Refu
     return [s for i, s in enumerate(ordered) if i not in bad], refusals
 
 
-def _still_wrong(article: Article, data: bytes, edits: Sequence[Edit]) -> list[Refusal]:
+def _still_wrong(
+    article: Article, data: bytes, edits: Sequence[Edit], output_words: Collection[str]
+) -> list[Refusal]:
     """Parse the new text again: every edited claim must now declare what was printed."""
     if not edits:
         return []
     try:
-        new = parse_text(article.path, decode(article.path, data))
+        new = parse_text(article.path, decode(article.path, data), output_words=output_words)
     except ArticleError as err:
         return [Refusal(e, f"the new text would not parse ({err.message})") for e in edits]
     if len(new.examples) != len(article.examples):
@@ -180,6 +192,8 @@ def _splice(lines: _Lines, edit: Edit) -> _Splice:
         raise _Refused(f"the output contains {bad!r}, which an article cannot hold as text")
     if claim.kind == "fence":
         return _fence(lines, edit)
+    if claim.kind == "transcript":
+        raise _Refused("a console transcript is not rewritten; update it by hand")
     if claim.kind == "trailing":
         return _trailing(lines, edit)
     return _run(lines, edit)

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
+from mdverify.article.fences import OUTPUT_WORDS
 from mdverify.article.parse import decode, parse_text
 from mdverify.edit.atomic import FileChangedError, digest, write_atomic
 from mdverify.edit.rewrite import rewrite
 from mdverify.model import ArticleError, Edit
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Collection, Iterable
 
 __all__ = ["Correction", "CorrectionData", "FileResult", "summary", "update_files"]
 
@@ -80,15 +81,22 @@ class FileResult:
     """Why the whole file was left alone."""
 
 
-def update_files(requests: Iterable[Correction]) -> list[FileResult]:
-    """Rewrite each article named in `requests`; one file's failure never stops the others."""
+def update_files(
+    requests: Iterable[Correction], output_words: Collection[str] = OUTPUT_WORDS
+) -> list[FileResult]:
+    """Rewrite each article named in `requests`; one file's failure never stops the others.
+
+    `output_words` are the session's, so that each article is read as it was when it ran.
+    """
     by_file: dict[str, list[Correction]] = defaultdict(list)
     for request in requests:
         by_file[request.path].append(request)
-    return [_update_file(path, group) for path, group in sorted(by_file.items())]
+    return [_update_file(path, group, output_words) for path, group in sorted(by_file.items())]
 
 
-def _update_file(path: str, requests: list[Correction]) -> FileResult:
+def _update_file(
+    path: str, requests: list[Correction], output_words: Collection[str]
+) -> FileResult:
     display = requests[0].display
     try:
         data = Path(path).read_bytes()
@@ -97,14 +105,14 @@ def _update_file(path: str, requests: list[Correction]) -> FileResult:
     if {r.digest for r in requests} != {digest(data)}:
         return FileResult(display, error="changed on disk while the examples ran: not rewritten")
     try:
-        article = parse_text(display, decode(display, data))
+        article = parse_text(display, decode(display, data), output_words=output_words)
         edits = [
             Edit(article.examples[r.example], article.examples[r.example].outputs[r.claim], r.got)
             for r in requests
         ]
     except (ArticleError, IndexError) as err:
         return FileResult(display, error=f"cannot be parsed again: {err}")
-    result = rewrite(data, article, edits)
+    result = rewrite(data, article, edits, output_words=output_words)
     refused = tuple(f"{display}:{r.edit.claim.line}: {r.reason}" for r in result.refused)
     lines = tuple(sorted({e.claim.line for e in result.applied}))
     if result.data != data:

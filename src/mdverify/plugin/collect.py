@@ -60,8 +60,9 @@ class MarkdownFile(pytest.File):
             data = self.path.read_bytes()
             self.digest = digest(data)  # update mode rewrites only these very bytes
             text = decode(display, data)
+            words = settings(self.config).output_words
             self.article = _parse_cache(self.config).article(
-                display, data, lambda: parse_text(display, text)
+                display, data, lambda: parse_text(display, text, output_words=words)
             )
         except ArticleError as err:
             yield ArticleErrorItem.from_parent(self, name="unreadable article", error=err)
@@ -124,7 +125,8 @@ def _parse_cache(config: pytest.Config) -> ParseCache:
     if cache is None:
         store = getattr(config, "cache", None)
         path = store.mkdir("mdverify") / "articles.pickle" if store is not None else None
-        cache = ParseCache(path)
+        # The words that introduce output change what a parse finds: part of the key.
+        cache = ParseCache(path, reading=" ".join(settings(config).output_words))
         config.stash[_PARSED] = cache
         config.add_cleanup(cache.save)
     return cache

@@ -1,0 +1,141 @@
+"""Which fence after a Python block declares what the block printed, and which of its lines.
+
+The rule (docs/output.md shows each form) is one: the next fence after a Python block
+declares the block's output when nothing but prose stands between them, and the fence says
+it holds output. Prose is at most one paragraph ("**Output:**") and the lists both may sit in
+(`- It prints:`). An introduction that names output, a heading (`#### Output`, `### Result:`)
+or a short paragraph ending in a colon ("**Expected output:**"), in the block's container,
+may come after any explanation: only what follows it counts (`mdverify.article.parse` keeps
+the count). A fence says it holds output when
+
+* its info string is empty, `text`, `output` or `console` (a `console` fence that starts
+  with a prompt is a transcript, below);
+* its title names output: `text title="Output"`, and `python title="Salida"`, which is then
+  output and not code;
+* it is a console transcript: a `console`, `bash`, `shell` or `sh` fence whose only
+  command, on its first line, runs a script with Python (`$ python3 demo.py`). The lines
+  after the prompt line are what the block printed when run as that script. A transcript
+  with another command, or a script given arguments, is not read: the block never saw them.
+
+A heading or title names output when, case, markup and punctuation aside, its first word
+is a word of the `mdverify_output_words` setting or its plural ("Output:", "📊 Résultat",
+"Results of the run"), or it is two words and the second one is ("Expected output (every
+second)", "Erwartete Ausgabe"); what follows a `(` or `:` does not count. A Python fence's
+title must be such a word alone, so that `title="result.py"` or `title="Print results"`
+stays code.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+__all__ = ["OUTPUT_WORDS", "Declared", "declared_output", "names_output", "title"]
+
+OUTPUT_WORDS = (
+    *("output", "result", "prints", "stdout", "console"),  # English
+    *("salida", "resultado", "saída"),  # Spanish, Portuguese
+    *("sortie", "résultat", "ausgabe", "ergebnis", "ergebnisse"),  # French, German
+    *("risultato", "uitvoer", "resultaat", "wynik", "wyjście"),  # Italian, Dutch, Polish
+    "çıktı",  # noqa: RUF001 -- Turkish is written with a dotless i
+    *("sonuç", "keluaran", "hasil"),  # Turkish, Indonesian
+    *("вывод", "результат", "виведення"),  # Russian, Ukrainian
+    # Chinese, Japanese, Korean: no spaces between words, so the usual whole headings too.
+    *("输出", "结果", "输出结果", "运行结果", "出力", "結果", "実行結果", "출력", "결과"),
+)
+"""The default of `mdverify_output_words`: what a heading or a fence title says of output."""
+
+PLAIN_OUTPUT = frozenset({"", "text", "output", "console"})
+SHELLS = frozenset({"console", "bash", "shell", "sh", "shell-session"})
+
+_TITLE = re.compile(r"""\btitle\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s}]+))""")
+_MARKUP = re.compile(r"[`*_~]")
+# What follows a colon or parenthesis qualifies the words before it; full-width ones too.
+_QUALIFIED = re.compile("[(:\uff1a\uff08]")
+# Words split at whitespace and punctuation, but not at `.`: `result.py` is one word.
+_SPLIT = re.compile(r"[^\w.]+|\.(?=\s|$)")
+# `$ python3 demo.py`, `user@host:~/src$ python demo.py`, `% py -u demo.py`, `C:\> python x.py`
+_RUN = re.compile(
+    r"(?P<prompt>\S*[$%>])[ \t]+(?P<command>(?:python(?:3(?:\.\d+)?)?|py)"
+    r"(?:[ \t]+-[uBIE]+)*[ \t]+[\w./\\-]+\.py)[ \t]*"
+)
+
+
+@dataclass(frozen=True)
+class Declared:
+    """The part of a fence that declares output."""
+
+    text: str
+    first: int
+    """Offset of the declared output's first line from the fence's first body line."""
+    form: str
+    """How the writer declared it, in words, for reports."""
+
+
+def title(info: str) -> str | None:
+    """The `title="..."` of a fence's info string (MkDocs, Docusaurus, pandoc attributes)."""
+    match = _TITLE.search(info)
+    if match is None:
+        return None
+    return next(g for g in (match["dq"], match["sq"], match["bare"]) if g is not None)
+
+
+def names_output(text: str, words: Collection[str], *, exactly: bool = False) -> bool:
+    """Whether a heading or title says that what follows is output (see the module doc)."""
+    head = _QUALIFIED.split(_normal(_MARKUP.sub("", text)), maxsplit=1)[0]
+    found = [w for w in _SPLIT.split(head) if w]
+    if exactly and len(found) != 1:
+        return False
+    known = {_normal(w) for w in words}
+
+    def named(word: str) -> bool:
+        return word in known or (word.endswith("s") and word[:-1] in known)
+
+    return bool(found) and (named(found[0]) or (len(found) == 2 and named(found[1])))
+
+
+def declared_output(
+    lang: str, info: str, body: str, words: Collection[str], *, python: bool
+) -> Declared | None:
+    """What a fence that follows a Python block declares it printed; None: not output.
+
+    `body` is the fence's content without its final newline; `python` says the fence's
+    language is Python, so only an exact output title makes it output.
+    """
+    named = title(info)
+    if named is not None and names_output(named, words, exactly=python):
+        return Declared(body, 0, f'the fence titled "{named}"')
+    if python:
+        return None
+    first, _, rest = body.partition("\n")
+    if lang in SHELLS and (lang != "console" or _is_prompt(first)):
+        return _transcript(first, rest)
+    if lang in PLAIN_OUTPUT:
+        return Declared(body, 0, "the output fence")
+    return None
+
+
+def _transcript(first: str, rest: str) -> Declared | None:
+    run = _RUN.fullmatch(first)
+    if run is None:
+        return None
+    lines = rest.split("\n") if rest else []
+    prompt = run["prompt"]
+    if lines and lines[-1].strip() == prompt:
+        lines.pop()  # the prompt the session ended on
+    if any(line.startswith(prompt + " ") for line in lines):
+        return None  # several commands: which printed what is another question
+    return Declared("\n".join(lines), 1, f'the console transcript of "{run["command"]}"')
+
+
+def _is_prompt(line: str) -> bool:
+    return re.match(r"\S*[$%>][ \t]", line) is not None
+
+
+def _normal(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold()
