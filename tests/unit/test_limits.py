@@ -1,4 +1,4 @@
-"""Resource limits: `mdverify.run.limits` in a child, and size parsing in `mdverify.run.sandbox`."""
+"""Resource limits: `mdverify.run.limits` in a child, and size parsing in `mdverify.run.options`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from mdverify.run import limits
-from mdverify.run.sandbox import parse_size
+from mdverify.run.options import parse_size
 
 
 @pytest.mark.parametrize(

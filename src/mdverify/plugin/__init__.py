@@ -28,12 +28,14 @@ from mdverify.plugin.fixtures import (
     begin_postgres,
     mdverify_postgres,  # noqa: F401 -- a fixture this plugin serves
     mdverify_web,  # noqa: F401 -- likewise
-    run_with_services,
+    servers_for,
 )
-from mdverify.run.runner import Runner
-from mdverify.run.sandbox import RunOptions, parse_size, prepare
+from mdverify.run.options import RunOptions, parse_size
+from mdverify.run.request import prepare
+from mdverify.run.schedule import Runner
 from mdverify.selection.shard import Shard, ShardError, parse_shard
 from mdverify.services import Needs, needs
+from mdverify.services.provided import run_with_services
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
     from _pytest._code.code import ExceptionInfo, TerminalRepr
     from _pytest.terminal import TerminalReporter
 
-    from mdverify.run.sandbox import Prepared
+    from mdverify.run.request import Prepared
 
 __all__ = ["ExampleItem", "MarkdownFile", "MdverifyWarning"]
 
@@ -350,8 +352,10 @@ class MarkdownFile(pytest.File):
         """The observation for `example`, running the article's child the first time."""
         if self._observations is None:
             if self.needs_services:
+                chosen = self._to_run()
+                servers = servers_for(item, self.article.path, chosen)
                 self._observations, self._skips = run_with_services(
-                    item, self.article, self.path, self._to_run(), self.config.stash[_OPTIONS]
+                    self.article, self.path, chosen, self.config.stash[_OPTIONS], servers
                 )
             else:
                 runner = _planned_runner(self.session)

@@ -1,29 +1,31 @@
 """The outside world an article's examples use: files, web hosts, a database, a server check.
 
-The parent provides it; the child only receives data (`Provision`): environment
-variables, files to create and the host map. `needs()` reads what an article's blocks
-ask for (see `mdverify.article.world` for the keys); `prepare()` sets it up for one article's run
-with the session's servers (`web.LocalWeb`, `postgres.Postgres`) and takes it down after.
-This package never imports pytest: `mdverify.plugin.fixtures` wraps the servers as fixtures.
+The parent provides it; the child only receives data (`mdverify.run.request.Provision`):
+environment variables, files to create and the host map. `needs()` reads what an article's
+blocks ask for (see `mdverify.article.world` for the keys); `provide()` sets it up for one
+article's run with the session's servers (`web.LocalWeb`, `postgres.Postgres`) and takes
+it down after; `mdverify.services.provided` runs an article inside it. This package never
+imports pytest: `mdverify.plugin.fixtures` wraps the servers as fixtures.
 """
 
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mdverify.run.request import Provision
 from mdverify.services.web import PAGES_DIR, Site
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Iterable, Iterator
 
     from mdverify.model import Example
     from mdverify.services.postgres import Postgres
     from mdverify.services.web import LocalWeb
 
-__all__ = ["Needs", "Provision", "ServiceError", "needs", "prepare", "sql_file"]
+__all__ = ["Needs", "ServiceError", "needs", "provide", "sql_file"]
 
 
 class ServiceError(RuntimeError):
@@ -37,22 +39,6 @@ class Needs:
     files: tuple[tuple[str, str], ...] = ()
     hosts: tuple[tuple[str, float], ...] = ()
     services: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Provision:
-    """What the sandbox gives the child: plain data."""
-
-    env: Mapping[str, str] = field(default_factory=dict)
-    """Variables added to the child's environment (e.g. the libpq ones)."""
-    files: tuple[tuple[str, str], ...] = ()
-    """(relative name, content) written into the working directory before the first block."""
-    hosts: Mapping[str, int] = field(default_factory=dict)
-    """Host name -> port of the local HTTP server on 127.0.0.1."""
-    tls_port: int | None = None
-    """Port of the local HTTPS server (for port 443 of the hosts); None: no HTTPS."""
-    services: tuple[tuple[str, int], ...] = ()
-    """(host, port) of every server the harness runs for the article: they answer."""
 
 
 def needs(examples: Iterable[Example]) -> Needs:
@@ -73,7 +59,7 @@ def sql_file(article: Path) -> Path:
 
 
 @contextlib.contextmanager
-def prepare(
+def provide(
     article: Path,
     display: str,
     wanted: Needs,
