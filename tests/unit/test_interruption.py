@@ -18,8 +18,10 @@ from mdverify.model import Halt, Interruption, Observation, Status
         (Interruption(Halt.IDLE, limit=60.0), "the child process stopped answering for 60 s"),
         (
             Interruption(Halt.BUDGET, limit=4 << 20),
-            "output limit: the article wrote 4 MiB or more to stdout and stderr (the budget);"
-            " the rest of the article was stopped",
+            (
+                "output limit: the article wrote 4 MiB or more to stdout and stderr (the budget);"
+                " the rest of the article was stopped"
+            ),
         ),
         (Interruption(Halt.EXITED, code=0), "the child process exited during the block"),
         (
@@ -38,8 +40,10 @@ from mdverify.model import Halt, Interruption, Observation, Status
         (Interruption(Halt.NOT_REACHED), "not run: the article's process ended earlier"),
         (
             Interruption(Halt.TIMEOUT, limit=2, after_sigint=True),
-            "the server did not stop on SIGINT; it ran until the timeout: the block ran longer"
-            " than 2 s (real time)",
+            (
+                "the server did not stop on SIGINT; it ran until the timeout: the block ran"
+                " longer than 2 s (real time)"
+            ),
         ),
     ],
 )
