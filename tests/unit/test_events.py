@@ -2,7 +2,7 @@
 
 from mdverify.model import Status, TaskSpan
 from mdverify.run import frames
-from mdverify.run.events import Done, End, Listening, Start, decode, encode
+from mdverify.run.events import Done, End, Listening, Start, decode_event, encode_event
 from mdverify.run.watch import Outcome, StopReason
 
 
@@ -14,23 +14,25 @@ def test_every_event_decodes_to_what_was_encoded():
         Listening("127.0.0.1", 40000, 8080),
         Done(),
     ]
-    assert [decode(encode(event)) for event in events] == events
+    assert [decode_event(encode_event(event)) for event in events] == events
 
 
 def test_what_is_not_an_event_decodes_to_none():
     for line in (b"", b"not json", b"[1]", b'{"event": "start"}', b'{"event": "what"}'):
-        assert decode(line) is None
+        assert decode_event(line) is None
 
 
 def test_a_result_frame_carries_the_outcome():
     outcome = Outcome((Start(1, 0, 0),), StopReason.TIMEOUT, -9)
-    payload, rest = frames.split(frames.encode(frames.ResultFrame(7, outcome, "/tmp/x")) + b"more")
+    payload, rest = frames.split_frame(
+        frames.encode_frame(frames.ResultFrame(7, outcome, "/tmp/x")) + b"more"
+    )
     assert rest == b"more"
     assert frames.decode_result(payload) == frames.ResultFrame(7, outcome, "/tmp/x")
 
 
 def test_a_job_frame_keeps_integer_block_indexes():
     job = frames.Job(3, {"path": "a.md"}, {0: 1.5, 12: 30.0}, None, 100)  # type: ignore[typeddict-item]
-    payload, _ = frames.split(frames.encode(job))
+    payload, _ = frames.split_frame(frames.encode_frame(job))
     assert frames.decode_job(payload) == job
-    assert frames.split(frames.encode(job)[:-1]) is None
+    assert frames.split_frame(frames.encode_frame(job)[:-1]) is None

@@ -54,4 +54,4 @@ def test_apply_never_raises_a_limit_that_is_already_lower():
 
 
 def test_describe_names_a_known_mechanism():
-    assert limits.describe() in {"cgroup", "rlimit", "none"}
+    assert limits.mechanism() in {"cgroup", "rlimit", "none"}

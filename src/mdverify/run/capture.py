@@ -23,7 +23,7 @@ from mdverify.model import TRUNCATION_NOTE
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
-__all__ = ["Capture", "Folder", "Slice", "decode"]
+__all__ = ["Capture", "Folder", "Slice", "decode_output"]
 
 _ENCODING_ERRORS = "backslashreplace"
 Stream = Literal["out", "err"]
@@ -108,17 +108,17 @@ class Capture:
         file.seek(start)
         data = file.read(min(total, self.limit))
         if total <= self.limit:
-            return Slice(decode(data), data, truncated=False)
+            return Slice(decode_output(data), data, truncated=False)
         cut = data.rfind(b"\n") + 1 or len(data)  # end on a whole line where there is one
         data = data[:cut]
         note = (
             f"{TRUNCATION_NOTE}: the block wrote {size_text(total)}; the first "
             f"{size_text(len(data))} are shown (the limit is {size_text(self.limit)})]\n"
         )
-        text = decode(data) + ("" if data.endswith(b"\n") or not data else "\n") + note
+        text = decode_output(data) + ("" if data.endswith(b"\n") or not data else "\n") + note
         return Slice(text, data, truncated=True)
 
 
-def decode(data: bytes) -> str:
+def decode_output(data: bytes) -> str:
     """Captured bytes as text; what is not UTF-8 shows as escapes."""
     return data.decode("utf-8", _ENCODING_ERRORS)

@@ -34,7 +34,7 @@ from mdverify.clock import Clock, VirtualTimeExceeded, install
 from mdverify.model import ExampleKind, Status
 from mdverify.run import netmap
 from mdverify.run.awaits import AwaitRecorder
-from mdverify.run.events import Done, End, Start, encode
+from mdverify.run.events import Done, End, Start, encode_event
 from mdverify.run.limits import Limits, apply
 
 if TYPE_CHECKING:
@@ -321,13 +321,13 @@ def serve(request: ArticleRequest, report_fd: int) -> NoReturn:
     os.dup2(devnull, 0)  # input() gets EOF at once instead of waiting on the parent
 
     def report(event: Event) -> None:
-        data = encode(event)
+        data = encode_event(event)
         while data:
             data = data[os.write(report_fd, data) :]
 
     apply(request["limits"])
     sys.argv = [request["path"]]
-    netmap.install(request.get("net"), report)
+    netmap.route(request.get("net"), report)
     _Session(request, report).run()
     _flush()
     # Skip interpreter shutdown: threads an example left running must not keep us alive.

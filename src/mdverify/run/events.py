@@ -1,8 +1,8 @@
 """What the child tells the parent while it runs an article: typed events, one codec.
 
-The child writes one JSON object per line to its report pipe (`encode`); every reader, the
+The child writes one JSON object per line to its report pipe (`encode_event`); every reader, the
 cold start's watch and the warm worker alike, turns a line back into an event with
-`decode`, and a worker's result frame carries the same objects (`to_json`, `from_json`).
+`decode_event`, and a worker's result frame carries the same objects (`to_json`, `from_json`).
 
 * `Start` before a block and `End` after it, with byte offsets into the capture files
   (`out`, `err`), so the parent slices each block's output without the child sending it;
@@ -24,7 +24,17 @@ from typing import Any, Union
 
 from mdverify.model import Status, TaskSpan
 
-__all__ = ["Done", "End", "Event", "Listening", "Start", "decode", "encode", "from_json", "to_json"]
+__all__ = [
+    "Done",
+    "End",
+    "Event",
+    "Listening",
+    "Start",
+    "decode_event",
+    "encode_event",
+    "from_json",
+    "to_json",
+]
 
 
 @dataclass(frozen=True)
@@ -92,12 +102,12 @@ def to_json(event: Event) -> dict[str, object]:
     return {"event": "done"}
 
 
-def encode(event: Event) -> bytes:
+def encode_event(event: Event) -> bytes:
     """One line for the report pipe."""
     return (json.dumps(to_json(event)) + "\n").encode()
 
 
-def decode(line: bytes) -> Event | None:
+def decode_event(line: bytes) -> Event | None:
     """The event on one line of the report pipe; None for anything that is not one."""
     try:
         return from_json(json.loads(line))

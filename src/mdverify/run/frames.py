@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from mdverify.run.child import ArticleRequest
 
-__all__ = ["Job", "ResultFrame", "decode_job", "decode_result", "encode", "split"]
+__all__ = ["Job", "ResultFrame", "decode_job", "decode_result", "encode_frame", "split_frame"]
 
 _LENGTH = struct.Struct(">I")
 
@@ -49,7 +49,7 @@ class ResultFrame:
     folder: str
 
 
-def encode(message: Job | ResultFrame) -> bytes:
+def encode_frame(message: Job | ResultFrame) -> bytes:
     """`message` as one frame."""
     if isinstance(message, Job):
         data: dict[str, object] = {
@@ -72,7 +72,7 @@ def encode(message: Job | ResultFrame) -> bytes:
     return _LENGTH.pack(len(payload)) + payload
 
 
-def split(buffer: bytes) -> tuple[bytes, bytes] | None:
+def split_frame(buffer: bytes) -> tuple[bytes, bytes] | None:
     """The payload of the frame at the front of `buffer` and the rest; None if incomplete."""
     if len(buffer) < _LENGTH.size:
         return None

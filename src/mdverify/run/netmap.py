@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
     from mdverify.run.events import Event
 
-__all__ = ["NetSpec", "begin_block", "install"]
+__all__ = ["NetSpec", "begin_block", "route"]
 
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 _HTTP_PORTS = frozenset({80, "80", "http", None})
@@ -74,7 +74,7 @@ class _State:
     report: Callable[[Event], None] | None = None
 
 
-def install(spec: NetSpec | None, report: Callable[[Event], None]) -> None:
+def route(spec: NetSpec | None, report: Callable[[Event], None]) -> None:
     """Route the child's network as `spec` says; `report` writes an event for the parent."""
     _State.hosts = dict(spec["hosts"]) if spec else {}
     _State.tls_port = spec.get("tls_port") if spec else None

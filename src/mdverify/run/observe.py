@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mdverify.model import Halt, Interruption, Observation, Status
-from mdverify.run.capture import decode
+from mdverify.run.capture import decode_output
 from mdverify.run.events import Done, End, Start
 from mdverify.run.options import IDLE_LIMIT
 from mdverify.run.watch import StopReason
@@ -70,7 +70,10 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
             stdout=out.text,
             stderr=capture.text("err", start.err, end.err).text,
             segments=tuple(
-                (line, len(decode(out.kept[:size])) if size <= len(out.kept) else len(out.text))
+                (
+                    line,
+                    len(decode_output(out.kept[:size])) if size <= len(out.kept) else len(out.text),
+                )
                 for line, size in end.segments
             ),
             error=end.error,

@@ -68,9 +68,9 @@ class WarmWorker:
         """Queue `jobs`; the worker starts each as soon as it has a free slot."""
         data = b"".join(
             # The usual case, the worker's own environment, is not sent again.
-            frames.encode(frames.Job(j.key, j.request, j.timeouts, None, j.budget))
+            frames.encode_frame(frames.Job(j.key, j.request, j.timeouts, None, j.budget))
             if j.env == self._env
-            else frames.encode(j)
+            else frames.encode_frame(j)
             for j in jobs
         )
         assert self._proc.stdin is not None
@@ -85,7 +85,7 @@ class WarmWorker:
         assert self._proc.stdout is not None
         fd = self._proc.stdout.fileno()
         while key not in self._results:
-            parsed = frames.split(self._buffer)
+            parsed = frames.split_frame(self._buffer)
             if parsed is None:
                 chunk = os.read(fd, _CHUNK)
                 if not chunk:

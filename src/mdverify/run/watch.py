@@ -30,7 +30,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from mdverify.run import limits
-from mdverify.run.events import Done, End, Start, decode
+from mdverify.run.events import Done, End, Start, decode_event
 from mdverify.run.options import IDLE_LIMIT
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ class Watch:
         self._buffer += chunk
         *lines, self._buffer = self._buffer.split(b"\n")
         for line in lines:
-            event = decode(line)
+            event = decode_event(line)
             if event is None:
                 continue  # not ours: an example that found our channel and wrote to it
             self.events.append(event)
@@ -148,7 +148,9 @@ def cut_at_budget(events: list[Event], unread: bytes, budget: int) -> None:
 
     The first `End` whose offsets reach the budget, and everything after it, are dropped.
     """
-    events.extend(event for line in unread.split(b"\n") if (event := decode(line)) is not None)
+    events.extend(
+        event for line in unread.split(b"\n") if (event := decode_event(line)) is not None
+    )
     for n, event in enumerate(events):
         if isinstance(event, End) and event.out + event.err >= budget:
             del events[n:]

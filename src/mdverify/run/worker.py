@@ -142,7 +142,7 @@ class _Supervisor:
         if not chunk:
             return False
         self.inbuf += chunk
-        while (parsed := frames.split(self.inbuf)) is not None:
+        while (parsed := frames.split_frame(self.inbuf)) is not None:
             payload, self.inbuf = parsed
             self.queue.append(frames.decode_job(payload))
         return True
@@ -171,7 +171,7 @@ class _Supervisor:
         del self.children[child.watch.fd]
         if send:
             frame = frames.ResultFrame(child.key, child.watch.outcome(code), str(child.folder.root))
-            self.outbuf += frames.encode(frame)
+            self.outbuf += frames.encode_frame(frame)
         else:
             child.folder.remove()
 
@@ -207,7 +207,7 @@ def main() -> None:
     """
     import mdverify.run.child  # noqa: F401, PLC0415 -- the warm part: every child needs it
 
-    limits.describe()  # finds the pids cgroup once; every child inherits the answer
+    limits.mechanism()  # finds the pids cgroup once; every child inherits the answer
     # Children never collect the worker's objects: fewer copy-on-write faults per fork.
     gc.freeze()
     concurrency = max(1, int(sys.argv[1]))
