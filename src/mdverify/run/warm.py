@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from mdverify.run import frames
 from mdverify.run.capture import Folder
 from mdverify.run.environment import scratch_dir
+from mdverify.run.watch import CHUNK
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -27,8 +28,6 @@ if TYPE_CHECKING:
     from mdverify.run.watch import Outcome
 
 __all__ = ["Finished", "WarmWorker", "WorkerGone"]
-
-_CHUNK = 1 << 16
 
 
 class WorkerGone(Exception):
@@ -87,7 +86,7 @@ class WarmWorker:
         while key not in self._results:
             parsed = frames.split_frame(self._buffer)
             if parsed is None:
-                chunk = os.read(fd, _CHUNK)
+                chunk = os.read(fd, CHUNK)
                 if not chunk:
                     raise WorkerGone("the warm worker exited")
                 self._buffer += chunk

@@ -39,11 +39,12 @@ if TYPE_CHECKING:
     from mdverify.run.events import Event
     from mdverify.run.servecheck import ServerChecks
 
-__all__ = ["POLL", "Outcome", "StopReason", "Watch", "cut_at_budget", "end_group"]
+__all__ = ["CHUNK", "POLL", "Outcome", "StopReason", "Watch", "cut_at_budget", "end_group"]
 
 POLL = 0.05
 """Longest real wait between two looks at a child that says nothing (its output grows)."""
-_CHUNK = 1 << 16
+CHUNK = 1 << 16
+"""Bytes read from (or written to) a pipe at once, by the watch, the worker and its handle."""
 
 
 class StopReason(Enum):
@@ -94,7 +95,7 @@ class Watch:
 
     def read(self) -> bool:
         """Take what the pipe holds (it is readable); whether the child is finished."""
-        chunk = os.read(self.fd, _CHUNK)
+        chunk = os.read(self.fd, CHUNK)
         if not chunk:
             return self._finish()  # EOF: the child ended; how, its exit code says
         self._buffer += chunk
@@ -176,7 +177,7 @@ def _read_available(fd: int) -> bytes:
     """What can be read from `fd` now, without waiting."""
     data = b""
     while select.select([fd], [], [], 0)[0]:
-        chunk = os.read(fd, _CHUNK)
+        chunk = os.read(fd, CHUNK)
         if not chunk:
             break
         data += chunk

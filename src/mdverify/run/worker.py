@@ -40,14 +40,13 @@ from typing import TYPE_CHECKING, NoReturn
 
 from mdverify.run import frames, limits
 from mdverify.run.capture import Folder
-from mdverify.run.watch import POLL, Watch, end_group
+from mdverify.run.watch import CHUNK, POLL, Watch, end_group
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 __all__ = ["main"]
 
-_CHUNK = 1 << 16
 _BUDGET_EVERY = 0.01
 """Seconds between two looks at the size of the children's capture files: two stats per
 child on every event would cost more than the events."""
@@ -129,7 +128,7 @@ class _Supervisor:
 
     def _write(self) -> bool:
         try:
-            written = os.write(self.out, self.outbuf[:_CHUNK])
+            written = os.write(self.out, self.outbuf[:CHUNK])
         except BlockingIOError:
             return True
         except OSError:
@@ -138,7 +137,7 @@ class _Supervisor:
         return True
 
     def _read_jobs(self) -> bool:
-        chunk = os.read(self.inp, _CHUNK)
+        chunk = os.read(self.inp, CHUNK)
         if not chunk:
             return False
         self.inbuf += chunk
