@@ -25,7 +25,8 @@ def _imports() -> dict[str, set[str]]:
                 targets = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
             else:
                 continue
-            for target in targets:
+            for imported in targets:
+                target = imported
                 while target and target not in modules:
                     target = target.rpartition(".")[0]
                 if target and target != name:
