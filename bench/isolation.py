@@ -17,8 +17,9 @@ import time
 from pathlib import Path
 
 from mdverify.article.parse import parse_text
-from mdverify.run.runner import Runner
-from mdverify.run.sandbox import RunOptions, prepare
+from mdverify.run.options import RunOptions
+from mdverify.run.request import prepare
+from mdverify.run.schedule import Runner
 
 TEXT = "# Empty\n\n```python\npass\n```\n"
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal, cast
 
 from mdverify.article.fences import OUTPUT_WORDS
 from mdverify.check.tolerance import DEFAULT_TOLERANCE, Tolerance
-from mdverify.run.sandbox import RunOptions, parse_size
+from mdverify.run.options import RunOptions, parse_size
 from mdverify.selection.shard import Shard, ShardError, parse_shard
 
 if TYPE_CHECKING:

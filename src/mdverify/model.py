@@ -7,8 +7,13 @@ are 1-based article lines (what an editor shows), never offsets into a code bloc
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
-from typing import Literal
+from enum import Enum
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 __all__ = [
     "Article",
@@ -18,6 +23,8 @@ __all__ = [
     "Edit",
     "Example",
     "ExampleKind",
+    "Halt",
+    "Interruption",
     "Mismatch",
     "Observation",
     "OutputClaim",
@@ -35,8 +42,56 @@ TRUNCATION_NOTE = "[mdverify: output truncated"
 
 ExampleKind = Literal["python", "pycon"]
 ClaimKind = Literal["fence", "transcript", "comment", "trailing", "arrow", "prompt"]
-Status = Literal["ok", "raised", "timeout", "crashed", "not-run", "cap", "limit", "serve"]
 ClockName = Literal["virtual", "real"]
+
+
+class Status(str, Enum):
+    """How one block's run ended. The values are codes, never shown: `check.report` words them.
+
+    A `str` enum so that the child's `end` event carries it as plain JSON.
+    """
+
+    OK = "ok"
+    RAISED = "raised"
+    TIMEOUT = "timeout"
+    CRASHED = "crashed"
+    NOT_RUN = "not-run"
+    CAP = "cap"
+    """The block reached the virtual-time cap."""
+    LIMIT = "limit"
+    """The article passed its output budget and was stopped."""
+    SERVE = "serve"
+    """A server check of the block failed."""
+
+
+class Halt(Enum):
+    """Why a block did not finish; `Interruption` holds the figures the report shows."""
+
+    TIMEOUT = "timeout"
+    """The parent stopped the block at its real-time limit."""
+    IDLE = "idle"
+    """The parent stopped the child: it did nothing outside a block for too long."""
+    BUDGET = "budget"
+    """The parent stopped the article at its output budget."""
+    EXITED = "exited"
+    """The child's process ended (exit, crash, signal) during the block."""
+    NOT_REACHED = "not-reached"
+    """The process ended at an earlier block: this one never started."""
+
+
+@dataclass(frozen=True)
+class Interruption:
+    """Why a block's run was cut short, as data; `check.report` puts it in words."""
+
+    halt: Halt
+    limit: float = 0.0
+    """Real seconds (TIMEOUT, IDLE) or bytes (BUDGET) of the limit the article reached."""
+    code: int | None = None
+    """EXITED: the process's exit code (negative: the signal), None if unknown."""
+    line: int | None = None
+    """NOT_REACHED: article line of the block where the process ended; None: earlier."""
+    after_sigint: bool = False
+    """A server check had interrupted the block: its server ignored SIGINT."""
 
 
 class ArticleError(Exception):
@@ -110,6 +165,11 @@ class World:
             hosts=tuple({**dict(self.hosts), **dict(other.hosts)}.items()),
             services=tuple(dict.fromkeys(self.services + other.services)),
         )
+
+    @staticmethod
+    def union(worlds: Iterable[World]) -> World:
+        """What a run of several blocks needs together: each world merged, in order."""
+        return functools.reduce(World.merged, worlds, World())
 
 
 @dataclass(frozen=True)
@@ -225,6 +285,8 @@ class Observation:
     """(article line where a top-level statement ends, len(stdout) after it), in order."""
     error: str | None = None
     """A traceback or message a writer reads; None when the block ran cleanly."""
+    interruption: Interruption | None = None
+    """Why the block did not finish, when the process was stopped or ended under it."""
     error_line: int | None = None
     """Article line the error points at, when known."""
     elapsed: float | None = None
@@ -234,6 +296,10 @@ class Observation:
     """True when stdout was cut at the output limit (a note at its end says so)."""
     tasks: tuple[TaskSpan, ...] = ()
     """The asyncio tasks the block created, for the timeline of a timing failure."""
+
+    def __post_init__(self) -> None:
+        """Accept the status code as text too (`"ok"`): from JSON, or a test."""
+        object.__setattr__(self, "status", Status(self.status))
 
 
 @dataclass(frozen=True)
@@ -278,4 +344,4 @@ class Verdict:
     @property
     def passed(self) -> bool:
         """True when the block ran cleanly, printed what it declares and kept to its timing."""
-        return self.observation.status == "ok" and not self.mismatches and not self.timing
+        return self.observation.status is Status.OK and not self.mismatches and not self.timing

@@ -28,7 +28,7 @@ def _assert_clean_failure(result: pytest.RunResult, where: str) -> None:
     output = result.stdout.str() + result.stderr.str()
     assert "Traceback" not in output
     assert "src/mdverify" not in output
-    assert "mdverify/parse.py" not in output
+    assert "/mdverify/" not in output  # no frame of ours, wherever it is installed
 
 
 def test_invalid_yaml_front_matter_fails_naming_file_and_line(pytester, article):

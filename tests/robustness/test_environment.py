@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mdverify.run.sandbox import child_env
+from mdverify.run.environment import child_env
 
 SHOW_SECRET = """
     # Env

@@ -74,7 +74,7 @@ with open({str(marker)!r}, "w") as f:
 
 
 @pytest.mark.skipif(
-    limits.describe() != "cgroup", reason="only a pids cgroup finds processes outside the group"
+    limits.mechanism() != "cgroup", reason="only a pids cgroup finds processes outside the group"
 )
 def test_process_that_left_the_process_group_dies_with_the_article(pytester, article):
     marker = pytester.path / "pids"
@@ -89,7 +89,7 @@ with open({str(marker)!r}, "w") as f:
 
 
 @pytest.mark.skipif(
-    limits.describe() == "none",
+    limits.mechanism() == "none",
     reason="nothing bounds processes here: root without a writable pids cgroup",
 )
 def test_fork_bomb_is_bounded_by_the_process_limit(pytester, article):

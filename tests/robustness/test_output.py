@@ -7,7 +7,7 @@ import subprocess
 import sys
 import textwrap
 
-from mdverify.run.sandbox import parse_size
+from mdverify.run.options import parse_size
 
 GOOD = """
     # Good
@@ -63,13 +63,16 @@ def test_parent_memory_stays_flat_while_a_block_prints_100_megabytes(tmp_path):
     script = f"""
 import json, resource, sys
 from mdverify.article.parse import parse_text
-from mdverify.run.sandbox import RunOptions, run_article
+from mdverify.run.cold import run_cold
+from mdverify.run.options import RunOptions
+from mdverify.run.request import prepare
 text = "```python\\n" + {HUNDRED_MB!r} + "```\\n"
 path = sys.argv[1]
 open(path, "w").write(text)
 article = parse_text("a.md", text)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-observation = run_article(article, path, article.examples, RunOptions())[0]
+options = RunOptions()
+observation = run_cold(prepare(article, path, article.examples, options), options.python)[0]
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps([before, after, observation.truncated, len(observation.stdout)]))
 """

@@ -7,7 +7,7 @@ import pytest
 from mdverify.article.fences import OUTPUT_WORDS
 from mdverify.check.tolerance import DEFAULT_TOLERANCE, Tolerance
 from mdverify.config import OPTIONS, Config, build
-from mdverify.run.sandbox import RunOptions
+from mdverify.run.options import RunOptions
 from mdverify.selection.shard import Shard
 
 

@@ -1,4 +1,4 @@
-"""Resource limits: `mdverify.run.limits` in a child, and size parsing in `mdverify.run.sandbox`."""
+"""Resource limits: `mdverify.run.limits` in a child, and size parsing in `mdverify.run.options`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from mdverify.run import limits
-from mdverify.run.sandbox import parse_size
+from mdverify.run.options import parse_size
 
 
 @pytest.mark.parametrize(
@@ -54,4 +54,4 @@ def test_apply_never_raises_a_limit_that_is_already_lower():
 
 
 def test_describe_names_a_known_mechanism():
-    assert limits.describe() in {"cgroup", "rlimit", "none"}
+    assert limits.mechanism() in {"cgroup", "rlimit", "none"}

@@ -1,4 +1,4 @@
-"""The parent's servers: `mdverify.services` (web pages by Host header, PostgreSQL)."""
+"""The parent's servers: `mdverify.services` (web pages by Host header, PostgreSQL, runs)."""
 
 import http.client
 import os
@@ -8,7 +8,10 @@ import ssl
 
 import pytest
 
+from mdverify.article.parse import parse_text
+from mdverify.run.options import RunOptions
 from mdverify.services.postgres import Postgres, PostgresError, find_bindir
+from mdverify.services.provided import Servers, run_with_services
 from mdverify.services.web import LocalWeb, Site
 
 
@@ -102,3 +105,31 @@ def test_postgres_starts_applies_sql_drops_and_stops_without_leftovers(tmp_path)
         server.stop()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # the server process is gone
+
+
+def _service_article(tmp_path):
+    text = (
+        "```python\nprint(1)\n```\n\n"
+        "<!-- mdverify: services=postgres -->\n```python\nprint(2)\n```\n\n"
+        "```python\nprint(3)\n```\n"
+    )
+    path = tmp_path / "a.md"
+    path.write_text(text)
+    return parse_text("a.md", text), path
+
+
+def test_blocks_whose_service_is_missing_are_skipped_and_the_others_run(tmp_path):
+    article, path = _service_article(tmp_path)
+    servers = Servers(missing={"postgres": "needs a PostgreSQL server"})
+    got, skips = run_with_services(article, path, article.examples, RunOptions(), servers)
+    assert skips == {1: "needs a PostgreSQL server"}
+    assert {i: o.stdout for i, o in got.items()} == {0: "1\n", 2: "3\n"}
+
+
+def test_a_server_that_failed_to_start_leaves_every_block_not_run(tmp_path):
+    article, path = _service_article(tmp_path)
+    servers = Servers(broken="a.md: a service could not start: boom")
+    got, skips = run_with_services(article, path, article.examples, RunOptions(), servers)
+    assert skips == {}
+    assert {o.status for o in got.values()} == {"not-run"}
+    assert got[1].error == "a.md: a service could not start: boom"

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from mdverify.article.parse import parse_text
-from mdverify.run.runner import Runner
-from mdverify.run.sandbox import RunOptions, prepare
+from mdverify.run.options import RunOptions
+from mdverify.run.request import prepare
+from mdverify.run.schedule import Runner
 
 
 def fence(code: str) -> str:

@@ -17,6 +17,7 @@ from mdverify.model import (
     Mismatch,
     Observation,
     OutputClaim,
+    Status,
     TimingMismatch,
     Verdict,
 )
@@ -33,7 +34,7 @@ def judge(
 
     `tolerance` applies to timing claims; None uses the default of the observation's clock.
     """
-    if observation.status != "ok":
+    if observation.status is not Status.OK:
         return Verdict(example, observation)
     timing = []
     if observation.elapsed is not None:

@@ -1,23 +1,35 @@
 """Verdict -> the text a writer reads: `file:line: what`, the code around it, then a diff.
 
 Modelled on pytest's doctest reports, so the first line is clickable in editors and CI logs.
+The run stage reports how a block ended as data (`Status`, `Interruption`); the words for
+it are made here and nowhere else (`message`).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+import signal
 from typing import TYPE_CHECKING
 
 from mdverify.check.compare import normalise
 from mdverify.check.timeline import ascii_timeline
+from mdverify.model import Halt, Status
 
 if TYPE_CHECKING:
-    from mdverify.model import Example, Mismatch, Observation, TimingMismatch, Verdict
+    from mdverify.model import (
+        Example,
+        Interruption,
+        Mismatch,
+        Observation,
+        TimingMismatch,
+        Verdict,
+    )
 
-__all__ = ["headline", "render", "timing_title"]
+__all__ = ["headline", "message", "render", "size_text", "timing_title"]
 
 _CONTEXT = 4
+_MIB = 1 << 20
 # How each kind of claim is declared, in a report's words (a claim's own `form` wins).
 _FORMS = {
     "fence": "the output fence",
@@ -29,24 +41,73 @@ _FORMS = {
 }
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _STATUS_TITLES = {
-    "timeout": "timeout",
-    "crashed": "the article's process died",
-    "not-run": "not run",
-    "cap": "virtual-time cap reached",
-    "limit": "stopped",
-    "serve": "server check failed",
+    Status.TIMEOUT: "timeout",
+    Status.CRASHED: "the article's process died",
+    Status.NOT_RUN: "not run",
+    Status.CAP: "virtual-time cap reached",
+    Status.LIMIT: "stopped",
+    Status.SERVE: "server check failed",
 }
+
+
+def message(obs: Observation) -> str | None:
+    """What went wrong in `obs`, in words: its error, or why its run was cut short."""
+    if obs.error is not None or obs.interruption is None:
+        return obs.error
+    text = _interruption(obs.interruption)
+    if obs.interruption.after_sigint:
+        return f"the server did not stop on SIGINT; it ran until the {text}"
+    return text
+
+
+def _interruption(cut: Interruption) -> str:
+    if cut.halt is Halt.TIMEOUT:
+        return f"timeout: the block ran longer than {cut.limit:g} s (real time)"
+    if cut.halt is Halt.IDLE:
+        return f"the child process stopped answering for {cut.limit:.0f} s"
+    if cut.halt is Halt.BUDGET:
+        return (
+            f"output limit: the article wrote {size_text(int(cut.limit))} or more to stdout"
+            " and stderr (the budget); the rest of the article was stopped"
+        )
+    if cut.halt is Halt.NOT_REACHED:
+        where = f"at line {cut.line}" if cut.line else "earlier"
+        return f"not run: the article's process ended {where}"
+    return _exit(cut.code)
+
+
+def _exit(code: int | None) -> str:
+    if code is None or code == 0:
+        return "the child process exited during the block"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        if -code == getattr(signal, "SIGXFSZ", None):
+            return "a file the block wrote passed the size limit (SIGXFSZ) during the block"
+        return f"the interpreter crashed ({name}) during the block"
+    return f"the process exited with status {code} during the block (os._exit?)"
+
+
+def size_text(count: int) -> str:
+    """`1 MiB`, `64 KiB`, `12 bytes`."""
+    if count >= _MIB:
+        return f"{count / _MIB:g} MiB"
+    if count >= 1 << 10:
+        return f"{count / (1 << 10):g} KiB"
+    return f"{count} bytes"
 
 
 def headline(verdict: Verdict) -> tuple[int, str]:
     """The line a failure points at and a one-line title (for annotations and summaries)."""
     obs, example = verdict.observation, verdict.example
-    if obs.status == "raised":
+    if obs.status is Status.RAISED:
         last = (obs.error or "").rstrip().splitlines()
         return obs.error_line or example.line, last[-1] if last else "the block raised"
-    if obs.status != "ok":
-        title = _STATUS_TITLES.get(obs.status, obs.status)
-        summary = (obs.error or "").split("\n", 1)[0]
+    if obs.status is not Status.OK:
+        title = _STATUS_TITLES.get(obs.status, obs.status.value)
+        summary = (message(obs) or "").split("\n", 1)[0]
         text = summary if summary.startswith(title) else f"{title}: {summary}"
         return obs.error_line or example.line, text
     first = verdict.mismatches[0] if verdict.mismatches else None
@@ -64,18 +125,19 @@ def render(verdict: Verdict, path: str, source_lines: list[str]) -> str:
     obs, example = verdict.observation, verdict.example
     line, title = headline(verdict)
     parts = [f"{path}:{line}: {title}"]
-    if obs.status == "ok":
+    if obs.status is Status.OK:
         parts.extend(_mismatch(m, example, path, source_lines) for m in verdict.mismatches)
         for number, timing in enumerate(verdict.timing):
             own_headline = number == 0 and not verdict.mismatches
             parts.append(_timing(timing, verdict, path, source_lines, headline=not own_headline))
     else:
         parts.append(_context(source_lines, example, line))
-        if obs.error:
-            parts.append(obs.error.rstrip())
+        error = message(obs)
+        if error:
+            parts.append(error.rstrip())
         if obs.stdout.strip():
             parts.append(_section("stdout", obs.stdout))
-    if obs.stderr.strip() and obs.status != "raised":
+    if obs.stderr.strip() and obs.status is not Status.RAISED:
         parts.append(_section("stderr", obs.stderr))
     elif obs.stderr.strip():
         extra = obs.stderr.replace(obs.error or "", "").strip()

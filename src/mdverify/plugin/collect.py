@@ -19,20 +19,21 @@ from mdverify.article.cache import ParseCache
 from mdverify.article.parse import decode, parse_text
 from mdverify.edit.atomic import digest
 from mdverify.model import ArticleError
-from mdverify.plugin.fixtures import attach_request, begin_postgres, run_with_services
+from mdverify.plugin.fixtures import attach_request, begin_postgres, servers_for
 from mdverify.plugin.items import ArticleErrorItem, ExampleItem, junit_properties
 from mdverify.plugin.options import settings
 from mdverify.plugin.xdist import is_worker, upcoming
 from mdverify.run import policy
-from mdverify.run.runner import Runner
-from mdverify.run.sandbox import prepare
+from mdverify.run.request import prepare
+from mdverify.run.schedule import Runner
+from mdverify.services.provided import run_with_services
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from pathlib import Path
 
     from mdverify.model import Example, Observation
-    from mdverify.run.sandbox import Prepared
+    from mdverify.run.request import Prepared
 
 __all__ = ["MarkdownFile"]
 
@@ -96,9 +97,10 @@ class MarkdownFile(pytest.File):
         """The observation for `example`, running the article's child the first time."""
         if self._observations is None:
             if self.cold:
-                options = settings(self.config).run
+                chosen = self._to_run()
+                servers = servers_for(item, self.article.path, chosen)
                 self._observations, self._skips = run_with_services(
-                    item, self.article, self.path, self._to_run(), options
+                    self.article, self.path, chosen, settings(self.config).run, servers
                 )
             else:
                 runner = _planned_runner(self.session)

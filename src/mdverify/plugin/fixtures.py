@@ -8,38 +8,36 @@ they are ordinary fixtures: the parent waits on its child synchronously meanwhil
 event loop of pytest-asyncio would not get to run. Other test code may request them too.
 
 An article's items are not functions, so, as pytest's own doctest items do, each gets a
-fixture request of its own (`attach_request`) through which `run_with_services` asks for
-what the article's blocks need. A service that cannot exist here (PostgreSQL not
-installed) skips the blocks that need it, with the reason; the other blocks still run.
+fixture request of its own (`attach_request`) through which `servers_for` asks for what
+the article's blocks need; `mdverify.services.provided` runs the article with them. A
+service that cannot exist here (PostgreSQL not installed) skips the blocks that need it,
+with the reason; the other blocks still run.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 from _pytest.fixtures import TopRequest
 
-from mdverify.model import Observation
+from mdverify.model import World
 from mdverify.plugin.options import settings
-from mdverify.run.sandbox import run_article
-from mdverify.services import ServiceError, needs, prepare
 from mdverify.services.postgres import PACKAGE, Postgres, PostgresError, find_bindir
+from mdverify.services.provided import Servers
 from mdverify.services.web import LocalWeb
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
-    from pathlib import Path
 
-    from mdverify.model import Article, Example
-    from mdverify.run.sandbox import RunOptions
+    from mdverify.model import Example
 
 __all__ = [
     "attach_request",
     "begin_postgres",
     "mdverify_postgres",
     "mdverify_web",
-    "run_with_services",
+    "servers_for",
 ]
 
 _BEGUN = pytest.StashKey[Postgres]()
@@ -96,7 +94,7 @@ def begin_postgres(config: pytest.Config) -> None:
 
 
 def attach_request(item: pytest.Item) -> None:
-    """Give a non-function item the fixture request that `run_with_services` uses."""
+    """Give a non-function item the fixture request that `servers_for` uses."""
     fixtureinfo = item.session._fixturemanager.getfixtureinfo(  # noqa: SLF001 -- as doctest
         node=item, func=None, cls=None
     )
@@ -106,42 +104,20 @@ def attach_request(item: pytest.Item) -> None:
     item._request = TopRequest(item, _ispytest=True)  # type: ignore[arg-type,attr-defined]  # noqa: SLF001
 
 
-def run_with_services(
-    item: pytest.Item,
-    article: Article,
-    path: Path,
-    examples: Sequence[Example],
-    options: RunOptions,
-) -> tuple[dict[int, Observation], dict[int, str]]:
-    """Run the article with the services its blocks need.
-
-    Returns the observations and, for blocks whose service cannot exist here, the reason
-    to skip them.
-    """
+def servers_for(item: pytest.Item, display: str, examples: Sequence[Example]) -> Servers:
+    """The session's servers that `examples` ask for, from the fixtures of `item`."""
     request: TopRequest = item._request  # type: ignore[attr-defined]  # noqa: SLF001
-    wanted = needs(examples)
-    servers: dict[str, Any] = {}
+    wanted = World.union(e.world for e in examples)
     missing: dict[str, str] = {}
     try:
         # The web server first: its certificates are made while `initdb` finishes.
         web = request.getfixturevalue("mdverify_web") if wanted.hosts else None
-        for name in wanted.services:
+        postgres = None
+        if "postgres" in wanted.services:
             try:
-                servers[name] = request.getfixturevalue(f"mdverify_{name}")
+                postgres = request.getfixturevalue("mdverify_postgres")
             except pytest.skip.Exception as skip:
-                missing[name] = str(skip.msg)
+                missing["postgres"] = str(skip.msg)
     except (PostgresError, OSError) as err:
-        return _not_run(examples, f"{article.path}: a service could not start: {err}"), {}
-    skips = {
-        e.index: missing[name] for e in examples for name in e.world.services if name in missing
-    }
-    runnable = [e for e in examples if e.index not in skips]
-    try:
-        with prepare(path, article.path, needs(runnable), web, servers.get("postgres")) as given:
-            return run_article(article, str(path), runnable, options, given), skips
-    except ServiceError as err:
-        return _not_run(runnable, str(err)), skips
-
-
-def _not_run(examples: Sequence[Example], reason: str) -> dict[int, Observation]:
-    return {e.index: Observation(e.index, "not-run", error=reason) for e in examples}
+        return Servers(broken=f"{display}: a service could not start: {err}")
+    return Servers(web, postgres, missing)

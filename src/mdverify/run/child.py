@@ -3,14 +3,13 @@
 Protocol (kept small so that a warm, pre-forked worker can later serve the same request):
 
 * The parent starts `python -m mdverify.run.child FD` with stdout and stderr already pointing at
-  capture files, and writes one JSON request to stdin (see `Request`).
-* The child writes JSON lines to FD: `{"event": "start", "index", "out", "err"}` before a
-  block and `{"event": "end", "index", "status", ...}` after it, where `out` / `err` are
-  byte offsets into the capture files; `{"event": "done"}` after the last block.
+  capture files, and writes one JSON request to stdin (see `ArticleRequest`).
+* The child writes one event per line to FD (`mdverify.run.events`): `Start` before a block
+  and `End` after it, with byte offsets into the capture files; `Done` after the last block.
 * Output is captured at the file-descriptor level, so C code and subprocesses count too.
 
 Anything the child cannot report (a hang, a crash, `os._exit`) the parent infers from the
-last `start` event it saw; see `mdverify.run.sandbox`.
+last `Start` it saw; see `mdverify.run.watch` and `mdverify.run.observe`.
 """
 
 from __future__ import annotations
@@ -29,17 +28,22 @@ import sys
 import traceback
 import types
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, NoReturn, TypedDict
+from typing import TYPE_CHECKING, NoReturn, TypedDict
 
 from mdverify.clock import Clock, VirtualTimeExceeded, install
+from mdverify.model import ExampleKind, Status
 from mdverify.run import netmap
 from mdverify.run.awaits import AwaitRecorder
+from mdverify.run.events import Done, End, Start, encode_event
 from mdverify.run.limits import Limits, apply
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-__all__ = ["BlockRequest", "Request", "main", "serve"]
+    from mdverify.model import ClockName
+    from mdverify.run.events import Event
+
+__all__ = ["ArticleRequest", "BlockRequest", "main", "serve"]
 
 _FUTURE_FLAGS = 0
 for _feature in __future__.all_feature_names:
@@ -53,7 +57,7 @@ class BlockRequest(TypedDict):
     """One block to run."""
 
     index: int
-    kind: str
+    kind: ExampleKind
     source: str
     code_line: int
     ends: list[int]
@@ -63,7 +67,7 @@ class BlockRequest(TypedDict):
     """Record awaited coroutines for the timeline (blocks that make a timing claim)."""
 
 
-class Request(TypedDict):
+class ArticleRequest(TypedDict):
     """Everything the child needs; plain data so it crosses a pipe as JSON."""
 
     path: str
@@ -71,7 +75,7 @@ class Request(TypedDict):
     linecache show the article's own lines."""
     display: str
     """How reports name the article (relative to the rootdir)."""
-    clock: str
+    clock: ClockName
     cap: float | None
     limits: Limits
     """Applied before any example code runs; see `mdverify.run.limits`."""
@@ -83,7 +87,7 @@ class Request(TypedDict):
 class _Session:
     """State shared by the blocks of one article."""
 
-    def __init__(self, request: Request, report: Callable[[dict[str, Any]], None]) -> None:
+    def __init__(self, request: ArticleRequest, report: Callable[[Event], None]) -> None:
         self.request = request
         self.report = report
         self.clock: Clock = install("real" if request["clock"] == "real" else "virtual")
@@ -97,14 +101,14 @@ class _Session:
     def run(self) -> None:
         for block in self.request["blocks"]:
             self.run_block(block)
-        self.report({"event": "done"})
+        self.report(Done())
 
     def run_block(self, block: BlockRequest) -> None:
-        self.report({"event": "start", "index": block["index"], **_offsets()})
+        self.report(Start(block["index"], *_offsets()))
         serving = netmap.begin_block(block["index"])
         segments: list[tuple[int, int]] = []
-        status, error, error_line = "ok", None, None
-        start_out = _offsets()["out"]
+        status, error, error_line = Status.OK, None, None
+        start_out = _offsets()[0]
         self.clock.begin_block(self.request["cap"])
         started = self.clock.now()
         recorder = AwaitRecorder(self.request["path"], self.clock.now)
@@ -118,10 +122,10 @@ class _Session:
                 else:
                     self._run_python(block, segments, start_out)
         except VirtualTimeExceeded as exc:
-            status, error = "cap", str(exc)
+            status, error = Status.CAP, str(exc)
             error_line = _last_article_line(exc, self.request["path"])
         except BaseException as exc:  # noqa: BLE001 -- SystemExit and KeyboardInterrupt too
-            status, error = "raised", self._format(exc)
+            status, error = Status.RAISED, self._format(exc)
             error_line = _last_article_line(exc, self.request["path"])
         elapsed = self.clock.now() - started
         awaited = recorder.stop() if block.get("trace_awaits") else ()
@@ -129,17 +133,16 @@ class _Session:
         _flush()
         _restore_streams()
         self.report(
-            {
-                "event": "end",
-                "index": block["index"],
-                "status": status,
-                "error": error,
-                "error_line": error_line,
-                "elapsed": elapsed,
-                "segments": segments,
-                "tasks": [[t.name, t.start, t.end, t.cancelled] for t in tasks[:_MAX_TASKS]],
-                **_offsets(),
-            }
+            End(
+                block["index"],
+                status,
+                error,
+                error_line,
+                elapsed,
+                tuple(segments),
+                tuple(tasks[:_MAX_TASKS]),
+                *_offsets(),
+            )
         )
 
     def _run_python(
@@ -179,7 +182,7 @@ class _Session:
 
         def done(step: _Step) -> None:
             _flush()
-            segments.append((step.last_line, _offsets()["out"] - start_out))
+            segments.append((step.last_line, _offsets()[0] - start_out))
 
         if not any(step.code.co_flags & inspect.CO_COROUTINE for step in steps):
             for step in steps:
@@ -267,8 +270,9 @@ def _last_article_line(exc: BaseException, path: str) -> int | None:
     return line
 
 
-def _offsets() -> dict[str, int]:
-    return {"out": _size(1), "err": _size(2)}
+def _offsets() -> tuple[int, int]:
+    """How far the capture files (stdout, stderr) have grown."""
+    return _size(1), _size(2)
 
 
 def _size(fd: int) -> int:
@@ -317,11 +321,11 @@ def main() -> None:
     """Entry point: `python -m mdverify.run.child REPORT_FD` with the request on stdin."""
     report_fd = os.dup(int(sys.argv[1]))
     os.close(int(sys.argv[1]))
-    request: Request = json.loads(sys.stdin.buffer.read())
+    request: ArticleRequest = json.loads(sys.stdin.buffer.read())
     serve(request, report_fd)
 
 
-def serve(request: Request, report_fd: int) -> NoReturn:
+def serve(request: ArticleRequest, report_fd: int) -> NoReturn:
     """Run the article and exit; stdout, stderr and the cwd are already the article's.
 
     Both starts end here: `main` after a cold interpreter start, and `mdverify.run.worker`
@@ -334,14 +338,14 @@ def serve(request: Request, report_fd: int) -> NoReturn:
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)  # input() gets EOF at once instead of waiting on the parent
 
-    def report(event: dict[str, Any]) -> None:
-        data = (json.dumps(event) + "\n").encode()
+    def report(event: Event) -> None:
+        data = encode_event(event)
         while data:
             data = data[os.write(report_fd, data) :]
 
     apply(request["limits"])
     sys.argv = [request["path"]]
-    netmap.install(request.get("net"), report)
+    netmap.route(request.get("net"), report)
     _Session(request, report).run()
     _flush()
     # Skip interpreter shutdown: threads an example left running must not keep us alive.

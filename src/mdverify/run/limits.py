@@ -10,7 +10,7 @@ examples and for every process they start. Each limit uses what the platform enf
   kill processes that left the process group. Otherwise `RLIMIT_NPROC`, which counts all
   the user's tasks, so it is set to what the user runs now plus the allowance; the kernel
   exempts root from it, so as root without a cgroup nothing bounds a fork bomb but the
-  real-time timeout, and `describe` says so.
+  real-time timeout, and `mechanism` says so.
 * file size: `RLIMIT_FSIZE`, so that output and files an example writes cannot fill the
   disk faster than the parent can notice.
 
@@ -33,7 +33,7 @@ try:
 except ImportError:  # pragma: no cover -- not POSIX; the sandbox needs POSIX anyway
     resource = None  # type: ignore[assignment]
 
-__all__ = ["Limits", "apply", "cgroup_dir", "describe", "release"]
+__all__ = ["Limits", "apply", "cgroup_dir", "mechanism", "release"]
 
 _CGROUP_PREFIX = "mdverify-"
 _RELEASE_WAIT = 2.0
@@ -68,7 +68,7 @@ def apply(limits: Limits) -> str:
     return "none"
 
 
-def describe() -> str:
+def mechanism() -> str:
     """Which mechanism would bound an article's processes here (for docs and tests)."""
     if _pids_root() is not None:
         return "cgroup"

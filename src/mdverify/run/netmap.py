@@ -12,8 +12,8 @@ Installed once at child start-up from plain data (`NetSpec`), before any example
   `OSError(ENETUNREACH)` naming it too: examples run offline, and say so.
 * While a block with a server check runs (`begin_block`), a server's `bind` goes to
   loopback on a free port instead of the port it asks for, so parallel runs never collide
-  and nothing listens beyond 127.0.0.1. `listen` reports `{"event": "listening", ...}` to
-  the parent, which then sends the declared requests (see `mdverify.services.servecheck`). The
+  and nothing listens beyond 127.0.0.1. `listen` reports a `Listening` event to the
+  parent, which then sends the declared requests (see `mdverify.run.servecheck`). The
   example keeps seeing the address it asked for: `getsockname` on that socket returns
   it (so aiohttp prints `Running on http://0.0.0.0:8080`), and a `connect` from the
   article itself to the port it asked for is sent to the real one.
@@ -29,11 +29,14 @@ import socket
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from mdverify import clock
+from mdverify.run.events import Listening
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["NetSpec", "begin_block", "install"]
+    from mdverify.run.events import Event
+
+__all__ = ["NetSpec", "begin_block", "route"]
 
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 _HTTP_PORTS = frozenset({80, "80", "http", None})
@@ -68,10 +71,10 @@ class _State:
     ports: dict[int, int] = {}  # noqa: RUF012 -- port the example asked for -> real port
     asked: dict[int, int] = {}  # noqa: RUF012 -- real port -> port the example asked for
     shown: dict[int, tuple[Any, ...]] = {}  # noqa: RUF012 -- fd -> (real, shown address)
-    report: Callable[[dict[str, Any]], None] | None = None
+    report: Callable[[Event], None] | None = None
 
 
-def install(spec: NetSpec | None, report: Callable[[dict[str, Any]], None]) -> None:
+def route(spec: NetSpec | None, report: Callable[[Event], None]) -> None:
     """Route the child's network as `spec` says; `report` writes an event for the parent."""
     _State.hosts = dict(spec["hosts"]) if spec else {}
     _State.tls_port = spec.get("tls_port") if spec else None
@@ -232,4 +235,4 @@ def _listen(self: socket.socket, *args: int) -> None:
     host, port = _real_getsockname(self)[:2]
     asked = _State.asked.get(port, port)
     if _State.report is not None:
-        _State.report({"event": "listening", "host": host, "port": port, "asked": asked})
+        _State.report(Listening(host, port, asked))

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from mdverify.article.directives import skip_reason
-from mdverify.services import needs
+from mdverify.model import World
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -87,7 +87,7 @@ class ArticleSchedule:
 
 def schedule(article: Article, *, speculating: bool) -> ArticleSchedule:
     """The article's schedule; `speculating` is what `may_speculate` said for the session."""
-    wanted = needs(article.examples)
+    wanted = World.union(e.world for e in article.examples)
     cold = bool(
         wanted.files
         or wanted.hosts

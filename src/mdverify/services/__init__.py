@@ -1,70 +1,34 @@
 """The outside world an article's examples use: files, web hosts, a database, a server check.
 
-The parent provides it; the child only receives data (`Provision`): environment
-variables, files to create and the host map. `needs()` reads what an article's blocks
-ask for (see `mdverify.article.world` for the keys); `prepare()` sets it up for one article's run
-with the session's servers (`web.LocalWeb`, `postgres.Postgres`) and takes it down after.
-This package never imports pytest: `mdverify.plugin.fixtures` wraps the servers as fixtures.
+The parent provides it; the child only receives data (`mdverify.run.request.Provision`):
+environment variables, files to create and the host map. `needs()` reads what an article's
+blocks ask for (see `mdverify.article.world` for the keys); `provide()` sets it up for one
+article's run with the session's servers (`web.LocalWeb`, `postgres.Postgres`) and takes
+it down after; `mdverify.services.provided` runs an article inside it. This package never
+imports pytest: `mdverify.plugin.fixtures` wraps the servers as fixtures.
 """
 
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mdverify.run.request import Provision
 from mdverify.services.web import PAGES_DIR, Site
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Iterator
 
-    from mdverify.model import Example
+    from mdverify.model import World
     from mdverify.services.postgres import Postgres
     from mdverify.services.web import LocalWeb
 
-__all__ = ["Needs", "Provision", "ServiceError", "needs", "prepare", "sql_file"]
+__all__ = ["ServiceError", "provide", "sql_file"]
 
 
 class ServiceError(RuntimeError):
     """A service an article asks for cannot be set up; the message names the article."""
-
-
-@dataclass(frozen=True)
-class Needs:
-    """What the blocks of one run ask for, together."""
-
-    files: tuple[tuple[str, str], ...] = ()
-    hosts: tuple[tuple[str, float], ...] = ()
-    services: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Provision:
-    """What the sandbox gives the child: plain data."""
-
-    env: Mapping[str, str] = field(default_factory=dict)
-    """Variables added to the child's environment (e.g. the libpq ones)."""
-    files: tuple[tuple[str, str], ...] = ()
-    """(relative name, content) written into the working directory before the first block."""
-    hosts: Mapping[str, int] = field(default_factory=dict)
-    """Host name -> port of the local HTTP server on 127.0.0.1."""
-    tls_port: int | None = None
-    """Port of the local HTTPS server (for port 443 of the hosts); None: no HTTPS."""
-    services: tuple[tuple[str, int], ...] = ()
-    """(host, port) of every server the harness runs for the article: they answer."""
-
-
-def needs(examples: Iterable[Example]) -> Needs:
-    """The union of what `examples` ask for (the front matter's keys are in each one)."""
-    files: dict[str, str] = {}
-    hosts: dict[str, float] = {}
-    services: dict[str, None] = {}
-    for example in examples:
-        files.update(example.world.files)
-        hosts.update(example.world.hosts)
-        services.update(dict.fromkeys(example.world.services))
-    return Needs(tuple(files.items()), tuple(hosts.items()), tuple(services))
 
 
 def sql_file(article: Path) -> Path:
@@ -73,10 +37,10 @@ def sql_file(article: Path) -> Path:
 
 
 @contextlib.contextmanager
-def prepare(
+def provide(
     article: Path,
     display: str,
-    wanted: Needs,
+    wanted: World,
     web: LocalWeb | None = None,
     postgres: Postgres | None = None,
 ) -> Iterator[Provision]:

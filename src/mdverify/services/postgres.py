@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from mdverify.run.sandbox import scratch_dir
+from mdverify.run.environment import scratch_dir
 
 if TYPE_CHECKING:
     from collections.abc import Callable

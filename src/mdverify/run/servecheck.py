@@ -1,9 +1,9 @@
 """Parent side of `serve`: talk to the server a block runs, then stop it with SIGINT.
 
-A block such as `web.run_app(create_app())` serves until interrupted. The child reports
-`{"event": "listening", "host", "port", "asked"}` when the example's server listens (see
-`mdverify.run.netmap`, which moved it to a free loopback port). On that event the sandbox
-calls `ServerChecks.on_event`, which sends each declared request, compares each response
+A block such as `web.run_app(create_app())` serves until interrupted. The child reports a
+`Listening` event when the example's server listens (see `mdverify.run.netmap`, which
+moved it to a free loopback port). The watch (`mdverify.run.watch`) hands every event to
+`ServerChecks.on_event`; on `Listening` it which sends each declared request, compares each response
 body with what the article expects (`...` wildcards allowed), then sends SIGINT to the
 child, as a reader pressing Ctrl+C would. The block must then end cleanly, and its port
 must be closed. Whatever went wrong becomes the block's `serve` failure.
@@ -17,14 +17,17 @@ import os
 import signal
 import socket
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mdverify.check.compare import matches
+from mdverify.model import Status
+from mdverify.run.events import End, Listening, Start
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from mdverify.model import Observation, ServeCheck
+    from mdverify.run.events import Event
 
 __all__ = ["ServerChecks"]
 
@@ -42,25 +45,24 @@ class ServerChecks:
         self._problems: dict[int, list[str]] = {}
         self._interrupted: set[int] = set()
 
-    def on_event(self, event: Mapping[str, Any]) -> None:
+    def on_event(self, event: Event) -> None:
         """Act on one event of the child: a block starts, a server listens, a block ends."""
-        kind = event["event"]
-        if kind == "start":
-            self._running = event["index"]
-        elif kind == "listening":
+        if isinstance(event, Start):
+            self._running = event.index
+        elif isinstance(event, Listening):
             self._listening(event)
-        elif kind == "end":
+        elif isinstance(event, End):
             self._ended(event)
             self._running = None
 
-    def _listening(self, event: Mapping[str, Any]) -> None:
+    def _listening(self, event: Listening) -> None:
         index = self._running
         if index is None or index not in self._checks or index in self._address:
             return
         check = self._checks[index]
-        if check.port is not None and event["asked"] != check.port:
+        if check.port is not None and event.asked != check.port:
             return
-        address = (str(event["host"]), int(event["port"]))
+        address = (event.host, event.port)
         self._address[index] = address
         problems = self._problems.setdefault(index, [])
         for request, expected in check.exchanges:
@@ -71,8 +73,8 @@ class ServerChecks:
         with contextlib.suppress(ProcessLookupError):
             os.kill(self._pid, signal.SIGINT)
 
-    def _ended(self, event: Mapping[str, Any]) -> None:
-        index = event["index"]
+    def _ended(self, event: End) -> None:
+        index = event.index
         if index not in self._checks:
             return
         problems = self._problems.setdefault(index, [])
@@ -80,10 +82,10 @@ class ServerChecks:
         if address is None:
             port = self._checks[index].port
             where = f"on port {port}" if port is not None else "on any port"
-            if event["status"] == "ok":
+            if event.status is Status.OK:
                 problems.append(f"the block ended without listening {where}")
             return
-        if event["status"] == "ok" and _accepts(address):
+        if event.status is Status.OK and _accepts(address):
             problems.append(
                 f"the server still accepts connections on port {address[1]} after SIGINT"
             )
@@ -95,19 +97,23 @@ class ServerChecks:
             obs = results.get(index)
             if obs is None:
                 continue
-            if obs.status == "timeout" and index in self._interrupted:
-                error = f"the server did not stop on SIGINT; it ran until the {obs.error}"
-                results[index] = replace(obs, status="serve", error=error)
+            if (
+                obs.status is Status.TIMEOUT
+                and obs.interruption is not None
+                and index in self._interrupted
+            ):
+                stopped = replace(obs.interruption, after_sigint=True)
+                results[index] = replace(obs, status=Status.SERVE, interruption=stopped)
                 continue
-            if obs.status not in ("ok", "raised"):
+            if obs.status not in (Status.OK, Status.RAISED):
                 continue
             problems = list(self._problems.get(index, ()))
-            if obs.status == "raised":
+            if obs.status is Status.RAISED:
                 if index not in self._interrupted:
                     continue  # the example failed on its own: its traceback says it best
                 problems.append(f"on SIGINT the server did not shut down cleanly:\n{obs.error}")
             if problems:
-                results[index] = replace(obs, status="serve", error="\n\n".join(problems))
+                results[index] = replace(obs, status=Status.SERVE, error="\n\n".join(problems))
         return results
 
 

@@ -1,4 +1,4 @@
-"""Running articles in the child process: `mdverify.run.sandbox` and `mdverify.run.child` together.
+"""Running articles in the child process: `mdverify.run` (cold, warm) and its child together.
 
 Every test runs twice: with a cold interpreter per article, and forked from the warm worker.
 """
@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 
 from mdverify.article.parse import parse_text
-from mdverify.run import sandbox
-from mdverify.run.runner import Runner
-from mdverify.run.sandbox import RunOptions, child_env, cut_at_budget, prepare
+from mdverify.check.report import message
+from mdverify.run import environment
+from mdverify.run.environment import child_env
+from mdverify.run.options import RunOptions
+from mdverify.run.request import prepare
+from mdverify.run.schedule import Runner
 
 _START = {"warm": False}
 
@@ -89,19 +92,21 @@ def test_sys_exit_fails_the_block_and_the_next_one_runs(tmp_path):
 def test_os_exit_ends_the_article_and_later_blocks_are_not_run(tmp_path):
     result = run(tmp_path, fence("import os\nos._exit(1)") + fence("print('after')"))
     assert result[0].status == "crashed"
-    assert "status 1" in result[0].error
+    assert "status 1" in message(result[0])
     assert result[1].status == "not-run"
+    assert message(result[1]) == "not run: the article's process ended at line 1"
 
 
 def test_segfault_is_reported_as_a_crash(tmp_path):
     result = run(tmp_path, fence("import ctypes\nctypes.string_at(0)"))
     assert result[0].status == "crashed"
-    assert "SIGSEGV" in result[0].error
+    assert "SIGSEGV" in message(result[0])
 
 
 def test_hanging_block_is_killed_at_the_timeout(tmp_path):
     result = run(tmp_path, fence("while True:\n    pass") + fence("print(1)"), timeout=0.5)
     assert result[0].status == "timeout"
+    assert message(result[0]) == "timeout: the block ran longer than 0.5 s (real time)"
     assert result[1].status == "not-run"
 
 
@@ -154,33 +159,9 @@ def test_relative_pythonpath_entries_are_made_absolute_for_the_child(tmp_path, m
     assert env["PYTHONPATH"].split(os.pathsep) == [str(tmp_path / "lib"), "/abs"]
 
 
-def test_cut_at_budget_drops_the_end_of_the_block_that_crossed_it_and_what_follows():
-    events = [
-        {"event": "start", "index": 0, "out": 0, "err": 0},
-        {"event": "end", "index": 0, "out": 10, "err": 0},
-        {"event": "start", "index": 1, "out": 10, "err": 0},
-    ]
-    unread = (
-        b'{"event": "end", "index": 1, "out": 100, "err": 2}\n'
-        b'{"event": "start", "index": 2, "out": 100, "err": 2}\n{"event": "done"}\n'
-    )
-    cut_at_budget(events, unread, budget=100)
-    assert [(e["event"], e.get("index")) for e in events] == [
-        ("start", 0),
-        ("end", 0),
-        ("start", 1),
-    ]
-
-
-def test_cut_at_budget_keeps_an_unread_start_and_ignores_what_is_not_an_event():
-    events: list = []
-    cut_at_budget(events, b'not json\n[1, 2]\n{"event": "start", "index": 0}\n{"partial', 100)
-    assert events == [{"event": "start", "index": 0}]
-
-
 def test_article_folders_go_under_tmpdir_when_the_user_set_one(monkeypatch, tmp_path):
     monkeypatch.setenv("TMPDIR", str(tmp_path))
-    assert sandbox.scratch_dir() is None  # tempfile's choice: TMPDIR
+    assert environment.scratch_dir() is None  # tempfile's choice: TMPDIR
 
 
 @pytest.mark.skipif(not Path("/dev/shm").is_dir(), reason="no /dev/shm here")
@@ -188,7 +169,7 @@ def test_article_folders_go_to_ram_only_when_it_has_room(monkeypatch):
     for name in ("TMPDIR", "TEMP", "TMP"):
         monkeypatch.delenv(name, raising=False)
     shm = os.statvfs("/dev/shm")
-    roomy = shm.f_bavail * shm.f_frsize >= sandbox._SHM_ROOM
-    assert (sandbox.scratch_dir() == "/dev/shm") == (roomy and os.access("/dev/shm", os.W_OK))
-    monkeypatch.setattr(sandbox, "_SHM_ROOM", 1 << 62)
-    assert sandbox.scratch_dir() is None
+    roomy = shm.f_bavail * shm.f_frsize >= environment._SHM_ROOM
+    assert (environment.scratch_dir() == "/dev/shm") == (roomy and os.access("/dev/shm", os.W_OK))
+    monkeypatch.setattr(environment, "_SHM_ROOM", 1 << 62)
+    assert environment.scratch_dir() is None

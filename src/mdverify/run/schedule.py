@@ -1,34 +1,31 @@
 """A session's articles, run ahead of need in the warm worker, or cold when it is unavailable.
 
 The plugin plans the articles in the order pytest will ask for them; the runner keeps a few
-of them queued in `mdverify.run.worker` so that children run while pytest is still reporting
-the items before them. Results wait here until asked for. If the worker cannot start
-(no `fork` on the platform) or dies, every article not yet finished runs as before, in a
-freshly started interpreter (`mdverify.run.sandbox.run_cold`).
+of them queued in the warm worker (`mdverify.run.warm`) so that children run while pytest
+is still reporting the items before them. Results wait here until asked for. If the worker
+cannot start (no `fork` on the platform) or dies, every article not yet finished runs as
+before, in a freshly started interpreter (`mdverify.run.cold`). Either way the observations
+come from the same outcome and capture files (`mdverify.run.observe`).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from typing import TYPE_CHECKING
 
-from mdverify.run.sandbox import (
-    IDLE_LIMIT,
-    finish,
-    open_capture,
-    options_env,
-    run_cold,
-    stall_message,
-)
-from mdverify.run.worker import Job, WarmWorker, WorkerGone
+from mdverify.run.cold import run_cold
+from mdverify.run.environment import options_env
+from mdverify.run.frames import Job
+from mdverify.run.observe import observations
+from mdverify.run.warm import WarmWorker, WorkerGone
 
 if TYPE_CHECKING:
     from collections.abc import Hashable
 
     from mdverify.model import Observation
-    from mdverify.run.child import Request
-    from mdverify.run.sandbox import Prepared, RunOptions
+    from mdverify.run.child import ArticleRequest
+    from mdverify.run.options import RunOptions
+    from mdverify.run.request import Prepared
 
 __all__ = ["Runner"]
 
@@ -67,7 +64,7 @@ class Runner:
         self._jobs: dict[Hashable, int] = {}
         """Job number of each article submitted and not yet collected."""
         self._count = 0
-        self._speculated: dict[Hashable, Request] = {}
+        self._speculated: dict[Hashable, ArticleRequest] = {}
         """Requests started during collection, before the selection was known."""
 
     def plan(self, key: Hashable, prepared: Prepared | None) -> None:
@@ -103,17 +100,16 @@ class Runner:
         if worker is not None:
             try:
                 self._run_ahead(worker, key, prepared)
-                result = worker.result(self._jobs.pop(key))
+                finished = worker.result(self._jobs.pop(key))
             except WorkerGone:
                 self._broken()
             else:
-                ending = stall_message(result.stalled, prepared.timeouts, prepared.output_budget)
                 try:
-                    with open_capture(result.folder, prepared.output_limit) as capture:
-                        return finish(prepared, result.events, ending, result.code, capture)
+                    with finished.folder.capture(prepared.output_limit) as capture:
+                        return observations(prepared, finished.outcome, capture)
                 finally:
-                    shutil.rmtree(result.folder, ignore_errors=True)
-        return run_cold(prepared, self.options)
+                    finished.folder.remove()
+        return run_cold(prepared, self.options.python)
 
     def close(self) -> None:
         """Stop the worker, killing whatever it still runs."""
@@ -149,12 +145,7 @@ class Runner:
         self._count += 1
         self._jobs[key] = self._count
         return Job(
-            self._count,
-            prepared.request,
-            prepared.timeouts,
-            IDLE_LIMIT,
-            prepared.env,
-            prepared.output_budget,
+            self._count, prepared.request, prepared.timeouts, prepared.env, prepared.output_budget
         )
 
     def _forget(self, key: Hashable) -> None:

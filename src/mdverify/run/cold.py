@@ -1,0 +1,88 @@
+"""The cold start: run one prepared article in a freshly started interpreter.
+
+`python -m mdverify.run.child FD` starts in the article's folder (`mdverify.run.capture`),
+in a session (process group) of its own, with stdout and stderr on the capture files and
+the environment `prepare` chose; it reads the request on stdin and reports on FD. The
+parent watches it (`mdverify.run.watch`), with the article's server checks, then kills its
+whole group: a timeout or the end of the article ends everything the example started.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import subprocess
+import time
+from typing import TYPE_CHECKING
+
+from mdverify.run.capture import Folder
+from mdverify.run.observe import observations
+from mdverify.run.servecheck import ServerChecks
+from mdverify.run.watch import POLL, Watch, end_group
+
+if TYPE_CHECKING:
+    from mdverify.model import Observation
+    from mdverify.run.request import Prepared
+    from mdverify.run.watch import Outcome
+
+__all__ = ["run_cold"]
+
+
+def run_cold(prepared: Prepared, python: str) -> dict[int, Observation]:
+    """Run `prepared` in a new `python` and return an observation for each chosen block."""
+    serve = {e.index: e.settings.serve for e in prepared.chosen if e.settings.serve is not None}
+    folder = Folder.make()
+    try:
+        folder.write_files(prepared.files)
+        read_fd, write_fd = os.pipe()
+        try:
+            with folder.stdout.open("wb") as out, folder.stderr.open("wb") as err:
+                proc = subprocess.Popen(  # noqa: S603 -- our own interpreter and module, no shell
+                    [python, "-m", "mdverify.run.child", str(write_fd)],
+                    stdin=subprocess.PIPE,
+                    stdout=out,
+                    stderr=err,
+                    cwd=folder.work,
+                    env=prepared.env,
+                    pass_fds=(write_fd,),
+                    start_new_session=True,
+                )
+        finally:
+            os.close(write_fd)
+        checks = ServerChecks(serve, proc.pid) if serve else None
+        try:
+            outcome = _supervise(proc, read_fd, prepared, folder, checks)
+        finally:
+            os.close(read_fd)
+        with folder.capture(prepared.output_limit) as capture:
+            results = observations(prepared, outcome, capture)
+    finally:
+        folder.remove()
+    return checks.apply(results) if checks is not None else results
+
+
+def _supervise(
+    proc: subprocess.Popen[bytes],
+    read_fd: int,
+    prepared: Prepared,
+    folder: Folder,
+    checks: ServerChecks | None,
+) -> Outcome:
+    """Send the request, watch the child to its end, then end its group."""
+    watch = Watch(read_fd, prepared.timeouts, prepared.output_budget, folder.written, checks)
+    try:
+        assert proc.stdin is not None
+        with contextlib.suppress(BrokenPipeError):
+            proc.stdin.write(json.dumps(prepared.request).encode())
+            proc.stdin.close()
+        while not watch.finished:
+            wait = max(0.0, min(watch.deadline - time.monotonic(), POLL))
+            ready, _, _ = select.select([read_fd], [], [], wait)
+            if not watch.check_budget() and ready:
+                watch.read()
+            watch.expire(time.monotonic())
+    finally:
+        proc.returncode, _ = end_group(proc.pid)  # reaped here: Popen need not wait again
+    return watch.outcome(proc.returncode)

@@ -1,0 +1,142 @@
+"""What the child tells the parent while it runs an article: typed events, one codec.
+
+The child writes one JSON object per line to its report pipe (`encode_event`); every reader, the
+cold start's watch and the warm worker alike, turns a line back into an event with
+`decode_event`, and a worker's result frame carries the same objects (`to_json`, `from_json`).
+
+* `Start` before a block and `End` after it, with byte offsets into the capture files
+  (`out`, `err`), so the parent slices each block's output without the child sending it;
+* `Listening` when a block's server listens (see `mdverify.run.netmap`), for the server
+  checks (`mdverify.run.servecheck`);
+* `Done` after the last block.
+
+Frozen dataclasses rather than TypedDicts: an article sends two events per block, so the
+cost of building objects is nothing next to running the block, and a reader gets types it
+can match on instead of keys it must trust. Anything that is not one of these (an example
+that found the pipe and wrote to it) decodes to None and is ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Union
+
+from mdverify.model import Status, TaskSpan
+
+__all__ = [
+    "Done",
+    "End",
+    "Event",
+    "Listening",
+    "Start",
+    "decode_event",
+    "encode_event",
+    "from_json",
+    "to_json",
+]
+
+
+@dataclass(frozen=True)
+class Start:
+    """A block is about to run; its output begins at these offsets."""
+
+    index: int
+    out: int
+    err: int
+
+
+@dataclass(frozen=True)
+class End:
+    """A block has run; its output ends at these offsets."""
+
+    index: int
+    status: Status
+    """OK, RAISED or CAP: what the child itself can tell."""
+    error: str | None
+    error_line: int | None
+    elapsed: float
+    segments: tuple[tuple[int, int], ...]
+    """(article line where a statement ends, bytes of stdout the block wrote up to it)."""
+    tasks: tuple[TaskSpan, ...]
+    out: int
+    err: int
+
+
+@dataclass(frozen=True)
+class Listening:
+    """A server of the running block listens at `host`:`port`; it asked for `asked`."""
+
+    host: str
+    port: int
+    asked: int
+
+
+@dataclass(frozen=True)
+class Done:
+    """Every block has run."""
+
+
+Event = Union[Start, End, Listening, Done]  # noqa: UP007 -- a runtime alias on Python 3.10 too
+
+
+def to_json(event: Event) -> dict[str, object]:
+    """`event` as the JSON object the wire carries."""
+    if isinstance(event, Start):
+        return {"event": "start", "index": event.index, "out": event.out, "err": event.err}
+    if isinstance(event, End):
+        return {
+            "event": "end",
+            "index": event.index,
+            "status": event.status.value,
+            "error": event.error,
+            "error_line": event.error_line,
+            "elapsed": event.elapsed,
+            "segments": event.segments,
+            "tasks": [[t.name, t.start, t.end, t.cancelled] for t in event.tasks],
+            "out": event.out,
+            "err": event.err,
+        }
+    if isinstance(event, Listening):
+        return {"event": "listening", "host": event.host, "port": event.port, "asked": event.asked}
+    return {"event": "done"}
+
+
+def encode_event(event: Event) -> bytes:
+    """One line for the report pipe."""
+    return (json.dumps(to_json(event)) + "\n").encode()
+
+
+def decode_event(line: bytes) -> Event | None:
+    """The event on one line of the report pipe; None for anything that is not one."""
+    try:
+        return from_json(json.loads(line))
+    except ValueError:
+        return None
+
+
+def from_json(data: Any) -> Event | None:  # noqa: ANN401 -- whatever json.loads gave
+    """The event `data` encodes; None when it is not one of ours."""
+    try:
+        kind = data["event"]
+        if kind == "start":
+            return Start(int(data["index"]), int(data["out"]), int(data["err"]))
+        if kind == "end":
+            return End(
+                index=int(data["index"]),
+                status=Status(data["status"]),
+                error=data["error"],
+                error_line=data["error_line"],
+                elapsed=float(data["elapsed"]),
+                segments=tuple((int(line), int(size)) for line, size in data["segments"]),
+                tasks=tuple(TaskSpan(*task) for task in data["tasks"]),
+                out=int(data["out"]),
+                err=int(data["err"]),
+            )
+        if kind == "listening":
+            return Listening(str(data["host"]), int(data["port"]), int(data["asked"]))
+        if kind == "done":
+            return Done()
+    except (KeyError, TypeError, ValueError):
+        pass  # an example writing to our pipe
+    return None

@@ -1,0 +1,184 @@
+"""One child's supervision, the same for a cold start and for each child of the warm worker.
+
+`Watch` is a state machine over one child's report pipe. Its owner selects on the pipe (the
+cold start on this one alone, the warm worker on many at once) and calls `read` when it is
+readable, `expire` when its `deadline` may have passed, and `check_budget` now and then;
+each says whether the child is finished. The rules, written once:
+
+* Block deadline: from a `Start` the block has its timeout; outside a block the child has
+  `IDLE_LIMIT` (it only compiles there). Past it the stop is TIMEOUT or IDLE.
+* Output budget: once the capture files hold `budget` bytes the article is stopped
+  (BUDGET). The block that crossed it hit the file size limit, which ends it with an error
+  of its own: it is reported as stopped, so the first `End` whose offsets reach the budget,
+  and everything after it, are dropped (`cut_at_budget`).
+* A `Done` or the end of the pipe finishes the child; the budget is looked at once more,
+  so a flood that ended by itself between two looks is still caught.
+* Server checks (`mdverify.run.servecheck`) see every event as it arrives.
+
+`end_group` then kills, reaps and releases the child, for both starts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import signal
+import time
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from mdverify.run import limits
+from mdverify.run.events import Done, End, Start, decode_event
+from mdverify.run.options import IDLE_LIMIT
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from mdverify.run.events import Event
+    from mdverify.run.servecheck import ServerChecks
+
+__all__ = ["CHUNK", "POLL", "Outcome", "StopReason", "Watch", "cut_at_budget", "end_group"]
+
+POLL = 0.05
+"""Longest real wait between two looks at a child that says nothing (its output grows)."""
+CHUNK = 1 << 16
+"""Bytes read from (or written to) a pipe at once, by the watch, the worker and its handle."""
+
+
+class StopReason(Enum):
+    """Why the parent stopped a child."""
+
+    TIMEOUT = "timeout"
+    """The running block passed its real-time limit."""
+    IDLE = "idle"
+    """The child spent `IDLE_LIMIT` outside any block."""
+    BUDGET = "budget"
+    """The article wrote its output budget."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a child reported and how it ended: the input of `mdverify.run.observe`."""
+
+    events: tuple[Event, ...]
+    stop: StopReason | None
+    """None when the child ended by itself."""
+    code: int | None
+    """Its exit code (negative: the signal that ended it)."""
+
+
+class Watch:
+    """Reads one child's events while enforcing its deadlines and its output budget."""
+
+    def __init__(
+        self,
+        fd: int,
+        timeouts: Mapping[int, float],
+        budget: int,
+        written: Callable[[], int],
+        checks: ServerChecks | None = None,
+    ) -> None:
+        self.fd = fd
+        self.timeouts = timeouts
+        self.budget = budget
+        self.written = written
+        """Bytes in the capture files now."""
+        self.checks = checks
+        self.events: list[Event] = []
+        self.running: int | None = None
+        self.deadline = time.monotonic() + IDLE_LIMIT
+        self.stop: StopReason | None = None
+        self.finished = False
+        self._buffer = b""
+
+    def read(self) -> bool:
+        """Take what the pipe holds (it is readable); whether the child is finished."""
+        chunk = os.read(self.fd, CHUNK)
+        if not chunk:
+            return self._finish()  # EOF: the child ended; how, its exit code says
+        self._buffer += chunk
+        *lines, self._buffer = self._buffer.split(b"\n")
+        for line in lines:
+            event = decode_event(line)
+            if event is None:
+                continue  # not ours: an example that found our channel and wrote to it
+            self.events.append(event)
+            if self.checks is not None:
+                self.checks.on_event(event)
+            if isinstance(event, Start):
+                self.running = event.index
+                self.deadline = time.monotonic() + self.timeouts.get(event.index, IDLE_LIMIT)
+            elif isinstance(event, End):
+                self.running = None
+                self.deadline = time.monotonic() + IDLE_LIMIT
+            elif isinstance(event, Done):
+                return self._finish()
+        return False
+
+    def expire(self, now: float) -> bool:
+        """Stop the child if `now` is past its deadline; whether it is finished."""
+        if not self.finished and now >= self.deadline:
+            self.stop = StopReason.IDLE if self.running is None else StopReason.TIMEOUT
+            self.finished = True
+        return self.finished
+
+    def check_budget(self) -> bool:
+        """Stop the child if it wrote its budget; whether it is finished."""
+        if not self.finished and self.written() >= self.budget:
+            unread = self._buffer + _read_available(self.fd)
+            self._buffer = b""
+            cut_at_budget(self.events, unread, self.budget)
+            self.stop = StopReason.BUDGET
+            self.finished = True
+        return self.finished
+
+    def outcome(self, code: int | None) -> Outcome:
+        """What the finished child reported, with the exit code its reaper saw."""
+        return Outcome(tuple(self.events), self.stop, code)
+
+    def _finish(self) -> bool:
+        self.check_budget()
+        self.finished = True
+        return True
+
+
+def cut_at_budget(events: list[Event], unread: bytes, budget: int) -> None:
+    """Complete `events` of a stopped child with what was `unread`, then cut at `budget`.
+
+    The first `End` whose offsets reach the budget, and everything after it, are dropped.
+    """
+    events.extend(
+        event for line in unread.split(b"\n") if (event := decode_event(line)) is not None
+    )
+    for n, event in enumerate(events):
+        if isinstance(event, End) and event.out + event.err >= budget:
+            del events[n:]
+            return
+
+
+def end_group(pid: int, *, wait: bool = True) -> tuple[int, bool]:
+    """Kill the child's process group, reap the child and release its limits.
+
+    An example's leftovers must not outlive it. Returns the exit code and whether the
+    cgroup (`mdverify.run.limits.release`) is gone; with `wait=False` a caller that has
+    other children to watch tries again later instead of waiting here.
+    """
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(pid, signal.SIGKILL)  # in case it died before its setsid()
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), limits.release(pid, wait=wait)
+
+
+def _read_available(fd: int) -> bytes:
+    """What can be read from `fd` now, without waiting."""
+    data = b""
+    while select.select([fd], [], [], 0)[0]:
+        chunk = os.read(fd, CHUNK)
+        if not chunk:
+            break
+        data += chunk
+    return data

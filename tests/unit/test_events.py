@@ -1,0 +1,38 @@
+"""The wire between child, worker and parent: `mdverify.run.events` and `mdverify.run.frames`."""
+
+from mdverify.model import Status, TaskSpan
+from mdverify.run import frames
+from mdverify.run.events import Done, End, Listening, Start, decode_event, encode_event
+from mdverify.run.watch import Outcome, StopReason
+
+
+def test_every_event_decodes_to_what_was_encoded():
+    tasks = (TaskSpan("worker", 0.0, 1.5, cancelled=False),)
+    events = [
+        Start(0, 1, 2),
+        End(0, Status.RAISED, "Traceback", 3, 0.25, ((2, 4), (3, 9)), tasks, 10, 20),
+        Listening("127.0.0.1", 40000, 8080),
+        Done(),
+    ]
+    assert [decode_event(encode_event(event)) for event in events] == events
+
+
+def test_what_is_not_an_event_decodes_to_none():
+    for line in (b"", b"not json", b"[1]", b'{"event": "start"}', b'{"event": "what"}'):
+        assert decode_event(line) is None
+
+
+def test_a_result_frame_carries_the_outcome():
+    outcome = Outcome((Start(1, 0, 0),), StopReason.TIMEOUT, -9)
+    payload, rest = frames.split_frame(
+        frames.encode_frame(frames.ResultFrame(7, outcome, "/tmp/x")) + b"more"
+    )
+    assert rest == b"more"
+    assert frames.decode_result(payload) == frames.ResultFrame(7, outcome, "/tmp/x")
+
+
+def test_a_job_frame_keeps_integer_block_indexes():
+    job = frames.Job(3, {"path": "a.md"}, {0: 1.5, 12: 30.0}, None, 100)  # type: ignore[typeddict-item]
+    payload, _ = frames.split_frame(frames.encode_frame(job))
+    assert frames.decode_job(payload) == job
+    assert frames.split_frame(frames.encode_frame(job)[:-1]) is None
