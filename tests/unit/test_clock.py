@@ -22,6 +22,8 @@ import pytest
 
 from mdverify import clock
 from mdverify.clock import VirtualTimeExceeded
+from mdverify.clock.installer import uninstall
+from mdverify.clock.loop import VirtualLoop
 from mdverify.model import TaskSpan
 
 # Taken at import, before any test installs the clock: the real wall clock.
@@ -64,7 +66,7 @@ def virtual():
     try:
         yield installed
     finally:
-        clock._uninstall()
+        uninstall()
     assert patchable_state() == before
 
 
@@ -256,7 +258,7 @@ def test_asyncio_runner_runs_on_the_virtual_loop(virtual):
         runner.run(nap(1))
         runner.run(nap(2))
         assert loop.time() - start == 3.0
-    assert isinstance(loop, clock._VirtualLoop)
+    assert isinstance(loop, VirtualLoop)
 
 
 def test_every_way_of_making_a_loop_makes_a_virtual_one(virtual):
@@ -268,7 +270,7 @@ def test_every_way_of_making_a_loop_makes_a_virtual_one(virtual):
         *([asyncio.EventLoop()] if sys.version_info >= (3, 13) else []),
     ]
     try:
-        assert all(isinstance(loop, clock._VirtualLoop) for loop in loops)
+        assert all(isinstance(loop, VirtualLoop) for loop in loops)
     finally:
         for loop in loops:
             loop.close()
@@ -695,7 +697,7 @@ def test_uninstall_restores_every_patched_name():
     try:
         assert patchable_state() != before
     finally:
-        clock._uninstall()
+        uninstall()
     assert patchable_state() == before
 
 
