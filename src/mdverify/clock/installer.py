@@ -21,11 +21,12 @@ import os
 import threading
 from typing import TYPE_CHECKING
 
-from mdverify.clock import patches, sockets
 from mdverify.clock.coordinator import Coordinator
 from mdverify.clock.current import CURRENT
 from mdverify.clock.loop import RecordingLoop, VirtualLoop, patch_loop_creation
+from mdverify.clock.patches import undo_all
 from mdverify.clock.realtime import NS_PER_S, SYSTEM
+from mdverify.clock.sockets import forget, patch_sockets
 from mdverify.clock.tasks import Timeline
 from mdverify.clock.timefuncs import patch_time
 from mdverify.clock.tracking import patch_threads_and_children
@@ -124,7 +125,7 @@ def install(mode: ClockName, *, real_time: RealTime = SYSTEM) -> Clock:
         loop_class: type[asyncio.AbstractEventLoop] = VirtualLoop
         patch_time()
         patch_threads_and_children()
-        sockets.patch_sockets()
+        patch_sockets()
     elif mode == "real":
         coordinator = None
         now_ns = real_time.perf_counter_ns
@@ -155,7 +156,7 @@ def uninstall() -> None:
     Every patch in the registry goes, `mdverify.run.netmap`'s included, and so do the
     notes on sockets and the peers declared to answer.
     """
-    patches.undo_all()
-    sockets.forget()
+    undo_all()
+    forget()
     CURRENT.clear()
     _Installed.clock = None

@@ -25,9 +25,10 @@ import selectors
 import sys
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mdverify.clock import patches, sockets
 from mdverify.clock.current import CURRENT
+from mdverify.clock.patches import patch
 from mdverify.clock.realtime import NS_PER_S
+from mdverify.clock.sockets import external_peers, reply_pending
 from mdverify.clock.tracking import submissions
 
 if TYPE_CHECKING:
@@ -121,11 +122,11 @@ class VirtualLoop(RecordingLoop):
 
     def has_external_peers(self) -> bool:
         """Whether a registered socket talks to a peer that is not in this loop."""
-        return bool(sockets.external_peers(self._idle_selector.get_map()))
+        return bool(external_peers(self._idle_selector.get_map()))
 
     def awaits_reply(self) -> bool:
         """Whether a socket to a peer known to answer sent data last and awaits the reply."""
-        return sockets.awaits_reply(self._idle_selector.get_map())
+        return reply_pending(self._idle_selector.get_map())
 
     def wake(self) -> None:
         """Make the loop leave `select` (safe from any thread)."""
@@ -212,9 +213,9 @@ def patch_loop_creation(loop_class: type[asyncio.AbstractEventLoop]) -> None:
 
     # asyncio.run and asyncio.Runner call events.new_event_loop() on 3.10-3.13; the
     # policy serves get_event_loop() and code that asks it directly.
-    patches.patch(asyncio.events, "new_event_loop", new_event_loop)
-    patches.patch(asyncio, "new_event_loop", new_event_loop)
-    patches.patch(asyncio.DefaultEventLoopPolicy, "_loop_factory", loop_class)
+    patch(asyncio.events, "new_event_loop", new_event_loop)
+    patch(asyncio, "new_event_loop", new_event_loop)
+    patch(asyncio.DefaultEventLoopPolicy, "_loop_factory", loop_class)
     unix_events = sys.modules.get("asyncio.unix_events")
     for module, name in (
         (asyncio, "SelectorEventLoop"),
@@ -222,4 +223,4 @@ def patch_loop_creation(loop_class: type[asyncio.AbstractEventLoop]) -> None:
         (asyncio, "EventLoop"),  # 3.13+, for asyncio.run(loop_factory=asyncio.EventLoop)
         (unix_events, "EventLoop"),
     ):
-        patches.patch(module, name, loop_class)
+        patch(module, name, loop_class)

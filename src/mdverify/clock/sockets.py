@@ -25,14 +25,14 @@ import socket
 import stat
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from mdverify.clock import patches
+from mdverify.clock.patches import patch
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
     from _typeshed import FileDescriptorLike
 
-__all__ = ["awaits_reply", "expect_replies_from", "external_peers", "forget", "patch_sockets"]
+__all__ = ["expect_replies_from", "external_peers", "forget", "patch_sockets", "reply_pending"]
 
 _T = TypeVar("_T")
 
@@ -89,7 +89,7 @@ def external_peers(
     return [(fd, peer) for fd, (_, peer) in ends.items() if peer is not None and peer not in local]
 
 
-def awaits_reply(keys: Mapping[FileDescriptorLike, selectors.SelectorKey]) -> bool:
+def reply_pending(keys: Mapping[FileDescriptorLike, selectors.SelectorKey]) -> bool:
     """Whether a socket to a peer known to answer sent data last and awaits the reply."""
     if not _AWAITING or not _ANSWERING:
         return False
@@ -141,6 +141,6 @@ def patch_sockets() -> None:
         for name in names:
             method = getattr(socket.socket, name, None)
             if method is not None:
-                patches.patch(socket.socket, name, wrap(method))
+                patch(socket.socket, name, wrap(method))
     # Not `detach`: the descriptor lives on (and `_socket_ends` borrows sockets that way).
-    patches.patch(socket.socket, "close", _noting_close(socket.socket.close))
+    patch(socket.socket, "close", _noting_close(socket.socket.close))

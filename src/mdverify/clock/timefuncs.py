@@ -17,8 +17,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from mdverify.clock import patches
 from mdverify.clock.current import CURRENT
+from mdverify.clock.patches import patch
 from mdverify.clock.realtime import NS_PER_S
 from mdverify.clock.virtualtime import BASE_NS
 
@@ -95,5 +95,5 @@ def patch_time() -> None:
         ("time_ns", _time_ns),
         ("sleep", _sleep),
     ):
-        patches.patch(time, name, function)
-    patches.patch(asyncio.BaseEventLoop, "time", _real_loop_time)
+        patch(time, name, function)
+    patch(asyncio.BaseEventLoop, "time", _real_loop_time)

@@ -27,9 +27,9 @@ import sys
 import threading
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
-from mdverify.clock import patches
 from mdverify.clock.current import CURRENT
 from mdverify.clock.parties import is_pool_worker
+from mdverify.clock.patches import patch
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -136,8 +136,8 @@ def _tracking_forkpty(forkpty: Callable[[], tuple[int, int]]) -> Callable[[], tu
 
 def patch_threads_and_children() -> None:
     """Wrap thread start, executor submission and every spawn primitive there is."""
-    patches.patch(concurrent.futures.ThreadPoolExecutor, "submit", _tracked_submit)
-    patches.patch(threading.Thread, "start", _tracked_start)
+    patch(concurrent.futures.ThreadPoolExecutor, "submit", _tracked_submit)
+    patch(threading.Thread, "start", _tracked_start)
     # subprocess binds fork_exec at import on 3.11+; multiprocessing's spawn looks it up
     # on _posixsubprocess at each call.
     for module, name in (
@@ -149,7 +149,7 @@ def patch_threads_and_children() -> None:
     ):
         spawn = getattr(module, name, None)
         if spawn is not None:
-            patches.patch(module, name, _tracking_spawner(spawn))
+            patch(module, name, _tracking_spawner(spawn))
     forkpty = getattr(os, "forkpty", None)
     if forkpty is not None:
-        patches.patch(os, "forkpty", _tracking_forkpty(forkpty))
+        patch(os, "forkpty", _tracking_forkpty(forkpty))
