@@ -104,16 +104,16 @@ def virtual_on_real_time():
 
 
 class Clocked:
-    """Runs a program under a freshly installed clock in a new interpreter.
+    """Runs a program under a freshly installed virtual clock in a new interpreter.
 
     The program finds `clock` (installed and begun), `report(**values)` (its result, as
     JSON on the last line of stdout) and, with `fake=True`, `real`: the clock's
     `FakeRealTime`.
     """
 
-    def run(self, body: str, mode: str = "virtual", *, fake: bool = False) -> dict:
+    def run(self, body: str, *, fake: bool = False) -> dict:
         proc = subprocess.run(
-            [sys.executable, "-c", self.program(body, mode, fake=fake)],
+            [sys.executable, "-c", self.program(body, fake=fake)],
             capture_output=True,
             text=True,
             timeout=60,
@@ -128,7 +128,7 @@ class Clocked:
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",
-            self.program(body, "virtual", fake=False),
+            self.program(body, fake=False),
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env=self.env(),
@@ -138,15 +138,15 @@ class Clocked:
         return json.loads(out.decode().strip().splitlines()[-1])
 
     @staticmethod
-    def program(body: str, mode: str, *, fake: bool) -> str:
+    def program(body: str, *, fake: bool) -> str:
         real = "FakeRealTime()" if fake else "SYSTEM"
         prelude = f"""
-import asyncio, json, os, socket, subprocess, sys, threading, time
+import asyncio, json, os, subprocess, sys, time
 from fake_real_time import FakeRealTime
-from mdverify.clock import VirtualTimeExceeded, install
+from mdverify.clock import install
 from mdverify.clock.realtime import SYSTEM
 real = {real}
-clock = install({mode!r}, real_time=real)
+clock = install("virtual", real_time=real)
 clock.begin_block(None)
 def report(**values):
     print(json.dumps(values), flush=True)
