@@ -70,3 +70,21 @@ def test_connecting_to_an_address_that_is_not_loopback_is_unreachable(hosts):
     finally:
         sock.close()
     assert info.value.errno == errno.ENETUNREACH
+
+
+def test_the_clocks_uninstall_undoes_netmaps_patches_too(monkeypatch):
+    from mdverify import clock  # noqa: PLC0415 - the clock is not netmap's subject here
+    from mdverify.clock.installer import uninstall  # noqa: PLC0415
+
+    for name in ("hosts", "tls_port", "serve_blocks", "report"):
+        monkeypatch.setattr(netmap._State, name, getattr(netmap._State, name))
+    names = ("connect", "connect_ex", "bind", "listen", "getsockname")
+    before = [socket.getaddrinfo, *(getattr(socket.socket, name) for name in names)]
+    netmap.install(None, lambda _event: None)
+    clock.install("virtual")
+    try:
+        assert socket.getaddrinfo is netmap._getaddrinfo
+        assert socket.socket.connect is netmap._connect
+    finally:
+        uninstall()
+    assert [socket.getaddrinfo, *(getattr(socket.socket, name) for name in names)] == before

@@ -81,7 +81,8 @@ def route(spec: NetSpec | None, report: Callable[[Event], None]) -> None:
     _State.serve_blocks = frozenset(spec["serve_blocks"]) if spec else frozenset()
     _State.report = report
     clock.expect_replies_from(spec["services"] if spec else ())
-    socket.getaddrinfo = _getaddrinfo
+    # Through the clock's registry of patches, so that one uninstall undoes them too.
+    clock.patch(socket, "getaddrinfo", _getaddrinfo)
     # The methods of the Python subclass, so every socket the stdlib makes is covered.
     for name, method in (
         ("connect", _connect),
@@ -90,7 +91,7 @@ def route(spec: NetSpec | None, report: Callable[[Event], None]) -> None:
         ("listen", _listen),
         ("getsockname", _getsockname),
     ):
-        setattr(socket.socket, name, method)
+        clock.patch(socket.socket, name, method)
 
 
 def begin_block(index: int) -> bool:

@@ -1,0 +1,226 @@
+"""The event loops of a clocked process: recording loops, and virtual loops that jump.
+
+Once the clock is installed, every asyncio loop the examples make (`asyncio.run`,
+`asyncio.Runner`, `asyncio.new_event_loop()`, the default policy,
+`asyncio.SelectorEventLoop()`) is one of ours:
+
+* on the real clock a `RecordingLoop`: a selector loop that records its tasks in the
+  block's timeline (`mdverify.clock.tasks`);
+* on the virtual clock a `VirtualLoop`: a recording loop whose `time()` is virtual and
+  whose selector (`_IdleSelector`) hands idle waits to the coordinator instead of
+  blocking. It reads its next timer exactly from `loop._scheduled`, and answers the
+  coordinator's questions about its sockets through `mdverify.clock.sockets`.
+
+This module never imports pytest: the child process imports it. It uses CPython loop
+internals (`_scheduled`, `_ready`, `_clock_resolution`); verified on CPython 3.10.13,
+3.11.7, 3.12.1 and 3.13.0 on Linux.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import selectors
+import sys
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from mdverify.clock.current import CURRENT
+from mdverify.clock.patches import patch
+from mdverify.clock.realtime import NS_PER_S
+from mdverify.clock.sockets import external_peers, reply_pending
+from mdverify.clock.tracking import submissions
+
+if TYPE_CHECKING:
+    import collections
+    import concurrent.futures
+    from collections.abc import Callable, Mapping
+
+    from _typeshed import FileDescriptorLike
+    from typing_extensions import TypeVarTuple, Unpack
+
+    from mdverify.clock.coordinator import Coordinator
+    from mdverify.clock.parties import Job
+    from mdverify.clock.realtime import Events
+
+    _Ts = TypeVarTuple("_Ts")
+
+__all__ = ["RecordingLoop", "VirtualLoop", "patch_loop_creation"]
+
+_T = TypeVar("_T")
+
+
+class RecordingLoop(asyncio.SelectorEventLoop):
+    """A selector loop that records the tasks created on it in the block's timeline."""
+
+    def create_task(
+        self,
+        coro: Any,  # noqa: ANN401 - whatever the base class accepts
+        **kwargs: Any,  # noqa: ANN401 - name, context, and 3.14's eager_start
+    ) -> asyncio.Task[Any]:
+        """Create the task as usual and note it in the timeline."""
+        task = super().create_task(coro, **kwargs)
+        if CURRENT.timeline is not None:
+            CURRENT.timeline.record(task)
+        return task
+
+
+class VirtualLoop(RecordingLoop):
+    """A selector loop on virtual time that skips idle waits under the jump rule."""
+
+    # CPython internals this loop reads; present in 3.10-3.13.
+    _scheduled: list[asyncio.TimerHandle]
+    _ready: collections.deque[asyncio.Handle]
+    _clock_resolution: float
+
+    def __init__(self, selector: selectors.BaseSelector | None = None) -> None:
+        """Wrap `selector` (default: the platform's) so that idle waits come to us."""
+        self._idle_selector = _IdleSelector(
+            selector if selector is not None else selectors.DefaultSelector()
+        )
+        super().__init__(self._idle_selector)
+        self._idle_selector.loop = self
+        # Timers sit on the 1 ns grid, so a timer is due once the clock reaches it.
+        self._clock_resolution = 1 / NS_PER_S
+
+    def time(self) -> float:
+        """Virtual seconds (real monotonic seconds once the clock is uninstalled)."""
+        coordinator = CURRENT.coordinator
+        if coordinator is None:
+            return CURRENT.real.monotonic()
+        return coordinator.now_ns() / NS_PER_S
+
+    def run_in_executor(
+        self,
+        executor: concurrent.futures.Executor | None,
+        func: Callable[[Unpack[_Ts]], _T],
+        *args: Unpack[_Ts],
+    ) -> asyncio.Future[_T]:
+        """Submit as usual; the job counts as busy until this loop has its result."""
+        coordinator = CURRENT.coordinator
+        if coordinator is None:
+            return super().run_in_executor(executor, func, *args)
+        jobs: list[Job] = []
+        submissions.jobs = jobs
+        try:
+            future = super().run_in_executor(executor, func, *args)
+        finally:
+            submissions.jobs = None
+        for job in jobs:
+            future.add_done_callback(functools.partial(_settle, coordinator, job))
+        return future
+
+    def next_deadline_ns(self) -> int | None:
+        """The exact virtual time of the next timer; None without timers."""
+        if not self._scheduled:
+            return None
+        return round(self._scheduled[0].when() * NS_PER_S)
+
+    def has_pending_events(self) -> bool:
+        """Whether a callback or I/O is ready (safe from any thread)."""
+        return bool(self._ready) or self._idle_selector.poll()
+
+    def has_external_peers(self) -> bool:
+        """Whether a registered socket talks to a peer that is not in this loop."""
+        return bool(external_peers(self._idle_selector.get_map()))
+
+    def awaits_reply(self) -> bool:
+        """Whether a socket to a peer known to answer sent data last and awaits the reply."""
+        return reply_pending(self._idle_selector.get_map())
+
+    def wake(self) -> None:
+        """Make the loop leave `select` (safe from any thread)."""
+        if not self.is_closed():
+            with contextlib.suppress(RuntimeError):  # closed meanwhile: nobody to wake
+                self.call_soon_threadsafe(_nothing)
+
+
+def _nothing() -> None:
+    """A callback whose only effect is to wake a loop."""
+
+
+def _settle(coordinator: Coordinator, job: Job, _future: asyncio.Future[Any]) -> None:
+    coordinator.settle_job(job)
+
+
+class _IdleSelector(selectors.BaseSelector):
+    """The loop's selector: real I/O goes to `inner`, idle waits to the coordinator."""
+
+    def __init__(self, inner: selectors.BaseSelector) -> None:
+        self.inner = inner
+        self.loop: VirtualLoop | None = None
+
+    def register(
+        self,
+        fileobj: FileDescriptorLike,
+        events: int,
+        data: Any = None,  # noqa: ANN401 - the loop's handles
+    ) -> selectors.SelectorKey:
+        """Register with the real selector."""
+        return self.inner.register(fileobj, events, data)
+
+    def unregister(self, fileobj: FileDescriptorLike) -> selectors.SelectorKey:
+        """Unregister from the real selector."""
+        return self.inner.unregister(fileobj)
+
+    def modify(
+        self,
+        fileobj: FileDescriptorLike,
+        events: int,
+        data: Any = None,  # noqa: ANN401 - the loop's handles
+    ) -> selectors.SelectorKey:
+        """Modify in the real selector."""
+        return self.inner.modify(fileobj, events, data)
+
+    def select(self, timeout: float | None = None) -> Events:
+        """Poll; when the loop has nothing to do, let the coordinator decide the wait."""
+        coordinator, loop = CURRENT.coordinator, self.loop
+        if coordinator is None or loop is None or (timeout is not None and timeout <= 0):
+            return self.inner.select(timeout)
+        if not coordinator.jumps_enabled:
+            return coordinator.real.select(self.inner, timeout)  # time flows meanwhile
+        # The loop computed `timeout` from virtual time: it has no callback ready and is
+        # not stopping. Rule 1: I/O that is ready now comes first.
+        return self.inner.select(0) or coordinator.idle(loop, self.inner)
+
+    def poll(self) -> bool:
+        """Whether I/O is ready; other threads may ask while the loop waits."""
+        try:
+            return bool(self.inner.select(0))
+        except (OSError, ValueError):
+            return False  # closed
+
+    def close(self) -> None:
+        """Close the real selector."""
+        self.loop = None
+        self.inner.close()
+
+    def get_key(self, fileobj: FileDescriptorLike) -> selectors.SelectorKey:
+        """Look up in the real selector."""
+        return self.inner.get_key(fileobj)
+
+    def get_map(self) -> Mapping[FileDescriptorLike, selectors.SelectorKey]:
+        """The real selector's map."""
+        return self.inner.get_map()
+
+
+def patch_loop_creation(loop_class: type[asyncio.AbstractEventLoop]) -> None:
+    """Make every way of creating a loop create a `loop_class`."""
+
+    def new_event_loop() -> asyncio.AbstractEventLoop:
+        """Make an event loop on the installed clock."""
+        return loop_class()
+
+    # asyncio.run and asyncio.Runner call events.new_event_loop() on 3.10-3.13; the
+    # policy serves get_event_loop() and code that asks it directly.
+    patch(asyncio.events, "new_event_loop", new_event_loop)
+    patch(asyncio, "new_event_loop", new_event_loop)
+    patch(asyncio.DefaultEventLoopPolicy, "_loop_factory", loop_class)
+    unix_events = sys.modules.get("asyncio.unix_events")
+    for module, name in (
+        (asyncio, "SelectorEventLoop"),
+        (unix_events, "SelectorEventLoop"),
+        (asyncio, "EventLoop"),  # 3.13+, for asyncio.run(loop_factory=asyncio.EventLoop)
+        (unix_events, "EventLoop"),
+    ):
+        patch(module, name, loop_class)

@@ -1,0 +1,259 @@
+"""The parties to virtual time: who waits on it, and who runs real code meanwhile.
+
+Virtual time may jump only when every party waits on it alone. `Parties` keeps those
+books for the coordinator (`mdverify.clock.coordinator`), which adds the rule itself:
+
+* Sleepers and idle loops wait on virtual time: a thread in `time.sleep` until its
+  wake-up time, a loop in `select` until its next timer.
+* Runners run real code that no one can see through: a thread the example started,
+  from `run()` to its end, except while it sleeps or idles; a job in an executor.
+  Threads that existed at `install()` belong to the harness and are ignored, and so
+  are idle pool workers: they wait for work, not for time. A
+  `threading.active_count() > 1` test would not do: executor workers stay alive, idle,
+  long after their last job.
+* Executor jobs count from submission until their result is delivered (for
+  `run_in_executor` and `to_thread`: until the loop's future is done, so the loop never
+  jumps in the instant between the job's end and its result's arrival).
+* Child processes run on real time. Liveness is asked with `os.waitid(..., WNOWAIT)`,
+  which does not reap: reaping (`Popen.poll`, `waitpid`) would steal the exit status
+  from asyncio's child watcher or `Popen.wait`. multiprocessing's resource tracker,
+  which lives until exit, is not counted.
+
+A runner or a live child holds virtual time (`VirtualTime.hold`), so it flows at real
+speed meanwhile. `mdverify.clock.tracking` wraps the primitives that report them.
+
+This module never imports pytest: the child process imports it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures.thread
+import os
+import sys
+import threading
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final, Protocol
+
+from mdverify.clock.virtualtime import VirtualTime
+
+if TYPE_CHECKING:
+    from mdverify.clock.realtime import RealTime
+
+__all__ = ["IdleLoop", "Job", "LoopView", "Parties", "is_pool_worker"]
+
+_POOL_WORKER: Final = getattr(concurrent.futures.thread, "_worker", None)
+_HAS_WAITID: Final = hasattr(os, "waitid") and hasattr(os, "WNOWAIT")
+
+
+def is_pool_worker(thread: threading.Thread) -> bool:
+    """Whether `thread` is a `ThreadPoolExecutor` worker, which idles between jobs."""
+    return _POOL_WORKER is not None and getattr(thread, "_target", None) is _POOL_WORKER
+
+
+def _child_running(pid: int) -> bool:
+    """Whether child `pid` still runs, asked without reaping it."""
+    if _HAS_WAITID:
+        try:
+            # None: the child exists and has not exited. A result: it is a zombie.
+            return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+        except ChildProcessError:
+            return False  # already reaped
+    # macOS before 3.13 has no waitid; a zombie then counts as running until reaped.
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _service_pids() -> frozenset[int]:
+    """Children that live until the process exits and do no work of the example's."""
+    module = sys.modules.get("multiprocessing.resource_tracker")
+    tracker = getattr(module, "_resource_tracker", None)
+    pid = getattr(tracker, "_pid", None)
+    return frozenset({pid}) if isinstance(pid, int) else frozenset()
+
+
+class LoopView(Protocol):
+    """What the coordinator asks of an event loop that idles on virtual time."""
+
+    def wake(self) -> None:
+        """Make the loop leave `select` (safe from any thread)."""
+
+    def has_pending_events(self) -> bool:
+        """Whether a callback or I/O is ready (safe from any thread)."""
+
+    def has_external_peers(self) -> bool:
+        """Whether a registered socket talks to a peer that is not in this loop."""
+
+    def awaits_reply(self) -> bool:
+        """Whether a socket to a peer known to answer awaits its reply."""
+
+    def next_deadline_ns(self) -> int | None:
+        """The exact virtual time of the next timer; None without timers."""
+
+
+@dataclass(eq=False, slots=True)
+class Job:
+    """One callable submitted to a `ThreadPoolExecutor` while the clock is installed."""
+
+    loop_settled: bool
+    """Whether a loop's `run_in_executor` settles it when its asyncio future is done."""
+    started: bool = False
+    finished: bool = False
+    settled: bool = False
+
+    @property
+    def busy(self) -> bool:
+        """Queued, or finished with its result not yet delivered."""
+        return not self.started or (self.finished and not self.settled)
+
+
+@dataclass(eq=False, slots=True)
+class IdleLoop:
+    """A loop blocked in `select`, and the deadline of its next timer."""
+
+    loop: LoopView
+    deadline_ns: int | None
+
+
+class Parties:
+    """Who is blocked on virtual time, who runs real code, and whether all are quiet.
+
+    Every field is guarded by `_cond`. It wraps an RLock because a finalizer or a
+    signal handler may read the clock (logging does) on a thread that holds it.
+    """
+
+    def __init__(self, ignored: frozenset[threading.Thread], real: RealTime) -> None:
+        self._cond = threading.Condition(threading.RLock())
+        self._time = VirtualTime(real)
+        self._ignored = ignored
+        self._runners: set[int] = set()
+        self._finished: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+        self._sleepers: dict[int, int] = {}
+        self._idle: dict[int, IdleLoop] = {}
+        self._jobs: set[Job] = set()
+        self._children: set[int] = set()
+        self._children_hold = False
+
+    def runner_started(self) -> None:
+        """The calling thread begins to run real code (a thread's run, or a job)."""
+        with self._cond:
+            me = threading.get_ident()
+            if me not in self._runners:
+                self._runners.add(me)
+                self._time.hold()
+
+    def runner_finished(self, *, thread_ends: bool) -> None:
+        """The calling thread stops running real code; `thread_ends` if for good."""
+        with self._cond:
+            me = threading.get_ident()
+            if me in self._runners:
+                self._runners.discard(me)
+                self._time.unhold()
+            if thread_ends:
+                # The thread stays in threading.enumerate() a little longer.
+                self._finished.add(threading.current_thread())
+            self._changed_locked()
+
+    def queue_job(self, *, loop_settled: bool) -> Job:
+        """Count a job from its submission."""
+        job = Job(loop_settled=loop_settled)
+        with self._cond:
+            self._jobs.add(job)
+        return job
+
+    def start_job(self, job: Job) -> None:
+        """The calling pool worker starts `job`."""
+        with self._cond:
+            job.started = True
+        self.runner_started()
+
+    def finish_job(self, job: Job) -> None:
+        """The calling pool worker is done with `job`."""
+        with self._cond:
+            job.finished = True
+            self._forget_job_locked(job)
+        self.runner_finished(thread_ends=False)
+
+    def future_done(self, job: Job) -> None:
+        """`job`'s concurrent future is done: it ran, failed to start, or was cancelled."""
+        with self._cond:
+            if not job.started:
+                job.started = job.finished = job.settled = True
+            elif not job.loop_settled:
+                job.settled = True
+            self._forget_job_locked(job)
+            self._changed_locked()
+
+    def settle_job(self, job: Job) -> None:
+        """The loop that submitted `job` has its result."""
+        with self._cond:
+            job.settled = True
+            self._forget_job_locked(job)
+            self._changed_locked()
+
+    def _forget_job_locked(self, job: Job) -> None:
+        if job.finished and job.settled:
+            self._jobs.discard(job)
+
+    def child_started(self, pid: int) -> None:
+        """A child process runs: time flows at real speed until it is gone."""
+        with self._cond:
+            self._children.add(pid)
+            if not self._children_hold:
+                self._children_hold = True
+                self._time.hold()
+
+    def _children_running_locked(self) -> bool:
+        if not self._children_hold:
+            return False  # no child started since the last one was seen gone
+        services = _service_pids()
+        running = False
+        for pid in list(self._children):
+            if pid not in services and _child_running(pid):
+                running = True
+                break
+            self._children.discard(pid)
+        if not running and self._children_hold:
+            self._children_hold = False
+            self._time.unhold()
+            self._changed_locked()
+        return running
+
+    def _changed_locked(self) -> None:
+        """Make every waiting party look again: a thread, job or child is gone."""
+        self._cond.notify_all()
+        for idle in self._idle.values():
+            idle.loop.wake()
+
+    def _quiet_locked(self) -> bool:
+        """Whether every party waits on virtual time, so that only a jump wakes anyone."""
+        if any(job.busy for job in self._jobs) or self._children_running_locked():
+            return False
+        blocked = self._sleepers.keys() | self._idle.keys()
+        for thread in threading.enumerate():
+            if thread in self._ignored or thread in self._finished or thread.ident in blocked:
+                continue
+            if thread.ident not in self._runners and is_pool_worker(thread):
+                continue  # an idle pool worker waits for work, not for time
+            return False
+        # An event that arrived since a loop's last look must be handled before a jump;
+        # a reply on its way from another process is real work going on (rule 4).
+        return not any(
+            idle.loop.has_pending_events() or idle.loop.awaits_reply()
+            for idle in self._idle.values()
+        )
+
+    def _nearest_deadline_locked(self) -> tuple[int, int] | None:
+        """The earliest (deadline, thread ident) among sleepers and idle loops."""
+        deadlines = [(deadline, ident) for ident, deadline in self._sleepers.items()]
+        deadlines += [
+            (idle.deadline_ns, ident)
+            for ident, idle in self._idle.items()
+            if idle.deadline_ns is not None
+        ]
+        return min(deadlines, default=None)
