@@ -80,7 +80,7 @@ def test_the_clocks_uninstall_undoes_netmaps_patches_too(monkeypatch):
         monkeypatch.setattr(netmap._State, name, getattr(netmap._State, name))
     names = ("connect", "connect_ex", "bind", "listen", "getsockname")
     before = [socket.getaddrinfo, *(getattr(socket.socket, name) for name in names)]
-    netmap.install(None, lambda _event: None)
+    netmap.route(None, lambda _event: None)
     clock.install("virtual")
     try:
         assert socket.getaddrinfo is netmap._getaddrinfo
