@@ -13,7 +13,7 @@ import pytest
 collect_ignore_glob = ["tests/fixtures/*", "tests/cases/*"]
 
 # Unit modules each of whose tests starts an article's child, the warm worker or a server.
-_PROCESS_MODULES = frozenset({"test_sandbox.py", "test_worker.py", "test_services.py"})
+_PROCESS_MODULES = frozenset({"test_run.py", "test_worker.py", "test_services.py"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

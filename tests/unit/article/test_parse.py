@@ -7,7 +7,7 @@ import pytest
 from mdverify.article.parse import decode, parse_article, parse_text
 from mdverify.model import ArticleError
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "parse"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "parse"
 
 
 def parse_fixture(name: str):

@@ -13,7 +13,7 @@ from mdverify.check.compare import matches
 from mdverify.edit.rewrite import rewrite
 from mdverify.model import ArticleError, Edit
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "rewrite"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "rewrite"
 
 
 def update(data: bytes | str, outputs: dict[tuple[int, int], str]):

@@ -190,7 +190,7 @@ def test_a_shell_fence_that_runs_something_else_is_not_output():
 
 
 def test_the_options_page_quotes_the_default_words():
-    page = (Path(__file__).parents[2] / "docs" / "options.md").read_text(encoding="utf-8")
+    page = (Path(__file__).parents[3] / "docs" / "options.md").read_text(encoding="utf-8")
     assert f"| {' '.join(OUTPUT_WORDS)} |" in page
 
 
