@@ -1,4 +1,4 @@
-"""The import graph of `mdverify.run` and `mdverify.services`: one way, no cycles."""
+"""The shape of the package: imports go one way, with no cycle; pytest stays in the shell."""
 
 import ast
 from pathlib import Path
@@ -51,7 +51,40 @@ def test_run_imports_neither_services_nor_the_plugin():
     assert wrong == set()
 
 
-def test_no_import_cycle_passes_through_run_or_services():
+def _external(path: Path) -> set[str]:
+    """The top-level names of what `path` imports from outside mdverify."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.partition(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.partition(".")[0])
+    return found
+
+
+def test_pytest_and_xdist_are_imported_only_by_the_plugin():
+    wrong = {
+        (str(path.relative_to(_ROOT)), name)
+        for path in _ROOT.rglob("*.py")
+        if path.relative_to(_ROOT).parts[0] != "plugin"
+        for name in _external(path) & {"pytest", "_pytest", "xdist", "pluggy"}
+    }
+    assert wrong == set()
+
+
+def test_the_tree_shows_the_stages():
+    """At most six modules at the top of the package, and none over 400 lines."""
+    top = sorted(p.name for p in _ROOT.glob("*.py"))
+    assert len(top) <= 6, top
+    long = {
+        str(p.relative_to(_ROOT)): n
+        for p in _ROOT.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400
+    }
+    assert long == {}
+
+
+def test_no_import_cycle_anywhere():
     graph = _imports()
 
     def reaches(start: str, goal: str) -> bool:
@@ -65,5 +98,4 @@ def test_no_import_cycle_passes_through_run_or_services():
                     todo.append(target)
         return False
 
-    mine = [m for m in graph if _in(m, "mdverify.run") or _in(m, "mdverify.services")]
-    assert [m for m in mine if reaches(m, m)] == []
+    assert [m for m in graph if reaches(m, m)] == []
