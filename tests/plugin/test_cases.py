@@ -51,7 +51,9 @@ from typing import Any
 import frontmatter
 import pytest
 
-pytestmark = pytest.mark.process
+# Under `pytest -n N --dist loadgroup` every case goes to one worker:
+# the inner runs then start once, not once on each worker that gets a case.
+pytestmark = [pytest.mark.process, pytest.mark.xdist_group("cases")]
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 FILES = sorted(CASES.glob("*/*.md"))

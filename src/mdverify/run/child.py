@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from mdverify.model import ClockName
     from mdverify.run.events import Event
 
-__all__ = ["ArticleRequest", "BlockRequest", "main", "serve"]
+__all__ = ["ArticleRequest", "BlockRequest", "execute", "main"]
 
 _FUTURE_FLAGS = 0
 for _feature in __future__.all_feature_names:
@@ -322,10 +322,10 @@ def main() -> None:
     report_fd = os.dup(int(sys.argv[1]))
     os.close(int(sys.argv[1]))
     request: ArticleRequest = json.loads(sys.stdin.buffer.read())
-    serve(request, report_fd)
+    execute(request, report_fd)
 
 
-def serve(request: ArticleRequest, report_fd: int) -> NoReturn:
+def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
     """Run the article and exit; stdout, stderr and the cwd are already the article's.
 
     Both starts end here: `main` after a cold interpreter start, and `mdverify.run.worker`

@@ -5,7 +5,7 @@ imports per article; forking a process that has already paid them costs about on
 isolation stays what a cold start (`mdverify.run.cold`) gives: each article runs in a fresh
 forked process, in a session (process group) of its own, in its own folder
 (`mdverify.run.capture`), and the whole group is killed when the article ends or a block
-times out. The child then runs `mdverify.run.child.serve`: the same code and events as a
+times out. The child then runs `mdverify.run.child.execute`: the same code and events as a
 cold child.
 
 The worker also supervises, with one `mdverify.run.watch.Watch` per child under a single
@@ -194,9 +194,9 @@ def _child(  # pragma: no cover -- runs in the forked child
     if job.env is not None:
         os.environ.clear()
         os.environ.update(job.env)
-    from mdverify.run.child import serve  # noqa: PLC0415 -- already imported; here for clarity
+    from mdverify.run.child import execute  # noqa: PLC0415 -- already imported; here for clarity
 
-    serve(job.request, report_fd)
+    execute(job.request, report_fd)
 
 
 def main() -> None:
