@@ -2,7 +2,8 @@
 
 A setting named `x` is `--mdverify-x` on the command line and `mdverify_x` in the ini file,
 and `mdverify_x` is its key in the raw mappings `build` reads. The command line overrides
-the ini file; a repeatable option (`pass_env`) adds to the ini file's list instead.
+the ini file; a repeatable option (`pass_env`, `output_words`) adds to the list in force
+instead: the ini file's, else the default.
 
 `OPTIONS` is the table the pytest shell registers, help text and all, so the defaults are
 written once: the ones of how an article runs are `RunOptions`' own (this module builds
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Literal, TypeGuard, cast
 
 from mdverify.article.fences import OUTPUT_WORDS
 from mdverify.check.tolerance import DEFAULT_TOLERANCE, Tolerance
@@ -252,17 +253,20 @@ def _given(value: Raw) -> bool:
     return value is not None and value is not False and value not in ("", [], ())
 
 
+def _is_list(raw: Raw) -> TypeGuard[Sequence[object]]:
+    return isinstance(raw, Sequence) and not isinstance(raw, str)
+
+
 def _pick(option: Option, cli: Mapping[str, Raw], ini: Mapping[str, Raw]) -> Raw:
     """The raw value in force: the command line's, else the ini file's, else the default."""
     in_ini = [ini.get(key) for key in (*option.ini_aliases, option.key)]
     if option.kind == "list":
-        items = [
-            str(item)
-            for raw in (*in_ini, cli.get(option.key))
-            if isinstance(raw, Sequence) and not isinstance(raw, str)
-            for item in raw
-        ]
-        return items or (option.default or "").split()
+        # The command line adds to the list in force: the ini file's, else the default.
+        base = [str(item) for raw in in_ini if _is_list(raw) for item in raw]
+        added = cli.get(option.key)
+        if not base:
+            base = (option.default or "").split()
+        return base + ([str(item) for item in added] if _is_list(added) else [])
     for raw in (cli.get(option.key), *reversed(in_ini)):
         if _given(raw):
             return raw

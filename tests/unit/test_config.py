@@ -121,3 +121,10 @@ def test_a_bad_value_is_a_value_error_that_names_the_setting(cli, ini, message):
     with pytest.raises(ValueError) as raised:
         build(cli, ini)
     assert str(raised.value).startswith(message)
+
+
+def test_words_from_the_command_line_add_to_the_default_list_when_the_ini_sets_none():
+    words = build({"mdverify_output_words": ["Konsole"]}, {}).output_words
+    assert words == (*OUTPUT_WORDS, "Konsole")
+    words = build({"mdverify_output_words": ["Konsole"]}, {"mdverify_output_words": ["out"]})
+    assert words.output_words == ("out", "Konsole")
