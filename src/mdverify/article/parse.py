@@ -232,7 +232,8 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             pairable = False
         elif kind == "paragraph_open":
             prose_since += 1
-            if depth >= block_depth and _introduces_output(tokens[pos + 1].content, words):
+            # `depth` counts this paragraph itself: the one around it must hold the block.
+            if depth - 1 >= block_depth and _introduces_output(tokens[pos + 1].content, words):
                 prose_since = 1  # "**Expected output:**" after an explanation of the code
         elif kind not in _PROSE and not _is_container(kind):
             pairable = False  # a heading, table, rule or other block ends the pairing
