@@ -2,9 +2,10 @@
 
 Parsing (markdown-it's block pass, then the claims of each block) was over half of the time
 pytest spends collecting a large docs tree; unpickling the result costs a fifth of that. An
-entry is used only when the article's bytes, its displayed path and mdverify's own parsing
-code are all unchanged: the key is a digest of the three. The cache holds one entry per
-article path (the latest), in one file, written back only when something changed.
+entry is used only when the article's bytes, its displayed path, mdverify's own parsing
+code and the words that mark output are all unchanged: the key is a digest of them. The
+cache holds one entry per article path (the latest), in one file, written back only when
+something changed.
 
 The file lives in pytest's cache directory and is unpickled: it is as trusted as the
 project's own `conftest.py`, which whoever can write it could edit too.

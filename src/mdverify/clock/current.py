@@ -1,7 +1,7 @@
 """The clock installed in this process now, as the patched functions and loops find it.
 
 A patched `time.monotonic` or a loop's `select` is called from anywhere, with no clock
-passed in: it looks here. `install` fills these in and `_uninstall` clears them; with
+passed in: it looks here. `install` fills these in and `installer.uninstall` clears them; with
 no coordinator, everything reads the real clock.
 
 This module never imports pytest: the child process imports it.

@@ -2,7 +2,7 @@
 
 The clock patches the `time` module, asyncio's loop factories, threads, executors,
 spawn primitives and socket methods; `mdverify.run.netmap` patches name resolution and
-socket addresses. All of them register here, so `undo_all` (the clock's `_uninstall`,
+socket addresses. All of them register here, so `undo_all` (the clock's `installer.uninstall`,
 for tests) puts every name back, newest first, whoever patched it.
 
 This module never imports pytest: the child process imports it.

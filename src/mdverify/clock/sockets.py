@@ -51,7 +51,7 @@ def expect_replies_from(peers: Iterable[tuple[str, int]]) -> None:
 
 
 def forget() -> None:
-    """Forget every note and declared peer (for tests, with the clock's `_uninstall`)."""
+    """Forget every note and declared peer (for tests, with the clock's `installer.uninstall`)."""
     _AWAITING.clear()
     _ANSWERING.clear()
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from mdverify.edit.update import Correction, summary, update_files
+from mdverify.model import Status
 from mdverify.plugin.options import settings
 from mdverify.plugin.xdist import is_worker
 
@@ -35,7 +36,7 @@ def record(item: pytest.Item, verdict: Verdict, display: str, digest: str) -> No
         return
     path, example = str(item.path), verdict.example
     if (
-        verdict.observation.status == "ok"
+        verdict.observation.status is Status.OK
         and not verdict.observation.truncated  # the real output is unknown: never write a cut
         and example.settings.xfail is None
     ):

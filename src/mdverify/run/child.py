@@ -1,6 +1,6 @@
 """The child process: runs one article's blocks, in order, in one namespace, as a script would.
 
-Protocol (kept small so that a warm, pre-forked worker can later serve the same request):
+Protocol (the same for a cold start and for a child forked by the warm worker):
 
 * The parent starts `python -m mdverify.run.child FD` with stdout and stderr already pointing at
   capture files, and writes one JSON request to stdin (see `ArticleRequest`).

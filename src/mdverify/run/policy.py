@@ -7,8 +7,8 @@ an xdist worker was sent) and asks here what to do with them; nothing here knows
   Blocks share a namespace, so every runnable block up to the last selected one runs,
   selected or not; blocks after it are not needed.
 - **Cold starts.** An article that asks for files, hosts, services or a server check starts
-  cold, in the parent's own sandbox path: its set-up lives in the parent (the shell's
-  fixtures), and a server check talks to the child while it runs.
+  cold (`mdverify.services.provided`, then `mdverify.run.cold`): its set-up lives in the
+  parent (the shell's fixtures), and a server check talks to the child while it runs.
 - **Speculation.** While pytest still collects, an article may start at once with all its
   runnable blocks, but only when every collected item will probably run: a selection
   (-k, -m, --lf, a shard) would waste most of that work. Its result serves only an equal

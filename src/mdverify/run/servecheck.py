@@ -3,8 +3,8 @@
 A block such as `web.run_app(create_app())` serves until interrupted. The child reports a
 `Listening` event when the example's server listens (see `mdverify.run.netmap`, which
 moved it to a free loopback port). The watch (`mdverify.run.watch`) hands every event to
-`ServerChecks.on_event`; on `Listening` it which sends each declared request, compares each response
-body with what the article expects (`...` wildcards allowed), then sends SIGINT to the
+`ServerChecks.on_event`; on `Listening` it sends each declared request, compares each
+response body with what the article expects (`...` wildcards allowed), then sends SIGINT to the
 child, as a reader pressing Ctrl+C would. The block must then end cleanly, and its port
 must be closed. Whatever went wrong becomes the block's `serve` failure.
 """

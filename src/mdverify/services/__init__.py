@@ -1,11 +1,12 @@
 """The outside world an article's examples use: files, web hosts, a database, a server check.
 
 The parent provides it; the child only receives data (`mdverify.run.request.Provision`):
-environment variables, files to create and the host map. `needs()` reads what an article's
-blocks ask for (see `mdverify.article.world` for the keys); `provide()` sets it up for one
-article's run with the session's servers (`web.LocalWeb`, `postgres.Postgres`) and takes
-it down after; `mdverify.services.provided` runs an article inside it. This package never
-imports pytest: `mdverify.plugin.fixtures` wraps the servers as fixtures.
+environment variables, files to create and the host map. What an article's blocks ask
+for is `model.World.union` of their worlds (the keys are read by `mdverify.article.world`);
+`provide()` sets it up for one article's run with the session's servers (`web.LocalWeb`,
+`postgres.Postgres`) and takes it down after; `mdverify.services.provided` runs an article
+inside it. This package never imports pytest: `mdverify.plugin.fixtures` wraps the servers
+as fixtures.
 """
 
 from __future__ import annotations

@@ -214,8 +214,5 @@ def test_an_introduction_outside_the_blocks_list_does_not_excuse_the_explanation
 
 
 def test_an_introduction_outside_the_blocks_blockquote_does_not_excuse_the_explanation():
-    text = (
-        "> ```python\n> print('hi')\n> ```\n>\n> It adds.\n\n"
-        "**Output:**\n\n```\nhi\n```\n"
-    )
+    text = "> ```python\n> print('hi')\n> ```\n>\n> It adds.\n\n**Output:**\n\n```\nhi\n```\n"
     assert claims(text) == [[]]
