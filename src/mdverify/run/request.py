@@ -55,6 +55,14 @@ class Prepared:
     files: tuple[tuple[str, str], ...] = ()
     """Files to create in the child's working directory (from the `Provision`)."""
 
+    @property
+    def cold_only(self) -> bool:
+        """Whether only a cold start can run it (files to write, or a server to check).
+
+        The warm worker does neither: such a run handed to it would silently lose them.
+        """
+        return bool(self.files) or bool(self.request["net"]["serve_blocks"])
+
 
 def prepare(
     article: Article,

@@ -76,7 +76,7 @@ class Runner:
 
     def speculate(self, key: Hashable, prepared: Prepared | None) -> None:
         """Start `key` now, before it is planned; its result serves only an equal request."""
-        if prepared is None or key in self._jobs:
+        if prepared is None or prepared.cold_only or key in self._jobs:
             return
         worker = self._ensure_worker(prepared)
         if worker is not None:
@@ -96,7 +96,7 @@ class Runner:
             self._forget(key)  # selection changed what to run: the early start is wasted
         if prepared is None:
             return {}
-        worker = self._ensure_worker(prepared)
+        worker = None if prepared.cold_only else self._ensure_worker(prepared)
         if worker is not None:
             try:
                 self._run_ahead(worker, key, prepared)
@@ -136,7 +136,7 @@ class Runner:
             following = self._order[self._next]
             self._next += 1
             planned = self._prepared.get(following)
-            if planned is not None and following not in self._jobs:
+            if planned is not None and not planned.cold_only and following not in self._jobs:
                 jobs.append(self._job(following, planned))
         if jobs:
             worker.submit(*jobs)
