@@ -19,7 +19,7 @@ from pathlib import Path
 from mdverify.article.parse import parse_text
 from mdverify.run.options import RunOptions
 from mdverify.run.request import prepare
-from mdverify.run.schedule import Runner
+from mdverify.run.runner import Runner
 
 TEXT = "# Empty\n\n```python\npass\n```\n"
 

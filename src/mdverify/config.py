@@ -29,11 +29,11 @@ if TYPE_CHECKING:
 
     from mdverify.model import ClockName
 
-__all__ = ["OPTIONS", "Config", "Option", "Raw", "Start", "build"]
+__all__ = ["OPTIONS", "Config", "Option", "Raw", "StartName", "build"]
 
 Raw = str | float | bool | Sequence[str] | None
 """A value as pytest hands it over: text, a number (`type=float`), a flag, or a list."""
-Start = Literal["warm", "cold"]
+StartName = Literal["warm", "cold"]
 Kind = Literal["seconds", "choice", "size", "text", "list", "flag"]
 """How a setting is read: it decides the parser, and how the shell registers it."""
 
@@ -186,7 +186,7 @@ class Config:
 
     run: RunOptions
     """How each article runs: block timeout, clock, cap, environment, resource limits."""
-    start: Start
+    start: StartName
     tolerances: Mapping[ClockName, Tolerance]
     """Tolerance of timing claims on each clock."""
     timelines: Path | None
@@ -233,7 +233,7 @@ def build(cli: Mapping[str, Raw], ini: Mapping[str, Raw]) -> Config:
         raise ValueError(f"--mdverify-shard: {err}") from None
     return Config(
         run=run,
-        start=cast("Start", _choice(_OPTION["start"], value["start"])),
+        start=cast("StartName", _choice(_OPTION["start"], value["start"])),
         tolerances=tolerances,
         timelines=Path(str(value["timelines"])) if value["timelines"] else None,
         update=_flag("mdverify_update", value["update"]),

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from typing_extensions import TypeVarTuple, Unpack
 
     from mdverify.clock.coordinator import Coordinator
-    from mdverify.clock.parties import Job
+    from mdverify.clock.parties import ExecutorJob
     from mdverify.clock.realtime import Events
 
     _Ts = TypeVarTuple("_Ts")
@@ -100,7 +100,7 @@ class VirtualLoop(RecordingLoop):
         coordinator = CURRENT.coordinator
         if coordinator is None:
             return super().run_in_executor(executor, func, *args)
-        jobs: list[Job] = []
+        jobs: list[ExecutorJob] = []
         submissions.jobs = jobs
         try:
             future = super().run_in_executor(executor, func, *args)
@@ -139,7 +139,7 @@ def _nothing() -> None:
     """A callback whose only effect is to wake a loop."""
 
 
-def _settle(coordinator: Coordinator, job: Job, _future: asyncio.Future[Any]) -> None:
+def _settle(coordinator: Coordinator, job: ExecutorJob, _future: asyncio.Future[Any]) -> None:
     coordinator.settle_job(job)
 
 

@@ -40,7 +40,7 @@ from mdverify.clock.virtualtime import VirtualTime
 if TYPE_CHECKING:
     from mdverify.clock.realtime import RealTime
 
-__all__ = ["IdleLoop", "Job", "LoopView", "Parties", "is_pool_worker"]
+__all__ = ["ExecutorJob", "IdleLoop", "LoopView", "Parties", "is_pool_worker"]
 
 _POOL_WORKER: Final = getattr(concurrent.futures.thread, "_worker", None)
 _HAS_WAITID: Final = hasattr(os, "waitid") and hasattr(os, "WNOWAIT")
@@ -97,7 +97,7 @@ class LoopView(Protocol):
 
 
 @dataclass(eq=False, slots=True)
-class Job:
+class ExecutorJob:
     """One callable submitted to a `ThreadPoolExecutor` while the clock is installed."""
 
     loop_settled: bool
@@ -135,7 +135,7 @@ class Parties:
         self._finished: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
         self._sleepers: dict[int, int] = {}
         self._idle: dict[int, IdleLoop] = {}
-        self._jobs: set[Job] = set()
+        self._jobs: set[ExecutorJob] = set()
         self._children: set[int] = set()
         self._children_hold = False
 
@@ -159,27 +159,27 @@ class Parties:
                 self._finished.add(threading.current_thread())
             self._changed_locked()
 
-    def queue_job(self, *, loop_settled: bool) -> Job:
+    def queue_job(self, *, loop_settled: bool) -> ExecutorJob:
         """Count a job from its submission."""
-        job = Job(loop_settled=loop_settled)
+        job = ExecutorJob(loop_settled=loop_settled)
         with self._cond:
             self._jobs.add(job)
         return job
 
-    def start_job(self, job: Job) -> None:
+    def start_job(self, job: ExecutorJob) -> None:
         """The calling pool worker starts `job`."""
         with self._cond:
             job.started = True
         self.runner_started()
 
-    def finish_job(self, job: Job) -> None:
+    def finish_job(self, job: ExecutorJob) -> None:
         """The calling pool worker is done with `job`."""
         with self._cond:
             job.finished = True
             self._forget_job_locked(job)
         self.runner_finished(thread_ends=False)
 
-    def future_done(self, job: Job) -> None:
+    def future_done(self, job: ExecutorJob) -> None:
         """`job`'s concurrent future is done: it ran, failed to start, or was cancelled."""
         with self._cond:
             if not job.started:
@@ -189,14 +189,14 @@ class Parties:
             self._forget_job_locked(job)
             self._changed_locked()
 
-    def settle_job(self, job: Job) -> None:
+    def settle_job(self, job: ExecutorJob) -> None:
         """The loop that submitted `job` has its result."""
         with self._cond:
             job.settled = True
             self._forget_job_locked(job)
             self._changed_locked()
 
-    def _forget_job_locked(self, job: Job) -> None:
+    def _forget_job_locked(self, job: ExecutorJob) -> None:
         if job.finished and job.settled:
             self._jobs.discard(job)
 

@@ -34,7 +34,7 @@ from mdverify.clock.patches import patch
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from mdverify.clock.parties import Job
+    from mdverify.clock.parties import ExecutorJob
 
 __all__ = ["patch_threads_and_children", "submissions"]
 
@@ -48,7 +48,7 @@ _real_thread_start = threading.Thread.start
 class _Submissions(threading.local):
     """Jobs that `ThreadPoolExecutor.submit` queued inside a loop's `run_in_executor`."""
 
-    jobs: list[Job] | None = None
+    jobs: list[ExecutorJob] | None = None
 
 
 submissions = _Submissions()

@@ -25,7 +25,7 @@ from mdverify.plugin.options import settings
 from mdverify.plugin.xdist import is_worker, upcoming
 from mdverify.run import policy
 from mdverify.run.request import prepare
-from mdverify.run.schedule import Runner
+from mdverify.run.runner import Runner
 from mdverify.services.provided import run_with_services
 
 if TYPE_CHECKING:

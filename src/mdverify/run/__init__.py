@@ -6,7 +6,7 @@ The data flow, one way:
     child --events--> watch (deadlines, budget, servecheck) --> Outcome
     Outcome + capture files --observe--> Observations
 
-`schedule.Runner` decides warm or cold and runs articles ahead of need; `environment` and
+`runner.Runner` decides warm or cold and runs articles ahead of need; `environment` and
 `options` feed `prepare`; `frames` carries jobs and outcomes between parent and worker;
 `limits`, `netmap` and `awaits` are set up inside the child (`child`). Nothing here imports
 pytest, nor `mdverify.services` (which calls in, not out). The child imports this package,

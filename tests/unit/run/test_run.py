@@ -14,7 +14,7 @@ from mdverify.run import environment
 from mdverify.run.environment import child_env
 from mdverify.run.options import RunOptions
 from mdverify.run.request import prepare
-from mdverify.run.schedule import Runner
+from mdverify.run.runner import Runner
 
 _START = {"warm": False}
 

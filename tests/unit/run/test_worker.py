@@ -9,7 +9,7 @@ import pytest
 from mdverify.article.parse import parse_text
 from mdverify.run.options import RunOptions
 from mdverify.run.request import Provision, prepare
-from mdverify.run.schedule import Runner
+from mdverify.run.runner import Runner
 
 
 def fence(code: str) -> str:
