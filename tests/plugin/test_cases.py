@@ -261,6 +261,9 @@ def test_each_run_collects_its_cases_and_nothing_else(runs, args):
     run = runs[args]
     assert run.collect_errors == [], run.output
     assert "INTERNALERROR" not in run.output
+    # No frame of mdverify's own anywhere in what the run printed, stderr and warnings
+    # included: a writer's report shows the article's lines, never ours.
+    assert "/mdverify/" not in run.output.replace(str(CASES), "")
     displays = {f"{path.parent.name}/{path.name}" for path in FILES if path.parent in GROUPS[args]}
     assert {nodeid.split("::")[0] for nodeid in run.items} <= displays
     # 1 if a case fails on purpose, else 0; never 2 (interrupted) or 3 (internal error).
