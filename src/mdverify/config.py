@@ -94,7 +94,8 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "tolerance",
         "how far a timing claim may be from the measurement: 10%, 0.2s or 10%,0.2s, the larger "
-        "wins (default 10%,0.05s on the virtual clock, 25%,0.25s on the real one)",
+        f"wins (default {DEFAULT_TOLERANCE['virtual'].describe()} on the virtual clock, "
+        f"{DEFAULT_TOLERANCE['real'].describe()} on the real one)",
         metavar="TOL",
     ),
     Option(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from mdverify.check.compare import normalise
 from mdverify.check.timeline import ascii_timeline
 from mdverify.model import Halt, Status
+from mdverify.run.options import size_text
 
 if TYPE_CHECKING:
     from mdverify.model import (
@@ -26,10 +27,9 @@ if TYPE_CHECKING:
         Verdict,
     )
 
-__all__ = ["headline", "message", "render", "size_text", "timing_title"]
+__all__ = ["headline", "message", "render", "timing_title"]
 
 _CONTEXT = 4
-_MIB = 1 << 20
 # How each kind of claim is declared, in a report's words (a claim's own `form` wins).
 _FORMS = {
     "fence": "the output fence",
@@ -88,15 +88,6 @@ def _exit(code: int | None) -> str:
             return "a file the block wrote passed the size limit (SIGXFSZ) during the block"
         return f"the interpreter crashed ({name}) during the block"
     return f"the process exited with status {code} during the block (os._exit?)"
-
-
-def size_text(count: int) -> str:
-    """`1 MiB`, `64 KiB`, `12 bytes`."""
-    if count >= _MIB:
-        return f"{count / _MIB:g} MiB"
-    if count >= 1 << 10:
-        return f"{count / (1 << 10):g} KiB"
-    return f"{count} bytes"
 
 
 def headline(verdict: Verdict) -> tuple[int, str]:

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Literal, NamedTuple
 
-from mdverify.check.report import size_text
 from mdverify.model import TRUNCATION_NOTE
+from mdverify.run.options import size_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from mdverify.model import ClockName
 
-__all__ = ["IDLE_LIMIT", "MIB", "RunOptions", "parse_size"]
+__all__ = ["IDLE_LIMIT", "MIB", "RunOptions", "parse_size", "size_text"]
 
 MIB = 1 << 20
 IDLE_LIMIT = 60.0
@@ -55,3 +55,12 @@ def parse_size(text: str) -> int:
         raise ValueError(f"expected a size such as 512M or 4G, not {text!r}")
     scale = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[match[2].lower()]
     return int(float(match[1]) * scale)
+
+
+def size_text(count: int) -> str:
+    """Bytes in a reader's words: `1 MiB`, `64 KiB`, `12 bytes` (`parse_size` reads such)."""
+    if count >= MIB:
+        return f"{count / MIB:g} MiB"
+    if count >= 1 << 10:
+        return f"{count / (1 << 10):g} KiB"
+    return f"{count} bytes"
