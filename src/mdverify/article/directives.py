@@ -26,6 +26,7 @@ from mdverify.article.timing import directive_claim, parse_duration
 from mdverify.article.world import (
     SERVE_KEYS,
     WORLD_KEYS,
+    Items,
     WorldError,
     read_comment_serve,
     read_comment_world,
@@ -63,7 +64,6 @@ _BLOCK_ONLY = {
     },
 }
 
-Items = list[tuple[str, str, str | None]]
 
 # key, optional operator, optional value (quoted or bare); `python>=3.11` uses the operator.
 _ITEM = re.compile(

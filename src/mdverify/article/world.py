@@ -45,17 +45,15 @@ class WorldError(ValueError):
 
 
 Items = list[tuple[str, str, str | None]]
-"""A directive comment's (key, operator, value) items, in the order written."""
+"""A directive comment's (key, operator, value) items, in the order written (`directives`
+reads them, and uses this alias too)."""
 
 
 def read_comment_world(items: Items) -> World:
     """The hosts and services a block comment's `hosts=` / `services=` keys ask for."""
     world = World()
-    for key, _, value in _with_equals(items, WORLD_KEYS):
-        if key == "files":
-            raise WorldError(
-                "'files' is a mapping of names to contents: set it in the front matter"
-            )
+    # `files` never reaches here: directives refuses it in a comment, as an article key.
+    for key, _, value in _with_equals(items, ("hosts", "services")):
         if key == "hosts":
             hosts = _hosts([n.strip() for n in (value or "").split(",") if n.strip()])
             world = world.merged(World(hosts=hosts))
