@@ -218,8 +218,29 @@ class _Session:
         tb = exc.__traceback__
         while tb is not None and tb.tb_frame.f_code.co_filename != path:
             tb = tb.tb_next  # drop mdverify's own frames above the article's first
-        text = "".join(traceback.format_exception(type(exc), exc, tb))
+        report = traceback.TracebackException(type(exc), exc, tb)
+        _drop_our_frames(report, set())
+        text = "".join(report.format())
         return text.replace(f'File "{path}"', f'File "{self.request["display"]}"')
+
+
+# mdverify's own files: the clock's and netmap's wrappers stand between an example's call and
+# the standard library's code, and a writer's traceback must show neither them nor us.
+_OURS = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # noqa: PTH100, PTH120
+
+
+def _drop_our_frames(report: traceback.TracebackException, seen: set[int]) -> None:
+    """Remove mdverify's frames from `report` and from the exceptions chained to it."""
+    if id(report) in seen:
+        return
+    seen.add(id(report))
+    report.stack = traceback.StackSummary.from_list(
+        [frame for frame in report.stack if not frame.filename.startswith(_OURS)]
+    )
+    chained = [report.__cause__, report.__context__, *(getattr(report, "exceptions", None) or ())]
+    for other in chained:
+        if other is not None:
+            _drop_our_frames(other, seen)
 
 
 @dataclass(frozen=True)
