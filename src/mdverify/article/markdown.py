@@ -1,10 +1,12 @@
 """The Markdown reader: one markdown-it instance that sees fences wherever a site renders them.
 
-Plain CommonMark reads the body of a MkDocs-Material admonition (`!!! note`) or content tab
-(`=== "Tab"`) as an indented code block, so the fences inside would be lost. The `admon`
-plugin of mdit-py-plugins handles admonitions; no published plugin handles tabs, so the
-small block rule below does, parsing the tab's indented body as nested blocks the way the
-admonition rule does.
+Plain CommonMark reads the body of a MkDocs-Material admonition (`!!! note`, `??? note`)
+or content tab (`=== "Tab"`) as an indented code block, so the fences inside would be lost.
+One small block rule below reads both as containers, parsing the indented body as nested
+blocks. It follows Python-Markdown, which MkDocs renders with: the body is every following
+line indented by four more columns, blank lines included, up to the first line that is not.
+(mdit-py-plugins' `admon` rule ends the body at two blank lines in a row, the PEP 8 spacing
+between two classes, and the rest of a fenced block then reads as never closed.)
 
 mdverify reads no inline markup except an HTML comment inside a paragraph (a misplaced
 directive), so inline parsing, three quarters of markdown-it's time on a long article, is
@@ -18,7 +20,6 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
-from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 if TYPE_CHECKING:
@@ -27,8 +28,15 @@ if TYPE_CHECKING:
 
 __all__ = ["markdown_parser"]
 
-_TAB = re.compile(r'===\+?[ \t]+"[^"\n]*"[ \t]*$')
-_TAB_INDENT = 4
+# What opens a container, and the token type it gets (admon's, for admonitions).
+_OPENERS = (
+    (re.compile(r'===\+?[ \t]+"[^"\n]*"[ \t]*$'), "content_tab"),
+    (
+        re.compile(r'(?:!!!|\?\?\?\+?)[ \t]*[\w-]+(?:[ \t]+[\w-]+)*(?:[ \t]+"[^"\n]*")?[ \t]*$'),
+        "admonition",
+    ),
+)
+_BODY_INDENT = 4
 
 
 @cache
@@ -37,9 +45,9 @@ def markdown_parser() -> MarkdownIt:
 
     Inline markup is parsed only in inline tokens that hold an HTML comment (see above).
     """
-    md = MarkdownIt("commonmark").enable("table").use(front_matter_plugin).use(admon_plugin)
+    md = MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
     md.block.ruler.before(
-        "fence", "content_tab", _content_tab, {"alt": ["paragraph", "blockquote", "list"]}
+        "fence", "container", _container, {"alt": ["paragraph", "blockquote", "list"]}
     )
     md.core.ruler.at("inline", _inline_with_comments)
     return md
@@ -53,16 +61,18 @@ def _inline_with_comments(state: StateCore) -> None:
             state.md.inline.parse(token.content, state.md, state.env, token.children)
 
 
-def _content_tab(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    if state.sCount[start_line] - state.blkIndent >= _TAB_INDENT:
-        return False  # indented: a code block, not a tab
+def _container(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    if state.sCount[start_line] - state.blkIndent >= _BODY_INDENT:
+        return False  # indented: a code block, not a container
     begin = state.bMarks[start_line] + state.tShift[start_line]
-    if not _TAB.match(state.src, begin, state.eMarks[start_line]):
+    end = state.eMarks[start_line]
+    kind = next((name for opener, name in _OPENERS if opener.match(state.src, begin, end)), None)
+    if kind is None:
         return False
     if silent:
         return True
 
-    body_indent = state.blkIndent + _TAB_INDENT
+    body_indent = state.blkIndent + _BODY_INDENT
     next_line = start_line + 1
     while next_line < end_line:
         blank = state.isEmpty(next_line)
@@ -73,16 +83,16 @@ def _content_tab(state: StateBlock, start_line: int, end_line: int, silent: bool
         next_line -= 1  # trailing blank lines belong to what follows
 
     old_parent, old_max, old_indent = state.parentType, state.lineMax, state.blkIndent
-    state.parentType = "content_tab"
+    state.parentType = kind
     state.lineMax = next_line
     state.blkIndent = body_indent
 
-    token = state.push("content_tab_open", "div", 1)
+    token = state.push(f"{kind}_open", "div", 1)
     token.block = True
     token.map = [start_line, next_line]
-    token.info = state.src[begin : state.eMarks[start_line]]
+    token.info = state.src[begin:end]
     state.md.block.tokenize(state, start_line + 1, next_line)
-    state.push("content_tab_close", "div", -1).block = True
+    state.push(f"{kind}_close", "div", -1).block = True
 
     state.parentType, state.lineMax, state.blkIndent = old_parent, old_max, old_indent
     state.line = next_line
