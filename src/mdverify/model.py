@@ -65,7 +65,11 @@ class Status(str, Enum):
 
 
 class Halt(Enum):
-    """Why a block did not finish; `Interruption` holds the figures the report shows."""
+    """Why a block did not finish; `Interruption` holds the figures the report shows.
+
+    The first three are also why the parent stopped a child (`mdverify.run.watch`): one
+    enum from the watch to the report.
+    """
 
     TIMEOUT = "timeout"
     """The parent stopped the block at its real-time limit."""

@@ -13,8 +13,9 @@ import struct
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mdverify.model import Halt
 from mdverify.run.events import from_json, to_json
-from mdverify.run.watch import Outcome, StopReason
+from mdverify.run.watch import Outcome
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -99,5 +100,5 @@ def decode_result(payload: bytes) -> ResultFrame:
     """The result a frame's payload carries; its events decoded as every reader does."""
     data = json.loads(payload)
     events = tuple(e for e in map(from_json, data["events"]) if e is not None)
-    stop = None if data["stop"] is None else StopReason(data["stop"])
+    stop = None if data["stop"] is None else Halt(data["stop"])
     return ResultFrame(int(data["key"]), Outcome(events, stop, data["code"]), str(data["folder"]))

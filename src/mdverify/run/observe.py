@@ -14,7 +14,6 @@ from mdverify.model import Halt, Interruption, Observation, Status
 from mdverify.run.capture import decode_output
 from mdverify.run.events import Done, End, Start
 from mdverify.run.options import IDLE_LIMIT
-from mdverify.run.watch import StopReason
 
 if TYPE_CHECKING:
     from mdverify.run.capture import Capture
@@ -23,11 +22,8 @@ if TYPE_CHECKING:
 
 __all__ = ["observations"]
 
-_STOPPED = {
-    StopReason.TIMEOUT: (Status.TIMEOUT, Halt.TIMEOUT),
-    StopReason.IDLE: (Status.CRASHED, Halt.IDLE),
-    StopReason.BUDGET: (Status.LIMIT, Halt.BUDGET),
-}
+_STOPPED = {Halt.TIMEOUT: Status.TIMEOUT, Halt.IDLE: Status.CRASHED, Halt.BUDGET: Status.LIMIT}
+"""The status of the block the parent stopped, by why it stopped the child."""
 
 
 def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict[int, Observation]:
@@ -94,10 +90,10 @@ def _interrupted(
         if outcome.events and isinstance(outcome.events[-1], Done):
             return Status.CRASHED, None
         return Status.CRASHED, Interruption(Halt.EXITED, code=outcome.code)
-    status, halt = _STOPPED[outcome.stop]
+    halt = outcome.stop
     limit = {
         Halt.TIMEOUT: prepared.timeouts.get(index, IDLE_LIMIT),
         Halt.IDLE: IDLE_LIMIT,
         Halt.BUDGET: prepared.output_budget,
     }[halt]
-    return status, Interruption(halt, limit=limit)
+    return _STOPPED[halt], Interruption(halt, limit=limit)

@@ -26,9 +26,9 @@ import select
 import signal
 import time
 from dataclasses import dataclass
-from enum import Enum
 from typing import TYPE_CHECKING
 
+from mdverify.model import Halt
 from mdverify.run import limits
 from mdverify.run.events import Done, End, Start, decode_event
 from mdverify.run.options import IDLE_LIMIT
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from mdverify.run.events import Event
     from mdverify.run.servecheck import ServerChecks
 
-__all__ = ["CHUNK", "POLL", "Outcome", "StopReason", "Watch", "cut_at_budget", "end_group"]
+__all__ = ["CHUNK", "POLL", "Outcome", "Watch", "cut_at_budget", "end_group"]
 
 POLL = 0.05
 """Longest real wait between two looks at a child that says nothing (its output grows)."""
@@ -47,24 +47,13 @@ CHUNK = 1 << 16
 """Bytes read from (or written to) a pipe at once, by the watch, the worker and its handle."""
 
 
-class StopReason(Enum):
-    """Why the parent stopped a child."""
-
-    TIMEOUT = "timeout"
-    """The running block passed its real-time limit."""
-    IDLE = "idle"
-    """The child spent `IDLE_LIMIT` outside any block."""
-    BUDGET = "budget"
-    """The article wrote its output budget."""
-
-
 @dataclass(frozen=True)
 class Outcome:
     """What a child reported and how it ended: the input of `mdverify.run.observe`."""
 
     events: tuple[Event, ...]
-    stop: StopReason | None
-    """None when the child ended by itself."""
+    stop: Halt | None
+    """Why the parent stopped it (TIMEOUT, IDLE or BUDGET); None when it ended by itself."""
     code: int | None
     """Its exit code (negative: the signal that ended it)."""
 
@@ -89,7 +78,7 @@ class Watch:
         self.events: list[Event] = []
         self.running: int | None = None
         self.deadline = time.monotonic() + IDLE_LIMIT
-        self.stop: StopReason | None = None
+        self.stop: Halt | None = None
         self.finished = False
         self._buffer = b""
 
@@ -120,7 +109,7 @@ class Watch:
     def expire(self, now: float) -> bool:
         """Stop the child if `now` is past its deadline; whether it is finished."""
         if not self.finished and now >= self.deadline:
-            self.stop = StopReason.IDLE if self.running is None else StopReason.TIMEOUT
+            self.stop = Halt.IDLE if self.running is None else Halt.TIMEOUT
             self.finished = True
         return self.finished
 
@@ -130,7 +119,7 @@ class Watch:
             unread = self._buffer + _read_available(self.fd)
             self._buffer = b""
             cut_at_budget(self.events, unread, self.budget)
-            self.stop = StopReason.BUDGET
+            self.stop = Halt.BUDGET
             self.finished = True
         return self.finished
 
