@@ -33,12 +33,10 @@ __all__ = [
     "TaskSpan",
     "TimingClaim",
     "TimingMismatch",
+    "Truncation",
     "Verdict",
     "World",
 ]
-
-TRUNCATION_NOTE = "[mdverify: output truncated"
-"""How the note that ends a cut output begins; such output is never a block's real output."""
 
 ExampleKind = Literal["python", "pycon"]
 ClaimKind = Literal["fence", "transcript", "comment", "trailing", "arrow", "prompt"]
@@ -96,6 +94,18 @@ class Interruption:
     """NOT_REACHED: article line of the block where the process ended; None: earlier."""
     after_sigint: bool = False
     """A server check had interrupted the block: its server ignored SIGINT."""
+
+
+@dataclass(frozen=True)
+class Truncation:
+    """A block's stream cut at the output limit, as data; `check.report` writes the note."""
+
+    written: int
+    """Bytes the block wrote to the stream."""
+    kept: int
+    """Bytes kept: the first ones, ending on a whole line where there is one."""
+    limit: int
+    """The output limit, in bytes."""
 
 
 class ArticleError(Exception):
@@ -296,14 +306,21 @@ class Observation:
     elapsed: float | None = None
     """Seconds from the block's first statement to its last, on `clock`."""
     clock: ClockName = "virtual"
-    truncated: bool = False
-    """True when stdout was cut at the output limit (a note at its end says so)."""
+    stdout_cut: Truncation | None = None
+    """How stdout was cut at the output limit; None: `stdout` is all the block printed."""
+    stderr_cut: Truncation | None = None
+    """The same for stderr."""
     tasks: tuple[TaskSpan, ...] = ()
     """The asyncio tasks the block created, for the timeline of a timing failure."""
 
     def __post_init__(self) -> None:
         """Accept the status code as text too (`"ok"`): from JSON, or a test."""
         object.__setattr__(self, "status", Status(self.status))
+
+    @property
+    def truncated(self) -> bool:
+        """Whether stdout was cut: then what the block really printed is unknown."""
+        return self.stdout_cut is not None
 
 
 @dataclass(frozen=True)
@@ -312,6 +329,8 @@ class Mismatch:
 
     claim: OutputClaim
     got: str
+    cut: bool = False
+    """The claimed output runs past where stdout was cut: `got` is only its beginning."""
 
 
 @dataclass(frozen=True)

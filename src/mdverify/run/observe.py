@@ -48,35 +48,36 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
         if end is None:
             broken_at = example.line
             status, interruption = _interrupted(prepared, outcome, index)
-            out = capture.text("out", start.out)
+            out, err = capture.text("out", start.out), capture.text("err", start.err)
             results[index] = Observation(
                 index,
                 status,
                 stdout=out.text,
-                stderr=capture.text("err", start.err).text,
+                stderr=err.text,
                 interruption=interruption,
                 clock=clock,
-                truncated=out.truncated,
+                stdout_cut=out.cut,
+                stderr_cut=err.cut,
             )
             continue
-        out = capture.text("out", start.out, end.out)
+        out, err = capture.text("out", start.out, end.out), capture.text("err", start.err, end.err)
         results[index] = Observation(
             index,
             end.status,
             stdout=out.text,
-            stderr=capture.text("err", start.err, end.err).text,
+            stderr=err.text,
+            # A statement whose output ends past the cut has no segment: its end is unknown.
             segments=tuple(
-                (
-                    line,
-                    len(decode_output(out.kept[:size])) if size <= len(out.kept) else len(out.text),
-                )
+                (line, len(decode_output(out.kept[:size])))
                 for line, size in end.segments
+                if size <= len(out.kept)
             ),
             error=end.error,
             error_line=end.error_line,
             elapsed=end.elapsed,
             clock=clock,
-            truncated=out.truncated,
+            stdout_cut=out.cut,
+            stderr_cut=err.cut,
             tasks=end.tasks,
         )
     return results
