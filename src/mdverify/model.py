@@ -29,6 +29,8 @@ __all__ = [
     "Observation",
     "OutputClaim",
     "ServeCheck",
+    "ServeFault",
+    "ServeProblem",
     "Status",
     "TaskSpan",
     "TimingClaim",
@@ -126,6 +128,32 @@ class ServeCheck:
     """The port the example listens on (as written in the article); None: the first one."""
     exchanges: tuple[tuple[str, str], ...]
     """(request such as "GET /?name=Ada", text the response body must match), in order."""
+
+
+class ServeFault(Enum):
+    """What a server check found wrong (`mdverify.run.servecheck`)."""
+
+    NO_RESPONSE = "no-response"
+    DIFFERS = "differs"
+    NEVER_LISTENED = "never-listened"
+    STILL_ACCEPTS = "still-accepts"
+    """The port still accepted connections after the block ended on SIGINT."""
+    UNCLEAN_SHUTDOWN = "unclean-shutdown"
+    """The block raised on SIGINT; the observation's error is the traceback."""
+
+
+@dataclass(frozen=True)
+class ServeProblem:
+    """One failed server check, as data; `check.report` puts it in words."""
+
+    fault: ServeFault
+    request: str = ""
+    expected: str = ""
+    got: str = ""
+    """DIFFERS: the response body; NO_RESPONSE: the error met."""
+    http_status: int | None = None
+    port: int | None = None
+    """NEVER_LISTENED: the port the check waited for (None: any); STILL_ACCEPTS: the port."""
 
 
 @dataclass(frozen=True)
@@ -312,6 +340,8 @@ class Observation:
     """The same for stderr."""
     tasks: tuple[TaskSpan, ...] = ()
     """The asyncio tasks the block created, for the timeline of a timing failure."""
+    serve_problems: tuple[ServeProblem, ...] = ()
+    """SERVE: what the server checks found wrong."""
 
     def __post_init__(self) -> None:
         """Accept the status code as text too (`"ok"`): from JSON, or a test."""

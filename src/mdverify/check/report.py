@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from mdverify.check.compare import normalise
 from mdverify.check.timeline import ascii_timeline
-from mdverify.model import Halt, Status
+from mdverify.model import Halt, ServeFault, Status
 from mdverify.run.options import size_text
 
 if TYPE_CHECKING:
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         Interruption,
         Mismatch,
         Observation,
+        ServeProblem,
         TimingMismatch,
         Truncation,
         Verdict,
@@ -53,12 +54,31 @@ _STATUS_TITLES = {
 
 def message(obs: Observation) -> str | None:
     """What went wrong in `obs`, in words: its error, or why its run was cut short."""
+    if obs.serve_problems:
+        return "\n\n".join(_serve_problem(problem, obs) for problem in obs.serve_problems)
     if obs.error is not None or obs.interruption is None:
         return obs.error
     text = _interruption(obs.interruption)
     if obs.interruption.after_sigint:
         return f"the server did not stop on SIGINT; it ran until the {text}"
     return text
+
+
+def _serve_problem(problem: ServeProblem, obs: Observation) -> str:
+    fault = problem.fault
+    if fault is ServeFault.NO_RESPONSE:
+        return f"{problem.request}: no response ({problem.got})"
+    if fault is ServeFault.DIFFERS:
+        return (
+            f"{problem.request}: the response differs from what the article expects\n"
+            f"--- expected\n{problem.expected}\n+++ got (HTTP {problem.http_status})\n{problem.got}"
+        )
+    if fault is ServeFault.NEVER_LISTENED:
+        where = f"on port {problem.port}" if problem.port is not None else "on any port"
+        return f"the block ended without listening {where}"
+    if fault is ServeFault.STILL_ACCEPTS:
+        return f"the server still accepts connections on port {problem.port} after SIGINT"
+    return f"on SIGINT the server did not shut down cleanly:\n{obs.error}"
 
 
 def _interruption(cut: Interruption) -> str:

@@ -3,7 +3,8 @@
 A block with `Start` and `End` ran: its output is the slice between their offsets. A block
 with only a `Start` is the one the process ended under: the watch's stop reason (or the
 exit code, when the child ended by itself) says how, as an `Interruption` the report puts
-in words. Blocks after it never started.
+in words. Blocks after it never started. What the server checks found
+(`mdverify.run.servecheck`) then makes a block that serves a SERVE failure.
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ from mdverify.model import Halt, Interruption, Observation, Status
 from mdverify.run.capture import decode_output
 from mdverify.run.events import Done, End, Start
 from mdverify.run.options import IDLE_LIMIT
+from mdverify.run.servecheck import apply
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from mdverify.model import Example
     from mdverify.run.capture import Capture
     from mdverify.run.request import Prepared
     from mdverify.run.watch import Outcome
 
-__all__ = ["observations"]
+__all__ = ["not_run", "observations"]
 
 _STOPPED = {Halt.TIMEOUT: Status.TIMEOUT, Halt.IDLE: Status.CRASHED, Halt.BUDGET: Status.LIMIT}
 """The status of the block the parent stopped, by why it stopped the child."""
@@ -80,7 +85,7 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
             stderr_cut=err.cut,
             tasks=end.tasks,
         )
-    return results
+    return apply(results, outcome.checks)
 
 
 def _interrupted(
@@ -98,3 +103,8 @@ def _interrupted(
         Halt.BUDGET: prepared.output_budget,
     }[halt]
     return _STOPPED[halt], Interruption(halt, limit=limit)
+
+
+def not_run(examples: Iterable[Example], reason: str) -> dict[int, Observation]:
+    """Every block of `examples` not run, for `reason` (its set-up failed)."""
+    return {e.index: Observation(e.index, Status.NOT_RUN, error=reason) for e in examples}
