@@ -29,16 +29,16 @@ __all__ = [
     "Observation",
     "OutputClaim",
     "ServeCheck",
+    "ServeFault",
+    "ServeProblem",
     "Status",
     "TaskSpan",
     "TimingClaim",
     "TimingMismatch",
+    "Truncation",
     "Verdict",
     "World",
 ]
-
-TRUNCATION_NOTE = "[mdverify: output truncated"
-"""How the note that ends a cut output begins; such output is never a block's real output."""
 
 ExampleKind = Literal["python", "pycon"]
 ClaimKind = Literal["fence", "transcript", "comment", "trailing", "arrow", "prompt"]
@@ -65,7 +65,11 @@ class Status(str, Enum):
 
 
 class Halt(Enum):
-    """Why a block did not finish; `Interruption` holds the figures the report shows."""
+    """Why a block did not finish; `Interruption` holds the figures the report shows.
+
+    The first three are also why the parent stopped a child (`mdverify.run.watch`): one
+    enum from the watch to the report.
+    """
 
     TIMEOUT = "timeout"
     """The parent stopped the block at its real-time limit."""
@@ -94,6 +98,18 @@ class Interruption:
     """A server check had interrupted the block: its server ignored SIGINT."""
 
 
+@dataclass(frozen=True)
+class Truncation:
+    """A block's stream cut at the output limit, as data; `check.report` writes the note."""
+
+    written: int
+    """Bytes the block wrote to the stream."""
+    kept: int
+    """Bytes kept: the first ones, ending on a whole line where there is one."""
+    limit: int
+    """The output limit, in bytes."""
+
+
 class ArticleError(Exception):
     """An article that mdverify cannot read; names the file and, where known, the line."""
 
@@ -112,6 +128,32 @@ class ServeCheck:
     """The port the example listens on (as written in the article); None: the first one."""
     exchanges: tuple[tuple[str, str], ...]
     """(request such as "GET /?name=Ada", text the response body must match), in order."""
+
+
+class ServeFault(Enum):
+    """What a server check found wrong (`mdverify.run.servecheck`)."""
+
+    NO_RESPONSE = "no-response"
+    DIFFERS = "differs"
+    NEVER_LISTENED = "never-listened"
+    STILL_ACCEPTS = "still-accepts"
+    """The port still accepted connections after the block ended on SIGINT."""
+    UNCLEAN_SHUTDOWN = "unclean-shutdown"
+    """The block raised on SIGINT; the observation's error is the traceback."""
+
+
+@dataclass(frozen=True)
+class ServeProblem:
+    """One failed server check, as data; `check.report` puts it in words."""
+
+    fault: ServeFault
+    request: str = ""
+    expected: str = ""
+    got: str = ""
+    """DIFFERS: the response body; NO_RESPONSE: the error met."""
+    http_status: int | None = None
+    port: int | None = None
+    """NEVER_LISTENED: the port the check waited for (None: any); STILL_ACCEPTS: the port."""
 
 
 @dataclass(frozen=True)
@@ -292,14 +334,23 @@ class Observation:
     elapsed: float | None = None
     """Seconds from the block's first statement to its last, on `clock`."""
     clock: ClockName = "virtual"
-    truncated: bool = False
-    """True when stdout was cut at the output limit (a note at its end says so)."""
+    stdout_cut: Truncation | None = None
+    """How stdout was cut at the output limit; None: `stdout` is all the block printed."""
+    stderr_cut: Truncation | None = None
+    """The same for stderr."""
     tasks: tuple[TaskSpan, ...] = ()
     """The asyncio tasks the block created, for the timeline of a timing failure."""
+    serve_problems: tuple[ServeProblem, ...] = ()
+    """SERVE: what the server checks found wrong."""
 
     def __post_init__(self) -> None:
         """Accept the status code as text too (`"ok"`): from JSON, or a test."""
         object.__setattr__(self, "status", Status(self.status))
+
+    @property
+    def truncated(self) -> bool:
+        """Whether stdout was cut: then what the block really printed is unknown."""
+        return self.stdout_cut is not None
 
 
 @dataclass(frozen=True)
@@ -308,6 +359,8 @@ class Mismatch:
 
     claim: OutputClaim
     got: str
+    cut: bool = False
+    """The claimed output runs past where stdout was cut: `got` is only its beginning."""
 
 
 @dataclass(frozen=True)

@@ -46,3 +46,66 @@ def test_an_unknown_start_in_the_ini_file_is_a_usage_error(pytester, article):
     pytester.makeini("[pytest]\nmdverify_start = lukewarm\n")
     result = pytester.runpytest()
     assert "mdverify_start must be warm or cold, not 'lukewarm'" in result.stderr.str()
+
+
+SERVICE_ARTICLE = """
+<!-- mdverify: hosts=example.com -->
+
+```python
+import os
+with open(f"/proc/{os.getppid()}/cmdline", "rb") as cmdline:
+    parent = cmdline.read().replace(b"\\0", b" ").decode()
+open(os.environ["PROBE_FILE"], "w").write(parent)
+```
+
+<!-- mdverify: serve request="GET /" expect="Hello" -->
+
+```python
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+class Hello(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"Hello" if self.path == "/" else b"Bye")
+
+try:
+    HTTPServer(("", 8000), Hello).serve_forever()
+except KeyboardInterrupt:
+    pass
+```
+
+<!-- mdverify: serve request="GET /other" expect="Hello" -->
+
+```python
+try:
+    HTTPServer(("", 8000), Hello).serve_forever()
+except KeyboardInterrupt:
+    pass
+```
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="reads /proc")
+@pytest.mark.parametrize(("start", "parent"), [("warm", "mdverify.run.worker"), ("cold", "pytest")])
+def test_a_service_article_and_its_server_checks_run_on_either_start(
+    pytester, article, monkeypatch, start, parent
+):
+    pages = pytester.path / "_pages" / "example.com"
+    pages.mkdir(parents=True)
+    (pages / "index.html").write_text("<h1>Example</h1>\n")
+    article("service.md", SERVICE_ARTICLE)
+    probe = pytester.path / "parent.txt"
+    monkeypatch.setenv("PROBE_FILE", str(probe))
+    result = pytester.runpytest_subprocess(
+        f"--mdverify-start={start}", "--mdverify-pass-env=PROBE_FILE"
+    )
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*service.md:*: server check failed: GET /other: the response differs*",
+            "+++ got (HTTP 200)",
+            "Bye",
+        ]
+    )
+    assert parent in probe.read_text()

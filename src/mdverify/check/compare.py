@@ -12,7 +12,6 @@ from functools import cache
 
 from mdverify.check.tolerance import DEFAULT_TOLERANCE, Tolerance, check
 from mdverify.model import (
-    TRUNCATION_NOTE,
     Example,
     Mismatch,
     Observation,
@@ -46,27 +45,25 @@ def judge(
     mismatches = []
     previous_end = 0
     for claim in example.outputs:
-        got = _claimed_output(claim, observation, previous_end)
+        end = _end(claim, observation)
+        got = observation.stdout[previous_end if claim.upto_line is not None else 0 : end]
         if claim.upto_line is not None:
-            previous_end = _offset_after(observation, claim.upto_line)
-        # Cut output is not what the block printed: it can match no declaration, not even one
-        # that an update wrote from it.
-        if not matches(claim.expected, got) or (observation.truncated and TRUNCATION_NOTE in got):
-            mismatches.append(Mismatch(claim, got))
+            previous_end = len(observation.stdout) if end is None else end
+        # Output that runs past the cut is not what the block printed: it can match no
+        # declaration, not even one that an update wrote from it.
+        cut = end is None and observation.truncated
+        if cut or not matches(claim.expected, got):
+            mismatches.append(Mismatch(claim, got, cut=cut))
     return Verdict(example, observation, tuple(mismatches), tuple(timing))
 
 
-def _claimed_output(claim: OutputClaim, observation: Observation, since: int) -> str:
-    if claim.upto_line is None:
-        return observation.stdout
-    return observation.stdout[since : _offset_after(observation, claim.upto_line)]
-
-
-def _offset_after(observation: Observation, line: int) -> int:
-    for end_line, offset in observation.segments:
-        if end_line == line:
-            return offset
-    return len(observation.stdout)
+def _end(claim: OutputClaim, observation: Observation) -> int | None:
+    """Where the claim's output ends in stdout; None: at the end of what was kept."""
+    if claim.upto_line is not None:
+        for end_line, offset in observation.segments:
+            if end_line == claim.upto_line:
+                return offset
+    return None
 
 
 def normalise(text: str) -> list[str]:

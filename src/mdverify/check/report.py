@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from mdverify.check.compare import normalise
 from mdverify.check.timeline import ascii_timeline
-from mdverify.model import Halt, Status
+from mdverify.model import Halt, ServeFault, Status
 from mdverify.run.options import size_text
 
 if TYPE_CHECKING:
@@ -23,7 +23,9 @@ if TYPE_CHECKING:
         Interruption,
         Mismatch,
         Observation,
+        ServeProblem,
         TimingMismatch,
+        Truncation,
         Verdict,
     )
 
@@ -52,12 +54,31 @@ _STATUS_TITLES = {
 
 def message(obs: Observation) -> str | None:
     """What went wrong in `obs`, in words: its error, or why its run was cut short."""
+    if obs.serve_problems:
+        return "\n\n".join(_serve_problem(problem, obs) for problem in obs.serve_problems)
     if obs.error is not None or obs.interruption is None:
         return obs.error
     text = _interruption(obs.interruption)
     if obs.interruption.after_sigint:
         return f"the server did not stop on SIGINT; it ran until the {text}"
     return text
+
+
+def _serve_problem(problem: ServeProblem, obs: Observation) -> str:
+    fault = problem.fault
+    if fault is ServeFault.NO_RESPONSE:
+        return f"{problem.request}: no response ({problem.got})"
+    if fault is ServeFault.DIFFERS:
+        return (
+            f"{problem.request}: the response differs from what the article expects\n"
+            f"--- expected\n{problem.expected}\n+++ got (HTTP {problem.http_status})\n{problem.got}"
+        )
+    if fault is ServeFault.NEVER_LISTENED:
+        where = f"on port {problem.port}" if problem.port is not None else "on any port"
+        return f"the block ended without listening {where}"
+    if fault is ServeFault.STILL_ACCEPTS:
+        return f"the server still accepts connections on port {problem.port} after SIGINT"
+    return f"on SIGINT the server did not shut down cleanly:\n{obs.error}"
 
 
 def _interruption(cut: Interruption) -> str:
@@ -117,7 +138,9 @@ def render(verdict: Verdict, path: str, source_lines: list[str]) -> str:
     line, title = headline(verdict)
     parts = [f"{path}:{line}: {title}"]
     if obs.status is Status.OK:
-        parts.extend(_mismatch(m, example, path, source_lines) for m in verdict.mismatches)
+        parts.extend(
+            _mismatch(m, example, path, source_lines, obs.stdout_cut) for m in verdict.mismatches
+        )
         for number, timing in enumerate(verdict.timing):
             own_headline = number == 0 and not verdict.mismatches
             parts.append(_timing(timing, verdict, path, source_lines, headline=not own_headline))
@@ -126,30 +149,39 @@ def render(verdict: Verdict, path: str, source_lines: list[str]) -> str:
         error = message(obs)
         if error:
             parts.append(error.rstrip())
-        if obs.stdout.strip():
-            parts.append(_section("stdout", obs.stdout))
-    if obs.stderr.strip() and obs.status is not Status.RAISED:
-        parts.append(_section("stderr", obs.stderr))
-    elif obs.stderr.strip():
+        if obs.stdout.strip() or obs.stdout_cut:
+            parts.append(_section("stdout", obs.stdout, obs.stdout_cut))
+    if obs.status is not Status.RAISED:
+        if obs.stderr.strip() or obs.stderr_cut:
+            parts.append(_section("stderr", obs.stderr, obs.stderr_cut))
+    else:
         extra = obs.stderr.replace(obs.error or "", "").strip()
-        if extra:
-            parts.append(_section("stderr", extra))
+        if extra or obs.stderr_cut:
+            parts.append(_section("stderr", extra, obs.stderr_cut))
     parts.extend(f"note: {warning}" for warning in example.warnings)
     return "\n\n".join(p for p in parts if p)
 
 
-def _mismatch(mismatch: Mismatch, example: Example, path: str, lines: list[str]) -> str:
+def _mismatch(
+    mismatch: Mismatch,
+    example: Example,
+    path: str,
+    lines: list[str],
+    stdout_cut: Truncation | None,
+) -> str:
     claim = mismatch.claim
     last_code_line = example.code_line + example.source.count("\n") - 1
     where = claim.upto_line if claim.upto_line is not None else last_code_line
     context = _context(lines, example, where)
     expected = normalise(claim.expected)
     got = [_readable(line) for line in normalise(mismatch.got)]
+    if mismatch.cut and stdout_cut is not None:
+        got.append(_cut_note(stdout_cut))
     diff = difflib.unified_diff(
         expected, got, f"expected ({path}:{claim.line})", "got", lineterm="", n=3
     )
     body = "\n".join(diff) or "(the difference is only in whitespace or line endings)"
-    if not got:
+    if not mismatch.got.strip() and not mismatch.cut:
         body += "\n(the block printed nothing here)"
     body = f"declared by {claim.form or _FORMS[claim.kind]} (line {claim.line})\n{body}"
     return f"{context}\n{body}" if context else body
@@ -185,8 +217,19 @@ def _context(lines: list[str], example: Example, line: int) -> str:
     return "\n".join(f"{n:>{width}} | {lines[n - 1]}" for n in range(first, last + 1))
 
 
-def _section(name: str, text: str) -> str:
-    body = "\n".join(_readable(line) for line in text.rstrip().split("\n"))
+def _cut_note(cut: Truncation) -> str:
+    """The line that ends output cut at the limit, where the report shows that output."""
+    return (
+        f"[mdverify: output truncated: the block wrote {size_text(cut.written)}; the first "
+        f"{size_text(cut.kept)} are shown (the limit is {size_text(cut.limit)})]"
+    )
+
+
+def _section(name: str, text: str, cut: Truncation | None = None) -> str:
+    lines = [_readable(line) for line in text.rstrip().split("\n")] if text.strip() else []
+    if cut is not None:
+        lines.append(_cut_note(cut))
+    body = "\n".join(lines)
     return f"--- {name} ---\n{body}"
 
 

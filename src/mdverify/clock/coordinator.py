@@ -273,15 +273,9 @@ class Coordinator(Parties):
     def after_fork_in_child(self) -> None:
         """Run a forked child on real time, continuing from the time it forked at."""
         # The lock may be held by a thread that does not exist in the child: read the
-        # fields without it, then start over with a fresh one.
+        # time without it, then start over with a fresh one.
         now = self._time.now()
-        self._cond = threading.Condition(threading.RLock())
+        self.forget_after_fork()
         self._time.flow_from(now)
         self.jumps_enabled = False
-        self._runners.clear()
-        self._sleepers.clear()
-        self._idle.clear()
-        self._jobs.clear()
-        self._children.clear()
-        self._children_hold = False
         self._overdue = None

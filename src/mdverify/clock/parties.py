@@ -139,6 +139,20 @@ class Parties:
         self._children: set[int] = set()
         self._children_hold = False
 
+    def forget_after_fork(self) -> None:
+        """In a forked child: forget every party, and start over with a fresh lock.
+
+        Only the forking thread exists in the child, and the lock may be held by a thread
+        that does not: nothing here takes it.
+        """
+        self._cond = threading.Condition(threading.RLock())
+        self._runners.clear()
+        self._sleepers.clear()
+        self._idle.clear()
+        self._jobs.clear()
+        self._children.clear()
+        self._children_hold = False
+
     def runner_started(self) -> None:
         """The calling thread begins to run real code (a thread's run, or a job)."""
         with self._cond:

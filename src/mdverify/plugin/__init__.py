@@ -68,7 +68,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
-    if isinstance(item, ExampleItem) and not item.article_file.cold and light.applies(item):
+    if isinstance(item, ExampleItem) and not item.article_file.scoped and light.applies(item):
         light.run(item, nextitem)
         return True
     return None  # pytest's own protocol

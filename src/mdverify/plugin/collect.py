@@ -3,9 +3,9 @@
 A `MarkdownFile` parses its article (through the session's parse cache), asks the core
 for its schedule (`mdverify.run.policy`: cold or warm, what to start early, which blocks
 are skipped here or expected to fail) and yields one `ExampleItem` per block. The first
-item to run asks the file for its observation; the file then runs the article once, in
-the session's `Runner` (warm), or with its services in the parent (cold), and keeps the
-observations for the other items.
+item to run asks the file for its observation; the file then runs the article once through
+the session's `Runner.run`, with its services from the fixtures when it is scoped, and
+keeps the observations for the other items.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from mdverify.plugin.xdist import is_worker, upcoming
 from mdverify.run import policy
 from mdverify.run.request import prepare
 from mdverify.run.runner import Runner
-from mdverify.services.provided import run_with_services
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -34,6 +33,7 @@ if TYPE_CHECKING:
 
     from mdverify.model import Example, Observation
     from mdverify.run.request import Prepared
+    from mdverify.run.runner import Ran
 
 __all__ = ["MarkdownFile"]
 
@@ -47,12 +47,11 @@ _SPECULATING = pytest.StashKey[bool]()
 class MarkdownFile(pytest.File):
     """A Markdown article; runs its examples in one child process on first demand."""
 
-    _observations: dict[int, Observation] | None = None
-    _skips: dict[int, str]
+    _ran: Ran | None = None
     lines: list[str]
     """The article's lines, for the context shown in failure reports."""
-    cold: bool = False
-    """Whether it starts cold, with its services in the parent (see `mdverify.run.policy`)."""
+    scoped: bool = False
+    """Whether its set-up lives in the parent around its run (see `mdverify.run.policy`)."""
 
     def collect(self) -> Iterator[pytest.Item]:
         """One item per example, or one failing item when the article cannot be read."""
@@ -74,12 +73,12 @@ class MarkdownFile(pytest.File):
             return
         self.lines = text.split("\n")
         schedule = policy.schedule(self.article, speculating=_speculating(self.config))
-        self.cold = schedule.cold
+        self.scoped = schedule.scoped
         if "postgres" in schedule.begin:
             begin_postgres(self.config)
         for example in self.article.examples:
             item = ExampleItem.from_parent(self, name=example.name, example=example)
-            if self.cold:
+            if self.scoped:
                 attach_request(item)  # the services are fixtures; only these items use them
             item.user_properties.extend(junit_properties(display, example.line))
             mark = policy.block_mark(example)
@@ -95,21 +94,15 @@ class MarkdownFile(pytest.File):
 
     def observe(self, example: Example, item: pytest.Item) -> Observation:
         """The observation for `example`, running the article's child the first time."""
-        if self._observations is None:
-            if self.cold:
-                chosen = self._to_run()
-                servers = servers_for(item, self.article.path, chosen)
-                self._observations, self._skips = run_with_services(
-                    self.article, self.path, chosen, settings(self.config).run, servers
-                )
-            else:
-                runner = _planned_runner(self.session)
-                self._observations = runner.observations(self, self._prepared(runner))
-                self._skips = {}
-        if example.index in self._skips:
+        if self._ran is None:
+            chosen = self._to_run()
+            setup = servers_for(item, self.article.path, chosen) if self.scoped else None
+            runner = _planned_runner(self.session)
+            self._ran = runner.run(self, self.article, self.path, chosen, setup)
+        if example.index in self._ran.skips:
             # Reported at the block, like a skip directive, not at this line.
-            raise pytest.skip.Exception(self._skips[example.index], _use_item_location=True)
-        return self._observations[example.index]
+            raise pytest.skip.Exception(self._ran.skips[example.index], _use_item_location=True)
+        return self._ran.observations[example.index]
 
     def _prepared(
         self, runner: Runner, examples: Iterable[Example] | None = None
@@ -163,7 +156,7 @@ def _planned_runner(session: pytest.Session) -> Runner:
         coming = list(_last_selected(session))
     else:
         return runner
-    for article in policy.look_ahead(coming, lambda a: a.cold):
+    for article in policy.look_ahead(coming, lambda a: a.scoped):
         runner.plan(article, article._prepared(runner))  # noqa: SLF001 -- same class
     return runner
 

@@ -62,7 +62,8 @@ class ArticleFile(Protocol):
     """Digest of the bytes read, which update mode rewrites and nothing else."""
     lines: list[str]
     """The article's lines, for the context shown in failure reports."""
-    cold: bool
+    scoped: bool
+    """Whether its set-up lives in the parent: its items use fixtures."""
 
     def observe(self, example: Example, item: pytest.Item) -> Observation:
         """The observation for `example`, running the article the first time."""

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Literal, NamedTuple
 
-from mdverify.model import TRUNCATION_NOTE
-from mdverify.run.options import size_text
+from mdverify.model import Truncation
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -87,9 +86,10 @@ class Slice(NamedTuple):
     """Part of a capture file, as the report shows it."""
 
     text: str
-    """Decoded for reading, with a note at the end when cut."""
+    """The bytes kept, decoded for reading."""
     kept: bytes
-    truncated: bool
+    cut: Truncation | None
+    """How the slice was cut at the limit; None when it is whole."""
 
 
 class Capture:
@@ -108,15 +108,9 @@ class Capture:
         file.seek(start)
         data = file.read(min(total, self.limit))
         if total <= self.limit:
-            return Slice(decode_output(data), data, truncated=False)
-        cut = data.rfind(b"\n") + 1 or len(data)  # end on a whole line where there is one
-        data = data[:cut]
-        note = (
-            f"{TRUNCATION_NOTE}: the block wrote {size_text(total)}; the first "
-            f"{size_text(len(data))} are shown (the limit is {size_text(self.limit)})]\n"
-        )
-        text = decode_output(data) + ("" if data.endswith(b"\n") or not data else "\n") + note
-        return Slice(text, data, truncated=True)
+            return Slice(decode_output(data), data, None)
+        data = data[: data.rfind(b"\n") + 1 or len(data)]  # a whole line where there is one
+        return Slice(decode_output(data), data, Truncation(total, len(data), self.limit))
 
 
 def decode_output(data: bytes) -> str:

@@ -32,7 +32,6 @@ __all__ = ["run_cold"]
 
 def run_cold(prepared: Prepared, python: str) -> dict[int, Observation]:
     """Run `prepared` in a new `python` and return an observation for each chosen block."""
-    serve = {e.index: e.settings.serve for e in prepared.chosen if e.settings.serve is not None}
     folder = Folder.make()
     try:
         folder.write_files(prepared.files)
@@ -51,16 +50,15 @@ def run_cold(prepared: Prepared, python: str) -> dict[int, Observation]:
                 )
         finally:
             os.close(write_fd)
-        checks = ServerChecks(serve, proc.pid) if serve else None
+        checks = ServerChecks(prepared.serve, proc.pid) if prepared.serve else None
         try:
             outcome = _supervise(proc, read_fd, prepared, folder, checks)
         finally:
             os.close(read_fd)
         with folder.capture(prepared.output_limit) as capture:
-            results = observations(prepared, outcome, capture)
+            return observations(prepared, outcome, capture)
     finally:
         folder.remove()
-    return checks.apply(results) if checks is not None else results
 
 
 def _supervise(
@@ -79,9 +77,10 @@ def _supervise(
             proc.stdin.close()
         while not watch.finished:
             wait = max(0.0, min(watch.deadline - time.monotonic(), POLL))
-            ready, _, _ = select.select([read_fd], [], [], wait)
-            if not watch.check_budget() and ready:
-                watch.read()
+            reads, writes = watch.waits()
+            readable, writable, _ = select.select(reads, writes, [], wait)
+            if not watch.check_budget():
+                watch.ready(readable, writable)
             watch.expire(time.monotonic())
     finally:
         proc.returncode, _ = end_group(proc.pid)  # reaped here: Popen need not wait again

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import struct
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
+from mdverify.model import Halt, ServeCheck, ServeFault, ServeProblem
 from mdverify.run.events import from_json, to_json
-from mdverify.run.watch import Outcome, StopReason
+from mdverify.run.servecheck import CheckResult
+from mdverify.run.watch import Outcome
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -38,6 +40,10 @@ class Job:
     """The child's environment; None: the worker's own (the usual case, not sent again)."""
     budget: int
     """Bytes the article may write to stdout and stderr before it is stopped."""
+    files: tuple[tuple[str, str], ...] = ()
+    """(relative name, content) to create in the child's working directory."""
+    serve: Mapping[int, ServeCheck] = field(default_factory=dict)
+    """The server check of each block that serves, by example index."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,8 @@ def encode_frame(message: Job | ResultFrame) -> bytes:
             "timeouts": {str(i): t for i, t in message.timeouts.items()},
             "env": None if message.env is None else dict(message.env),
             "budget": message.budget,
+            "files": message.files,
+            "serve": {str(i): [c.port, c.exchanges] for i, c in message.serve.items()},
         }
     else:
         outcome = message.outcome
@@ -66,10 +74,22 @@ def encode_frame(message: Job | ResultFrame) -> bytes:
             "events": [to_json(event) for event in outcome.events],
             "stop": None if outcome.stop is None else outcome.stop.value,
             "code": outcome.code,
+            "checks": [
+                [
+                    c.index,
+                    [{**asdict(p), "fault": p.fault.value} for p in c.problems],
+                    c.interrupted,
+                ]
+                for c in outcome.checks
+            ],
             "folder": message.folder,
         }
     payload = json.dumps(data).encode()
     return _LENGTH.pack(len(payload)) + payload
+
+
+def _problem(problem: ServeProblem) -> dict[str, object]:
+    return {**asdict(problem), "fault": problem.fault.value}
 
 
 def split_frame(buffer: bytes) -> tuple[bytes, bytes] | None:
@@ -92,6 +112,11 @@ def decode_job(payload: bytes) -> Job:
         timeouts={int(i): float(t) for i, t in data["timeouts"].items()},
         env=data["env"],
         budget=int(data["budget"]),
+        files=tuple((str(name), str(text)) for name, text in data["files"]),
+        serve={
+            int(i): ServeCheck(port, tuple((str(r), str(e)) for r, e in exchanges))
+            for i, (port, exchanges) in data["serve"].items()
+        },
     )
 
 
@@ -99,5 +124,14 @@ def decode_result(payload: bytes) -> ResultFrame:
     """The result a frame's payload carries; its events decoded as every reader does."""
     data = json.loads(payload)
     events = tuple(e for e in map(from_json, data["events"]) if e is not None)
-    stop = None if data["stop"] is None else StopReason(data["stop"])
-    return ResultFrame(int(data["key"]), Outcome(events, stop, data["code"]), str(data["folder"]))
+    stop = None if data["stop"] is None else Halt(data["stop"])
+    checks = tuple(
+        CheckResult(
+            int(index),
+            tuple(ServeProblem(**{**p, "fault": ServeFault(p["fault"])}) for p in problems),
+            bool(interrupted),
+        )
+        for index, problems, interrupted in data["checks"]
+    )
+    outcome = Outcome(events, stop, data["code"], checks)
+    return ResultFrame(int(data["key"]), outcome, str(data["folder"]))

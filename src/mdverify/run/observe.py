@@ -3,7 +3,8 @@
 A block with `Start` and `End` ran: its output is the slice between their offsets. A block
 with only a `Start` is the one the process ended under: the watch's stop reason (or the
 exit code, when the child ended by itself) says how, as an `Interruption` the report puts
-in words. Blocks after it never started.
+in words. Blocks after it never started. What the server checks found
+(`mdverify.run.servecheck`) then makes a block that serves a SERVE failure.
 """
 
 from __future__ import annotations
@@ -14,20 +15,20 @@ from mdverify.model import Halt, Interruption, Observation, Status
 from mdverify.run.capture import decode_output
 from mdverify.run.events import Done, End, Start
 from mdverify.run.options import IDLE_LIMIT
-from mdverify.run.watch import StopReason
+from mdverify.run.servecheck import apply
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from mdverify.model import Example
     from mdverify.run.capture import Capture
     from mdverify.run.request import Prepared
     from mdverify.run.watch import Outcome
 
-__all__ = ["observations"]
+__all__ = ["not_run", "observations"]
 
-_STOPPED = {
-    StopReason.TIMEOUT: (Status.TIMEOUT, Halt.TIMEOUT),
-    StopReason.IDLE: (Status.CRASHED, Halt.IDLE),
-    StopReason.BUDGET: (Status.LIMIT, Halt.BUDGET),
-}
+_STOPPED = {Halt.TIMEOUT: Status.TIMEOUT, Halt.IDLE: Status.CRASHED, Halt.BUDGET: Status.LIMIT}
+"""The status of the block the parent stopped, by why it stopped the child."""
 
 
 def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict[int, Observation]:
@@ -52,38 +53,39 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
         if end is None:
             broken_at = example.line
             status, interruption = _interrupted(prepared, outcome, index)
-            out = capture.text("out", start.out)
+            out, err = capture.text("out", start.out), capture.text("err", start.err)
             results[index] = Observation(
                 index,
                 status,
                 stdout=out.text,
-                stderr=capture.text("err", start.err).text,
+                stderr=err.text,
                 interruption=interruption,
                 clock=clock,
-                truncated=out.truncated,
+                stdout_cut=out.cut,
+                stderr_cut=err.cut,
             )
             continue
-        out = capture.text("out", start.out, end.out)
+        out, err = capture.text("out", start.out, end.out), capture.text("err", start.err, end.err)
         results[index] = Observation(
             index,
             end.status,
             stdout=out.text,
-            stderr=capture.text("err", start.err, end.err).text,
+            stderr=err.text,
+            # A statement whose output ends past the cut has no segment: its end is unknown.
             segments=tuple(
-                (
-                    line,
-                    len(decode_output(out.kept[:size])) if size <= len(out.kept) else len(out.text),
-                )
+                (line, len(decode_output(out.kept[:size])))
                 for line, size in end.segments
+                if size <= len(out.kept)
             ),
             error=end.error,
             error_line=end.error_line,
             elapsed=end.elapsed,
             clock=clock,
-            truncated=out.truncated,
+            stdout_cut=out.cut,
+            stderr_cut=err.cut,
             tasks=end.tasks,
         )
-    return results
+    return apply(results, outcome.checks)
 
 
 def _interrupted(
@@ -94,10 +96,15 @@ def _interrupted(
         if outcome.events and isinstance(outcome.events[-1], Done):
             return Status.CRASHED, None
         return Status.CRASHED, Interruption(Halt.EXITED, code=outcome.code)
-    status, halt = _STOPPED[outcome.stop]
+    halt = outcome.stop
     limit = {
         Halt.TIMEOUT: prepared.timeouts.get(index, IDLE_LIMIT),
         Halt.IDLE: IDLE_LIMIT,
         Halt.BUDGET: prepared.output_budget,
     }[halt]
-    return status, Interruption(halt, limit=limit)
+    return _STOPPED[halt], Interruption(halt, limit=limit)
+
+
+def not_run(examples: Iterable[Example], reason: str) -> dict[int, Observation]:
+    """Every block of `examples` not run, for `reason` (its set-up failed)."""
+    return {e.index: Observation(e.index, Status.NOT_RUN, error=reason) for e in examples}

@@ -1,4 +1,4 @@
-"""The session's scheduling policy: which blocks run, which articles start cold, how far ahead.
+"""The session's scheduling policy: which blocks run, which articles run in place, how far ahead.
 
 The pytest shell gathers the facts (what was selected, which options narrow the run, what
 an xdist worker was sent) and asks here what to do with them; nothing here knows pytest.
@@ -6,9 +6,19 @@ an xdist worker was sent) and asks here what to do with them; nothing here knows
 - **Blocks.** A block runs unless its settings skip it here (`skip`, `requires`, `python`).
   Blocks share a namespace, so every runnable block up to the last selected one runs,
   selected or not; blocks after it are not needed.
-- **Cold starts.** An article that asks for files, hosts, services or a server check starts
-  cold (`mdverify.services.provided`, then `mdverify.run.cold`): its set-up lives in the
-  parent (the shell's fixtures), and a server check talks to the child while it runs.
+- **Scoped articles.** An article that asks for hosts or services is *scoped*: its set-up
+  lives in the parent around one run (pages mounted on the session's web server, its SQL
+  applied and dropped after; the shell's fixtures hold the servers). It is never planned
+  ahead or started early, since nothing could take that set-up down at the right moment;
+  it runs when pytest reaches it, inside its set-up (`mdverify.run.runner.Runner.run`).
+- **Starts.** Every article, scoped or not, starts as the session's `start` says: warm
+  (forked by the warm worker) unless the worker is unavailable or `cold` is asked for.
+  Service articles used to start cold for two reasons, and neither holds any more. Their
+  set-up needs only that the run happen inside it, and the parent waits inside it for the
+  worker's result just as it would for a cold child. Server checks are part of the one
+  supervision state machine (`mdverify.run.watch`) on both starts, with non-blocking
+  sockets, so they hold up none of the worker's other children. Files and server checks
+  need nothing of the parent: an article with only those is not scoped.
 - **Speculation.** While pytest still collects, an article may start at once with all its
   runnable blocks, but only when every collected item will probably run: a selection
   (-k, -m, --lf, a shard) would waste most of that work. Its result serves only an equal
@@ -17,7 +27,7 @@ an xdist worker was sent) and asks here what to do with them; nothing here knows
 - **Look-ahead.** Articles are planned in run order and kept queued in the warm worker
   `AHEAD` beyond the one pytest is at; under pytest-xdist the controller keeps
   `XDIST_QUEUED` articles queued on each worker, so that a worker knows enough to run
-  ahead. Cold articles are never planned: they run when pytest reaches them.
+  ahead. Scoped articles are never planned: they run when pytest reaches them.
 """
 
 from __future__ import annotations
@@ -77,8 +87,8 @@ def to_run(article: Article, last_selected: int) -> list[Example]:
 class ArticleSchedule:
     """What the session does with one article when it is collected."""
 
-    cold: bool
-    """Whether it starts cold: it asks for files, hosts, services or a server check."""
+    scoped: bool
+    """Whether its set-up lives in the parent around its run: it asks for hosts or services."""
     speculate: tuple[Example, ...] | None
     """The blocks to start now, during collection; None to wait for the selection."""
     begin: tuple[str, ...]
@@ -88,15 +98,10 @@ class ArticleSchedule:
 def schedule(article: Article, *, speculating: bool) -> ArticleSchedule:
     """The article's schedule; `speculating` is what `may_speculate` said for the session."""
     wanted = World.union(e.world for e in article.examples)
-    cold = bool(
-        wanted.files
-        or wanted.hosts
-        or wanted.services
-        or any(e.settings.serve is not None for e in article.examples)
-    )
-    early = speculating and not cold
+    scoped = bool(wanted.hosts or wanted.services)
+    early = speculating and not scoped
     return ArticleSchedule(
-        cold=cold,
+        scoped=scoped,
         speculate=tuple(runnable(article.examples)) if early else None,
         begin=tuple(name for name in wanted.services if name == "postgres" and speculating),
     )
@@ -111,6 +116,6 @@ def may_speculate(*, collect_only: bool, xdist_worker: bool, narrowed: bool) -> 
     return not (collect_only or xdist_worker or narrowed)
 
 
-def look_ahead(upcoming: Iterable[_K], cold: Callable[[_K], bool]) -> list[_K]:
-    """The upcoming articles to plan, in run order: the ones that do not start cold."""
-    return [key for key in upcoming if not cold(key)]
+def look_ahead(upcoming: Iterable[_K], scoped: Callable[[_K], bool]) -> list[_K]:
+    """The upcoming articles to plan, in run order: the ones that are not scoped."""
+    return [key for key in upcoming if not scoped(key)]

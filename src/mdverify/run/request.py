@@ -3,24 +3,28 @@
 `prepare` turns the examples to run and the session's `RunOptions` into what any start
 needs: the request the child reads (`mdverify.run.child.ArticleRequest`), each block's real
 time limit, the child's environment and the output limits. `Provision` is what the
-article's services give the child (`mdverify.services.provide` makes it): plain data.
+article's services give the child: plain data. `Setup` is how the run stage asks for it
+without knowing the services (`mdverify.services.provided.Servers` is one).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
+from mdverify.model import World
 from mdverify.run.environment import options_env
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Mapping, Sequence
+    from contextlib import AbstractContextManager
+    from pathlib import Path
 
-    from mdverify.model import Article, ClockName, Example
+    from mdverify.model import Article, ClockName, Example, ServeCheck
     from mdverify.run.child import ArticleRequest, BlockRequest
     from mdverify.run.options import RunOptions
 
-__all__ = ["Prepared", "Provision", "prepare"]
+__all__ = ["Prepared", "Provision", "Setup", "SetupError", "prepare"]
 
 
 @dataclass(frozen=True)
@@ -29,14 +33,30 @@ class Provision:
 
     env: Mapping[str, str] = field(default_factory=dict)
     """Variables added to the child's environment (e.g. the libpq ones)."""
-    files: tuple[tuple[str, str], ...] = ()
-    """(relative name, content) written into the working directory before the first block."""
     hosts: Mapping[str, int] = field(default_factory=dict)
     """Host name -> port of the local HTTP server on 127.0.0.1."""
     tls_port: int | None = None
     """Port of the local HTTPS server (for port 443 of the hosts); None: no HTTPS."""
     services: tuple[tuple[str, int], ...] = ()
     """(host, port) of every server the harness runs for the article: they answer."""
+
+
+class SetupError(RuntimeError):
+    """What an article asks for cannot be set up; the message names the article."""
+
+
+class Setup(Protocol):
+    """The parent's side of an article's outside world, around one run of it."""
+
+    def skips(self, examples: Sequence[Example]) -> dict[int, str]:
+        """The blocks that cannot run here (their service cannot exist), and why."""
+        ...
+
+    def provide(
+        self, article: Path, display: str, wanted: World
+    ) -> AbstractContextManager[Provision]:
+        """Set up `wanted` for one run; raises `SetupError` when it cannot."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -53,15 +73,13 @@ class Prepared:
     output_limit: int
     output_budget: int
     files: tuple[tuple[str, str], ...] = ()
-    """Files to create in the child's working directory (from the `Provision`)."""
+    """(relative name, content) created in the child's working directory before it starts:
+    the `files` of the chosen blocks' worlds."""
 
     @property
-    def cold_only(self) -> bool:
-        """Whether only a cold start can run it (files to write, or a server to check).
-
-        The warm worker does neither: such a run handed to it would silently lose them.
-        """
-        return bool(self.files) or bool(self.request["net"]["serve_blocks"])
+    def serve(self) -> dict[int, ServeCheck]:
+        """The server check of each chosen block that serves, by example index."""
+        return {e.index: e.settings.serve for e in self.chosen if e.settings.serve is not None}
 
 
 def prepare(
@@ -112,7 +130,7 @@ def prepare(
         clock,
         options.output_limit,
         options.output_budget,
-        provision.files if provision else (),
+        World.union(e.world for e in chosen).files,
     )
 
 

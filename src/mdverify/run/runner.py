@@ -1,5 +1,10 @@
 """A session's articles, run ahead of need in the warm worker, or cold when it is unavailable.
 
+`Runner.run` is the one entry point that runs an article, whatever it needs: it asks the
+article's `Setup` (its services, in the parent) which blocks cannot run here, provides
+the rest around the run, prepares it (`mdverify.run.request`) and runs it, files and
+server checks included, on either start.
+
 The plugin plans the articles in the order pytest will ask for them; the runner keeps a few
 of them queued in the warm worker (`mdverify.run.warm`) so that children run while pytest
 is still reporting the items before them. Results wait here until asked for. If the worker
@@ -11,23 +16,36 @@ come from the same outcome and capture files (`mdverify.run.observe`).
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mdverify.model import World
 from mdverify.run.cold import run_cold
 from mdverify.run.environment import options_env
 from mdverify.run.frames import Job
-from mdverify.run.observe import observations
+from mdverify.run.observe import not_run, observations
+from mdverify.run.request import SetupError, prepare
 from mdverify.run.warm import WarmWorker, WorkerGone
 
 if TYPE_CHECKING:
-    from collections.abc import Hashable
+    from collections.abc import Hashable, Mapping, Sequence
+    from pathlib import Path
 
-    from mdverify.model import Observation
+    from mdverify.model import Article, Example, Observation
     from mdverify.run.child import ArticleRequest
     from mdverify.run.options import RunOptions
-    from mdverify.run.request import Prepared
+    from mdverify.run.request import Prepared, Setup
 
-__all__ = ["Runner"]
+__all__ = ["Ran", "Runner"]
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What running an article gave: an observation per block run, a reason per block not."""
+
+    observations: Mapping[int, Observation]
+    skips: Mapping[int, str]
+    """Blocks whose service cannot exist here: they are skipped with the reason."""
 
 
 def _cores() -> int:
@@ -76,7 +94,7 @@ class Runner:
 
     def speculate(self, key: Hashable, prepared: Prepared | None) -> None:
         """Start `key` now, before it is planned; its result serves only an equal request."""
-        if prepared is None or prepared.cold_only or key in self._jobs:
+        if prepared is None or key in self._jobs:
             return
         worker = self._ensure_worker(prepared)
         if worker is not None:
@@ -87,6 +105,32 @@ class Runner:
             else:
                 self._speculated[key] = prepared.request
 
+    def run(
+        self,
+        key: Hashable,
+        article: Article,
+        path: Path,
+        examples: Sequence[Example],
+        setup: Setup | None = None,
+    ) -> Ran:
+        """Run `examples` of `article` (read from `path`) with what they need.
+
+        Without a `setup` the article needs nothing of the parent and may have been
+        planned or started early under `key`; with one, it runs now, inside its set-up.
+        """
+        if setup is None:
+            prepared = prepare(article, str(path), examples, self.options, env=self.env)
+            return Ran(self.observations(key, prepared), {})
+        skips = setup.skips(examples)
+        runnable = [e for e in examples if e.index not in skips]
+        try:
+            wanted = World.union(e.world for e in runnable)
+            with setup.provide(path, article.path, wanted) as given:
+                prepared = prepare(article, str(path), runnable, self.options, given, self.env)
+                return Ran(self.observations(key, prepared), skips)
+        except SetupError as err:
+            return Ran(not_run(runnable, str(err)), skips)
+
     def observations(self, key: Hashable, prepared: Prepared | None) -> dict[int, Observation]:
         """Run the article planned as `key` (planning it now if need be)."""
         self.plan(key, prepared)
@@ -96,7 +140,7 @@ class Runner:
             self._forget(key)  # selection changed what to run: the early start is wasted
         if prepared is None:
             return {}
-        worker = None if prepared.cold_only else self._ensure_worker(prepared)
+        worker = self._ensure_worker(prepared)
         if worker is not None:
             try:
                 self._run_ahead(worker, key, prepared)
@@ -136,7 +180,7 @@ class Runner:
             following = self._order[self._next]
             self._next += 1
             planned = self._prepared.get(following)
-            if planned is not None and not planned.cold_only and following not in self._jobs:
+            if planned is not None and following not in self._jobs:
                 jobs.append(self._job(following, planned))
         if jobs:
             worker.submit(*jobs)
@@ -145,7 +189,13 @@ class Runner:
         self._count += 1
         self._jobs[key] = self._count
         return Job(
-            self._count, prepared.request, prepared.timeouts, prepared.env, prepared.output_budget
+            self._count,
+            prepared.request,
+            prepared.timeouts,
+            prepared.env,
+            prepared.output_budget,
+            prepared.files,
+            prepared.serve,
         )
 
     def _forget(self, key: Hashable) -> None:

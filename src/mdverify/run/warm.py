@@ -13,7 +13,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,7 +67,7 @@ class WarmWorker:
         """Queue `jobs`; the worker starts each as soon as it has a free slot."""
         data = b"".join(
             # The usual case, the worker's own environment, is not sent again.
-            frames.encode_frame(frames.Job(j.key, j.request, j.timeouts, None, j.budget))
+            frames.encode_frame(replace(j, env=None))
             if j.env == self._env
             else frames.encode_frame(j)
             for j in jobs

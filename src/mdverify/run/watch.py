@@ -1,9 +1,10 @@
 """One child's supervision, the same for a cold start and for each child of the warm worker.
 
-`Watch` is a state machine over one child's report pipe. Its owner selects on the pipe (the
-cold start on this one alone, the warm worker on many at once) and calls `read` when it is
-readable, `expire` when its `deadline` may have passed, and `check_budget` now and then;
-each says whether the child is finished. The rules, written once:
+`Watch` is a state machine over one child's report pipe and its server checks' sockets.
+Its owner selects on what `waits` names (the cold start on this child alone, the warm
+worker on many children at once), calls `ready` with what select found ready, `expire`
+when `deadline` may have passed, and `check_budget` now and then; each says whether the
+child is finished. The rules, written once:
 
 * Block deadline: from a `Start` the block has its timeout; outside a block the child has
   `IDLE_LIMIT` (it only compiles there). Past it the stop is TIMEOUT or IDLE.
@@ -11,9 +12,11 @@ each says whether the child is finished. The rules, written once:
   (BUDGET). The block that crossed it hit the file size limit, which ends it with an error
   of its own: it is reported as stopped, so the first `End` whose offsets reach the budget,
   and everything after it, are dropped (`cut_at_budget`).
-* A `Done` or the end of the pipe finishes the child; the budget is looked at once more,
-  so a flood that ended by itself between two looks is still caught.
-* Server checks (`mdverify.run.servecheck`) see every event as it arrives.
+* A `Done` or the end of the pipe finishes the child once no server check is still on the
+  wire; the budget is looked at once more, so a flood that ended by itself between two
+  looks is still caught.
+* Server checks (`mdverify.run.servecheck`) see every event as it arrives, and their
+  non-blocking sockets are selected on with the pipe, so a slow server delays no deadline.
 
 `end_group` then kills, reaps and releases the child, for both starts.
 """
@@ -26,20 +29,20 @@ import select
 import signal
 import time
 from dataclasses import dataclass
-from enum import Enum
 from typing import TYPE_CHECKING
 
+from mdverify.model import Halt
 from mdverify.run import limits
 from mdverify.run.events import Done, End, Start, decode_event
 from mdverify.run.options import IDLE_LIMIT
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Collection, Mapping
 
     from mdverify.run.events import Event
-    from mdverify.run.servecheck import ServerChecks
+    from mdverify.run.servecheck import CheckResult, ServerChecks
 
-__all__ = ["CHUNK", "POLL", "Outcome", "StopReason", "Watch", "cut_at_budget", "end_group"]
+__all__ = ["CHUNK", "POLL", "Outcome", "Watch", "cut_at_budget", "end_group"]
 
 POLL = 0.05
 """Longest real wait between two looks at a child that says nothing (its output grows)."""
@@ -47,30 +50,24 @@ CHUNK = 1 << 16
 """Bytes read from (or written to) a pipe at once, by the watch, the worker and its handle."""
 
 
-class StopReason(Enum):
-    """Why the parent stopped a child."""
-
-    TIMEOUT = "timeout"
-    """The running block passed its real-time limit."""
-    IDLE = "idle"
-    """The child spent `IDLE_LIMIT` outside any block."""
-    BUDGET = "budget"
-    """The article wrote its output budget."""
-
-
 @dataclass(frozen=True)
 class Outcome:
     """What a child reported and how it ended: the input of `mdverify.run.observe`."""
 
     events: tuple[Event, ...]
-    stop: StopReason | None
-    """None when the child ended by itself."""
+    stop: Halt | None
+    """Why the parent stopped it (TIMEOUT, IDLE or BUDGET); None when it ended by itself."""
     code: int | None
     """Its exit code (negative: the signal that ended it)."""
+    checks: tuple[CheckResult, ...] = ()
+    """What the server checks found, for `mdverify.run.servecheck.apply`."""
 
 
 class Watch:
-    """Reads one child's events while enforcing its deadlines and its output budget."""
+    """Reads one child's events while enforcing its deadlines and its output budget.
+
+    It drives the article's server checks, if any, from the same events and selects.
+    """
 
     def __init__(
         self,
@@ -88,16 +85,38 @@ class Watch:
         self.checks = checks
         self.events: list[Event] = []
         self.running: int | None = None
-        self.deadline = time.monotonic() + IDLE_LIMIT
-        self.stop: StopReason | None = None
+        self._deadline = time.monotonic() + IDLE_LIMIT
+        self.stop: Halt | None = None
         self.finished = False
+        self._ended = False
+        """A `Done` or the end of the pipe was seen: the pipe is read no more."""
         self._buffer = b""
+
+    @property
+    def deadline(self) -> float:
+        """The next moment something must happen: a block's limit or a check's."""
+        checks = self.checks.deadline if self.checks is not None else None
+        return self._deadline if checks is None else min(self._deadline, checks)
+
+    def waits(self) -> tuple[list[int], list[int]]:
+        """The fds to select on: (to read, to write)."""
+        read, write = self.checks.sockets() if self.checks is not None else ([], [])
+        return ([] if self._ended else [self.fd]) + read, write
+
+    def ready(self, readable: Collection[int], writable: Collection[int]) -> bool:
+        """Act on what select found ready; whether the child is finished."""
+        if self.checks is not None:
+            self.checks.step(readable, writable, time.monotonic())
+        if self.fd in readable and not self._ended:
+            return self.read()
+        return self._settle()
 
     def read(self) -> bool:
         """Take what the pipe holds (it is readable); whether the child is finished."""
         chunk = os.read(self.fd, CHUNK)
         if not chunk:
-            return self._finish()  # EOF: the child ended; how, its exit code says
+            self._ended = True  # EOF: the child ended; how, its exit code says
+            return self._settle()
         self._buffer += chunk
         *lines, self._buffer = self._buffer.split(b"\n")
         for line in lines:
@@ -105,24 +124,28 @@ class Watch:
             if event is None:
                 continue  # not ours: an example that found our channel and wrote to it
             self.events.append(event)
+            now = time.monotonic()
             if self.checks is not None:
-                self.checks.on_event(event)
+                self.checks.on_event(event, now)
             if isinstance(event, Start):
                 self.running = event.index
-                self.deadline = time.monotonic() + self.timeouts.get(event.index, IDLE_LIMIT)
+                self._deadline = now + self.timeouts.get(event.index, IDLE_LIMIT)
             elif isinstance(event, End):
                 self.running = None
-                self.deadline = time.monotonic() + IDLE_LIMIT
+                self._deadline = now + IDLE_LIMIT
             elif isinstance(event, Done):
-                return self._finish()
-        return False
+                self._ended = True
+                break
+        return self._settle()
 
     def expire(self, now: float) -> bool:
         """Stop the child if `now` is past its deadline; whether it is finished."""
-        if not self.finished and now >= self.deadline:
-            self.stop = StopReason.IDLE if self.running is None else StopReason.TIMEOUT
+        if not self.finished and now >= self._deadline:
+            self.stop = Halt.IDLE if self.running is None else Halt.TIMEOUT
             self.finished = True
-        return self.finished
+        elif self.checks is not None:
+            self.checks.expire(now)
+        return self._settle()
 
     def check_budget(self) -> bool:
         """Stop the child if it wrote its budget; whether it is finished."""
@@ -130,18 +153,21 @@ class Watch:
             unread = self._buffer + _read_available(self.fd)
             self._buffer = b""
             cut_at_budget(self.events, unread, self.budget)
-            self.stop = StopReason.BUDGET
+            self.stop = Halt.BUDGET
             self.finished = True
         return self.finished
 
     def outcome(self, code: int | None) -> Outcome:
         """What the finished child reported, with the exit code its reaper saw."""
-        return Outcome(tuple(self.events), self.stop, code)
+        checks = self.checks.results() if self.checks is not None else ()
+        return Outcome(tuple(self.events), self.stop, code, checks)
 
-    def _finish(self) -> bool:
-        self.check_budget()
-        self.finished = True
-        return True
+    def _settle(self) -> bool:
+        """Finish once the child has ended and no server check is on the wire."""
+        if not self.finished and self._ended and not (self.checks is not None and self.checks.busy):
+            self.check_budget()
+            self.finished = True
+        return self.finished
 
 
 def cut_at_budget(events: list[Event], unread: bytes, budget: int) -> None:

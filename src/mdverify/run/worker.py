@@ -9,8 +9,9 @@ times out. The child then runs `mdverify.run.child.execute`: the same code and e
 cold child.
 
 The worker also supervises, with one `mdverify.run.watch.Watch` per child under a single
-select: block deadlines, the output budget (looked at every `_BUDGET_EVERY` seconds), and it
-sends the parent one result frame (`mdverify.run.frames`) per article. So the parent can
+select: block deadlines, the output budget (looked at every `_BUDGET_EVERY` seconds), the
+server checks (their sockets are non-blocking, in the same select), and it sends the
+parent one result frame (`mdverify.run.frames`) per article. So the parent can
 queue articles ahead of pytest's item loop, and children run while pytest reports the items
 before them. A result names the child's folder, which still holds the capture files: the
 parent reads what it keeps of them (never all of a flood) and removes the folder.
@@ -40,6 +41,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from mdverify.run import frames, limits
 from mdverify.run.capture import Folder
+from mdverify.run.servecheck import ServerChecks
 from mdverify.run.watch import CHUNK, POLL, Watch, end_group
 
 if TYPE_CHECKING:
@@ -98,18 +100,23 @@ class _Supervisor:
         wait = min((c.watch.deadline - now for c in self.children.values()), default=None)
         if wait is not None:
             wait = max(min(wait, POLL), 0)  # the output budget is watched by polling
-        readable, writable, _ = select.select(
-            [self.inp, *self.children], [self.out] if self.outbuf else [], [], wait
-        )
-        if writable and not self._write():
+        reads, writes = [self.inp], [self.out] if self.outbuf else []
+        owner: dict[int, _Child] = {}
+        for child in self.children.values():
+            child_reads, child_writes = child.watch.waits()
+            reads += child_reads
+            writes += child_writes
+            owner.update(dict.fromkeys(child_reads + child_writes, child))
+        readable, writable, _ = select.select(reads, writes, [], wait)
+        if self.out in writable and not self._write():
             return False
         if self.inp in readable and not self._read_jobs():
             return False
         self._stop_floods()
         self.unreleased = [pid for pid in self.unreleased if not limits.release(pid, wait=False)]
-        for fd in readable:
-            child = self.children.get(fd)
-            if child is not None and child.watch.read():
+        ready = {owner[fd].key: owner[fd] for fd in (*readable, *writable) if fd in owner}
+        for child in ready.values():
+            if child.watch.fd in self.children and child.watch.ready(readable, writable):
                 self._finish(child)
         now = time.monotonic()
         for child in list(self.children.values()):
@@ -148,15 +155,19 @@ class _Supervisor:
 
     def _start(self, job: frames.Job) -> None:
         folder = Folder.make(self.root, prefix="article-")
+        folder.write_files(job.files)
         read_fd, write_fd = os.pipe()
+        # Every fd of the worker's: the other children's pipes and their checks' sockets.
+        ours = {fd for c in self.children.values() for fds in c.watch.waits() for fd in fds}
         pid = os.fork()
         if pid == 0:  # pragma: no cover -- the child; measured by the tests' observations
             try:
-                _child(job, folder, write_fd, [read_fd, self.inp, self.out, *self.children])
+                _child(job, folder, write_fd, {read_fd, self.inp, self.out, *self.children, *ours})
             finally:
                 os._exit(_FAILED_CHILD)
         os.close(write_fd)
-        watch = Watch(read_fd, job.timeouts, job.budget, folder.written)
+        checks = ServerChecks(job.serve, pid) if job.serve else None
+        watch = Watch(read_fd, job.timeouts, job.budget, folder.written, checks)
         self.children[read_fd] = _Child(job.key, pid, folder, watch)
 
     def _finish(self, child: _Child, *, send: bool = True) -> None:
@@ -176,7 +187,7 @@ class _Supervisor:
 
 
 def _child(  # pragma: no cover -- runs in the forked child
-    job: frames.Job, folder: Folder, report_fd: int, inherited: list[int]
+    job: frames.Job, folder: Folder, report_fd: int, inherited: set[int]
 ) -> NoReturn:
     """Become the article's process: own session, own cwd and streams, then run it."""
     os.setsid()

@@ -1,12 +1,14 @@
-"""The outside world an article's examples use: files, web hosts, a database, a server check.
+"""The outside world an article's examples use, where it lives in the parent: hosts, a database.
 
 The parent provides it; the child only receives data (`mdverify.run.request.Provision`):
-environment variables, files to create and the host map. What an article's blocks ask
-for is `model.World.union` of their worlds (the keys are read by `mdverify.article.world`);
-`provide()` sets it up for one article's run with the session's servers (`web.LocalWeb`,
-`postgres.Postgres`) and takes it down after; `mdverify.services.provided` runs an article
-inside it. This package never imports pytest: `mdverify.plugin.fixtures` wraps the servers
-as fixtures.
+environment variables, the host map and the servers that answer. (Files and server checks
+need nothing of the parent: `mdverify.run` handles them on either start.) What an
+article's blocks ask for is `model.World.union` of their worlds (the keys are read by
+`mdverify.article.world`); `provide()` sets it up for one article's run with the session's
+servers (`web.LocalWeb`, `postgres.Postgres`) and takes it down after;
+`mdverify.services.provided.Servers` offers it to the run stage as the article's `Setup`.
+This package never imports pytest: `mdverify.plugin.fixtures` wraps the servers as
+fixtures.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdverify.run.request import Provision
+from mdverify.run.request import Provision, SetupError
 from mdverify.services.web import PAGES_DIR, Site
 
 if TYPE_CHECKING:
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["ServiceError", "provide", "sql_file"]
 
 
-class ServiceError(RuntimeError):
+class ServiceError(SetupError):
     """A service an article asks for cannot be set up; the message names the article."""
 
 
@@ -71,7 +73,6 @@ def provide(
                 stack.callback(postgres.drop, made)
         yield Provision(
             env=env,
-            files=wanted.files,
             hosts=host_map,
             tls_port=tls_port,
             services=tuple(services),

@@ -1,38 +1,35 @@
-"""Run an article with the services its blocks ask for: provide, run, take down.
+"""The session's servers as one article's `Setup`: which blocks skip, and what is provided.
 
-The plugin passes in the session's servers (`Servers`, from its fixtures); this module
-decides which blocks cannot run here (their service is missing: they are skipped with the
-reason), sets up the rest around one run (`mdverify.services.provide`) and runs it.
+The plugin passes in the session's servers (`Servers`, from its fixtures), and the run
+stage's one entry point (`mdverify.run.runner.Runner.run`) asks them, through the
+`mdverify.run.request.Setup` protocol, which blocks cannot run here (their service is
+missing: they are skipped with the reason) and for the set-up of the rest around one run
+(`mdverify.services.provide`).
 
-Articles with services start cold (`mdverify.run.cold`), never in the warm worker, for two
-reasons. Their set-up is scoped to one run in pytest's process (pages mounted on the web
-server, the SQL applied and dropped after), while the worker runs articles ahead of need
-and in parallel, with no moment at which the parent could take an article's set-up down.
-And a server check (`mdverify.run.servecheck`) sends blocking HTTP requests as soon as the
-block listens: inside the worker's single select loop it would hold up the deadlines and
-budgets of every other child for as long as the server takes to answer.
+That set-up (pages mounted on the web server, the SQL applied and dropped after) lives in
+pytest's process for the duration of one run, so such an article is never planned ahead
+or started early: it runs when pytest reaches it, inside its set-up, on whichever start
+the session uses (`mdverify.run.policy` says why it may start warm).
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from mdverify.model import Observation, Status, World
-from mdverify.run.cold import run_cold
-from mdverify.run.request import prepare
 from mdverify.services import ServiceError, provide
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterator, Mapping, Sequence
     from pathlib import Path
 
-    from mdverify.model import Article, Example
-    from mdverify.run.options import RunOptions
+    from mdverify.model import Example, World
+    from mdverify.run.request import Provision
     from mdverify.services.postgres import Postgres
     from mdverify.services.web import LocalWeb
 
-__all__ = ["Servers", "not_run", "run_with_services"]
+__all__ = ["Servers"]
 
 
 @dataclass(frozen=True)
@@ -46,44 +43,21 @@ class Servers:
     broken: str | None = None
     """Why a server failed to start: then no block runs, and each says so."""
 
+    def skips(self, examples: Sequence[Example]) -> dict[int, str]:
+        """The blocks whose service cannot exist here, and why (none when a server broke)."""
+        if self.broken is not None:
+            return {}
+        return {
+            e.index: self.missing[name]
+            for e in examples
+            for name in e.world.services
+            if name in self.missing
+        }
 
-def run_with_services(
-    article: Article,
-    path: Path,
-    examples: Sequence[Example],
-    options: RunOptions,
-    servers: Servers,
-) -> tuple[dict[int, Observation], dict[int, str]]:
-    """Run `examples` of `article` with what they need.
-
-    Returns the observations and, for blocks whose service cannot exist here, the reason
-    to skip them.
-    """
-    if servers.broken is not None:
-        return not_run(examples, servers.broken), {}
-    skips = {
-        e.index: servers.missing[name]
-        for e in examples
-        for name in e.world.services
-        if name in servers.missing
-    }
-    runnable = [e for e in examples if e.index not in skips]
-    try:
-        with provide(
-            path,
-            article.path,
-            World.union(e.world for e in runnable),
-            servers.web,
-            servers.postgres,
-        ) as given:
-            prepared = prepare(article, str(path), runnable, options, given)
-            if prepared is None:
-                return {}, skips
-            return run_cold(prepared, options.python), skips
-    except ServiceError as err:
-        return not_run(runnable, str(err)), skips
-
-
-def not_run(examples: Sequence[Example], reason: str) -> dict[int, Observation]:
-    """Every block of `examples` not run, for `reason`."""
-    return {e.index: Observation(e.index, Status.NOT_RUN, error=reason) for e in examples}
+    @contextlib.contextmanager
+    def provide(self, article: Path, display: str, wanted: World) -> Iterator[Provision]:
+        """What `wanted` asks for, set up around one run; `ServiceError` if it cannot be."""
+        if self.broken is not None:
+            raise ServiceError(self.broken)
+        with provide(article, display, wanted, self.web, self.postgres) as given:
+            yield given

@@ -1,7 +1,7 @@
 """Output matching and verdicts of `mdverify.check.compare`."""
 
 from mdverify.check.compare import judge, matches, normalise
-from mdverify.model import Example, Observation, OutputClaim
+from mdverify.model import Example, Observation, OutputClaim, Truncation
 
 
 def test_exact_output_matches():
@@ -89,3 +89,19 @@ def test_a_block_that_raised_does_not_pass():
 
 def test_a_block_without_claims_passes_when_it_ran():
     assert judge(_example(), Observation(0, "ok", stdout="anything")).passed
+
+
+def test_a_claim_that_ends_before_the_cut_is_judged_on_what_was_kept():
+    example = _example(OutputClaim("comment", "a", 3, 2))
+    cut = Truncation(written=1000, kept=4, limit=4)
+    observation = Observation(0, "ok", stdout="a\nb\n", segments=((2, 2),), stdout_cut=cut)
+    assert judge(example, observation).passed
+
+
+def test_a_claim_that_runs_past_the_cut_fails_even_when_the_kept_part_matches():
+    example = _example(OutputClaim("comment", "a", 3, 2), OutputClaim("comment", "b", 6, 5))
+    cut = Truncation(written=1000, kept=4, limit=4)
+    # Line 5's statement ended past the cut: it has no segment.
+    observation = Observation(0, "ok", stdout="a\nb\n", segments=((2, 2),), stdout_cut=cut)
+    verdict = judge(example, observation)
+    assert [(m.claim.line, m.got, m.cut) for m in verdict.mismatches] == [(6, "b\n", True)]

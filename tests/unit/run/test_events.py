@@ -1,9 +1,9 @@
 """The wire between child, worker and parent: `mdverify.run.events` and `mdverify.run.frames`."""
 
-from mdverify.model import Status, TaskSpan
+from mdverify.model import Halt, Status, TaskSpan
 from mdverify.run import frames
 from mdverify.run.events import Done, End, Listening, Start, decode_event, encode_event
-from mdverify.run.watch import Outcome, StopReason
+from mdverify.run.watch import Outcome
 
 
 def test_every_event_decodes_to_what_was_encoded():
@@ -23,7 +23,7 @@ def test_what_is_not_an_event_decodes_to_none():
 
 
 def test_a_result_frame_carries_the_outcome():
-    outcome = Outcome((Start(1, 0, 0),), StopReason.TIMEOUT, -9)
+    outcome = Outcome((Start(1, 0, 0),), Halt.TIMEOUT, -9)
     payload, rest = frames.split_frame(
         frames.encode_frame(frames.ResultFrame(7, outcome, "/tmp/x")) + b"more"
     )

@@ -1,4 +1,4 @@
-"""The scheduling policy: which blocks run, which articles start cold, when to start early."""
+"""The scheduling policy: which blocks run, which articles are scoped, when to start early."""
 
 import sys
 
@@ -37,14 +37,17 @@ def test_a_block_is_marked_skip_or_xfail_with_its_reason():
     assert marks[3] is None
 
 
-def test_an_article_with_files_starts_cold_and_is_never_started_early():
-    cold = policy.schedule(
+def test_an_article_with_hosts_is_scoped_and_never_started_early_one_with_files_may_be():
+    scoped = policy.schedule(article("", front="mdverify:\n  hosts: [a.test]\n"), speculating=True)
+    assert scoped.scoped
+    assert scoped.speculate is None
+    files = policy.schedule(
         article("", front="mdverify:\n  files:\n    a.txt: hi\n"), speculating=True
     )
-    assert cold.cold
-    assert cold.speculate is None
+    assert not files.scoped
+    assert files.speculate is not None
     warm = policy.schedule(article("", SKIP), speculating=True)
-    assert not warm.cold
+    assert not warm.scoped
     assert warm.speculate is not None
     assert [e.index for e in warm.speculate] == [0]
     assert policy.schedule(article(""), speculating=False).speculate is None
@@ -63,5 +66,5 @@ def test_speculation_only_when_every_collected_item_will_probably_run():
         assert not policy.may_speculate(**facts)
 
 
-def test_look_ahead_plans_the_upcoming_articles_that_do_not_start_cold():
-    assert policy.look_ahead(["a", "cold", "b"], lambda key: key == "cold") == ["a", "b"]
+def test_look_ahead_plans_the_upcoming_articles_that_are_not_scoped():
+    assert policy.look_ahead(["a", "scoped", "b"], lambda key: key == "scoped") == ["a", "b"]

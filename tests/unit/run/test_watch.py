@@ -3,9 +3,9 @@
 import os
 import time
 
-from mdverify.model import Status
+from mdverify.model import Halt, Status
 from mdverify.run.events import Done, End, Start, encode_event
-from mdverify.run.watch import StopReason, Watch, cut_at_budget
+from mdverify.run.watch import Watch, cut_at_budget
 
 
 def end(index: int, out: int, err: int = 0) -> End:
@@ -47,7 +47,7 @@ def test_a_flood_that_ended_by_itself_is_still_stopped_at_the_budget():
         encode_event(Start(0, 0, 0)) + encode_event(end(0, 100)) + encode_event(Done()), written=100
     )
     assert watch.read()
-    assert watch.stop is StopReason.BUDGET
+    assert watch.stop is Halt.BUDGET
     assert watch.events == [Start(0, 0, 0)]
 
 
@@ -56,8 +56,8 @@ def test_a_running_block_times_out_at_its_own_limit_and_idle_time_at_the_idle_li
     assert not watch.read()
     assert not watch.expire(time.monotonic() + 1.0)
     assert watch.expire(time.monotonic() + 2.5)
-    assert watch.stop is StopReason.TIMEOUT
+    assert watch.stop is Halt.TIMEOUT
     idle = watch_of(b"")
     assert not idle.expire(time.monotonic() + 30)
     assert idle.expire(time.monotonic() + 61)
-    assert idle.stop is StopReason.IDLE
+    assert idle.stop is Halt.IDLE

@@ -8,7 +8,7 @@ import pytest
 
 from mdverify.article.parse import parse_text
 from mdverify.run.options import RunOptions
-from mdverify.run.request import Provision, prepare
+from mdverify.run.request import prepare
 from mdverify.run.runner import Runner
 
 
@@ -181,14 +181,12 @@ def test_closing_removes_the_folders_of_results_nobody_collected(tmp_path):
     assert not root.exists()
 
 
-def test_a_run_with_files_goes_cold_rather_than_lose_them(tmp_path, runner):
-    text = fence("print(open('data.txt').read())")
-    article = parse_text("a.md", text)
-    (tmp_path / "a.md").write_text(text)
-    files = Provision(files=(("data.txt", "from the provision"),))
-    ready = prepare(article, str(tmp_path / "a.md"), article.examples, runner.options, files)
-    assert ready.cold_only
-    runner.speculate("a", ready)  # a warm early start would lose the file: none is made
+def test_a_run_with_files_runs_warm_and_its_child_finds_them(tmp_path, runner):
+    text = '---\nmdverify:\n  files:\n    data.txt: "from the world"\n---\n' + fence(
+        "import os\nprint(open('data.txt').read(), os.getppid())"
+    )
+    ready = prepared(tmp_path, "a", text, runner.options)
+    runner.speculate("a", ready)
     got = runner.observations("a", ready)
-    assert got[0].stdout == "from the provision\n"
-    assert runner._worker is None
+    assert runner._worker is not None
+    assert got[0].stdout == f"from the world {runner._worker._proc.pid}\n"

@@ -10,8 +10,9 @@ import pytest
 
 from mdverify.article.parse import parse_text
 from mdverify.run.options import RunOptions
+from mdverify.run.runner import Runner
 from mdverify.services.postgres import Postgres, PostgresError, find_bindir
-from mdverify.services.provided import Servers, run_with_services
+from mdverify.services.provided import Servers
 from mdverify.services.web import LocalWeb, Site
 
 
@@ -118,18 +119,26 @@ def _service_article(tmp_path):
     return parse_text("a.md", text), path
 
 
+def _run(article, path, servers):
+    runner = Runner(RunOptions())
+    try:
+        return runner.run("a", article, path, article.examples, servers)
+    finally:
+        runner.close()
+
+
 def test_blocks_whose_service_is_missing_are_skipped_and_the_others_run(tmp_path):
     article, path = _service_article(tmp_path)
     servers = Servers(missing={"postgres": "needs a PostgreSQL server"})
-    got, skips = run_with_services(article, path, article.examples, RunOptions(), servers)
-    assert skips == {1: "needs a PostgreSQL server"}
-    assert {i: o.stdout for i, o in got.items()} == {0: "1\n", 2: "3\n"}
+    ran = _run(article, path, servers)
+    assert ran.skips == {1: "needs a PostgreSQL server"}
+    assert {i: o.stdout for i, o in ran.observations.items()} == {0: "1\n", 2: "3\n"}
 
 
 def test_a_server_that_failed_to_start_leaves_every_block_not_run(tmp_path):
     article, path = _service_article(tmp_path)
     servers = Servers(broken="a.md: a service could not start: boom")
-    got, skips = run_with_services(article, path, article.examples, RunOptions(), servers)
-    assert skips == {}
-    assert {o.status for o in got.values()} == {"not-run"}
-    assert got[1].error == "a.md: a service could not start: boom"
+    ran = _run(article, path, servers)
+    assert ran.skips == {}
+    assert {o.status for o in ran.observations.values()} == {"not-run"}
+    assert ran.observations[1].error == "a.md: a service could not start: boom"

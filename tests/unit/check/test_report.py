@@ -1,0 +1,33 @@
+"""How `mdverify.check.report.render` shows output that was cut at the output limit."""
+
+from mdverify.check.compare import judge
+from mdverify.check.report import render
+from mdverify.model import Example, Observation, OutputClaim, Status, Truncation
+
+NOTE = (
+    "[mdverify: output truncated: the block wrote 2 KiB; the first 4 bytes are shown"
+    " (the limit is 1 KiB)]"
+)
+LINES = ["```python", "print('a')", "```", "", "```", "a", "```"]
+
+
+def _example() -> Example:
+    return Example(0, "python", "print('a')\n", 1, 2, "x", outputs=(OutputClaim("fence", "a", 6),))
+
+
+def test_the_note_ends_the_got_side_of_the_diff_of_a_cut_output():
+    cut = Truncation(written=2048, kept=4, limit=1024)
+    verdict = judge(_example(), Observation(0, Status.OK, stdout="a\nb\n", stdout_cut=cut))
+    text = render(verdict, "a.md", LINES)
+    assert text.splitlines()[-1] == "+" + NOTE
+    assert "+b" in text.splitlines()
+
+
+def test_the_note_ends_the_stdout_and_stderr_sections_of_a_failed_block():
+    cut = Truncation(written=2048, kept=4, limit=1024)
+    obs = Observation(
+        0, Status.CRASHED, stdout="a\nb\n", stderr="", stdout_cut=cut, stderr_cut=cut, error="x"
+    )
+    text = render(judge(_example(), obs), "a.md", LINES)
+    assert f"--- stdout ---\na\nb\n{NOTE}" in text
+    assert text.endswith(f"--- stderr ---\n{NOTE}")
