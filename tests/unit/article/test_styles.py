@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import get_args
 
 import pytest
@@ -45,3 +46,8 @@ def test_names_are_separated_by_spaces_or_commas():
     assert parse_styles(" fence,prompt  arrow ") == {"fence", "prompt", "arrow"}
     with pytest.raises(ValueError, match="unknown claim style 'fences'"):
         parse_styles("fences")
+
+
+def test_the_options_page_quotes_the_default_styles():
+    page = (Path(__file__).parents[3] / "docs" / "options.md").read_text(encoding="utf-8")
+    assert f"| `mdverify_claims` | {' '.join(CLAIM_STYLES)} |" in page
