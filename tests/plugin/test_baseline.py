@@ -145,3 +145,16 @@ def test_the_baseline_holds_under_xdist(tree):
     result.stdout.fnmatch_lines(
         ["mdverify: 3 blocks ran: *", "mdverify: 2 known failures, from the baseline"]
     )
+
+
+def test_shards_written_one_after_the_other_make_the_whole_trees_baseline(tree):
+    tree.runpytest("--mdverify-baseline=known.json", "--mdverify-baseline-write")
+    whole = entries(tree)
+    (tree.path / "known.json").unlink()
+    for shard in ("1/2", "2/2"):
+        args = ("--mdverify-baseline=known.json", f"--mdverify-shard={shard}")
+        tree.runpytest(*args, "--mdverify-baseline-write")
+    assert entries(tree) == whole
+    for shard in ("1/2", "2/2"):
+        result = tree.runpytest("--mdverify-baseline=known.json", f"--mdverify-shard={shard}")
+        assert result.ret == pytest.ExitCode.OK
