@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeGuard, cast
 
 from mdverify.article.fences import OUTPUT_WORDS
+from mdverify.article.styles import CLAIM_STYLES, parse_styles
 from mdverify.check.tolerance import DEFAULT_TOLERANCE, Tolerance
 from mdverify.run.options import RunOptions, parse_size
 from mdverify.selection.shard import Shard, ShardError, parse_shard
@@ -167,6 +168,25 @@ OPTIONS: tuple[Option, ...] = (
         "WORD",
     ),
     Option(
+        "claims",
+        "the claim styles read as declared output, separated by spaces or commas: "
+        + "; ".join(f"{name} ({what})" for name, what in CLAIM_STYLES.items()),
+        " ".join(CLAIM_STYLES),
+        metavar="STYLES",
+    ),
+    Option(
+        "baseline",
+        "the baseline file of known failures: a failure it holds is reported as xfailed, "
+        "any other fails",
+        metavar="PATH",
+    ),
+    Option(
+        "baseline_write",
+        "write this session's failures to the baseline file (new ones added, fixed and "
+        "vanished ones pruned) and report them as known",
+        kind="flag",
+    ),
+    Option(
         "postgres_bin",
         "directory of initdb, postgres and psql (default: found)",
         command_line=False,
@@ -198,6 +218,11 @@ class Config:
     globs: tuple[str, ...]
     output_words: tuple[str, ...]
     """Words that make a heading or a fence title introduce a block's output."""
+    claims: frozenset[str]
+    """The claim styles read (`mdverify.article.styles`)."""
+    baseline: Path | None
+    """The baseline file of known failures; None: every failure fails."""
+    baseline_write: bool
 
     def tolerance(self, clock: ClockName) -> Tolerance:
         """The tolerance of timing claims measured on `clock`."""
@@ -232,6 +257,14 @@ def build(cli: Mapping[str, Raw], ini: Mapping[str, Raw]) -> Config:
         shard = parse_shard(str(value["shard"])) if value["shard"] else None
     except ShardError as err:
         raise ValueError(f"--mdverify-shard: {err}") from None
+    try:
+        claims = parse_styles(str(value["claims"]))
+    except ValueError as err:
+        raise ValueError(f"mdverify_claims: {err}") from None
+    baseline = Path(str(value["baseline"])) if value["baseline"] else None
+    baseline_write = _flag("mdverify_baseline_write", value["baseline_write"])
+    if baseline_write and baseline is None:
+        raise ValueError("--mdverify-baseline-write needs the file: --mdverify-baseline=PATH")
     return Config(
         run=run,
         start=cast("StartName", _choice(_OPTION["start"], value["start"])),
@@ -243,6 +276,9 @@ def build(cli: Mapping[str, Raw], ini: Mapping[str, Raw]) -> Config:
         postgres_bin=_text(value["postgres_bin"]),
         globs=tuple(cast("Sequence[str]", value["globs"])),
         output_words=tuple(cast("Sequence[str]", value["output_words"])),
+        claims=claims,
+        baseline=baseline,
+        baseline_write=baseline_write,
     )
 
 

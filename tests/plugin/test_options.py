@@ -46,6 +46,27 @@ SAMPLES = {
         "HEAD",
         "HEAD~0",
     ),
+    "claims": (
+        "fence,prompt",
+        ["--mdverify-claims=arrow"],
+        lambda s: s.claims,
+        {"fence", "prompt"},
+        {"arrow"},
+    ),
+    "baseline": (
+        "a.json",
+        ["--mdverify-baseline=b.json"],
+        lambda s: str(s.baseline),
+        "a.json",
+        "b.json",
+    ),
+    "baseline_write": (
+        "false",
+        ["--mdverify-baseline=b.json", "--mdverify-baseline-write"],
+        lambda s: s.baseline_write,
+        False,
+        True,
+    ),
     "start": ("cold", ["--mdverify-start=warm"], lambda s: s.start, "cold", "warm"),
     "shard": ("1/2", ["--mdverify-shard=2/2"], lambda s: s.shard.index, 1, 2),
     "output_words": (

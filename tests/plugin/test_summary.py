@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_summary_line_counts_verified_failed_and_skipped_blocks(pytester, article):
     article(
@@ -38,3 +40,73 @@ def test_summary_line_is_absent_when_no_article_ran(pytester):
     result = pytester.runpytest()
     result.assert_outcomes(passed=1)
     result.stdout.no_fnmatch_line("mdverify:*")
+
+
+def test_the_summary_says_what_was_really_checked(pytester, article):
+    article(
+        "a.md",
+        """
+        # A
+
+        ```python
+        print(1)  # 1
+        ```
+
+        ```python
+        x = 1
+        ```
+
+        ```python
+        import asyncio
+        asyncio.run(asyncio.sleep(1))  # takes ~1s
+        ```
+
+        ```python
+        import not_installed_anywhere
+        ```
+
+        <!-- mdverify: skip="draft" -->
+
+        ```python
+        y
+        ```
+
+        <!-- mdverify: requires="not_installed_anywhere" -->
+
+        ```python
+        y
+        ```
+        """,
+    )
+    article("b.md", '# B\n\n<!-- mdverify: skip="draft" -->\n\n```python\ny\n```\n')
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=3, failed=1, skipped=3)
+    result.stdout.fnmatch_lines(
+        [
+            (
+                "mdverify: 4 blocks ran: 1 with output compared (1 output), "
+                "1 with timing checked (1 claim), 1 passed with nothing compared"
+            ),
+            "mdverify: 3 blocks skipped:",
+            "  2 x draft",
+            "  1 x *not_installed_anywhere*",
+            "mdverify: 1 environment failure:",
+            "  1 x missing package",
+        ]
+    )
+
+
+def test_the_summary_counts_the_blocks_of_every_xdist_worker(pytester, article):
+    pytest.importorskip("xdist")
+    for n in range(4):
+        article(f"a{n}.md", f"# A\n\n```python\nprint({n})  # {n}\n```\n\n```python\nx = 1\n```\n")
+    result = pytester.runpytest("-n", "2")
+    result.assert_outcomes(passed=8)
+    result.stdout.fnmatch_lines(
+        [
+            (
+                "mdverify: 8 blocks ran: 4 with output compared (4 outputs), "
+                "0 with timing checked (0 claims), 4 passed with nothing compared"
+            )
+        ]
+    )

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from mdverify.article.fences import OUTPUT_WORDS
+from mdverify.article.styles import CLAIM_STYLES
 from mdverify.check.tolerance import DEFAULT_TOLERANCE, Tolerance
 from mdverify.config import OPTIONS, Config, build
 from mdverify.run.options import RunOptions
@@ -23,6 +24,9 @@ def test_with_nothing_given_every_setting_has_its_default():
         postgres_bin=None,
         globs=("*.md",),
         output_words=OUTPUT_WORDS,
+        claims=frozenset(CLAIM_STYLES),
+        baseline=None,
+        baseline_write=False,
     )
 
 
@@ -128,3 +132,20 @@ def test_words_from_the_command_line_add_to_the_default_list_when_the_ini_sets_n
     assert words == (*OUTPUT_WORDS, "Konsole")
     words = build({"mdverify_output_words": ["Konsole"]}, {"mdverify_output_words": ["out"]})
     assert words.output_words == ("out", "Konsole")
+
+
+def test_claim_styles_are_read_from_the_ini_file_and_the_command_line_replaces_them():
+    ini = {"mdverify_claims": "fence, transcript prompt"}
+    assert build({}, ini).claims == {"fence", "transcript", "prompt"}
+    assert build({"mdverify_claims": "arrow"}, ini).claims == {"arrow"}
+
+
+def test_an_unknown_claim_style_is_an_error_that_lists_the_styles():
+    with pytest.raises(ValueError, match=r"mdverify_claims: unknown claim style 'comments' \(the"):
+        build({}, {"mdverify_claims": "fence comments"})
+
+
+def test_writing_the_baseline_needs_its_file():
+    assert build({"mdverify_baseline": "known.json"}, {}).baseline == Path("known.json")
+    with pytest.raises(ValueError, match="--mdverify-baseline-write needs the file"):
+        build({"mdverify_baseline_write": True}, {})

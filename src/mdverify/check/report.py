@@ -18,6 +18,7 @@ from mdverify.model import Halt, ServeFault, Status
 from mdverify.run.options import size_text
 
 if TYPE_CHECKING:
+    from mdverify.check.tally import Tally
     from mdverify.model import (
         Example,
         Interruption,
@@ -29,7 +30,15 @@ if TYPE_CHECKING:
         Verdict,
     )
 
-__all__ = ["headline", "message", "render", "timing_title"]
+__all__ = [
+    "baseline_lines",
+    "baseline_note",
+    "headline",
+    "message",
+    "render",
+    "tally_lines",
+    "timing_title",
+]
 
 _CONTEXT = 4
 # How each kind of claim is declared, in a report's words (a claim's own `form` wins).
@@ -237,3 +246,62 @@ def _readable(line: str) -> str:
     """Show escape sequences and carriage returns instead of letting them act on the terminal."""
     line = _ANSI.sub(lambda m: repr(m.group())[1:-1], line)
     return line.replace("\r", "\\r")
+
+
+def tally_lines(tally: Tally) -> list[str]:
+    """The session summary's account of what was really checked (`mdverify.check.tally`)."""
+    if not tally.ran and not tally.skipped:
+        return []
+    ran = (
+        f"mdverify: {_count(tally.ran, 'block')} ran: "
+        f"{tally.with_outputs} with output compared ({_count(tally.outputs, 'output')}), "
+        f"{tally.with_timings} with timing checked ({_count(tally.timings, 'claim')}), "
+        f"{tally.nothing_compared} passed with nothing compared"
+    )
+    lines = [ran]
+    for title, groups in (
+        (f"{_count(sum(tally.skipped.values()), 'block')} skipped", tally.skipped),
+        (_count(sum(tally.environment.values()), "environment failure"), tally.environment),
+    ):
+        if groups:
+            lines.append(f"mdverify: {title}:")
+            ordered = sorted(groups.items(), key=lambda item: (-item[1], item[0]))
+            lines.extend(f"  {n} x {reason}" for reason, n in ordered)
+    if tally.baselined:
+        lines.append(f"mdverify: {_count(tally.baselined, 'known failure')}, from the baseline")
+    return lines
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def baseline_note(path: str, recorded: str, now: str) -> str:
+    """What a failure's report adds when the baseline knew the block failing otherwise."""
+    return f"note: the baseline {path} records this block as {recorded!r}; now it is {now!r}"
+
+
+def baseline_lines(
+    path: str, *, passing: int, gone: int, entries: int, added: int, write: bool, written: bool
+) -> list[str]:
+    """The session summary's account of the baseline (`mdverify.check.baseline`)."""
+    if write and not written:
+        return [f"mdverify: baseline {path} not written: it changed on disk during the session"]
+    if write:
+        pruned = f"{passing} now passing and {gone} vanished pruned"
+        known = _count(entries, "known failure")
+        return [f"mdverify: baseline {path} written: {known} ({added} new or changed, {pruned})"]
+    lines = []
+    if passing:
+        lines.append(
+            f"mdverify: {_count(passing, 'baselined block')} now "
+            f"{'pass' if passing > 1 else 'passes'}: --mdverify-baseline-write prunes "
+            f"{'them' if passing > 1 else 'it'} from {path}"
+        )
+    if gone:
+        lines.append(
+            f"mdverify: {gone} {'entry' if gone == 1 else 'entries'} of the baseline {path} "
+            f"{'names a block' if gone == 1 else 'name blocks'} no longer there (edited or "
+            "removed): --mdverify-baseline-write prunes them"
+        )
+    return lines

@@ -3,6 +3,7 @@
 The new bytes go to a temporary file in the same directory (so the rename cannot cross a
 filesystem), are flushed to disk, and then replace the old file in one `os.replace`. A file
 that changed on disk since it was read is not overwritten: the writer's edit wins over ours.
+A file that did not exist when it was read (`expected` None) must still not exist.
 """
 
 from __future__ import annotations
@@ -26,11 +27,15 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_atomic(path: Path, data: bytes, expected: str) -> None:
-    """Replace `path` with `data`, if its bytes still have the digest `expected`."""
+def write_atomic(path: Path, data: bytes, expected: str | None) -> None:
+    """Replace `path` with `data`, if its bytes still have the digest `expected`.
+
+    With `expected` None, create `path`, which must not exist.
+    """
     target = path.resolve()  # through a symlink: rewrite the article, keep the link
     _check_unchanged(target, expected)
-    mode = stat.S_IMODE(target.stat().st_mode)
+    # A new file gets the mode a plain `open` would give it.
+    mode = stat.S_IMODE(target.stat().st_mode) if expected is not None else _new_file_mode()
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     temporary = Path(name)
     try:
@@ -50,13 +55,22 @@ def write_atomic(path: Path, data: bytes, expected: str) -> None:
     _sync_directory(target.parent)
 
 
-def _check_unchanged(path: Path, expected: str) -> None:
+def _check_unchanged(path: Path, expected: str | None) -> None:
     if _current(path) != expected:
         raise FileChangedError(str(path))
 
 
-def _current(path: Path) -> str:
-    return digest(path.read_bytes())
+def _current(path: Path) -> str | None:
+    try:
+        return digest(path.read_bytes())
+    except FileNotFoundError:
+        return None
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _sync_directory(directory: Path) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TypedDict
 
 from mdverify.article.fences import OUTPUT_WORDS
 from mdverify.article.parse import decode, parse_text
+from mdverify.article.styles import CLAIM_STYLES, only_styles
 from mdverify.edit.atomic import FileChangedError, digest, write_atomic
 from mdverify.edit.rewrite import rewrite
 from mdverify.model import ArticleError, Edit
@@ -82,20 +83,25 @@ class FileResult:
 
 
 def update_files(
-    requests: Iterable[Correction], output_words: Collection[str] = OUTPUT_WORDS
+    requests: Iterable[Correction],
+    output_words: Collection[str] = OUTPUT_WORDS,
+    claims: Collection[str] = CLAIM_STYLES,
 ) -> list[FileResult]:
     """Rewrite each article named in `requests`; one file's failure never stops the others.
 
-    `output_words` are the session's, so that each article is read as it was when it ran.
+    `output_words` and `claims` (the styles read) are the session's, so that each article
+    is read as it was when it ran.
     """
     by_file: dict[str, list[Correction]] = defaultdict(list)
     for request in requests:
         by_file[request.path].append(request)
-    return [_update_file(path, group, output_words) for path, group in sorted(by_file.items())]
+    return [
+        _update_file(path, group, output_words, claims) for path, group in sorted(by_file.items())
+    ]
 
 
 def _update_file(
-    path: str, requests: list[Correction], output_words: Collection[str]
+    path: str, requests: list[Correction], output_words: Collection[str], claims: Collection[str]
 ) -> FileResult:
     display = requests[0].display
     try:
@@ -105,7 +111,8 @@ def _update_file(
     if {r.digest for r in requests} != {digest(data)}:
         return FileResult(display, error="changed on disk while the examples ran: not rewritten")
     try:
-        article = parse_text(display, decode(display, data), output_words=output_words)
+        text = decode(display, data)
+        article = only_styles(parse_text(display, text, output_words=output_words), claims)
         edits = [
             Edit(article.examples[r.example], article.examples[r.example].outputs[r.claim], r.got)
             for r in requests

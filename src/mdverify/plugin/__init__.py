@@ -7,7 +7,8 @@ Each hook hands over to the module that owns its feature; the decisions are the 
 - `collect`: a Markdown file, and running its article
 - `items`: a block's item and its failure report
 - `light`: a lighter run protocol for items that need no more
-- `update`, `ci`: update mode and CI annotations, each its own plugin object
+- `update`, `ci`, `baseline`, `tally`: update mode, CI annotations, the baseline of known
+  failures and the session summary, each its own plugin object
 - `xdist`: every pytest-xdist internal mdverify reads
 - `fixtures`: the services as session fixtures
 
@@ -20,20 +21,19 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from mdverify.plugin import light, options, selection, xdist
+from mdverify.plugin import baseline, light, options, selection, xdist
 from mdverify.plugin.ci import Annotations
 from mdverify.plugin.collect import MarkdownFile
 from mdverify.plugin.fixtures import (
     mdverify_postgres,  # noqa: F401 -- a fixture this plugin serves
     mdverify_web,  # noqa: F401 -- likewise
 )
-from mdverify.plugin.items import ExampleItem, MdverifyWarning, verified_line
+from mdverify.plugin.items import ExampleItem, MdverifyWarning
+from mdverify.plugin.tally import Tallies
 from mdverify.plugin.update import Updates
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-    from _pytest.terminal import TerminalReporter
 
 __all__ = ["ExampleItem", "MarkdownFile", "MdverifyWarning"]
 
@@ -50,6 +50,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # the update summary comes before the annotations.
     config.pluginmanager.register(Annotations(config), "mdverify-annotations")
     config.pluginmanager.register(Updates(config), "mdverify-update")
+    baseline.register(config)
+    config.pluginmanager.register(Tallies(config), "mdverify-tally")  # prints last: trylast
     config.pluginmanager.register(xdist, "mdverify-xdist")
 
 
@@ -72,9 +74,3 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         light.run(item, nextitem)
         return True
     return None  # pytest's own protocol
-
-
-def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
-    line = verified_line(terminalreporter.stats)
-    if line is not None:
-        terminalreporter.write_line(line)

@@ -17,6 +17,7 @@ import pytest
 
 from mdverify.article.cache import ParseCache
 from mdverify.article.parse import decode, parse_text
+from mdverify.article.styles import only_styles
 from mdverify.edit.atomic import digest
 from mdverify.model import ArticleError
 from mdverify.plugin.fixtures import attach_request, begin_postgres, servers_for
@@ -60,10 +61,12 @@ class MarkdownFile(pytest.File):
             data = self.path.read_bytes()
             self.digest = digest(data)  # update mode rewrites only these very bytes
             text = decode(display, data)
-            words = settings(self.config).output_words
-            self.article = _parse_cache(self.config).article(
+            chosen = settings(self.config)
+            words = chosen.output_words
+            article = _parse_cache(self.config).article(
                 display, data, lambda: parse_text(display, text, output_words=words)
             )
+            self.article = only_styles(article, chosen.claims)  # the styles the tree reads
         except ArticleError as err:
             yield ArticleErrorItem.from_parent(self, name="unreadable article", error=err)
             return

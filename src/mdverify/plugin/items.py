@@ -17,11 +17,12 @@ from mdverify.check.compare import judge
 from mdverify.check.report import render
 from mdverify.check.timeline import svg_timeline
 from mdverify.model import ArticleError, Verdict
+from mdverify.plugin.baseline import consult
 from mdverify.plugin.options import settings
+from mdverify.plugin.tally import MARK, note
 from mdverify.plugin.update import record
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
     from pathlib import Path
 
     from _pytest._code.code import ExceptionInfo, TerminalRepr
@@ -35,11 +36,7 @@ __all__ = [
     "ExampleItem",
     "MdverifyWarning",
     "junit_properties",
-    "verified_line",
 ]
-
-_MARK = ("mdverify", "example")
-"""The user property that tells our items' reports from the others' in the summary."""
 
 
 class MdverifyWarning(UserWarning):
@@ -49,9 +46,11 @@ class MdverifyWarning(UserWarning):
 class ExampleFailed(Exception):
     """Raised by an item whose verdict failed; carries the verdict to `repr_failure`."""
 
-    def __init__(self, verdict: Verdict) -> None:
+    def __init__(self, verdict: Verdict, note: str | None = None) -> None:
         super().__init__(verdict.example.name)
         self.verdict = verdict
+        self.note = note
+        """What the report adds at its end (the baseline's word on this block)."""
 
 
 class ArticleFile(Protocol):
@@ -86,7 +85,7 @@ class ExampleItem(pytest.Item):
         super().__init__(**kwargs)
         self.example = example
         self.timeline_path: Path | None = None
-        self.user_properties.append(_MARK)
+        self.user_properties.append(MARK)
 
     @property
     def article_file(self) -> ArticleFile:
@@ -108,8 +107,10 @@ class ExampleItem(pytest.Item):
             self._write_timeline(verdict)
         article = self.article_file
         record(self, verdict, article.article.path, article.digest)
+        note(self, verdict)
+        baseline_note = consult(self, verdict, article.article.examples)  # xfails a known one
         if not verdict.passed:
-            raise ExampleFailed(verdict)
+            raise ExampleFailed(verdict, baseline_note)
 
     def _write_timeline(self, verdict: Verdict) -> None:
         folder = settings(self.config).timelines
@@ -134,6 +135,8 @@ class ExampleItem(pytest.Item):
             text = render(excinfo.value.verdict, path, self.article_file.lines)
             if self.timeline_path is not None:
                 text += f"\n\ntimeline image: {self.timeline_path}"
+            if excinfo.value.note is not None:
+                text += f"\n\n{excinfo.value.note}"
             return text
         return super().repr_failure(excinfo, style=style)
 
@@ -169,20 +172,3 @@ class ArticleErrorItem(pytest.Item):
     def reportinfo(self) -> tuple[Path, int, str]:
         """Point at the line the error names."""
         return self.path, (self.error.line or 1) - 1, f"[mdverify] {self.error.path}"
-
-
-def verified_line(stats: Mapping[str, Sequence[object]]) -> str | None:
-    """`mdverify: 12 blocks verified, 1 failed`: our items' outcomes, for the summary."""
-    counts: dict[str, int] = {}
-    for outcome in ("passed", "failed", "skipped", "xfailed", "xpassed", "error"):
-        for report in stats.get(outcome, []):
-            when = getattr(report, "when", None)
-            if _MARK in getattr(report, "user_properties", ()) and when in ("call", "setup"):
-                if when == "setup" and outcome != "skipped":
-                    continue
-                counts[outcome] = counts.get(outcome, 0) + 1
-    if not counts:
-        return None
-    verified = counts.pop("passed", 0)
-    rest = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
-    return f"mdverify: {verified} blocks verified" + (f", {rest}" if rest else "")

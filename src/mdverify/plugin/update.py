@@ -65,6 +65,7 @@ class Updates:
     def __init__(self, config: pytest.Config) -> None:
         self.update = settings(config).update
         self.output_words = settings(config).output_words
+        self.claims = settings(config).claims
         self.is_worker = is_worker(config)
         self.requests: list[Correction] = []
         self.timing_notes: list[str] = []
@@ -94,7 +95,7 @@ class Updates:
     def pytest_sessionfinish(self) -> None:
         """Rewrite the articles once every block has run (never in an xdist worker)."""
         if self.update and not self.is_worker:
-            self.summary = summary(update_files(self.requests, self.output_words))
+            self.summary = summary(update_files(self.requests, self.output_words, self.claims))
 
     def pytest_terminal_summary(self, terminalreporter: TerminalReporter) -> None:
         """Print the update summary and the timing claims left as they were."""

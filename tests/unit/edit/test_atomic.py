@@ -118,3 +118,18 @@ def test_update_that_changes_no_byte_writes_nothing(tmp_path, monkeypatch):
 def test_correction_survives_the_trip_as_plain_data(tmp_path):
     original = request(tmp_path / "a.md")
     assert Correction.from_wire(original.to_wire()) == original
+
+
+def test_write_creates_a_file_that_did_not_exist(tmp_path):
+    path = tmp_path / "known.json"
+    write_atomic(path, b"{}", None)
+    assert path.read_bytes() == b"{}"
+    assert files(tmp_path) == ["known.json"]
+
+
+def test_creating_a_file_that_appeared_meanwhile_is_refused(tmp_path):
+    path = tmp_path / "known.json"
+    path.write_bytes(b"theirs")
+    with pytest.raises(FileChangedError):
+        write_atomic(path, b"ours", None)
+    assert path.read_bytes() == b"theirs"

@@ -1,0 +1,116 @@
+"""What a session really verified: per block what was checked, summed over the session.
+
+"Never pass a block without saying what was checked": a block that ran cleanly with no
+output and no timing claim compared passes, and the session's count says so ("ran, nothing
+compared"). Each block's `Checked` is plain data, so that it travels from an xdist worker
+on its report; `Tally` sums them in the controlling process. `check.report` words it.
+
+An environment failure is one the article's text cannot fix: a package not installed, a
+host the article did not declare (mdverify runs examples offline), a file or service that
+is not there. It still fails; the count tells a writer what to provide rather than fix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from mdverify.check.baseline import exception_name
+from mdverify.model import Status
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from mdverify.model import Verdict
+
+__all__ = ["Checked", "Tally", "checked", "environment"]
+
+# The exception a block raised -> what the environment lacks.
+_MISSING = {
+    "ModuleNotFoundError": "missing package",
+    "gaierror": "undeclared host",
+    "ConnectionRefusedError": "missing service",
+    "FileNotFoundError": "missing file",
+}
+_OFFLINE = re.compile(r"mdverify: examples run offline")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What one block's verdict compared; `to_wire`/`from_wire` carry it between processes."""
+
+    outputs: int = 0
+    """Declared outputs compared with what the block printed."""
+    timings: int = 0
+    """Timing claims compared with the measured time."""
+    environment: str = ""
+    """What the environment lacked, for a failure that says so; empty otherwise."""
+
+    def to_wire(self) -> list[object]:
+        """Plain data for a report."""
+        return [self.outputs, self.timings, self.environment]
+
+    @staticmethod
+    def from_wire(data: Sequence[object]) -> Checked:
+        """What `to_wire` made."""
+        outputs, timings, environment = data
+        return Checked(int(str(outputs)), int(str(timings)), str(environment))
+
+
+def checked(verdict: Verdict) -> Checked:
+    """What `verdict` compared: claims are compared only when the block ran to its end."""
+    obs = verdict.observation
+    ran = obs.status is Status.OK
+    return Checked(
+        outputs=len(verdict.example.outputs) if ran else 0,
+        timings=len(verdict.example.timings) if ran and obs.elapsed is not None else 0,
+        environment=environment(verdict),
+    )
+
+
+def environment(verdict: Verdict) -> str:
+    """What the environment lacked when the block failed because of it; else empty."""
+    obs = verdict.observation
+    if obs.status is not Status.RAISED:
+        return ""
+    if _OFFLINE.search(obs.error or ""):
+        return "undeclared host"
+    return _MISSING.get(exception_name(obs.error), "")
+
+
+@dataclass
+class Tally:
+    """The session's counts, summed from each block's report (a mutable accumulator)."""
+
+    ran: int = 0
+    """Blocks that ran (passed, failed or a known failure)."""
+    with_outputs: int = 0
+    outputs: int = 0
+    with_timings: int = 0
+    timings: int = 0
+    nothing_compared: int = 0
+    """Blocks that passed with no output and no timing claim compared."""
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Reason -> blocks skipped for it."""
+    environment: dict[str, int] = field(default_factory=dict)
+    """What was missing -> blocks that failed for it."""
+    baselined: int = 0
+    """Failures reported as known, from the baseline."""
+
+    def add_run(self, facts: Checked, *, passed: bool, baselined: bool = False) -> None:
+        """Count a block that ran."""
+        self.ran += 1
+        self.outputs += facts.outputs
+        self.timings += facts.timings
+        self.with_outputs += facts.outputs > 0
+        self.with_timings += facts.timings > 0
+        if passed and not facts.outputs and not facts.timings:
+            self.nothing_compared += 1
+        if facts.environment and not passed:
+            self.environment[facts.environment] = self.environment.get(facts.environment, 0) + 1
+        self.baselined += baselined
+
+    def add_skip(self, reason: str) -> None:
+        """Count a block that did not run, and why."""
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1

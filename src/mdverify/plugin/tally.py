@@ -1,0 +1,102 @@
+"""The session summary in the pytest shell: what the blocks' reports say was checked.
+
+Each example item puts what its verdict compared (`mdverify.check.tally.Checked`) on its
+report as plain data, so that it reaches the controlling process from an xdist worker
+too; there the reports of every worker are summed into one `Tally`, and the summary's
+lines are the core's (`mdverify.check.report.tally_lines`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from mdverify.check.report import tally_lines
+from mdverify.check.tally import Checked, Tally, checked
+from mdverify.plugin.baseline import KNOWN
+from mdverify.plugin.xdist import is_worker
+
+if TYPE_CHECKING:
+    from collections.abc import Generator, Mapping, Sequence
+
+    from _pytest.terminal import TerminalReporter
+
+    from mdverify.model import Verdict
+
+__all__ = ["MARK", "Tallies", "note", "verified_line"]
+
+MARK = ("mdverify", "example")
+"""The user property that tells our items' reports from the others' in the summary."""
+_CHECKED = "mdverify_checked"
+
+
+def note(item: pytest.Item, verdict: Verdict) -> None:
+    """Keep what `verdict` compared on the item, for its report."""
+    setattr(item, _CHECKED, checked(verdict).to_wire())
+
+
+class Tallies:
+    """The summary's hooks, registered once per process."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.is_worker = is_worker(config)
+        self.tally = Tally()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        """Carry what the item's verdict compared on its report (to the controller)."""
+        report = yield
+        value = getattr(item, _CHECKED, None)
+        if report.when == "call" and value is not None:
+            setattr(report, _CHECKED, value)
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Count, in the controlling process, each block that ran or was skipped."""
+        if self.is_worker or MARK not in report.user_properties:
+            return
+        if report.skipped and not hasattr(report, "wasxfail"):
+            if report.when in ("setup", "call"):
+                self.tally.add_skip(_reason(report))
+            return
+        if report.when != "call":
+            return
+        wire = getattr(report, _CHECKED, None)
+        facts = Checked.from_wire(wire) if wire is not None else Checked()
+        self.tally.add_run(
+            facts, passed=report.passed, baselined=bool(getattr(report, KNOWN, False))
+        )
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_terminal_summary(self, terminalreporter: TerminalReporter) -> None:
+        """The `mdverify:` lines: the outcomes, then what was really checked."""
+        line = verified_line(terminalreporter.stats)
+        for text in ([line] if line is not None else []) + tally_lines(self.tally):
+            terminalreporter.write_line(text)
+
+
+def _reason(report: pytest.TestReport) -> str:
+    """A skip's reason, as `-rs` shows it without its place."""
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return reason.removeprefix("Skipped: ")
+
+
+def verified_line(stats: Mapping[str, Sequence[object]]) -> str | None:
+    """`mdverify: 12 blocks verified, 1 failed`: our items' outcomes, for the summary."""
+    counts: dict[str, int] = {}
+    for outcome in ("passed", "failed", "skipped", "xfailed", "xpassed", "error"):
+        for report in stats.get(outcome, []):
+            when = getattr(report, "when", None)
+            if MARK in getattr(report, "user_properties", ()) and when in ("call", "setup"):
+                if when == "setup" and outcome != "skipped":
+                    continue
+                counts[outcome] = counts.get(outcome, 0) + 1
+    if not counts:
+        return None
+    verified = counts.pop("passed", 0)
+    rest = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+    return f"mdverify: {verified} blocks verified" + (f", {rest}" if rest else "")
