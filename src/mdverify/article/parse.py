@@ -158,6 +158,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
     prose_since = 0
     output_heading = False  # inside a heading that introduces the output fence
     introduced: str | None = None  # that heading's text, for reports
+    introduction = False  # the one paragraph since the block introduces output
     depth = block_depth = 0  # containers open now, and around the last block
     for pos, token in enumerate(tokens):
         kind = token.type
@@ -171,6 +172,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             if output_heading:
                 # The introduction: the explanation above it does not count as prose.
                 introduced, prose_since = _plain(tokens[pos + 1].content), 0
+                introduction = False
         if output_heading:
             output_heading = kind != "heading_close"
             continue
@@ -201,7 +203,12 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             # A Python fence titled "Output" is output, paired or not: never run as code.
             declared = (
                 declared_output(
-                    lang, token.info, _strip_newline(token.content), words, python=python
+                    lang,
+                    token.info,
+                    _strip_newline(token.content),
+                    words,
+                    python=python,
+                    introduced=prose_since == 0 or introduced is not None or introduction,
                 )
                 if pairing or python
                 else None
@@ -212,6 +219,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                 found.append(_example(path, len(found), token, lang, heading, article, own))
                 pairable = found[-1][0].kind == "python"
                 prose_since, introduced, block_depth = 0, None, depth
+                introduction = False
                 continue
             if pending is not None:
                 what = "an output fence" if python else f"a '{lang}' block"
@@ -219,7 +227,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             if declared is not None and pairing:
                 closing = _map(token)[1]  # 0-based exclusive end: the closing fence, 1-based
                 claim = OutputClaim(
-                    "transcript" if declared.first else "fence",
+                    declared.kind,
                     declared.text,
                     line + 1 + declared.first,
                     end_line=closing - 1,
@@ -233,7 +241,10 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
         elif kind == "paragraph_open":
             prose_since += 1
             # `depth` counts this paragraph itself: the one around it must hold the block.
-            if depth - 1 >= block_depth and _introduces_output(tokens[pos + 1].content, words):
+            introduction = depth - 1 >= block_depth and _introduces_output(
+                tokens[pos + 1].content, words
+            )
+            if introduction:
                 prose_since = 1  # "**Expected output:**" after an explanation of the code
         elif kind not in _PROSE and not _is_container(kind):
             pairable = False  # a heading, table, rule or other block ends the pairing
