@@ -28,6 +28,7 @@ from mdverify.article.directives import (
 )
 from mdverify.article.fences import OUTPUT_WORDS, declared_output, names_output
 from mdverify.article.markdown import markdown_parser
+from mdverify.article.notcode import is_session, not_runnable
 from mdverify.article.syntax import BlockSyntax, read_block
 from mdverify.article.timing import timing_claims
 from mdverify.model import (
@@ -216,7 +217,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             if (python and declared is None) or lang in PYCON_LANGS:
                 own = pending[1] if pending is not None else None
                 pending = None
-                found.append(_example(path, len(found), token, lang, heading, article, own))
+                found.append(_example(path, len(found), token, lang, heading, article, own, words))
                 pairable = found[-1][0].kind == "python"
                 prose_since, introduced, block_depth = 0, None, depth
                 introduction = False
@@ -273,11 +274,13 @@ def _example(
     heading: str | None,
     article: ArticleSettings,
     directive: BlockDirective | None,
+    words: Collection[str],
 ) -> tuple[Example, BlockSyntax | None]:
     source = token.content
     line = _map(token)[0] + 1
     code_line = line + 1
-    kind: ExampleKind = "pycon" if lang in PYCON_LANGS else "python"
+    session = lang in PYCON_LANGS or is_session(source)
+    kind: ExampleKind = "pycon" if session else "python"
     syntax = read_block(source, code_line) if kind == "python" else None
     try:
         outputs = prompt_claims(source, code_line) if syntax is None else comment_claims(syntax)
@@ -299,6 +302,9 @@ def _example(
         world = world.merged(directive.world)
         if directive.timing is not None:
             timings = (directive.timing, *timings)
+    if syntax is not None and syntax.tree is None and settings.skip is None and not settings.xfail:
+        # A writer who expects the block to fail says so; otherwise no program, no run.
+        settings = replace(settings, skip=not_runnable(source, code_line, words))
     label = f"{heading} (line {line})" if heading else f"line {line}"
     example = Example(
         index=index,
