@@ -27,6 +27,7 @@ from mdverify.article.directives import (
     parse_mapping,
 )
 from mdverify.article.fences import OUTPUT_WORDS, declared_output, names_output
+from mdverify.article.fragments import fragments
 from mdverify.article.markdown import markdown_parser
 from mdverify.article.notcode import is_session, not_runnable
 from mdverify.article.syntax import BlockSyntax, read_block
@@ -106,8 +107,15 @@ def parse_text(path: str, text: str, *, output_words: Collection[str] = OUTPUT_W
         # settings in it would be silently ignored.
         raise ArticleError(path, 1, "front matter starting here is never closed by '---'")
     read = _examples(path, tokens, lines, settings, output_words)
-    runnable = [syntax if e.settings.skip is None else None for e, syntax in read]
     examples = [e for e, _ in read]
+    for index, reason in fragments(examples, [syntax for _, syntax in read]).items():
+        examples[index] = replace(
+            examples[index], settings=replace(examples[index].settings, skip=reason)
+        )
+    runnable = [
+        syntax if e.settings.skip is None else None
+        for e, (_, syntax) in zip(examples, read, strict=True)
+    ]
     for index, messages in never_run(runnable).items():
         old = examples[index]
         examples[index] = replace(old, warnings=(*old.warnings, *messages))
