@@ -12,9 +12,9 @@ mdverify's mistake as the writer's. Two readings, both documented in docs/output
     (`pip install x`, `cd dir`: `mdverify.article.fences.COMMANDS`) the line does not
     parse without;
   - a listing with a line-number gutter: every line starts with its number;
-  - a syntax template: a `<placeholder>`, a `..`/`...` where Python wants code, or prose
-    (`code goes here`: plain words, the first one no keyword), or a block labelled
-    `# syntax`;
+  - a syntax template: a `<placeholder>`, a `..`/`...` where Python wants code, prose
+    (`code goes here`: plain words, the first one no keyword), a comment in place of an
+    operand (`await  # awaitable code`), or a block labelled `# syntax`;
   - output shown inside the code (`output:` then the values);
   - nothing that is Python at all: no line of it parses on its own (output or prose).
 
@@ -54,6 +54,7 @@ _SYNTAX_LABEL = re.compile(r"#+[ \t]*syntax\b.*", re.IGNORECASE)
 _KEYWORDS = "|".join((*keyword.kwlist, "print", "exec"))  # Python 2 statements too
 _CODE_START = re.compile(rf"[ \t]*(?:[A-Za-z_][\w.]*[ \t]*(?:[-+*/]?=|\(|\[)|(?:{_KEYWORDS})\b)")
 _STRING = re.compile(r"'[^']*'|\"[^\"]*\"")
+_NEEDS_OPERAND = frozenset({"await", "import", "from", "del", "assert", "with", "for", "if"})
 _NOT_PROSE = frozenset({*keyword.kwlist, "print", "exec"})  # Python 2 statements: a defect
 
 
@@ -152,6 +153,8 @@ def _template_mark(line: str) -> str | None:
         return f"'...' for the code left out: {line}"
     if _PROSE.fullmatch(code.strip()) and code.split()[0] not in _NOT_PROSE:
         return f"prose where code would be: {line}"
+    if code.strip() in _NEEDS_OPERAND and "#" in line:
+        return f"a comment where code would be: {line}"  # `await  # awaitable code`
     return None
 
 
