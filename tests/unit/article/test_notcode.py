@@ -50,6 +50,7 @@ SHELL = "shell commands, not Python"
         ("for item in items:\n    do something\n", "prose where code would be: do something", 11),
         ("call(a, b, ..)\n", "'...' for the code left out: call(a, b, ..)", 10),
         ("# syntax\nif x:\ncode\n", "a block labelled 'syntax'", 12),
+        ("async def f():\n    await  # awaitable\n", "a comment where code would be", 11),
         ("1  import asyncio\n2  print(1)\n", "a listing with line numbers", 10),
         ("xs = [1, 2]\noutput:\n[1, 2]\n", "shows its output inside the code", 11),
         ("Enter a number: 3\nYou typed 3\n", "no line of it is Python: output or prose", 10),
