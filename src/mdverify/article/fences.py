@@ -28,6 +28,7 @@ stays code.
 from __future__ import annotations
 
 import re
+import textwrap
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -179,7 +180,9 @@ def _unprompted(lang: str, body: str, words: Collection[str]) -> Declared | None
     if first == len(lines) or _runs_something(code or ""):
         return None
     kind: ClaimKind = "transcript" if first else "fence"
-    return Declared("\n".join(lines[first:]), first, f"the '{lang}' fence of output", kind)
+    # Notebook exports indent every output line: the indentation is the page's, not printed.
+    text = textwrap.dedent("\n".join(lines[first:]))
+    return Declared(text, first, f"the '{lang}' fence of output", kind)
 
 
 def _is_label(line: str, words: Collection[str]) -> bool:

@@ -203,6 +203,7 @@ def test_a_shell_fence_without_a_prompt_right_after_the_block_is_its_output(lang
         ("time: 01:05\nset = {1}", "time: 01:05\nset = {1}", 0),  # a command's name, then ':'
         ("# # #\n# # #", "# # #\n# # #", 0),  # only comment-like lines: printed
         ("# output\n# it is a str, not a dict\n{'a': 1}", "{'a': 1}", 2),  # the writer's note
+        ("    [[1 2]\n     [3 4]]", "[[1 2]\n [3 4]]", 0),  # a notebook export's indentation
     ],
 )
 def test_what_a_shell_fence_without_a_prompt_declares(body, text, first):
