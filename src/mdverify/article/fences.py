@@ -28,6 +28,7 @@ stays code.
 from __future__ import annotations
 
 import re
+import textwrap
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -35,7 +36,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Collection
 
-__all__ = ["OUTPUT_WORDS", "Declared", "declared_output", "names_output", "title"]
+    from mdverify.model import ClaimKind
+
+__all__ = ["COMMANDS", "OUTPUT_WORDS", "Declared", "declared_output", "names_output", "title"]
 
 OUTPUT_WORDS = (
     *("output", "result", "prints", "stdout", "console"),  # English
@@ -49,6 +52,20 @@ OUTPUT_WORDS = (
     *("输出", "结果", "输出结果", "运行结果", "出力", "結果", "実行結果", "출력", "결과"),
 )
 """The default of `mdverify_output_words`: what a heading or a fence title says of output."""
+
+COMMANDS = frozenset(
+    {
+        *("python", "python3", "py", "pip", "pip3", "pipx", "pipenv", "poetry", "uv", "conda"),
+        *("mamba", "virtualenv", "pytest", "tox", "jupyter", "ipython", "flask", "uvicorn"),
+        *("gunicorn", "django-admin", "streamlit", "cd", "ls", "mkdir", "rm", "git", "curl"),
+        *("wget", "npm", "npx", "yarn", "node", "docker", "kubectl", "sudo", "apt", "apt-get"),
+        *("brew", "yum", "dnf", "pacman", "chmod", "chown", "tar", "unzip", "ssh", "scp"),
+        *("bash", "zsh", "heroku", "mongod", "mongosh", "psql", "redis-server", "export"),
+    }
+)
+"""First words of a shell line that runs something: a fence that starts so is no output.
+
+Words that also begin English prose (`code`, `open`, `make`, `set`) are left out."""
 
 PLAIN_OUTPUT = frozenset({"", "text", "output", "console"})
 SHELLS = frozenset({"console", "bash", "shell", "sh", "shell-session"})
@@ -75,6 +92,9 @@ class Declared:
     """Offset of the declared output's first line from the fence's first body line."""
     form: str
     """How the writer declared it, in words, for reports."""
+    kind: ClaimKind = "fence"
+    """"transcript" when lines above the output (a prompt, a label) stand in the fence: an
+    update does not rewrite it then."""
 
 
 def title(info: str) -> str | None:
@@ -100,12 +120,19 @@ def names_output(text: str, words: Collection[str], *, exactly: bool = False) ->
 
 
 def declared_output(
-    lang: str, info: str, body: str, words: Collection[str], *, python: bool
+    lang: str,
+    info: str,
+    body: str,
+    words: Collection[str],
+    *,
+    python: bool,
+    introduced: bool = False,
 ) -> Declared | None:
     """What a fence that follows a Python block declares it printed; None: not output.
 
     `body` is the fence's content without its final newline; `python` says the fence's
-    language is Python, so only an exact output title makes it output.
+    language is Python, so only an exact output title makes it output; `introduced` says
+    the fence stands right after the block or under an introduction that names output.
     """
     named = title(info)
     if named is not None and names_output(named, words, exactly=python):
@@ -113,8 +140,10 @@ def declared_output(
     if python:
         return None
     first, _, rest = body.partition("\n")
-    if lang in SHELLS and (lang != "console" or _is_prompt(first)):
+    if lang in SHELLS and _is_prompt(first):
         return _transcript(first, rest)
+    if lang in SHELLS and lang != "console":
+        return _unprompted(lang, body, words) if introduced else None
     if lang in PLAIN_OUTPUT:
         return Declared(body, 0, "the output fence")
     return None
@@ -130,7 +159,47 @@ def _transcript(first: str, rest: str) -> Declared | None:
         lines.pop()  # the prompt the session ended on
     if any(line.startswith(prompt + " ") for line in lines):
         return None  # several commands: which printed what is another question
-    return Declared("\n".join(lines), 1, f'the console transcript of "{run["command"]}"')
+    return Declared(
+        "\n".join(lines), 1, f'the console transcript of "{run["command"]}"', "transcript"
+    )
+
+
+def _unprompted(lang: str, body: str, words: Collection[str]) -> Declared | None:
+    lines = body.split("\n")
+    first = 0
+    while first < len(lines) and not lines[first].strip():
+        first += 1
+    if first < len(lines) and _is_label(lines[first], words):
+        first += 1
+    code = next((ln.strip() for ln in lines[first:] if not ln.lstrip().startswith("#")), None)
+    if code is not None:
+        # `# ...` lines above the first other line are the writer's comments; a fence of
+        # nothing but `#` lines (`# # #`) is what the block printed.
+        while lines[first].lstrip().startswith("#"):
+            first += 1
+    if first == len(lines) or _runs_something(code or ""):
+        return None
+    kind: ClaimKind = "transcript" if first else "fence"
+    # Notebook exports indent every output line: the indentation is the page's, not printed.
+    text = textwrap.dedent("\n".join(lines[first:]))
+    return Declared(text, first, f"the '{lang}' fence of output", kind)
+
+
+def _is_label(line: str, words: Collection[str]) -> bool:
+    """`# output`, `Output:`, `# Expected output`: a line that only names what follows."""
+    text = line.strip().lstrip("#").strip().removesuffix(":")
+    return len(text.split()) <= 2 and names_output(text, words)
+
+
+def _runs_something(line: str) -> bool:
+    word, _, rest = line.partition(" ")
+    if not word or rest.lstrip().startswith(("=", ":")):
+        return False  # `time: 01:05`, `set = 3`: output that begins with a command's name
+    return (
+        word.lower() in COMMANDS
+        or word.lower().endswith((".py", ".sh", ".exe", ".bat"))
+        or word.startswith(("./", ".\\", "/", "~/"))
+    )
 
 
 def _is_prompt(line: str) -> bool:

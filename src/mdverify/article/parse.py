@@ -27,7 +27,9 @@ from mdverify.article.directives import (
     parse_mapping,
 )
 from mdverify.article.fences import OUTPUT_WORDS, declared_output, names_output
+from mdverify.article.fragments import fragments
 from mdverify.article.markdown import markdown_parser
+from mdverify.article.notcode import is_session, not_runnable
 from mdverify.article.syntax import BlockSyntax, read_block
 from mdverify.article.timing import timing_claims
 from mdverify.model import (
@@ -105,8 +107,15 @@ def parse_text(path: str, text: str, *, output_words: Collection[str] = OUTPUT_W
         # settings in it would be silently ignored.
         raise ArticleError(path, 1, "front matter starting here is never closed by '---'")
     read = _examples(path, tokens, lines, settings, output_words)
-    runnable = [syntax if e.settings.skip is None else None for e, syntax in read]
     examples = [e for e, _ in read]
+    for index, reason in fragments(examples, [syntax for _, syntax in read]).items():
+        examples[index] = replace(
+            examples[index], settings=replace(examples[index].settings, skip=reason)
+        )
+    runnable = [
+        syntax if e.settings.skip is None else None
+        for e, (_, syntax) in zip(examples, read, strict=True)
+    ]
     for index, messages in never_run(runnable).items():
         old = examples[index]
         examples[index] = replace(old, warnings=(*old.warnings, *messages))
@@ -158,6 +167,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
     prose_since = 0
     output_heading = False  # inside a heading that introduces the output fence
     introduced: str | None = None  # that heading's text, for reports
+    introduction = False  # the one paragraph since the block introduces output
     depth = block_depth = 0  # containers open now, and around the last block
     for pos, token in enumerate(tokens):
         kind = token.type
@@ -171,6 +181,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             if output_heading:
                 # The introduction: the explanation above it does not count as prose.
                 introduced, prose_since = _plain(tokens[pos + 1].content), 0
+                introduction = False
         if output_heading:
             output_heading = kind != "heading_close"
             continue
@@ -201,7 +212,12 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             # A Python fence titled "Output" is output, paired or not: never run as code.
             declared = (
                 declared_output(
-                    lang, token.info, _strip_newline(token.content), words, python=python
+                    lang,
+                    token.info,
+                    _strip_newline(token.content),
+                    words,
+                    python=python,
+                    introduced=prose_since == 0 or introduced is not None or introduction,
                 )
                 if pairing or python
                 else None
@@ -209,9 +225,10 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             if (python and declared is None) or lang in PYCON_LANGS:
                 own = pending[1] if pending is not None else None
                 pending = None
-                found.append(_example(path, len(found), token, lang, heading, article, own))
+                found.append(_example(path, len(found), token, lang, heading, article, own, words))
                 pairable = found[-1][0].kind == "python"
                 prose_since, introduced, block_depth = 0, None, depth
+                introduction = False
                 continue
             if pending is not None:
                 what = "an output fence" if python else f"a '{lang}' block"
@@ -219,7 +236,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             if declared is not None and pairing:
                 closing = _map(token)[1]  # 0-based exclusive end: the closing fence, 1-based
                 claim = OutputClaim(
-                    "transcript" if declared.first else "fence",
+                    declared.kind,
                     declared.text,
                     line + 1 + declared.first,
                     end_line=closing - 1,
@@ -233,7 +250,10 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
         elif kind == "paragraph_open":
             prose_since += 1
             # `depth` counts this paragraph itself: the one around it must hold the block.
-            if depth - 1 >= block_depth and _introduces_output(tokens[pos + 1].content, words):
+            introduction = depth - 1 >= block_depth and _introduces_output(
+                tokens[pos + 1].content, words
+            )
+            if introduction:
                 prose_since = 1  # "**Expected output:**" after an explanation of the code
         elif kind not in _PROSE and not _is_container(kind):
             pairable = False  # a heading, table, rule or other block ends the pairing
@@ -262,11 +282,13 @@ def _example(
     heading: str | None,
     article: ArticleSettings,
     directive: BlockDirective | None,
+    words: Collection[str],
 ) -> tuple[Example, BlockSyntax | None]:
     source = token.content
     line = _map(token)[0] + 1
     code_line = line + 1
-    kind: ExampleKind = "pycon" if lang in PYCON_LANGS else "python"
+    session = lang in PYCON_LANGS or is_session(source)
+    kind: ExampleKind = "pycon" if session else "python"
     syntax = read_block(source, code_line) if kind == "python" else None
     try:
         outputs = prompt_claims(source, code_line) if syntax is None else comment_claims(syntax)
@@ -288,6 +310,9 @@ def _example(
         world = world.merged(directive.world)
         if directive.timing is not None:
             timings = (directive.timing, *timings)
+    if syntax is not None and syntax.tree is None and settings.skip is None and not settings.xfail:
+        # A writer who expects the block to fail says so; otherwise no program, no run.
+        settings = replace(settings, skip=not_runnable(source, code_line, words))
     label = f"{heading} (line {line})" if heading else f"line {line}"
     example = Example(
         index=index,

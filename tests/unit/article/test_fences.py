@@ -186,7 +186,55 @@ def test_an_empty_transcript_declares_no_output_at_its_place():
 
 def test_a_shell_fence_that_runs_something_else_is_not_output():
     assert claims(f"{BLOCK}```console\n$ pip install demo\nok\n```\n") == [[]]
-    assert claims(f"{BLOCK}```sh\nhi\n```\n") == [[]]
+    assert claims(f"{BLOCK}```sh\npip install demo\n```\n") == [[]]
+
+
+@pytest.mark.parametrize("lang", ["sh", "bash", "shell"])
+def test_a_shell_fence_without_a_prompt_right_after_the_block_is_its_output(lang):
+    assert claims(f"{BLOCK}```{lang}\nhi\n```\n") == [[("fence", "hi", 6, 6)]]
+
+
+@pytest.mark.parametrize(
+    ("body", "text", "first"),
+    [
+        ("# output\nhi", "hi", 1),  # a label line, not output
+        ("Output:\nhi\nthere", "hi\nthere", 1),
+        ("\n\nhi", "hi", 2),  # leading blank lines
+        ("time: 01:05\nset = {1}", "time: 01:05\nset = {1}", 0),  # a command's name, then ':'
+        ("# # #\n# # #", "# # #\n# # #", 0),  # only comment-like lines: printed
+        ("# output\n# it is a str, not a dict\n{'a': 1}", "{'a': 1}", 2),  # the writer's note
+        ("    [[1 2]\n     [3 4]]", "[[1 2]\n [3 4]]", 0),  # a notebook export's indentation
+    ],
+)
+def test_what_a_shell_fence_without_a_prompt_declares(body, text, first):
+    declared = declared_output("sh", "sh", body, OUTPUT_WORDS, python=False, introduced=True)
+    assert declared is not None
+    assert (declared.text, declared.first) == (text, first)
+    assert declared.kind == ("transcript" if first else "fence")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "pip install demo",
+        "python app.py",
+        "cd project\nls",
+        "sudo apt-get install python3",
+        "# install it first\npip install demo",
+        "./run.sh --fast",
+        "demo.py Ada",
+        "# output",  # a label and nothing under it
+        "",
+    ],
+)
+def test_a_shell_fence_without_a_prompt_that_runs_something_is_no_output(body):
+    assert declared_output("sh", "sh", body, OUTPUT_WORDS, python=False, introduced=True) is None
+
+
+def test_a_shell_fence_without_a_prompt_after_prose_is_output_only_if_introduced():
+    assert claims(f"{BLOCK}Then install it:\n\n```sh\nrequests\n```\n") == [[]]
+    assert claims(f"{BLOCK}**Output:**\n\n```sh\nhi\n```\n") == [[("fence", "hi", 8, 8)]]
+    assert claims(f"{BLOCK}#### Output\n\n```sh\nhi\n```\n") == [[("fence", "hi", 8, 8)]]
 
 
 def test_the_options_page_quotes_the_default_words():

@@ -1,0 +1,113 @@
+"""API fragments: short blocks that use names no block of the article defines.
+
+Tutorials list the calls of an API in one- or two-line blocks (`await queue.put(item)`
+under "Key concepts", `lst.append(item)` under "# syntax"). Run as scripts, each fails
+with a NameError that is mdverify's mistake, not the writer's. A block is such a fragment,
+and is skipped with the names and the line, when all of these hold:
+
+* it has at most `MAX_LINES` lines of code (comments and blank lines aside) and declares
+  no output: a writer who shows what it prints means it to run;
+* at its top level (outside function bodies, where a name is looked up when the block
+  runs) it uses a name that is no builtin, is not bound above that use in the block, and
+  is bound by no other block of the article, at any depth. A block that does not parse
+  counts as binding every word in it.
+
+A name that some other block defines (`np` from an `import numpy as np` that failed) is a
+real dependency: the block runs, and its NameError says what went wrong before it.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+    from mdverify.article.syntax import BlockSyntax
+    from mdverify.model import Example
+
+__all__ = ["MAX_LINES", "fragments"]
+
+MAX_LINES = 3
+_BUILTINS = frozenset({*dir(builtins), "__file__", "__builtins__"})
+_WORD = re.compile(r"[A-Za-z_]\w*")
+
+
+def fragments(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) -> dict[int, str]:
+    """The skip reason of each fragment, by example index; `read` is each block's reading."""
+    bound = [_bound_anywhere(e, syntax) for e, syntax in zip(examples, read, strict=True)]
+    found: dict[int, str] = {}
+    for index, (example, syntax) in enumerate(zip(examples, read, strict=True)):
+        if syntax is None or syntax.tree is None or example.outputs:
+            continue
+        if example.settings.skip is not None or example.settings.xfail is not None:
+            continue
+        code = [ln for ln in syntax.lines if ln.strip() and not ln.lstrip().startswith("#")]
+        if len(code) > MAX_LINES:
+            continue
+        elsewhere = set().union(*(names for i, names in enumerate(bound) if i != index))
+        unknown = [(n, line) for n, line in _unbound(syntax.tree) if n not in elsewhere]
+        if unknown:
+            names = ", ".join(dict.fromkeys(n for n, _ in unknown))
+            line = syntax.article_line(unknown[0][1])
+            found[index] = (
+                f"fragment, not a program: uses {names}, which no block of the article "
+                f"defines (line {line})"
+            )
+    return found
+
+
+def _bound_anywhere(example: Example, syntax: BlockSyntax | None) -> set[str]:
+    if syntax is None:
+        return set()
+    if syntax.tree is None:
+        return set(_WORD.findall(example.source))
+    return {name for node in ast.walk(syntax.tree) for name in _binds(node)}
+
+
+def _unbound(tree: ast.Module) -> list[tuple[str, int]]:
+    """(name, block line) of each top-level use of a name not bound above it in the block."""
+    bound: set[str] = set(_BUILTINS)
+    found: list[tuple[str, int]] = []
+    for stmt in tree.body:
+        own = {name for node in _module_scope(stmt) for name in _binds(node)}
+        if "*" in own:
+            return []  # a star import may bind anything
+        found.extend(
+            (node.id, node.lineno)
+            for node in _module_scope(stmt)
+            if isinstance(node, ast.Name)
+            and isinstance(node.ctx, ast.Load)
+            and node.id not in bound | own
+        )
+        bound |= own
+    return found
+
+
+def _module_scope(node: ast.AST) -> Iterator[ast.AST]:
+    """`node` and what under it runs when the block runs: not function or lambda bodies."""
+    yield node
+    for child in ast.iter_child_nodes(node):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and child in node.body:
+            continue
+        if isinstance(node, ast.Lambda) and child is node.body:
+            continue
+        yield from _module_scope(child)
+
+
+def _binds(node: ast.AST) -> Iterator[str]:
+    if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+        yield node.id
+    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        yield node.name
+    elif isinstance(node, ast.arg):
+        yield node.arg
+    elif isinstance(node, ast.alias):
+        yield (node.asname or node.name).split(".")[0]
+    elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
+        yield node.name
+    elif isinstance(node, ast.Global | ast.Nonlocal):
+        yield from node.names

@@ -1,0 +1,187 @@
+r"""Python fences that hold no program: `>>>` sessions, shell lines, templates, listings.
+
+Writers put more than programs in `python` fences, and running those as scripts reports
+mdverify's mistake as the writer's. Two readings, both documented in docs/output.md:
+
+* **A `>>>` session** is run as pycon: a fence whose first line is a `>>>` prompt, or a
+  shell line that starts the interpreter (`$ python`, `user@host:~$ python3`), then its
+  banner and a prompt within a few lines (`is_session`).
+* **A block that does not parse** is skipped, with the reason and the article line, when
+  the line Python stops at is not code (`not_runnable`):
+  - a shell command: a prompt (`$ `, `user@host:~$ `, `C:\> `), or a command word
+    (`pip install x`, `cd dir`: `mdverify.article.fences.COMMANDS`) the line does not
+    parse without;
+  - a listing with a line-number gutter: every line starts with its number;
+  - a syntax template: a `<placeholder>`, a `..`/`...` where Python wants code, prose
+    (`code goes here`: plain words, the first one no keyword), a comment in place of an
+    operand (`await  # awaitable code`), or a block labelled `# syntax`;
+  - output shown inside the code (`output:` then the values);
+  - nothing that is Python at all: no line of it parses on its own (output or prose).
+
+Only a block that does not parse is ever skipped here, so valid code always runs, and a
+block whose line is code (the `print` of a body that lost its indentation) still fails
+with its SyntaxError.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import keyword
+import re
+import textwrap
+from typing import TYPE_CHECKING
+
+from mdverify.article.fences import COMMANDS, names_output
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Sequence
+
+__all__ = ["TEMPLATE", "is_session", "not_runnable"]
+
+TEMPLATE = "syntax template, not runnable code"
+"""How every skip of a template begins; a writer's own skip directive may say the same."""
+
+_PROMPT = re.compile(r"(?:\S*[$%#>]|PS [^>]*>)[ \t]+(?P<command>\S.*)")
+_INTERPRETER = re.compile(r"(?:\S*[$%>][ \t]+)?(?:python(?:3(?:\.\d+)?)?|py)[ \t]*")
+_BANNER_LINES = 4  # "Python 3.x ...", "[GCC ...] on linux", 'Type "help", ...', a blank
+_GUTTER = re.compile(r"[ \t]*(?P<number>\d+)(?:[ \t]|[:|.)](?:[ \t]|$)|$)")
+_PLACEHOLDER = re.compile(r"<[A-Za-z_][\w .-]*>")
+_ELLIPSIS = re.compile(r"\.\.|…")
+_PROSE = re.compile(r"[A-Za-z][A-Za-z'-]*(?:[ \t]+[A-Za-z][A-Za-z'-]*)+[.!?]?")
+_SYNTAX_LABEL = re.compile(r"#+[ \t]*syntax\b.*", re.IGNORECASE)
+# A line that begins as code does (`x = `, `f(`, `a.b`, `import`): the block is code.
+_KEYWORDS = "|".join((*keyword.kwlist, "print", "exec"))  # Python 2 statements too
+_CODE_START = re.compile(rf"[ \t]*(?:[A-Za-z_][\w.]*[ \t]*(?:[-+*/]?=|\(|\[)|(?:{_KEYWORDS})\b)")
+_STRING = re.compile(r"'[^']*'|\"[^\"]*\"")
+_NEEDS_OPERAND = frozenset({"await", "import", "from", "del", "assert", "with", "for", "if"})
+_NOT_PROSE = frozenset({*keyword.kwlist, "print", "exec"})  # Python 2 statements: a defect
+
+
+def is_session(source: str) -> bool:
+    """Whether a Python fence holds an interactive `>>>` session rather than a script."""
+    lines = [line for line in source.split("\n") if line.strip()]
+    if not lines:
+        return False
+    if lines[0].startswith(">>>"):
+        return True
+    if _INTERPRETER.fullmatch(lines[0].strip()) is None:
+        return False
+    return any(line.startswith(">>> ") for line in lines[1 : _BANNER_LINES + 2])
+
+
+def not_runnable(source: str, first_line: int, words: Collection[str]) -> str | None:
+    """Why a block is not a program to run, naming the article line; None: run it.
+
+    `first_line` is the article line of the block's line 1; `words` are the words for
+    output (`mdverify_output_words`).
+    """
+    try:
+        ast.parse(source)
+    except SyntaxError as err:
+        at = err.lineno or 1
+    except ValueError:  # a NUL byte: running it says so
+        return None
+    else:
+        return None
+    lines = source.split("\n")
+    line = lines[at - 1].strip() if at <= len(lines) else ""
+    shell = next((n for n, text in enumerate(lines, 1) if _is_shell(text)), None)
+    if shell is not None:
+        command = lines[shell - 1].strip()
+        return f"shell commands, not Python (line {first_line + shell - 1}: {command})"
+    reason = _reason(lines, line, words)
+    return None if reason is None else f"{reason} (line {first_line + at - 1})"
+
+
+def _reason(lines: Sequence[str], line: str, words: Collection[str]) -> str | None:
+    """Why a block that stops parsing at `line` is no program, in words; None: it is one."""
+    if _has_gutter(lines):
+        return f"{TEMPLATE}: a listing with line numbers"
+    what = _template_mark(line)
+    if what is not None:
+        return f"{TEMPLATE}: {what}"
+    if any(_SYNTAX_LABEL.fullmatch(text.strip()) for text in lines):
+        return f"{TEMPLATE}: a block labelled 'syntax'"
+    if _is_label(line, words):
+        return "the block shows its output inside the code, not runnable as it stands"
+    if not any(_parses_alone(text) or _CODE_START.match(text) for text in lines) and not (
+        _parses_dedented(lines)
+    ):
+        return "no line of it is Python: output or prose in a Python fence"
+    return None
+
+
+def _is_shell(text: str) -> bool:
+    line = text.strip()
+    prompt = _PROMPT.fullmatch(line)
+    command = prompt["command"] if prompt is not None else line
+    word = command.split(maxsplit=1)[0] if command else ""
+    if prompt is None and word.lower() not in COMMANDS:
+        return False
+    if prompt is not None and line.startswith(("#", ">>>")):
+        return False  # a comment, or a prompt of a session
+    return not _parses_alone(line)
+
+
+def _has_gutter(lines: Sequence[str]) -> bool:
+    """Every line starts with its number, and without the numbers the block parses."""
+    numbers, rest = [], []
+    for text in lines:
+        if not text.strip():
+            continue
+        match = _GUTTER.match(text)
+        if match is None:
+            return False
+        numbers.append(int(match["number"]))
+        rest.append(text[match.end() :])
+    if len(numbers) < 2 or any(b != a + 1 for a, b in itertools.pairwise(numbers)):
+        return False
+    try:
+        ast.parse(textwrap.dedent("\n".join(rest)))
+    except SyntaxError:
+        return False
+    return True
+
+
+def _template_mark(line: str) -> str | None:
+    code = _STRING.sub("''", line).split("#", 1)[0]
+    placeholder = _PLACEHOLDER.search(code)
+    if placeholder is not None:
+        return f"the placeholder {placeholder[0]}"
+    if _ELLIPSIS.search(code):
+        return f"'...' for the code left out: {line}"
+    if _PROSE.fullmatch(code.strip()) and code.split()[0] not in _NOT_PROSE:
+        return f"prose where code would be: {line}"
+    if code.strip() in _NEEDS_OPERAND and "#" in line:
+        return f"a comment where code would be: {line}"  # `await  # awaitable code`
+    return None
+
+
+def _is_label(line: str, words: Collection[str]) -> bool:
+    text = line.strip().lstrip("#").strip()
+    return text.endswith(":") and len(text.split()) <= 2 and names_output(text, words)
+
+
+def _parses_dedented(lines: Sequence[str]) -> bool:
+    """Code with its indentation lost or mangled: it fails as it stands, as it should."""
+    for text in (textwrap.dedent("\n".join(lines)), "\n".join(ln.strip() for ln in lines)):
+        try:
+            ast.parse(text)
+        except SyntaxError:
+            continue
+        return True
+    return False
+
+
+def _parses_alone(text: str) -> bool:
+    line = text.strip()
+    if not line or line.startswith("#"):
+        return False
+    for candidate in (line, f"{line} pass", f"{line}\n pass"):
+        try:
+            ast.parse(candidate)
+        except SyntaxError:
+            continue
+        return True
+    return False

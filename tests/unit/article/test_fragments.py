@@ -1,0 +1,33 @@
+"""API fragments: short blocks that use names no block of the article defines."""
+
+from __future__ import annotations
+
+from mdverify.article.parse import parse_text
+
+
+def skips(*blocks: str) -> list[str | None]:
+    text = "".join(f"```python\n{block}```\n\n" for block in blocks)
+    return [e.settings.skip for e in parse_text("a.md", text).examples]
+
+
+def test_a_short_block_that_uses_a_name_nothing_defines_is_a_fragment():
+    (reason,) = skips("queue = make_queue()\nawait queue.put(item)\n")
+    assert reason == (
+        "fragment, not a program: uses make_queue, item, which no block of the article "
+        "defines (line 2)"
+    )
+
+
+def test_a_name_another_block_defines_is_a_dependency_not_a_fragment():
+    # The import may fail (a missing package): the NameError after it is worth reading.
+    assert skips("import numpy as np\n", "print(np.ones(2))\n") == [None, None]
+    assert skips("print(later)\n", "later = 1\n") == [None, None]
+    assert skips("    import numpy as np\n", "np.ones(2)\n") == [None, None]  # it does not parse
+
+
+def test_what_a_fragment_is_not():
+    assert skips("item = 1\nprint(item)\n") == [None]  # bound above its use
+    assert skips("def f():\n    return undefined\n") == [None]  # only looked up when called
+    assert skips("print(undefined)  # 1\n") == [None]  # declares output: meant to run
+    assert skips("from os import *\nprint(getcwd)\n") == [None]  # a star import binds anything
+    assert skips("a = 1\nb = 2\nc = 3\nprint(undefined)\n") == [None]  # four lines: a program

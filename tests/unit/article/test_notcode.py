@@ -1,0 +1,93 @@
+"""Python fences that hold no program: sessions, shell lines, templates, listings."""
+
+from __future__ import annotations
+
+import pytest
+
+from mdverify.article.fences import OUTPUT_WORDS
+from mdverify.article.notcode import TEMPLATE, is_session, not_runnable
+from mdverify.article.parse import parse_text
+
+
+def reason(source: str) -> str | None:
+    return not_runnable(source, 10, OUTPUT_WORDS)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        ">>> 1 + 1\n2\n",
+        "$ python\nPython 3.12.1 (main)\n[GCC 13] on linux\n>>> 1 + 1\n2\n",
+        "ada@box:~$ python3\n>>> print('hi')\nhi\n>>>\n",
+    ],
+)
+def test_a_prompt_session_is_a_session(source):
+    assert is_session(source)
+
+
+@pytest.mark.parametrize("source", ["print('>>> not a prompt')\n", "$ python demo.py\nhi\n", ""])
+def test_other_blocks_are_no_session(source):
+    assert not is_session(source)
+
+
+def test_a_session_in_a_python_fence_runs_as_pycon():
+    article = parse_text("a.md", "```python\n$ python3\n>>> 2 * 21\n42\n```\n")
+    (example,) = article.examples
+    assert example.kind == "pycon"
+    assert [(c.kind, c.expected, c.line) for c in example.outputs] == [("prompt", "42", 4)]
+
+
+SHELL = "shell commands, not Python"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected", "line"),
+    [
+        ("pip install demo\n", f"{SHELL} (line 10: pip install demo)", 10),
+        ("$ pip install demo\nimport demo\n", f"{SHELL} (line 10: $ pip install demo)", 10),
+        ("ada@box:~$ pip --version\npip 24.0\n", f"{SHELL} (line 10: ada@box:~$ pip", 10),
+        ("async with <manager> as <name>:\n    ...\n", "the placeholder <manager>", 10),
+        ("for item in items:\n    do something\n", "prose where code would be: do something", 11),
+        ("call(a, b, ..)\n", "'...' for the code left out: call(a, b, ..)", 10),
+        ("# syntax\nif x:\ncode\n", "a block labelled 'syntax'", 12),
+        ("async def f():\n    await  # awaitable\n", "a comment where code would be", 11),
+        ("1  import asyncio\n2  print(1)\n", "a listing with line numbers", 10),
+        ("xs = [1, 2]\noutput:\n[1, 2]\n", "shows its output inside the code", 11),
+        ("Enter a number: 3\nYou typed 3\n", "no line of it is Python: output or prose", 10),
+    ],
+)
+def test_a_block_that_is_no_program_is_skipped_with_its_reason(source, expected, line):
+    found = reason(source)
+    assert found is not None
+    assert expected in found
+    assert f"line {line}" in found
+
+
+def test_a_template_skip_reads_as_the_directive_writers_use():
+    found = reason("async with <manager> as m:\n    pass\n")
+    assert found is not None
+    assert found.startswith(f"{TEMPLATE}: ")
+    assert TEMPLATE == "syntax template, not runnable code"  # what content/ writes by hand
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import asyncio\n\nasync def hello():\nprint('Hello')\n",  # lost indentation
+        "print 'hello'\n",  # Python 2
+        "print(f(a=1, 2))\n",
+        "    x = 1\n  y = 2\n",  # mangled indentation
+        "text = 'never closed\n",
+        "x = 1\n",  # it parses: it runs
+        "print('<b>...</b>'\n",  # markup inside a string is no template
+    ],
+)
+def test_real_code_with_a_syntax_error_still_runs_and_fails(source):
+    assert reason(source) is None
+
+
+def test_a_writers_own_directive_wins():
+    text = '<!-- mdverify: xfail reason="shows the error" -->\n\n```python\n$ pip install x\n```\n'
+    (example,) = parse_text("a.md", text).examples
+    assert example.settings.skip is None
+    assert example.settings.xfail == "shows the error"
