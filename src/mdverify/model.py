@@ -90,6 +90,8 @@ class Interruption:
     """EXITED: the process's exit code (negative: the signal), None if unknown."""
     line: int | None = None
     """NOT_REACHED: article line of the block where the process ended; None: earlier."""
+    cause: Interruption | None = None
+    """NOT_REACHED: how the block at `line` was cut short, which ended the process."""
     after_sigint: bool = False
     """A server check had interrupted the block: its server ignored SIGINT."""
 

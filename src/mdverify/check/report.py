@@ -27,7 +27,7 @@ if TYPE_CHECKING:
         Verdict,
     )
 
-__all__ = ["headline", "message", "render", "timing_title"]
+__all__ = ["headline", "message", "render", "skip_reason", "timing_title"]
 
 _CONTEXT = 4
 # How each kind of claim is declared, in a report's words (a claim's own `form` wins).
@@ -71,19 +71,58 @@ def _interruption(cut: Interruption) -> str:
             " and stderr (the budget); the rest of the article was stopped"
         )
     if cut.halt is Halt.NOT_REACHED:
-        where = f"at line {cut.line}" if cut.line else "earlier"
-        return f"not run: the article's process ended {where}"
+        return _not_reached(cut)
     return _exit(cut.code)
+
+
+def _not_reached(cut: Interruption) -> str:
+    """Why a block never started: the block that ended the process, and how."""
+    if cut.line is None:
+        return "not run: the article's process ended at an earlier block"
+    block, cause = f"the block at line {cut.line}", cut.cause
+    if cause is not None and cause.halt is Halt.IDLE:
+        return f"not run: the article's process stopped answering after {block}"
+    return f"not run: {block} {_ended_by(cause)}"
+
+
+def _ended_by(cause: Interruption | None) -> str:
+    """How a block ended the article's process, after "the block at line N"."""
+    if cause is not None and cause.halt is Halt.TIMEOUT:
+        return "timed out"
+    if cause is not None and cause.halt is Halt.BUDGET:
+        return "passed the article's output budget"
+    code = cause.code if cause is not None else None
+    if code is not None and code < 0:
+        return f"crashed the interpreter ({_signal_name(-code)})"
+    return (
+        f"ended the article's process with status {code}" if code else "ended the article's process"
+    )
+
+
+def skip_reason(obs: Observation) -> str | None:
+    """Why `obs` is a skip, not a failure: an earlier block ended the article's process.
+
+    A hang or a crash is that block's failure; the blocks after it say nothing about the
+    article, and failing them too would count one defect many times.
+    """
+    cut = obs.interruption
+    if obs.status is Status.NOT_RUN and cut is not None and cut.halt is Halt.NOT_REACHED:
+        return _not_reached(cut)
+    return None
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def _exit(code: int | None) -> str:
     if code is None or code == 0:
         return "the child process exited during the block"
     if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
+        name = _signal_name(-code)
         if -code == getattr(signal, "SIGXFSZ", None):
             return "a file the block wrote passed the size limit (SIGXFSZ) during the block"
         return f"the interpreter crashed ({name}) during the block"

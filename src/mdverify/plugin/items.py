@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 import pytest
 
 from mdverify.check.compare import judge
-from mdverify.check.report import render
+from mdverify.check.report import render, skip_reason
 from mdverify.check.timeline import svg_timeline
 from mdverify.model import ArticleError, Verdict
 from mdverify.plugin.options import settings
@@ -97,6 +97,10 @@ class ExampleItem(pytest.Item):
         for warning in self.example.warnings:
             self.warn(MdverifyWarning(warning))
         observation = self.article_file.observe(self.example, self)
+        reason = skip_reason(observation)
+        if reason is not None:
+            # Reported at the block, like a skip directive, not at this line.
+            raise pytest.skip.Exception(reason, _use_item_location=True)
         tolerance = settings(self.config).tolerance(observation.clock)
         verdict = judge(self.example, observation, tolerance)
         if observation.elapsed is not None:

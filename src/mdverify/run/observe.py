@@ -3,7 +3,8 @@
 A block with `Start` and `End` ran: its output is the slice between their offsets. A block
 with only a `Start` is the one the process ended under: the watch's stop reason (or the
 exit code, when the child ended by itself) says how, as an `Interruption` the report puts
-in words. Blocks after it never started.
+in words. Blocks after it never started: each carries that interruption as its `cause`, so
+its skip names the block that ended the process and how.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
     clock = prepared.clock
     results: dict[int, Observation] = {}
     broken_at: int | None = None
+    cause: Interruption | None = None
     for example in prepared.chosen:
         index = example.index
         start = starts.get(index)
@@ -45,13 +47,14 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
             results[index] = Observation(
                 index,
                 Status.NOT_RUN,
-                interruption=Interruption(Halt.NOT_REACHED, line=broken_at),
+                interruption=Interruption(Halt.NOT_REACHED, line=broken_at, cause=cause),
                 clock=clock,
             )
             continue
         if end is None:
             broken_at = example.line
             status, interruption = _interrupted(prepared, outcome, index)
+            cause = interruption
             out = capture.text("out", start.out)
             results[index] = Observation(
                 index,
