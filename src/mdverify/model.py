@@ -298,6 +298,8 @@ class Observation:
     """True when stdout was cut at the output limit (a note at its end says so)."""
     tasks: tuple[TaskSpan, ...] = ()
     """The asyncio tasks the block created, for the timeline of a timing failure."""
+    offline: tuple[str, ...] = ()
+    """Hosts the block tried and was refused, not being declared: examples run offline."""
 
     def __post_init__(self) -> None:
         """Accept the status code as text too (`"ok"`): from JSON, or a test."""

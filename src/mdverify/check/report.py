@@ -99,15 +99,29 @@ def _ended_by(cause: Interruption | None) -> str:
     )
 
 
-def skip_reason(obs: Observation) -> str | None:
-    """Why `obs` is a skip, not a failure: an earlier block ended the article's process.
+def skip_reason(verdict: Verdict) -> str | None:
+    """Why `verdict` is a skip, not a pass or a failure; None when it is neither.
 
-    A hang or a crash is that block's failure; the blocks after it say nothing about the
-    article, and failing them too would count one defect many times.
+    * An earlier block ended the article's process. A hang or a crash is that block's
+      failure; the blocks after it say nothing about the article, and failing them too
+      would count one defect many times.
+    * The block tried a host it does not declare and went on (it caught the error). What it
+      printed comes from a network the reader has and the run had not, so its verdict
+      cannot be trusted either way: an environment skip naming the host, as for a missing
+      service. A declared output that matched stands (it was written for the offline run),
+      and a block that raised fails with the error, which names the host.
     """
+    obs = verdict.observation
     cut = obs.interruption
     if obs.status is Status.NOT_RUN and cut is not None and cut.halt is Halt.NOT_REACHED:
         return _not_reached(cut)
+    if obs.offline and obs.status is Status.OK and not (verdict.example.outputs and verdict.passed):
+        hosts = ", ".join(obs.offline)
+        return (
+            f"needs the network: the block tried {hosts}, not declared; examples run offline,"
+            " so what it printed is not what a reader sees (declare the host under hosts: in"
+            " the front matter to serve local pages)"
+        )
     return None
 
 

@@ -97,12 +97,12 @@ class ExampleItem(pytest.Item):
         for warning in self.example.warnings:
             self.warn(MdverifyWarning(warning))
         observation = self.article_file.observe(self.example, self)
-        reason = skip_reason(observation)
+        tolerance = settings(self.config).tolerance(observation.clock)
+        verdict = judge(self.example, observation, tolerance)
+        reason = skip_reason(verdict)
         if reason is not None:
             # Reported at the block, like a skip directive, not at this line.
             raise pytest.skip.Exception(reason, _use_item_location=True)
-        tolerance = settings(self.config).tolerance(observation.clock)
-        verdict = judge(self.example, observation, tolerance)
         if observation.elapsed is not None:
             self.user_properties.append(
                 ("mdverify_elapsed", f"{observation.elapsed:.6f}s ({observation.clock} clock)")

@@ -8,6 +8,8 @@ cold start's watch and the warm worker alike, turns a line back into an event wi
   (`out`, `err`), so the parent slices each block's output without the child sending it;
 * `Listening` when a block's server listens (see `mdverify.run.netmap`), for the server
   checks (`mdverify.run.servecheck`);
+* `Offline` when a block tries a host it did not declare (the network refuses it), so that
+  a block that caught the error is not judged as if it had reached the real host;
 * `Done` after the last block.
 
 Frozen dataclasses rather than TypedDicts: an article sends two events per block, so the
@@ -29,6 +31,7 @@ __all__ = [
     "End",
     "Event",
     "Listening",
+    "Offline",
     "Start",
     "decode_event",
     "encode_event",
@@ -73,11 +76,18 @@ class Listening:
 
 
 @dataclass(frozen=True)
+class Offline:
+    """The running block tried `host`, which is not declared: the network refused it."""
+
+    host: str
+
+
+@dataclass(frozen=True)
 class Done:
     """Every block has run."""
 
 
-Event = Union[Start, End, Listening, Done]  # noqa: UP007 -- a runtime alias on Python 3.10 too
+Event = Union[Start, End, Listening, Offline, Done]  # noqa: UP007 -- a runtime alias on Python 3.10 too
 
 
 def to_json(event: Event) -> dict[str, object]:
@@ -99,6 +109,8 @@ def to_json(event: Event) -> dict[str, object]:
         }
     if isinstance(event, Listening):
         return {"event": "listening", "host": event.host, "port": event.port, "asked": event.asked}
+    if isinstance(event, Offline):
+        return {"event": "offline", "host": event.host}
     return {"event": "done"}
 
 
@@ -135,6 +147,8 @@ def from_json(data: Any) -> Event | None:  # noqa: ANN401 -- whatever json.loads
             )
         if kind == "listening":
             return Listening(str(data["host"]), int(data["port"]), int(data["asked"]))
+        if kind == "offline":
+            return Offline(str(data["host"]))
         if kind == "done":
             return Done()
     except (KeyError, TypeError, ValueError):

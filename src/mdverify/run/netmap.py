@@ -9,7 +9,9 @@ Installed once at child start-up from plain data (`NetSpec`), before any example
   names the host (`Host` header, SNI), so the server answers with that host's pages.
 * Any other name that is not loopback fails with `socket.gaierror` naming the host, and a
   `connect` to a non-loopback address (an IP literal skips name resolution) fails with
-  `OSError(ENETUNREACH)` naming it too: examples run offline, and say so.
+  `OSError(ENETUNREACH)` naming it too: examples run offline, and say so. The parent hears
+  of each such host too (an `Offline` event, once per block), so that an example that
+  catches the error is not taken for one that reached the real host.
 * While a block with a server check runs (`begin_block`), a server's `bind` goes to
   loopback on a free port instead of the port it asks for, so parallel runs never collide
   and nothing listens beyond 127.0.0.1. `listen` reports a `Listening` event to the
@@ -29,7 +31,7 @@ import socket
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from mdverify import clock
-from mdverify.run.events import Listening
+from mdverify.run.events import Listening, Offline
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -72,6 +74,7 @@ class _State:
     asked: dict[int, int] = {}  # noqa: RUF012 -- real port -> port the example asked for
     shown: dict[int, tuple[Any, ...]] = {}  # noqa: RUF012 -- fd -> (real, shown address)
     report: Callable[[Event], None] | None = None
+    refused: set[str] = set()  # noqa: RUF012 -- hosts reported as refused in this block
 
 
 def route(spec: NetSpec | None, report: Callable[[Event], None]) -> None:
@@ -97,7 +100,15 @@ def route(spec: NetSpec | None, report: Callable[[Event], None]) -> None:
 def begin_block(index: int) -> bool:
     """A block starts: servers move to free loopback ports only if it is checked (True)."""
     _State.remapping = index in _State.serve_blocks
+    _State.refused = set()
     return _State.remapping
+
+
+def _refuse(host: str) -> None:
+    """Tell the parent, once per block, that the block tried `host`, which is undeclared."""
+    if host not in _State.refused and _State.report is not None:
+        _State.refused.add(host)
+        _State.report(Offline(host))
 
 
 def _declared() -> str:
@@ -160,6 +171,7 @@ def _getaddrinfo(
         ]
     if _is_address(name):
         return _real_getaddrinfo(host, port, family, type, proto, flags)  # connect decides
+    _refuse(name)
     raise socket.gaierror(
         socket.EAI_NONAME,
         f"mdverify: examples run offline; {name} is not reachable ({_declared()}; "
@@ -182,6 +194,7 @@ def _checked_address(sock: socket.socket, address: Any) -> Any:  # noqa: ANN401 
         return address
     host = str(address[0])
     if not _is_loopback(host):
+        _refuse(host)
         raise OSError(
             errno.ENETUNREACH,
             f"mdverify: examples run offline; {host} is not reachable ({_declared()})",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from mdverify.model import Halt, Interruption, Observation, Status
 from mdverify.run.capture import decode_output
-from mdverify.run.events import Done, End, Start
+from mdverify.run.events import Done, End, Offline, Start
 from mdverify.run.options import IDLE_LIMIT
 from mdverify.run.watch import StopReason
 
@@ -34,6 +34,7 @@ _STOPPED = {
 def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict[int, Observation]:
     """What each chosen block of `prepared` did, from `outcome` and the capture files."""
     starts = {e.index: e for e in outcome.events if isinstance(e, Start)}
+    refused = _refused(outcome)
     ends = {e.index: e for e in outcome.events if isinstance(e, End)}
     clock = prepared.clock
     results: dict[int, Observation] = {}
@@ -85,8 +86,21 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
             clock=clock,
             truncated=out.truncated,
             tasks=end.tasks,
+            offline=refused.get(index, ()),
         )
     return results
+
+
+def _refused(outcome: Outcome) -> dict[int, tuple[str, ...]]:
+    """The undeclared hosts each block tried, in order, each once."""
+    refused: dict[int, dict[str, None]] = {}
+    running: int | None = None
+    for event in outcome.events:
+        if isinstance(event, Start):
+            running = event.index
+        elif isinstance(event, Offline) and running is not None:
+            refused.setdefault(running, {})[event.host] = None
+    return {index: tuple(hosts) for index, hosts in refused.items()}
 
 
 def _interrupted(
