@@ -94,6 +94,10 @@ class Interruption:
     """NOT_REACHED: how the block at `line` was cut short, which ended the process."""
     after_sigint: bool = False
     """A server check had interrupted the block: its server ignored SIGINT."""
+    serving: tuple[str, ...] = ()
+    """TIMEOUT: `host:port` of each server still listening, as the example asked for it."""
+    connected: bool = False
+    """TIMEOUT: whether any of those servers accepted a client."""
 
 
 class ArticleError(Exception):

@@ -61,6 +61,17 @@ def message(obs: Observation) -> str | None:
 
 
 def _interruption(cut: Interruption) -> str:
+    if cut.halt is Halt.TIMEOUT and cut.serving and not cut.after_sigint:
+        where = " and ".join(cut.serving)
+        how = (
+            "a client connected, and the block did not end"
+            if cut.connected
+            else ("nothing connected")
+        )
+        return (
+            f"the block was still serving on {where} when it timed out "
+            f"(after {cut.limit:g} s, real time): {how}"
+        )
     if cut.halt is Halt.TIMEOUT:
         return f"timeout: the block ran longer than {cut.limit:g} s (real time)"
     if cut.halt is Halt.IDLE:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, NoReturn, TypedDict
 
 from mdverify.clock import Clock, VirtualTimeExceeded, install
 from mdverify.model import ExampleKind, Status
-from mdverify.run import fresh, netmap
+from mdverify.run import fresh, netmap, netns
 from mdverify.run.awaits import AwaitRecorder
 from mdverify.run.events import Done, End, Start, encode_event
 from mdverify.run.limits import Limits, apply
@@ -353,6 +353,8 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
     Both starts end here: `main` after a cold interpreter start, and `mdverify.run.worker`
     in a child forked from a warm process, so per-article set-up belongs here.
     """
+    # First, while this process has one thread: a namespace is made per thread.
+    isolated = netmap.local_only(request.get("net")) and netns.isolate()
     _SAVED_FDS.extend((os.dup(1), os.dup(2)))
     # A script run from a terminal gets KeyboardInterrupt on Ctrl+C. pytest may itself run
     # with SIGINT ignored (a CI job started in the background), and that would be inherited.
@@ -366,7 +368,7 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
 
     apply(request["limits"])
     sys.argv = [request["path"]]
-    netmap.route(request.get("net"), report)
+    netmap.route(request.get("net"), report, isolated=isolated)
     _Session(request, report).run()
     _flush()
     # Skip interpreter shutdown: threads an example left running must not keep us alive.

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from mdverify.model import Halt, Interruption, Observation, Status
 from mdverify.run.capture import decode_output
-from mdverify.run.events import Done, End, Offline, Start
+from mdverify.run.events import Accepted, Closed, Done, End, Listening, Offline, Start
 from mdverify.run.options import IDLE_LIMIT
 from mdverify.run.watch import StopReason
 
@@ -117,4 +117,27 @@ def _interrupted(
         Halt.IDLE: IDLE_LIMIT,
         Halt.BUDGET: prepared.output_budget,
     }[halt]
+    if halt is Halt.TIMEOUT:
+        serving, connected = _serving(outcome)
+        return status, Interruption(halt, limit=limit, serving=serving, connected=connected)
     return status, Interruption(halt, limit=limit)
+
+
+def _serving(outcome: Outcome) -> tuple[tuple[str, ...], bool]:
+    """The servers still listening when the child was stopped, and whether any was reached.
+
+    A server started in an earlier block counts too: the block may be the one that waits
+    on it (`await server.serve_forever()`).
+    """
+    listening: dict[int, str] = {}
+    reached: set[int] = set()
+    for event in outcome.events:
+        if isinstance(event, Listening):
+            host = f"[{event.host}]" if ":" in event.host else event.host
+            listening[event.asked] = f"{host}:{event.asked}"
+            reached.discard(event.asked)
+        elif isinstance(event, Accepted):
+            reached.add(event.port)
+        elif isinstance(event, Closed):
+            listening.pop(event.port, None)
+    return tuple(listening.values()), not reached.isdisjoint(listening)
