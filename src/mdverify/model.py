@@ -94,8 +94,14 @@ class Interruption:
     """EXITED: the process's exit code (negative: the signal), None if unknown."""
     line: int | None = None
     """NOT_REACHED: article line of the block where the process ended; None: earlier."""
+    cause: Interruption | None = None
+    """NOT_REACHED: how the block at `line` was cut short, which ended the process."""
     after_sigint: bool = False
     """A server check had interrupted the block: its server ignored SIGINT."""
+    serving: tuple[str, ...] = ()
+    """TIMEOUT: `host:port` of each server still listening, as the example asked for it."""
+    connected: bool = False
+    """TIMEOUT: whether any of those servers accepted a client."""
 
 
 @dataclass(frozen=True)
@@ -342,6 +348,8 @@ class Observation:
     """The asyncio tasks the block created, for the timeline of a timing failure."""
     serve_problems: tuple[ServeProblem, ...] = ()
     """SERVE: what the server checks found wrong."""
+    offline: tuple[str, ...] = ()
+    """Hosts the block tried and was refused, not being declared: examples run offline."""
 
     def __post_init__(self) -> None:
         """Accept the status code as text too (`"ok"`): from JSON, or a test."""

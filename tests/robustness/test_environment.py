@@ -35,7 +35,13 @@ def test_child_env_keeps_the_allow_list_and_drops_everything_else():
         "VIRTUAL_ENV": "/venv",
         "PYTHONPATH": "/src",
         "PYTHONIOENCODING": "utf-8",
+        "PYTHONHASHSEED": "0",
     }
+
+
+def test_the_hash_seed_is_fixed_unless_the_user_chose_one():
+    assert child_env({})["PYTHONHASHSEED"] == "0"
+    assert child_env({"PYTHONHASHSEED": "1234"})["PYTHONHASHSEED"] == "1234"
 
 
 def test_child_env_passes_named_variables_and_patterns():

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, NoReturn, TypedDict
 
 from mdverify.clock import Clock, VirtualTimeExceeded, install
 from mdverify.model import ExampleKind, Status
-from mdverify.run import netmap
+from mdverify.run import fresh, netmap, netns
 from mdverify.run.awaits import AwaitRecorder
 from mdverify.run.events import Done, End, Start, encode_event
 from mdverify.run.limits import Limits, apply
@@ -104,6 +104,7 @@ class _Session:
         self.report(Done())
 
     def run_block(self, block: BlockRequest) -> None:
+        fresh.reset_asyncio()
         self.report(Start(block["index"], *_offsets()))
         serving = netmap.begin_block(block["index"])
         segments: list[tuple[int, int]] = []
@@ -352,12 +353,13 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
     Both starts end here: `main` after a cold interpreter start, and `mdverify.run.worker`
     in a child forked from a warm process, so per-article set-up belongs here.
     """
+    # First, while this process has one thread: a namespace is made per thread.
+    isolated = netmap.local_only(request.get("net")) and netns.isolate()
     _SAVED_FDS.extend((os.dup(1), os.dup(2)))
     # A script run from a terminal gets KeyboardInterrupt on Ctrl+C. pytest may itself run
     # with SIGINT ignored (a CI job started in the background), and that would be inherited.
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)  # input() gets EOF at once instead of waiting on the parent
+    fresh.no_stdin()
 
     def report(event: Event) -> None:
         data = encode_event(event)
@@ -366,7 +368,7 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
 
     apply(request["limits"])
     sys.argv = [request["path"]]
-    netmap.route(request.get("net"), report)
+    netmap.route(request.get("net"), report, isolated=isolated)
     _Session(request, report).run()
     _flush()
     # Skip interpreter shutdown: threads an example left running must not keep us alive.

@@ -2,6 +2,10 @@
 
 Articles come from strangers in pull requests: CI secrets must not reach them by default,
 so a child sees only `INHERITED_ENV` and what the user passes through.
+
+`PYTHONHASHSEED` is fixed (`HASH_SEED`) unless the user sets it: a set's order and the hash
+of a str must be the same from run to run, or a declared output would pass and fail by
+chance. The warm worker starts with it, so the children it forks share the seed.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ if TYPE_CHECKING:
 
     from mdverify.run.options import RunOptions
 
-__all__ = ["INHERITED_ENV", "child_env", "options_env", "scratch_dir"]
+__all__ = ["HASH_SEED", "INHERITED_ENV", "child_env", "options_env", "scratch_dir"]
 
 _SHM = "/dev/shm"  # noqa: S108 -- only folders of our own are made inside it
 _SHM_ROOM = 1 << 30
@@ -31,6 +35,9 @@ INHERITED_ENV = (
     *("COVERAGE_PROCESS_START", "COV_CORE_*"),
 )
 """Names (shell-style patterns) of the variables a child inherits without being asked."""
+
+HASH_SEED = "0"
+"""`PYTHONHASHSEED` of every article whose user did not choose one: no randomisation."""
 
 
 def scratch_dir() -> str | None:
@@ -66,6 +73,7 @@ def child_env(environ: Mapping[str, str], pass_env: Iterable[str] = ()) -> dict[
         if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
     }
     env["PYTHONIOENCODING"] = "utf-8"
+    env.setdefault("PYTHONHASHSEED", HASH_SEED)
     if env.get("PYTHONPATH"):
         # A cold child starts in its own temporary directory, where a relative entry would
         # name nothing; the warm worker resolved it against pytest's directory.

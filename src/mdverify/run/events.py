@@ -8,6 +8,10 @@ cold start's watch and the warm worker alike, turns a line back into an event wi
   (`out`, `err`), so the parent slices each block's output without the child sending it;
 * `Listening` when a block's server listens (see `mdverify.run.netmap`), for the server
   checks (`mdverify.run.servecheck`);
+* `Accepted` and `Closed` when a listening socket accepts its first client, and when it is
+  closed, so that a block that times out while serving is reported as such;
+* `Offline` when a block tries a host it did not declare (the network refuses it), so that
+  a block that caught the error is not judged as if it had reached the real host;
 * `Done` after the last block.
 
 Frozen dataclasses rather than TypedDicts: an article sends two events per block, so the
@@ -18,6 +22,7 @@ that found the pipe and wrote to it) decodes to None and is ignored.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from typing import Any, Union
@@ -25,10 +30,13 @@ from typing import Any, Union
 from mdverify.model import Status, TaskSpan
 
 __all__ = [
+    "Accepted",
+    "Closed",
     "Done",
     "End",
     "Event",
     "Listening",
+    "Offline",
     "Start",
     "decode_event",
     "encode_event",
@@ -73,17 +81,49 @@ class Listening:
 
 
 @dataclass(frozen=True)
+class Accepted:
+    """The server that asked for `port` accepted its first client."""
+
+    port: int
+
+
+@dataclass(frozen=True)
+class Closed:
+    """The server that asked for `port` closed its listening socket."""
+
+    port: int
+
+
+@dataclass(frozen=True)
+class Offline:
+    """The running block tried `host`, which is not declared: the network refused it."""
+
+    host: str
+
+
+@dataclass(frozen=True)
 class Done:
     """Every block has run."""
 
 
-Event = Union[Start, End, Listening, Done]  # noqa: UP007 -- a runtime alias on Python 3.10 too
+Event = Union[Start, End, Listening, Accepted, Closed, Offline, Done]  # noqa: UP007 -- a runtime alias on Python 3.10 too
+
+
+_FLAT: dict[str, type[Start | Listening | Accepted | Closed | Offline | Done]] = {
+    "start": Start,
+    "listening": Listening,
+    "accepted": Accepted,
+    "closed": Closed,
+    "offline": Offline,
+    "done": Done,
+}
+"""The events whose fields are all int or str: one JSON key per field, the same names."""
+_KINDS = {cls: kind for kind, cls in _FLAT.items()}
+_CONVERT = {"int": int, "str": str}
 
 
 def to_json(event: Event) -> dict[str, object]:
     """`event` as the JSON object the wire carries."""
-    if isinstance(event, Start):
-        return {"event": "start", "index": event.index, "out": event.out, "err": event.err}
     if isinstance(event, End):
         return {
             "event": "end",
@@ -97,9 +137,8 @@ def to_json(event: Event) -> dict[str, object]:
             "out": event.out,
             "err": event.err,
         }
-    if isinstance(event, Listening):
-        return {"event": "listening", "host": event.host, "port": event.port, "asked": event.asked}
-    return {"event": "done"}
+    fields = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
+    return {"event": _KINDS[type(event)], **fields}
 
 
 def encode_event(event: Event) -> bytes:
@@ -119,8 +158,6 @@ def from_json(data: Any) -> Event | None:  # noqa: ANN401 -- whatever json.loads
     """The event `data` encodes; None when it is not one of ours."""
     try:
         kind = data["event"]
-        if kind == "start":
-            return Start(int(data["index"]), int(data["out"]), int(data["err"]))
         if kind == "end":
             return End(
                 index=int(data["index"]),
@@ -133,10 +170,8 @@ def from_json(data: Any) -> Event | None:  # noqa: ANN401 -- whatever json.loads
                 out=int(data["out"]),
                 err=int(data["err"]),
             )
-        if kind == "listening":
-            return Listening(str(data["host"]), int(data["port"]), int(data["asked"]))
-        if kind == "done":
-            return Done()
+        cls = _FLAT[kind]
+        return cls(**{f.name: _CONVERT[str(f.type)](data[f.name]) for f in dataclasses.fields(cls)})
     except (KeyError, TypeError, ValueError):
         pass  # an example writing to our pipe
     return None

@@ -7,36 +7,48 @@ Installed once at child start-up from plain data (`NetSpec`), before any example
   local HTTP server, `127.0.0.1:<port>`, and on port 443 to its HTTPS server (whose
   certificate for the host the child trusts through `SSL_CERT_FILE`). The request still
   names the host (`Host` header, SNI), so the server answers with that host's pages.
+* An event loop's `getaddrinfo` answers at once, on the loop's thread: every name but the
+  machine's own is answered here without the network, and in asyncio's thread pool the
+  lookup would only let virtual time flow meanwhile (an executor job runs real code), so
+  that `open_connection("localhost", ...)` measured a few milliseconds more each run.
 * Any other name that is not loopback fails with `socket.gaierror` naming the host, and a
   `connect` to a non-loopback address (an IP literal skips name resolution) fails with
-  `OSError(ENETUNREACH)` naming it too: examples run offline, and say so.
-* While a block with a server check runs (`begin_block`), a server's `bind` goes to
-  loopback on a free port instead of the port it asks for, so parallel runs never collide
-  and nothing listens beyond 127.0.0.1. `listen` reports a `Listening` event to the
-  parent, which then sends the declared requests (see `mdverify.run.servecheck`). The
-  example keeps seeing the address it asked for: `getsockname` on that socket returns
-  it (so aiohttp prints `Running on http://0.0.0.0:8080`), and a `connect` from the
-  article itself to the port it asked for is sent to the real one.
+  `OSError(ENETUNREACH)` naming it too: examples run offline, and say so. The parent hears
+  of each such host too (an `Offline` event, once per block), so that an example that
+  catches the error is not taken for one that reached the real host.
+* Each article has a port space of its own, so that articles running at once never
+  collide on a fixed port. Where the child could make a network namespace for the article
+  (`mdverify.run.netns`, `route(isolated=True)`), servers bind what they ask for. Elsewhere,
+  and always while a block with a server check runs (`begin_block`), a server's `bind`
+  goes to loopback on a free port instead of the port it asks for, and nothing listens
+  beyond 127.0.0.1. The example keeps seeing the address it asked for: `getsockname` on
+  that socket returns it (so aiohttp prints `Running on http://0.0.0.0:8080`), and a
+  `connect` from the article itself to the port it asked for is sent to the real one.
+* `listen` reports a `Listening` event to the parent (for a server check, it then sends
+  the declared requests: see `mdverify.run.servecheck`), and a listener's first `accept`
+  and its `close` report `Accepted` and `Closed`: a block that times out while it serves
+  is reported as serving, naming the port, and whether anything connected.
 
 This module never imports pytest: the child process imports it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import ipaddress
 import socket
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from mdverify import clock
-from mdverify.run.events import Listening
+from mdverify.run.events import Accepted, Closed, Listening, Offline
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from mdverify.run.events import Event
 
-__all__ = ["NetSpec", "begin_block", "route"]
+__all__ = ["NetSpec", "begin_block", "local_only", "route"]
 
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 _HTTP_PORTS = frozenset({80, "80", "http", None})
@@ -48,6 +60,9 @@ _real_connect_ex = socket.socket.connect_ex
 _real_bind = socket.socket.bind
 _real_listen = socket.socket.listen
 _real_getsockname = socket.socket.getsockname
+_real_accept = socket.socket.accept
+_real_loop_getaddrinfo = asyncio.base_events.BaseEventLoop.getaddrinfo
+_real_close = socket.socket.close
 
 
 class NetSpec(TypedDict):
@@ -68,14 +83,31 @@ class _State:
     tls_port: int | None = None
     serve_blocks: frozenset[int] = frozenset()
     remapping = False
+    remap_all = True
+    """No namespace of the article's own: every server moves to a free port."""
+    listeners: dict[int, int] = {}  # noqa: RUF012 -- fd of a listening socket -> asked port
+    accepted: set[int] = set()  # noqa: RUF012 -- fds of listeners that accepted a client
     ports: dict[int, int] = {}  # noqa: RUF012 -- port the example asked for -> real port
     asked: dict[int, int] = {}  # noqa: RUF012 -- real port -> port the example asked for
     shown: dict[int, tuple[Any, ...]] = {}  # noqa: RUF012 -- fd -> (real, shown address)
     report: Callable[[Event], None] | None = None
+    refused: set[str] = set()  # noqa: RUF012 -- hosts reported as refused in this block
 
 
-def route(spec: NetSpec | None, report: Callable[[Event], None]) -> None:
-    """Route the child's network as `spec` says; `report` writes an event for the parent."""
+def local_only(spec: NetSpec | None) -> bool:
+    """Whether the article needs nothing of the parent's network (its own may replace it)."""
+    return not spec or not (
+        spec["hosts"] or spec["serve_blocks"] or spec["services"] or spec.get("tls_port")
+    )
+
+
+def route(spec: NetSpec | None, report: Callable[[Event], None], *, isolated: bool = False) -> None:
+    """Route the child's network as `spec` says; `report` writes an event for the parent.
+
+    `isolated`: the article has a network namespace of its own, so its servers keep the
+    ports they ask for.
+    """
+    _State.remap_all = not isolated
     _State.hosts = dict(spec["hosts"]) if spec else {}
     _State.tls_port = spec.get("tls_port") if spec else None
     _State.serve_blocks = frozenset(spec["serve_blocks"]) if spec else frozenset()
@@ -83,6 +115,7 @@ def route(spec: NetSpec | None, report: Callable[[Event], None]) -> None:
     clock.expect_replies_from(spec["services"] if spec else ())
     # Through the clock's registry of patches, so that one uninstall undoes them too.
     clock.patch(socket, "getaddrinfo", _getaddrinfo)
+    clock.patch(asyncio.base_events.BaseEventLoop, "getaddrinfo", _loop_getaddrinfo)
     # The methods of the Python subclass, so every socket the stdlib makes is covered.
     for name, method in (
         ("connect", _connect),
@@ -90,6 +123,8 @@ def route(spec: NetSpec | None, report: Callable[[Event], None]) -> None:
         ("bind", _bind),
         ("listen", _listen),
         ("getsockname", _getsockname),
+        ("accept", _accept),
+        ("close", _close),
     ):
         clock.patch(socket.socket, name, method)
 
@@ -97,7 +132,15 @@ def route(spec: NetSpec | None, report: Callable[[Event], None]) -> None:
 def begin_block(index: int) -> bool:
     """A block starts: servers move to free loopback ports only if it is checked (True)."""
     _State.remapping = index in _State.serve_blocks
+    _State.refused = set()
     return _State.remapping
+
+
+def _refuse(host: str) -> None:
+    """Tell the parent, once per block, that the block tried `host`, which is undeclared."""
+    if host not in _State.refused and _State.report is not None:
+        _State.refused.add(host)
+        _State.report(Offline(host))
 
 
 def _declared() -> str:
@@ -160,11 +203,31 @@ def _getaddrinfo(
         ]
     if _is_address(name):
         return _real_getaddrinfo(host, port, family, type, proto, flags)  # connect decides
+    _refuse(name)
     raise socket.gaierror(
         socket.EAI_NONAME,
         f"mdverify: examples run offline; {name} is not reachable ({_declared()}; "
         "add it under hosts: in the front matter to serve local pages)",
     )
+
+
+async def _loop_getaddrinfo(
+    self: asyncio.BaseEventLoop,
+    host: bytes | str | None,
+    port: bytes | str | int | None,
+    *,
+    family: int = 0,
+    type: int = 0,  # noqa: A002 -- the stdlib's own parameter name
+    proto: int = 0,
+    flags: int = 0,
+) -> list[tuple[Any, Any, int, str, Any]]:
+    name = host.decode() if isinstance(host, bytes) else host
+    if name is not None and name == socket.gethostname():
+        # The machine's own name may need a resolver: that one goes to the thread pool.
+        return await _real_loop_getaddrinfo(
+            self, host, port, family=family, type=type, proto=proto, flags=flags
+        )
+    return socket.getaddrinfo(host, port, family, type, proto, flags)
 
 
 def _mapped_port(port: bytes | str | int | None) -> bytes | str | int | None:
@@ -182,6 +245,7 @@ def _checked_address(sock: socket.socket, address: Any) -> Any:  # noqa: ANN401 
         return address
     host = str(address[0])
     if not _is_loopback(host):
+        _refuse(host)
         raise OSError(
             errno.ENETUNREACH,
             f"mdverify: examples run offline; {host} is not reachable ({_declared()})",
@@ -202,7 +266,7 @@ def _connect_ex(self: socket.socket, address: Any) -> int:  # noqa: ANN401 -- an
 
 def _bind(self: socket.socket, address: Any) -> None:  # noqa: ANN401 -- any family
     if (
-        not _State.remapping
+        not (_State.remapping or _State.remap_all)
         or self.family not in (socket.AF_INET, socket.AF_INET6)
         or not isinstance(address, tuple)
         or self.type != socket.SOCK_STREAM
@@ -211,7 +275,12 @@ def _bind(self: socket.socket, address: Any) -> None:  # noqa: ANN401 -- any fam
         return
     loopback = "127.0.0.1" if self.family == socket.AF_INET else "::1"
     asked = int(address[1])
-    _real_bind(self, (loopback, 0, *address[2:]))
+    try:
+        # The port the same server got in the other family (asyncio binds 0.0.0.0 and ::),
+        # so that a client of either family reaches it at the one port the map names.
+        _real_bind(self, (loopback, _State.ports.get(asked, 0), *address[2:]))
+    except OSError:
+        _real_bind(self, (loopback, 0, *address[2:]))
     bound = _real_getsockname(self)
     real = bound[1]
     _State.asked[real] = asked or real
@@ -231,9 +300,30 @@ def _getsockname(self: socket.socket) -> Any:  # noqa: ANN401 -- any family
 
 def _listen(self: socket.socket, *args: int) -> None:
     _real_listen(self, *args)
-    if not _State.remapping or self.family not in (socket.AF_INET, socket.AF_INET6):
+    if self.family not in (socket.AF_INET, socket.AF_INET6):
         return
     host, port = _real_getsockname(self)[:2]
     asked = _State.asked.get(port, port)
+    _State.listeners[self.fileno()] = asked
+    _State.accepted.discard(self.fileno())
     if _State.report is not None:
         _State.report(Listening(host, port, asked))
+
+
+def _accept(self: socket.socket) -> tuple[socket.socket, Any]:
+    accepted = _real_accept(self)
+    fd = self.fileno()
+    if fd in _State.listeners and fd not in _State.accepted:
+        _State.accepted.add(fd)
+        if _State.report is not None:
+            _State.report(Accepted(_State.listeners[fd]))
+    return accepted
+
+
+def _close(self: socket.socket) -> None:
+    asked = _State.listeners.pop(self.fileno(), None)
+    if asked is not None:
+        _State.accepted.discard(self.fileno())
+        if _State.report is not None:
+            _State.report(Closed(asked))
+    _real_close(self)

@@ -3,7 +3,8 @@
 A block with `Start` and `End` ran: its output is the slice between their offsets. A block
 with only a `Start` is the one the process ended under: the watch's stop reason (or the
 exit code, when the child ended by itself) says how, as an `Interruption` the report puts
-in words. Blocks after it never started. What the server checks found
+in words. Blocks after it never started: each carries that interruption as its `cause`, so
+its skip names the block that ended the process and how. What the server checks found
 (`mdverify.run.servecheck`) then makes a block that serves a SERVE failure.
 """
 
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from mdverify.model import Halt, Interruption, Observation, Status
 from mdverify.run.capture import decode_output
-from mdverify.run.events import Done, End, Start
+from mdverify.run.events import Accepted, Closed, Done, End, Listening, Offline, Start
 from mdverify.run.options import IDLE_LIMIT
 from mdverify.run.servecheck import apply
 
@@ -34,10 +35,12 @@ _STOPPED = {Halt.TIMEOUT: Status.TIMEOUT, Halt.IDLE: Status.CRASHED, Halt.BUDGET
 def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict[int, Observation]:
     """What each chosen block of `prepared` did, from `outcome` and the capture files."""
     starts = {e.index: e for e in outcome.events if isinstance(e, Start)}
+    refused = _refused(outcome)
     ends = {e.index: e for e in outcome.events if isinstance(e, End)}
     clock = prepared.clock
     results: dict[int, Observation] = {}
     broken_at: int | None = None
+    cause: Interruption | None = None
     for example in prepared.chosen:
         index = example.index
         start = starts.get(index)
@@ -46,13 +49,14 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
             results[index] = Observation(
                 index,
                 Status.NOT_RUN,
-                interruption=Interruption(Halt.NOT_REACHED, line=broken_at),
+                interruption=Interruption(Halt.NOT_REACHED, line=broken_at, cause=cause),
                 clock=clock,
             )
             continue
         if end is None:
             broken_at = example.line
             status, interruption = _interrupted(prepared, outcome, index)
+            cause = interruption
             out, err = capture.text("out", start.out), capture.text("err", start.err)
             results[index] = Observation(
                 index,
@@ -84,8 +88,21 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
             stdout_cut=out.cut,
             stderr_cut=err.cut,
             tasks=end.tasks,
+            offline=refused.get(index, ()),
         )
     return apply(results, outcome.checks)
+
+
+def _refused(outcome: Outcome) -> dict[int, tuple[str, ...]]:
+    """The undeclared hosts each block tried, in order, each once."""
+    refused: dict[int, dict[str, None]] = {}
+    running: int | None = None
+    for event in outcome.events:
+        if isinstance(event, Start):
+            running = event.index
+        elif isinstance(event, Offline) and running is not None:
+            refused.setdefault(running, {})[event.host] = None
+    return {index: tuple(hosts) for index, hosts in refused.items()}
 
 
 def _interrupted(
@@ -102,7 +119,31 @@ def _interrupted(
         Halt.IDLE: IDLE_LIMIT,
         Halt.BUDGET: prepared.output_budget,
     }[halt]
-    return _STOPPED[halt], Interruption(halt, limit=limit)
+    status = _STOPPED[halt]
+    if halt is Halt.TIMEOUT:
+        serving, connected = _serving(outcome)
+        return status, Interruption(halt, limit=limit, serving=serving, connected=connected)
+    return status, Interruption(halt, limit=limit)
+
+
+def _serving(outcome: Outcome) -> tuple[tuple[str, ...], bool]:
+    """The servers still listening when the child was stopped, and whether any was reached.
+
+    A server started in an earlier block counts too: the block may be the one that waits
+    on it (`await server.serve_forever()`).
+    """
+    listening: dict[int, str] = {}
+    reached: set[int] = set()
+    for event in outcome.events:
+        if isinstance(event, Listening):
+            host = f"[{event.host}]" if ":" in event.host else event.host
+            listening[event.asked] = f"{host}:{event.asked}"
+            reached.discard(event.asked)
+        elif isinstance(event, Accepted):
+            reached.add(event.port)
+        elif isinstance(event, Closed):
+            listening.pop(event.port, None)
+    return tuple(listening.values()), not reached.isdisjoint(listening)
 
 
 def not_run(examples: Iterable[Example], reason: str) -> dict[int, Observation]:

@@ -36,8 +36,34 @@ from mdverify.model import Halt, Interruption, Observation, Status
             Interruption(Halt.EXITED, code=-signal.SIGXFSZ),
             "a file the block wrote passed the size limit (SIGXFSZ) during the block",
         ),
-        (Interruption(Halt.NOT_REACHED, line=7), "not run: the article's process ended at line 7"),
-        (Interruption(Halt.NOT_REACHED), "not run: the article's process ended earlier"),
+        (
+            Interruption(Halt.NOT_REACHED, line=7),
+            "not run: the block at line 7 ended the article's process",
+        ),
+        (
+            Interruption(Halt.NOT_REACHED),
+            "not run: the article's process ended at an earlier block",
+        ),
+        (
+            Interruption(Halt.NOT_REACHED, line=7, cause=Interruption(Halt.TIMEOUT, limit=5)),
+            "not run: the block at line 7 timed out",
+        ),
+        (
+            Interruption(Halt.NOT_REACHED, line=7, cause=Interruption(Halt.EXITED, code=-9)),
+            "not run: the block at line 7 crashed the interpreter (SIGKILL)",
+        ),
+        (
+            Interruption(Halt.NOT_REACHED, line=7, cause=Interruption(Halt.EXITED, code=2)),
+            "not run: the block at line 7 ended the article's process with status 2",
+        ),
+        (
+            Interruption(Halt.NOT_REACHED, line=7, cause=Interruption(Halt.BUDGET, limit=9)),
+            "not run: the block at line 7 passed the article's output budget",
+        ),
+        (
+            Interruption(Halt.NOT_REACHED, line=7, cause=Interruption(Halt.IDLE, limit=9)),
+            "not run: the article's process stopped answering after the block at line 7",
+        ),
         (
             Interruption(Halt.TIMEOUT, limit=2, after_sigint=True),
             (

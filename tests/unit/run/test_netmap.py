@@ -6,6 +6,7 @@ import socket
 import pytest
 
 from mdverify.run import netmap
+from mdverify.run.events import Offline
 
 
 @pytest.fixture
@@ -70,6 +71,27 @@ def test_connecting_to_an_address_that_is_not_loopback_is_unreachable(hosts):
     finally:
         sock.close()
     assert info.value.errno == errno.ENETUNREACH
+
+
+def test_each_undeclared_host_a_block_tries_is_reported_once(hosts, monkeypatch):
+    events = []
+    monkeypatch.setattr(netmap._State, "report", events.append)
+    monkeypatch.setattr(netmap._State, "serve_blocks", frozenset())
+    netmap.begin_block(0)
+    sock = socket.socket()
+    try:
+        for _ in range(2):
+            with pytest.raises(socket.gaierror):
+                netmap._getaddrinfo("python.org", 80)
+            with pytest.raises(OSError):
+                netmap._checked_address(sock, ("10.1.2.3", 80))
+        netmap._getaddrinfo("example.com", 80)  # declared: not refused
+        netmap.begin_block(1)
+        with pytest.raises(socket.gaierror):
+            netmap._getaddrinfo("python.org", 80)
+    finally:
+        sock.close()
+    assert events == [Offline("python.org"), Offline("10.1.2.3"), Offline("python.org")]
 
 
 def test_the_clocks_uninstall_undoes_netmaps_patches_too(monkeypatch):

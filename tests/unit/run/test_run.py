@@ -94,7 +94,9 @@ def test_os_exit_ends_the_article_and_later_blocks_are_not_run(tmp_path):
     assert result[0].status == "crashed"
     assert "status 1" in message(result[0])
     assert result[1].status == "not-run"
-    assert message(result[1]) == "not run: the article's process ended at line 1"
+    assert message(result[1]) == (
+        "not run: the block at line 1 ended the article's process with status 1"
+    )
 
 
 def test_segfault_is_reported_as_a_crash(tmp_path):

@@ -1,0 +1,60 @@
+"""What a block finds when it starts, as a fresh script would: asyncio unset, no stdin.
+
+An article's blocks share one process and one namespace, but a writer tests each block as a
+script of its own. Two pieces of process state would otherwise leak from one block into the
+next and make a later script behave as it never does when run alone:
+
+* asyncio's current event loop. `asyncio.run` leaves "no loop, and one was set" behind, so a
+  later `asyncio.get_event_loop()` raises on 3.10 and 3.11 instead of making a loop; a block
+  that closed its own loop leaves that closed loop current ("Event loop is closed"); an open
+  loop left current hides the DeprecationWarning 3.12+ gives a fresh script. `reset_asyncio`
+  gives the running policy a fresh per-thread state before each block. The policy itself
+  stays (the virtual clock's loop factory lives on the default policy's class, and an
+  example's own policy is its choice), and so does every loop the namespace still names:
+  only what `get_event_loop` finds is reset.
+* Standard input. Examples get none: fd 0 is `/dev/null` (`no_stdin`), and `input()` says so
+  by name, at the example's line, instead of a bare `EOFError`.
+
+This module never imports pytest: the child process imports it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import os
+import sys
+from typing import Any
+
+__all__ = ["NO_STDIN", "no_stdin", "reset_asyncio"]
+
+NO_STDIN = (
+    "mdverify: examples get no standard input, so input() has nothing to read; "
+    "put the value in the code instead"
+)
+
+
+def reset_asyncio() -> None:
+    """No current event loop in this thread, and none was ever set: as a fresh script."""
+    # The private global, not get_event_loop_policy(): that would make a policy where a
+    # fresh script has none yet, and deprecates on 3.14.
+    policy = getattr(asyncio.events, "_event_loop_policy", None)
+    if isinstance(policy, asyncio.events.BaseDefaultEventLoopPolicy):
+        # `_local` holds the current loop and whether one was set: both as at start-up.
+        # (set_event_loop(None) would mark it set, and 3.10 and 3.11 then refuse to make one.)
+        private: Any = policy  # typeshed does not declare the per-thread state
+        private._local = private._Local()  # noqa: SLF001 -- no public way to unset it
+
+
+def no_stdin() -> None:
+    """Give the process an empty standard input, and `input()` a message that says why."""
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)  # input() gets EOF at once instead of waiting on the parent
+    os.close(devnull)
+
+    def no_input(prompt: object = "") -> str:
+        sys.stdout.write(str(prompt))  # as input() does before it finds the end of input
+        sys.stdout.flush()
+        raise EOFError(NO_STDIN)
+
+    builtins.input = no_input

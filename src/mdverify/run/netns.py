@@ -1,0 +1,81 @@
+"""A network namespace of the article's own, where the machine allows one.
+
+Articles run at once (xdist workers, the warm worker's several children), and tutorials bind
+fixed ports: two servers on 127.0.0.1:8080 would collide, and which one got the port would
+depend on timing. In a network namespace of its own an article has a loopback, and every
+port on it, to itself: the server binds the port it asks for, its clients in the same
+article reach it, and nothing else sees either.
+
+`isolate` makes one for this process (and all it starts) with `unshare(CLONE_NEWNET)` and
+brings its loopback up. That needs CAP_SYS_ADMIN (root, which CI machines and containers
+often are, though a container may forbid it); where it fails, `mdverify.run.netmap` moves
+each server to a free loopback port instead, behind the address it asked for. It must run
+while the process has one thread: a namespace is per thread.
+
+An article that talks to the harness (declared hosts, services, server checks) stays in the
+parent's namespace, where those servers are.
+
+This module never imports pytest: the child process imports it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import fcntl
+import os
+import socket
+import struct
+
+__all__ = ["isolate"]
+
+_CLONE_NEWNET = 0x40000000
+_SIOCGIFFLAGS = 0x8913
+_SIOCSIFFLAGS = 0x8914
+_IFF_UP = 0x1
+_IFREQ = "16sH14s"  # struct ifreq: the name, then ifr_flags in the union
+
+
+def isolate() -> bool:
+    """Move this process to a new network namespace with loopback up; whether it did."""
+    try:
+        home = os.open("/proc/self/ns/net", os.O_RDONLY)
+    except OSError:
+        return False  # not Linux, or no /proc: nothing to come back to, so do not leave
+    try:
+        if not _call("unshare", _CLONE_NEWNET):
+            return False
+        try:
+            _loopback_up()
+        except OSError:
+            # A namespace without loopback reaches nothing at all: go back to the shared one.
+            _call("setns", home, _CLONE_NEWNET)
+            return False
+        return True
+    finally:
+        os.close(home)
+
+
+def _call(name: str, *args: int) -> bool:
+    """`os.unshare` or `os.setns` (3.12+), else the C library's; whether it succeeded."""
+    function = getattr(os, name, None)
+    if function is not None:
+        try:
+            function(*args)
+        except OSError:
+            return False
+        return True
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    except OSError:
+        return False
+    function = getattr(libc, name, None)
+    return function is not None and function(*args) == 0
+
+
+def _loopback_up() -> None:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_DGRAM)) as sock:
+        request = struct.pack(_IFREQ, b"lo", 0, b"")
+        flags = struct.unpack(_IFREQ, fcntl.ioctl(sock, _SIOCGIFFLAGS, request))[1]
+        fcntl.ioctl(sock, _SIOCSIFFLAGS, struct.pack(_IFREQ, b"lo", flags | _IFF_UP, b""))
