@@ -208,6 +208,10 @@ class OutputClaim:
     form: str = ""
     """How the writer introduced it, in words, where `kind` does not say it all
     (`the fence titled "Salida"`); reports name it. Empty: `kind` says it."""
+    call: tuple[int, int] | None = None
+    """(article line, column) of the one `print` call whose output the claim declares: all
+    that call printed while the block ran, each call in order, wherever it was called from.
+    None: the claim covers what the block printed up to `upto_line`."""
 
 
 @dataclass(frozen=True)
@@ -283,6 +287,9 @@ class Observation:
     stderr: str = ""
     segments: tuple[tuple[int, int], ...] = ()
     """(article line where a top-level statement ends, len(stdout) after it), in order."""
+    calls: tuple[tuple[int, int, int, int], ...] = ()
+    """(article line, column, len(stdout) before, after) of each call of a print that a claim
+    names (`OutputClaim.call`), in order."""
     error: str | None = None
     """A traceback or message a writer reads; None when the block ran cleanly."""
     interruption: Interruption | None = None
@@ -308,6 +315,9 @@ class Mismatch:
 
     claim: OutputClaim
     got: str
+    compared: str | None = None
+    """The part of the declaration that was compared when it is not all of it: the value
+    of a comment that goes on in prose (`True` of `True, since n is 3`)."""
 
 
 @dataclass(frozen=True)
@@ -340,6 +350,8 @@ class Verdict:
     observation: Observation
     mismatches: tuple[Mismatch, ...] = ()
     timing: tuple[TimingMismatch, ...] = ()
+    prose: tuple[OutputClaim, ...] = ()
+    """Comment claims read as prose, not as output (`check.reading`): not compared."""
 
     @property
     def passed(self) -> bool:

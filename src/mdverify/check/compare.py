@@ -1,15 +1,14 @@
 """Observation vs claims -> `Verdict`.
 
-Matching rules: line endings and trailing whitespace are normalised; `...` inside a line
-matches any text on that line, and a line that is only `...` matches any number of lines
-(none included).
+The matching rules are `mdverify.check.matching`'s. A `#` comment claim is first read as a
+value, as text or as prose (`mdverify.check.reading`): prose is not compared, and a value
+that goes on in prose is compared by its value part.
 """
 
 from __future__ import annotations
 
-import re
-from functools import cache
-
+from mdverify.check.matching import matches, normalise
+from mdverify.check.reading import read_claim
 from mdverify.check.tolerance import DEFAULT_TOLERANCE, Tolerance, check
 from mdverify.model import (
     TRUNCATION_NOTE,
@@ -24,7 +23,8 @@ from mdverify.model import (
 
 __all__ = ["judge", "matches", "normalise"]
 
-_WILD_LINES = object()
+# Claims whose comment may be prose: read by `read_claim` before they are compared.
+_READ = frozenset({"comment", "trailing"})
 
 
 def judge(
@@ -44,22 +44,71 @@ def judge(
             if reason is not None:
                 timing.append(TimingMismatch(timing_claim, observation.elapsed, reason))
     mismatches = []
+    prose = []
     previous_end = 0
+    claimed = _claimed_calls(example, observation)
     for claim in example.outputs:
-        got = _claimed_output(claim, observation, previous_end)
+        got = _claimed_output(claim, observation, previous_end, claimed)
         if claim.upto_line is not None:
             previous_end = _offset_after(observation, claim.upto_line)
         # Cut output is not what the block printed: it can match no declaration, not even one
         # that an update wrote from it.
-        if not matches(claim.expected, got) or (observation.truncated and TRUNCATION_NOTE in got):
-            mismatches.append(Mismatch(claim, got))
-    return Verdict(example, observation, tuple(mismatches), tuple(timing))
+        cut = observation.truncated and TRUNCATION_NOTE in got
+        outcome = _compare(claim, got, cut=cut)
+        if isinstance(outcome, Mismatch):
+            mismatches.append(outcome)
+        elif outcome is _PROSE:
+            prose.append(claim)
+    return Verdict(example, observation, tuple(mismatches), tuple(timing), tuple(prose))
 
 
-def _claimed_output(claim: OutputClaim, observation: Observation, since: int) -> str:
+_PROSE = object()
+
+
+def _compare(claim: OutputClaim, got: str, *, cut: bool) -> Mismatch | object | None:
+    """A `Mismatch`, `_PROSE` for a comment read as prose, or None when `got` matches."""
+    if claim.kind not in _READ:
+        return Mismatch(claim, got) if cut or not matches(claim.expected, got) else None
+    reading = read_claim(claim.expected, got)
+    if reading.style == "prose":
+        return _PROSE
+    if reading.matched and not cut:
+        return None
+    compared = reading.compared if reading.style == "value" else None
+    if compared is not None and normalise(compared) == normalise(claim.expected):
+        compared = None
+    return Mismatch(claim, got, compared)
+
+
+def _claimed_calls(example: Example, observation: Observation) -> list[tuple[int, int]]:
+    """The stdout ranges that print calls with a claim of their own wrote, in order."""
+    keys = {claim.call for claim in example.outputs if claim.call is not None}
+    return [(start, end) for line, col, start, end in observation.calls if (line, col) in keys]
+
+
+def _claimed_output(
+    claim: OutputClaim, observation: Observation, since: int, claimed: list[tuple[int, int]]
+) -> str:
+    if claim.call is not None:
+        return "".join(
+            observation.stdout[start:end]
+            for line, col, start, end in observation.calls
+            if (line, col) == claim.call
+        )
     if claim.upto_line is None:
         return observation.stdout
-    return observation.stdout[since : _offset_after(observation, claim.upto_line)]
+    # What a print call's own claim declares is not also the statement's: a comment under
+    # `main()` shows what the prints without a comment of their own wrote.
+    upto = _offset_after(observation, claim.upto_line)
+    parts, at = [], since
+    for start, end in claimed:
+        if start >= upto:
+            break
+        if end > at:
+            parts.append(observation.stdout[at : max(at, start)])
+            at = end
+    parts.append(observation.stdout[at:upto] if at < upto else "")
+    return "".join(parts)
 
 
 def _offset_after(observation: Observation, line: int) -> int:
@@ -67,53 +116,3 @@ def _offset_after(observation: Observation, line: int) -> int:
         if end_line == line:
             return offset
     return len(observation.stdout)
-
-
-def normalise(text: str) -> list[str]:
-    """Split output into lines: CRLF as LF, no trailing whitespace, no trailing blank lines."""
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
-    while lines and not lines[-1]:
-        lines.pop()
-    return lines
-
-
-def matches(expected: str, got: str) -> bool:
-    """Whether `got` is what `expected` declares, `...` wildcards included."""
-    return _match(tuple(normalise(expected)), tuple(normalise(got)))
-
-
-def _match(expected: tuple[str, ...], got: tuple[str, ...]) -> bool:
-    patterns = [_pattern(line) for line in expected]
-    if all(isinstance(p, str) for p in patterns):
-        return expected == got
-    # ok[j]: do the patterns from the current one on match got[j:]? Built from the last
-    # pattern back, one row at a time, so `...` lines cost O(lines), never backtracking.
-    m = len(got)
-    ok = [False] * m + [True]
-    for pattern in reversed(patterns):
-        row = [False] * (m + 1)
-        if pattern is _WILD_LINES:
-            row[m] = ok[m]
-            for j in range(m - 1, -1, -1):
-                row[j] = ok[j] or row[j + 1]
-        else:
-            for j in range(m - 1, -1, -1):
-                row[j] = ok[j + 1] and _line_matches(pattern, got[j])
-        ok = row
-    return ok[0]
-
-
-def _line_matches(pattern: object, line: str) -> bool:
-    if isinstance(pattern, str):
-        return pattern == line
-    assert isinstance(pattern, re.Pattern)
-    return pattern.fullmatch(line) is not None
-
-
-@cache
-def _pattern(line: str) -> object:
-    if line.strip() == "...":
-        return _WILD_LINES
-    if "..." not in line:
-        return line
-    return re.compile(".*".join(re.escape(part) for part in line.split("...")), re.DOTALL)

@@ -143,7 +143,7 @@ def _mismatch(mismatch: Mismatch, example: Example, path: str, lines: list[str])
     last_code_line = example.code_line + example.source.count("\n") - 1
     where = claim.upto_line if claim.upto_line is not None else last_code_line
     context = _context(lines, example, where)
-    expected = normalise(claim.expected)
+    expected = normalise(claim.expected if mismatch.compared is None else mismatch.compared)
     got = [_readable(line) for line in normalise(mismatch.got)]
     diff = difflib.unified_diff(
         expected, got, f"expected ({path}:{claim.line})", "got", lineterm="", n=3
@@ -151,7 +151,10 @@ def _mismatch(mismatch: Mismatch, example: Example, path: str, lines: list[str])
     body = "\n".join(diff) or "(the difference is only in whitespace or line endings)"
     if not got:
         body += "\n(the block printed nothing here)"
-    body = f"declared by {claim.form or _FORMS[claim.kind]} (line {claim.line})\n{body}"
+    form = claim.form or _FORMS[claim.kind]
+    if mismatch.compared is not None:  # the rest of the comment is prose
+        form = f"the value {mismatch.compared!r} that starts {form}"
+    body = f"declared by {form} (line {claim.line})\n{body}"
     return f"{context}\n{body}" if context else body
 
 

@@ -36,6 +36,7 @@ from mdverify.run import netmap
 from mdverify.run.awaits import AwaitRecorder
 from mdverify.run.events import Done, End, Start, encode_event
 from mdverify.run.limits import Limits, apply
+from mdverify.run.prints import PrintRecorder
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -65,6 +66,9 @@ class BlockRequest(TypedDict):
     them (`Example.ends`): output is attributed at these, the lines its claims name."""
     trace_awaits: bool
     """Record awaited coroutines for the timeline (blocks that make a timing claim)."""
+    calls: list[list[int]]
+    """(article line, column) of each print call whose own output a claim declares; see
+    `mdverify.run.prints`."""
 
 
 class ArticleRequest(TypedDict):
@@ -114,9 +118,13 @@ class _Session:
         recorder = AwaitRecorder(self.request["path"], self.clock.now)
         if block.get("trace_awaits"):
             recorder.start()
+        watched = [(line, col) for line, col in block.get("calls", [])]
+        prints = PrintRecorder(
+            self.request["path"], watched, lambda: _offsets()[0] - start_out, _flush
+        )
         try:
             # A server the parent talks to waits for real clients: real time, no jumps.
-            with self.clock.flowing() if serving else contextlib.nullcontext():
+            with self.clock.flowing() if serving else contextlib.nullcontext(), prints:
                 if block["kind"] == "pycon":
                     self._run_pycon(block, segments, start_out)
                 else:
@@ -142,6 +150,7 @@ class _Session:
                 tuple(segments),
                 tuple(tasks[:_MAX_TASKS]),
                 *_offsets(),
+                calls=tuple(prints.calls),
             )
         )
 

@@ -61,6 +61,8 @@ class End:
     tasks: tuple[TaskSpan, ...]
     out: int
     err: int
+    calls: tuple[tuple[int, int, int, int], ...] = ()
+    """(article line, column, bytes of stdout before, after) of each watched print call."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ def to_json(event: Event) -> dict[str, object]:
             "tasks": [[t.name, t.start, t.end, t.cancelled] for t in event.tasks],
             "out": event.out,
             "err": event.err,
+            "calls": event.calls,
         }
     if isinstance(event, Listening):
         return {"event": "listening", "host": event.host, "port": event.port, "asked": event.asked}
@@ -132,6 +135,10 @@ def from_json(data: Any) -> Event | None:  # noqa: ANN401 -- whatever json.loads
                 tasks=tuple(TaskSpan(*task) for task in data["tasks"]),
                 out=int(data["out"]),
                 err=int(data["err"]),
+                calls=tuple(
+                    (int(line), int(col), int(before), int(after))
+                    for line, col, before, after in data.get("calls", ())
+                ),
             )
         if kind == "listening":
             return Listening(str(data["host"]), int(data["port"]), int(data["asked"]))

@@ -17,7 +17,7 @@ from mdverify.run.options import IDLE_LIMIT
 from mdverify.run.watch import StopReason
 
 if TYPE_CHECKING:
-    from mdverify.run.capture import Capture
+    from mdverify.run.capture import Capture, Slice
     from mdverify.run.request import Prepared
     from mdverify.run.watch import Outcome
 
@@ -69,12 +69,10 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
             end.status,
             stdout=out.text,
             stderr=capture.text("err", start.err, end.err).text,
-            segments=tuple(
-                (
-                    line,
-                    len(decode_output(out.kept[:size])) if size <= len(out.kept) else len(out.text),
-                )
-                for line, size in end.segments
+            segments=tuple((line, _chars(out, size)) for line, size in end.segments),
+            calls=tuple(
+                (line, col, _chars(out, before), _chars(out, after))
+                for line, col, before, after in end.calls
             ),
             error=end.error,
             error_line=end.error_line,
@@ -84,6 +82,11 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
             tasks=end.tasks,
         )
     return results
+
+
+def _chars(out: Slice, size: int) -> int:
+    """How many characters of the block's stdout its first `size` bytes are."""
+    return len(decode_output(out.kept[:size])) if size <= len(out.kept) else len(out.text)
 
 
 def _interrupted(

@@ -1,0 +1,105 @@
+"""Which `print` call wrote which output: the child's record for claims on print calls.
+
+A comment can declare the output of one `print` call that is not a top-level statement (in a
+function, a loop, a `with`), or of one of two prints on a line. The statement ends the child
+marks cannot tell that output apart, so while a block runs, `builtins.print` is wrapped: a
+call made from the article's own code, at a position the parent asked about, flushes stdout
+before and after the real print and records the capture file's growth.
+
+The position is taken from the caller's current instruction (`co_positions`), so a print in
+a function is attributed to its own line wherever the function is called from, and each of
+its calls is recorded in order. The same idea as pytest-examples' print mock, which reads the
+caller's frame; here the real `print` still runs, so the block's output is untouched.
+"""
+
+from __future__ import annotations
+
+import builtins
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from types import CodeType, TracebackType
+
+    from typing_extensions import Self
+
+__all__ = ["PrintRecorder"]
+
+Call = tuple[int, int, int, int]
+"""(article line, column of the print call, stdout size before it, stdout size after it)."""
+
+
+class PrintRecorder:
+    """Wraps `builtins.print` for the duration of a `with`; `calls` holds what it recorded."""
+
+    def __init__(
+        self,
+        path: str,
+        watched: Iterable[tuple[int, int]],
+        offset: Callable[[], int],
+        flush: Callable[[], None],
+    ) -> None:
+        self.path = path
+        self.watched = frozenset(watched)
+        self.offset = offset
+        self.flush = flush
+        self.calls: list[Call] = []
+        self._positions: dict[CodeType, list[tuple[int | None, int | None]]] = {}
+        self._original: Callable[..., None] | None = None
+
+    def __enter__(self) -> Self:
+        """Wrap `print` when some call is watched (an unwatched block pays nothing)."""
+        if self.watched:
+            self._original = builtins.print
+            builtins.print = self._print
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Put the real `print` back."""
+        if self._original is not None and builtins.print is self._print:
+            builtins.print = self._original  # an example that replaced print keeps its own
+
+    def _print(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 -- print's own signature
+        original = self._original
+        assert original is not None
+        where = self._caller(sys._getframe(1)) if kwargs.get("file") is None else None  # noqa: SLF001
+        if where is None:
+            original(*args, **kwargs)
+            return
+        self.flush()
+        before = self.offset()
+        try:
+            original(*args, **kwargs)
+        finally:
+            self.flush()
+            self.calls.append((*where, before, self.offset()))
+
+    def _caller(self, frame: Any) -> tuple[int, int] | None:  # noqa: ANN401 -- a frame object
+        code = frame.f_code
+        if code.co_filename != self.path:
+            return None
+        positions = self._positions.get(code)
+        if positions is None:
+            positions = _positions(code)
+            self._positions[code] = positions
+        index = frame.f_lasti // 2
+        line, col = positions[index] if index < len(positions) else (frame.f_lineno, None)
+        if col is None:  # Python 3.10 has no columns: a line with one watched call will do
+            cols = [c for watched_line, c in self.watched if watched_line == line]
+            col = cols[0] if len(cols) == 1 else None
+        if line is None or col is None or (line, col) not in self.watched:
+            return None
+        return line, col
+
+
+def _positions(code: CodeType) -> list[tuple[int | None, int | None]]:
+    """(line, column) of each instruction of `code`; empty before Python 3.11."""
+    if not hasattr(code, "co_positions"):
+        return []
+    return [(line, col) for line, _, col, _ in code.co_positions()]
