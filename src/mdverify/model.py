@@ -41,7 +41,7 @@ TRUNCATION_NOTE = "[mdverify: output truncated"
 """How the note that ends a cut output begins; such output is never a block's real output."""
 
 ExampleKind = Literal["python", "pycon"]
-ClaimKind = Literal["fence", "transcript", "comment", "trailing", "arrow", "prompt"]
+ClaimKind = Literal["fence", "transcript", "comment", "trailing", "arrow", "prompt", "value"]
 ClockName = Literal["virtual", "real"]
 
 
@@ -193,7 +193,8 @@ class OutputClaim:
     """fence: an output block after the code; transcript: the lines after the prompt line of
     a console fence that runs the block as a script; comment: `# ...` lines under a
     statement; trailing: `print(x)  # ...`; arrow: `#> ...` lines; prompt: what follows a
-    `>>>` prompt."""
+    `>>>` prompt; value: `len(word)  # 5`, the value of a bare expression, as a REPL shows
+    it (compared with `Observation.values`, not with stdout)."""
     expected: str
     """The declared output, one line per line, without the comment markers."""
     line: int
@@ -290,6 +291,9 @@ class Observation:
     calls: tuple[tuple[int, int, int, int], ...] = ()
     """(article line, column, len(stdout) before, after) of each call of a print that a claim
     names (`OutputClaim.call`), in order."""
+    values: tuple[tuple[int, tuple[str, ...] | None], ...] = ()
+    """(article line, (repr, str if it differs)) of each value a bare expression with a
+    value claim showed; None for the value None, which a REPL does not show."""
     error: str | None = None
     """A traceback or message a writer reads; None when the block ran cleanly."""
     interruption: Interruption | None = None

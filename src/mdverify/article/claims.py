@@ -13,6 +13,10 @@ The rule for `# ...` comments (documented in docs/output.md, tested at its edges
 * `#> text` lines at column 0 under a top-level statement declare output whatever stands
   around them; indented `#>` lines (pydantic's style, in a function body) declare the output
   of the print call directly above them.
+* `len(word)  # 5`: a one-line bare expression at the top level, other than a print, whose
+  trailing comment starts with a Python literal (`mdverify.article.literal`) shows the
+  expression's value, as a REPL would show it: its `repr` (or its `str`) is compared, not
+  what it printed. Any other comment on an expression is prose.
 * A leading `->` / `=>` is a marker, not output.
 * A full-line comment that makes a timing claim (`# takes ~1s`; `mdverify.article.timing`)
   is never part of a `# ...` run, and does not count as code above or below one.
@@ -34,6 +38,7 @@ import doctest
 import re
 from typing import TYPE_CHECKING
 
+from mdverify.article.literal import value_part
 from mdverify.article.timing import is_claim
 from mdverify.model import ClaimKind, OutputClaim
 
@@ -83,6 +88,7 @@ def comment_claims(block: BlockSyntax) -> tuple[OutputClaim, ...]:
         if c.full_line and c.text.startswith("#>") and (c.col != 0 or c.line in inside)
     ]
     claims.extend(_nested_arrow_claims(block, nested, prints, tops))
+    claims.extend(_value_claims(block))
     skip = {c.line for c in nested}
     by_line = {c.line: c for c in loose if c.line not in timing and c.line not in skip}
     line = 1
@@ -176,8 +182,7 @@ def _print_calls(block: BlockSyntax) -> dict[int, ast.Call]:
     for node in ast.walk(block.tree):
         if not (
             isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id == "print"
+            and _is_print(node)
             and not any(k.arg == "file" for k in node.keywords)
             and node.end_lineno == node.lineno  # a comment on `)` alone is about the call
             and node.end_col_offset is not None
@@ -265,6 +270,37 @@ def _nested_arrow_claims(
         text = "\n".join(_strip_marker(c.text[2:]) for c in run)
         claims.append(_call_claim(block, tops, "arrow", text, (run[0].line, run[-1].line), call))
     return claims
+
+
+def _value_claims(block: BlockSyntax) -> list[OutputClaim]:
+    """`len(word)  # 5`: the comment shows the value of the expression, as a REPL would.
+
+    Only a one-line bare expression at the top level whose comment starts with a literal.
+    """
+    trailing = {c.line: c for c in block.comments if not c.full_line}
+    claims = []
+    for stmt in block.statements:
+        comment = trailing.get(stmt.lineno)
+        if (
+            comment is None
+            or not isinstance(stmt, ast.Expr)
+            or stmt.end_lineno != stmt.lineno
+            or isinstance(stmt.value, ast.Constant)  # a string standing alone is prose
+            or _is_print(stmt.value)
+        ):
+            continue
+        text = _MARKER.sub("", _strip_marker(comment.text[1:]).lstrip(), count=1)
+        if value_part(text) is None:
+            continue  # `lst.pop()  # the last item`: prose about the call
+        line = block.article_line(stmt.lineno)
+        claims.append(OutputClaim("value", text, line, None, line))
+    return claims
+
+
+def _is_print(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"
+    )
 
 
 def _statement_above(line: int, ends: dict[int, ast.stmt], lines: tuple[str, ...]) -> int | None:

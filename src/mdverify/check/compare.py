@@ -7,6 +7,8 @@ that goes on in prose is compared by its value part.
 
 from __future__ import annotations
 
+from typing import Final, Literal, Union
+
 from mdverify.check.matching import matches, normalise
 from mdverify.check.reading import read_claim
 from mdverify.check.tolerance import DEFAULT_TOLERANCE, Tolerance, check
@@ -36,36 +38,65 @@ def judge(
     """
     if observation.status is not Status.OK:
         return Verdict(example, observation)
-    timing = []
-    if observation.elapsed is not None:
-        allowed = tolerance or DEFAULT_TOLERANCE[observation.clock]
-        for timing_claim in example.timings:
-            reason = check(timing_claim, observation.elapsed, allowed)
-            if reason is not None:
-                timing.append(TimingMismatch(timing_claim, observation.elapsed, reason))
-    mismatches = []
-    prose = []
+    mismatches: list[Mismatch] = []
+    prose: list[OutputClaim] = []
     previous_end = 0
     claimed = _claimed_calls(example, observation)
+    values = dict(observation.values)
     for claim in example.outputs:
-        got = _claimed_output(claim, observation, previous_end, claimed)
-        if claim.upto_line is not None:
-            previous_end = _offset_after(observation, claim.upto_line)
-        # Cut output is not what the block printed: it can match no declaration, not even one
-        # that an update wrote from it.
-        cut = observation.truncated and TRUNCATION_NOTE in got
-        outcome = _compare(claim, got, cut=cut)
+        if claim.kind == "value":
+            outcome = _value(claim, values.get(claim.line, ()))
+        else:
+            got = _claimed_output(claim, observation, previous_end, claimed)
+            if claim.upto_line is not None:
+                previous_end = _offset_after(observation, claim.upto_line)
+            # Cut output is not what the block printed: it can match no declaration, not
+            # even one that an update wrote from it.
+            outcome = _compare(claim, got, cut=observation.truncated and TRUNCATION_NOTE in got)
         if isinstance(outcome, Mismatch):
             mismatches.append(outcome)
-        elif outcome is _PROSE:
+        elif outcome == _PROSE:
             prose.append(claim)
-    return Verdict(example, observation, tuple(mismatches), tuple(timing), tuple(prose))
+    timing = _timing(example, observation, tolerance)
+    return Verdict(example, observation, tuple(mismatches), timing, tuple(prose))
 
 
-_PROSE = object()
+def _timing(
+    example: Example, observation: Observation, tolerance: Tolerance | None
+) -> tuple[TimingMismatch, ...]:
+    if observation.elapsed is None:
+        return ()
+    allowed = tolerance or DEFAULT_TOLERANCE[observation.clock]
+    found = []
+    for claim in example.timings:
+        reason = check(claim, observation.elapsed, allowed)
+        if reason is not None:
+            found.append(TimingMismatch(claim, observation.elapsed, reason))
+    return tuple(found)
 
 
-def _compare(claim: OutputClaim, got: str, *, cut: bool) -> Mismatch | object | None:
+# A comment claim read as prose: not compared, and the verdict lists it.
+_PROSE: Final = "prose"
+Outcome = Union[Mismatch, Literal["prose"], None]  # noqa: UP007 -- a runtime alias on 3.10
+
+
+def _value(claim: OutputClaim, shown: tuple[str, ...] | None) -> Outcome:
+    """A bare expression's value against the literal its comment starts with.
+
+    None shown (the value None, which a REPL does not show) makes the comment prose about
+    what the call did (`items.append(4)  # [1, 2, 3, 4]`): not compared.
+    """
+    if shown is None:
+        return _PROSE
+    readings = [read_claim(claim.expected, text) for text in shown]
+    if any(r.matched for r in readings) or not readings:
+        return None
+    compared = readings[0].compared
+    same = normalise(compared) == normalise(claim.expected)
+    return Mismatch(claim, shown[0] + "\n", None if same else compared)
+
+
+def _compare(claim: OutputClaim, got: str, *, cut: bool) -> Outcome:
     """A `Mismatch`, `_PROSE` for a comment read as prose, or None when `got` matches."""
     if claim.kind not in _READ:
         return Mismatch(claim, got) if cut or not matches(claim.expected, got) else None

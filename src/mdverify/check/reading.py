@@ -6,8 +6,8 @@ comment claim (a trailing comment on a print, a comment run under a statement) i
 one of three styles, decided against what the code printed:
 
 * **value**: the comment starts with a Python literal (`True`, `9`, `'abc'`, `[1, 2]`,
-  `{'a', 'b'}`), alone or followed by prose after a space or `,` `;` `:` `` ` ``. The value
-  part is compared. It matches the output when it is the same text; or the same value
+  `{'a', 'b'}`), alone or followed by prose (`mdverify.article.literal`). The value part
+  is compared. It matches the output when it is the same text; or the same value
   (`[1,2]` and `[1, 2]`, a set in any order, `2` and `2.0`); or a string literal whose text
   is the output (`'abc'` for `abc`); or the output's last word (`print("sum:", s)  # 3`);
   or the name of the type printed (`int` or `integer` for `<class 'int'>`). Several
@@ -26,19 +26,18 @@ read them.
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass
 from typing import Literal
 
+from mdverify.article.literal import literal as _literal
+from mdverify.article.literal import value_part
 from mdverify.check.matching import matches, normalise
 
-__all__ = ["Reading", "read_claim", "value_part"]
+__all__ = ["Reading", "read_claim"]
 
 Style = Literal["value", "text", "prose"]
 
-# Where prose may begin after a value: a space, or punctuation that cannot continue it.
-_AFTER_VALUE = re.compile(r"[\s,;:`]")
 _TYPE = re.compile(r"<class '(?:[\w.]+\.)?(\w+)'>")
 # The English names writers give the built-in types; a type's own name always counts.
 _TYPE_WORDS = {
@@ -76,31 +75,6 @@ def read_claim(declared: str, got: str) -> Reading:
     if text.split() and any(line.split()[:1] == text.split()[:1] for line in shown):
         return Reading("text", matched=False, compared=text)
     return Reading("prose", matched=False, compared=text)
-
-
-def value_part(text: str) -> str | None:
-    """The Python literal that `text` starts with, when prose (or nothing) follows it."""
-    if not text.rstrip().endswith(",") and _literal(text) is not None:
-        return text.strip()
-    first = text.split("\n", 1)[0].strip()
-    words = first.split()
-    if len(words) > 1 and all(_literal(word) is not None for word in words):
-        return None  # `0 1 2`: values one after another, the lines of a loop's output
-    for end in range(len(first) - 1, 0, -1):
-        if not _AFTER_VALUE.match(first[end]):
-            continue
-        head = first[:end].rstrip()
-        if head and not head.endswith(",") and _literal(head) is not None:
-            return head
-    return None
-
-
-def _literal(text: str) -> tuple[object] | None:
-    """`(value,)` when `text` is a Python literal, else None (a literal may be None)."""
-    try:
-        return (ast.literal_eval(text.strip()),)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return None
 
 
 def _shown(got: str) -> list[str]:

@@ -38,6 +38,7 @@ _FORMS = {
     "trailing": "the comment after the print",
     "arrow": "the '#>' lines",
     "prompt": "the answer to the '>>>' prompt",
+    "value": "the comment after the expression, compared with the value's repr",
 }
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _STATUS_TITLES = {
@@ -141,7 +142,7 @@ def render(verdict: Verdict, path: str, source_lines: list[str]) -> str:
 def _mismatch(mismatch: Mismatch, example: Example, path: str, lines: list[str]) -> str:
     claim = mismatch.claim
     last_code_line = example.code_line + example.source.count("\n") - 1
-    where = claim.upto_line if claim.upto_line is not None else last_code_line
+    where = claim.upto_line or (claim.line if claim.kind == "value" else last_code_line)
     context = _context(lines, example, where)
     expected = normalise(claim.expected if mismatch.compared is None else mismatch.compared)
     got = [_readable(line) for line in normalise(mismatch.got)]

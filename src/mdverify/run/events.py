@@ -63,6 +63,8 @@ class End:
     err: int
     calls: tuple[tuple[int, int, int, int], ...] = ()
     """(article line, column, bytes of stdout before, after) of each watched print call."""
+    values: tuple[tuple[int, list[str] | None], ...] = ()
+    """(article line, [repr, str]) of each value a watched bare expression showed."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ def to_json(event: Event) -> dict[str, object]:
             "out": event.out,
             "err": event.err,
             "calls": event.calls,
+            "values": event.values,
         }
     if isinstance(event, Listening):
         return {"event": "listening", "host": event.host, "port": event.port, "asked": event.asked}
@@ -138,6 +141,10 @@ def from_json(data: Any) -> Event | None:  # noqa: ANN401 -- whatever json.loads
                 calls=tuple(
                     (int(line), int(col), int(before), int(after))
                     for line, col, before, after in data.get("calls", ())
+                ),
+                values=tuple(
+                    (int(line), None if texts is None else [str(t) for t in texts])
+                    for line, texts in data.get("values", ())
                 ),
             )
         if kind == "listening":

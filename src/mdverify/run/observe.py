@@ -74,6 +74,7 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
                 (line, col, _chars(out, before), _chars(out, after))
                 for line, col, before, after in end.calls
             ),
+            values=tuple((line, tuple(texts) if texts else None) for line, texts in end.values),
             error=end.error,
             error_line=end.error_line,
             elapsed=end.elapsed,

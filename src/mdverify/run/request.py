@@ -125,4 +125,5 @@ def _block(example: Example) -> BlockRequest:
         "ends": list(example.ends),
         "trace_awaits": bool(example.timings),
         "calls": [list(call) for call in sorted({c.call for c in example.outputs if c.call})],
+        "values": sorted({c.line for c in example.outputs if c.kind == "value"}),
     }

@@ -165,3 +165,23 @@ def test_each_prompt_claims_the_lines_after_it_up_to_the_next():
         ("", 13, 12, 12),
         ("2", 15, 14, 15),
     ]
+
+
+def test_bare_expression_whose_comment_starts_with_a_literal_shows_its_value():
+    assert claims("word = 'abc'\nlen(word)  # 3, one per letter\n") == [
+        ("value", "3, one per letter", 2, None)
+    ]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "items.pop()  # the last item\n",
+        "'text'  # 1\n",
+        "print(1)  # 1\n",
+        "f(\n    1)  # 1\n",
+        "def f():\n    len('a')  # 1\n",
+    ],
+)
+def test_other_expressions_with_comments_show_no_value(source):
+    assert [c for c in claims(source) if c[0] == "value"] == []
