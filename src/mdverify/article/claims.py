@@ -19,7 +19,8 @@ The rule for `# ...` comments (documented in docs/output.md, tested at its edges
   what it printed. Any other comment on an expression is prose.
 * A leading `->` / `=>` is a marker, not output.
 * A full-line comment that makes a timing claim (`# takes ~1s`; `mdverify.article.timing`)
-  is never part of a `# ...` run, and does not count as code above or below one.
+  is never part of a `# ...` run, and does not count as code above or below one. A
+  trailing comment on a print stays output whatever it says (and may be read as prose).
 
 A claim on a print call (`OutputClaim.call`) covers what that call printed while the block
 ran, each of its calls in order, wherever it was called from (`mdverify.run.prints`). Any
@@ -68,18 +69,14 @@ def comment_claims(block: BlockSyntax) -> tuple[OutputClaim, ...]:
     """
     if block.tree is None or not block.comments:
         return ()
-    ends: dict[int, ast.stmt] = {}
-    inside: set[int] = set()
-    for stmt in block.statements:
-        end = stmt.end_lineno or stmt.lineno
-        ends[end] = stmt
-        inside.update(range(_first_line(stmt), end + 1))
+    ends = {stmt.end_lineno or stmt.lineno: stmt for stmt in block.statements}
+    tops = _top_level(block.statements)
+    inside = tops.keys()
     loose = [c for c in block.comments if c.full_line and c.line not in inside]
     timing = {c.line for c in loose if not c.text.startswith("#>") and is_claim(c.text)}
 
     offset = block.first_line - 1
     prints = _print_calls(block)
-    tops = _top_level(block.statements)
     claims: list[OutputClaim] = []
     claims.extend(_trailing_print_claims(block, prints, tops))
     nested = [
