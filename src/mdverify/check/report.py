@@ -122,6 +122,10 @@ def render(verdict: Verdict, path: str, source_lines: list[str]) -> str:
         for number, timing in enumerate(verdict.timing):
             own_headline = number == 0 and not verdict.mismatches
             parts.append(_timing(timing, verdict, path, source_lines, headline=not own_headline))
+        if verdict.prose:
+            lines = ", ".join(str(claim.line) for claim in verdict.prose)
+            which = "the comment at line" if len(verdict.prose) == 1 else "the comments at lines"
+            parts.append(f"read as prose, not compared: {which} {lines}")
     else:
         parts.append(_context(source_lines, example, line))
         error = message(obs)
