@@ -356,6 +356,9 @@ class Verdict:
     timing: tuple[TimingMismatch, ...] = ()
     prose: tuple[OutputClaim, ...] = ()
     """Comment claims read as prose, not as output (`check.reading`): not compared."""
+    not_run: tuple[OutputClaim, ...] = ()
+    """Claims on a print call that never ran while the block ran (a function called only
+    later, a branch not taken): not compared."""
 
     @property
     def passed(self) -> bool:

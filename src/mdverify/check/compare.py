@@ -43,7 +43,11 @@ def judge(
     previous_end = 0
     claimed = _claimed_calls(example, observation)
     values = dict(observation.values)
+    ran = {(line, col) for line, col, _, _ in observation.calls}
+    not_run = [c for c in example.outputs if c.call is not None and c.call not in ran]
     for claim in example.outputs:
+        if claim in not_run:
+            continue
         if claim.kind == "value":
             outcome = _value(claim, values.get(claim.line, ()))
         else:
@@ -58,7 +62,7 @@ def judge(
         elif outcome == _PROSE:
             prose.append(claim)
     timing = _timing(example, observation, tolerance)
-    return Verdict(example, observation, tuple(mismatches), timing, tuple(prose))
+    return Verdict(example, observation, tuple(mismatches), timing, tuple(prose), tuple(not_run))
 
 
 def _timing(

@@ -123,9 +123,11 @@ def render(verdict: Verdict, path: str, source_lines: list[str]) -> str:
             own_headline = number == 0 and not verdict.mismatches
             parts.append(_timing(timing, verdict, path, source_lines, headline=not own_headline))
         if verdict.prose:
-            lines = ", ".join(str(claim.line) for claim in verdict.prose)
-            which = "the comment at line" if len(verdict.prose) == 1 else "the comments at lines"
-            parts.append(f"read as prose, not compared: {which} {lines}")
+            where = _at("the comment", [claim.line for claim in verdict.prose])
+            parts.append(f"read as prose, not compared: {where}")
+        if verdict.not_run:
+            where = _at("the print call", [c.call[0] for c in verdict.not_run if c.call])
+            parts.append(f"not compared: {where}, which did not run in this block")
     else:
         parts.append(_context(source_lines, example, line))
         error = message(obs)
@@ -161,6 +163,13 @@ def _mismatch(mismatch: Mismatch, example: Example, path: str, lines: list[str])
         form = f"the value {mismatch.compared!r} that starts {form}"
     body = f"declared by {form} (line {claim.line})\n{body}"
     return f"{context}\n{body}" if context else body
+
+
+def _at(what: str, lines: list[int]) -> str:
+    """`the comment at line 4`, `the comments at lines 4, 9`."""
+    if len(lines) == 1:
+        return f"{what} at line {lines[0]}"
+    return f"{what}s at lines {', '.join(map(str, lines))}"
 
 
 def timing_title(mismatch: TimingMismatch, observation: Observation) -> str:
