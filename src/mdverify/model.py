@@ -41,7 +41,9 @@ TRUNCATION_NOTE = "[mdverify: output truncated"
 """How the note that ends a cut output begins; such output is never a block's real output."""
 
 ExampleKind = Literal["python", "pycon"]
-ClaimKind = Literal["fence", "transcript", "comment", "trailing", "arrow", "prompt", "value"]
+ClaimKind = Literal[
+    "fence", "transcript", "comment", "trailing", "arrow", "string", "prompt", "value"
+]
 ClockName = Literal["virtual", "real"]
 
 
@@ -192,7 +194,8 @@ class OutputClaim:
     kind: ClaimKind
     """fence: an output block after the code; transcript: the lines after the prompt line of
     a console fence that runs the block as a script; comment: `# ...` lines under a
-    statement; trailing: `print(x)  # ...`; arrow: `#> ...` lines; prompt: what follows a
+    statement; trailing: `print(x)  # ...`; arrow: `#> ...` lines; string: a triple-quoted
+    string statement right under a print; prompt: what follows a
     `>>>` prompt; value: `len(word)  # 5`, the value of a bare expression, as a REPL shows
     it (compared with `Observation.values`, not with stdout)."""
     expected: str

@@ -13,6 +13,8 @@ The rule for `# ...` comments (documented in docs/output.md, tested at its edges
 * `#> text` lines at column 0 under a top-level statement declare output whatever stands
   around them; indented `#>` lines (pydantic's style, in a function body) declare the output
   of the print call directly above them.
+* A string statement directly under a print (a triple-quoted string, pytest-examples'
+  form for long output) declares the output of that print call; its indentation is not output.
 * `len(word)  # 5`: a one-line bare expression at the top level, other than a print, whose
   trailing comment starts with a Python literal (`mdverify.article.literal`) shows the
   expression's value, as a REPL would show it: its `repr` (or its `str`) is compared, not
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 import ast
 import doctest
+import itertools
 import re
 from typing import TYPE_CHECKING
 
@@ -67,7 +70,7 @@ def comment_claims(block: BlockSyntax) -> tuple[OutputClaim, ...]:
     A block that does not parse declares nothing here: running it reports the SyntaxError
     at the right line.
     """
-    if block.tree is None or not block.comments:
+    if block.tree is None:
         return ()
     ends = {stmt.end_lineno or stmt.lineno: stmt for stmt in block.statements}
     tops = _top_level(block.statements)
@@ -86,6 +89,7 @@ def comment_claims(block: BlockSyntax) -> tuple[OutputClaim, ...]:
     ]
     claims.extend(_nested_arrow_claims(block, nested, prints, tops))
     claims.extend(_value_claims(block))
+    claims.extend(_string_claims(block, prints, tops))
     skip = {c.line for c in nested}
     by_line = {c.line: c for c in loose if c.line not in timing and c.line not in skip}
     line = 1
@@ -292,6 +296,43 @@ def _value_claims(block: BlockSyntax) -> list[OutputClaim]:
         line = block.article_line(stmt.lineno)
         claims.append(OutputClaim("value", text, line, None, line))
     return claims
+
+
+def _string_claims(
+    block: BlockSyntax, prints: dict[int, ast.Call], tops: dict[int, int]
+) -> list[OutputClaim]:
+    """pytest-examples' form for long output: a string statement right under a print.
+
+    Its lines stand at the print's indentation, which is not part of the output.
+    """
+    assert block.tree is not None
+    claims = []
+    for node in ast.walk(block.tree):
+        for field in ("body", "orelse", "finalbody"):
+            body = getattr(node, field, None)
+            if not isinstance(body, list):
+                continue
+            for above, stmt in itertools.pairwise(body):
+                call = prints.get(above.end_lineno or above.lineno)
+                if (
+                    call is None
+                    or not isinstance(stmt, ast.Expr)
+                    or not isinstance(stmt.value, ast.Constant)
+                    or not isinstance(stmt.value.value, str)
+                    or stmt.lineno != (above.end_lineno or above.lineno) + 1
+                ):
+                    continue
+                text = _unindent(stmt.value.value, " " * stmt.col_offset)
+                span = (stmt.lineno, stmt.end_lineno or stmt.lineno)
+                claims.append(_call_claim(block, tops, "string", text, span, call))
+    return claims
+
+
+def _unindent(text: str, indent: str) -> str:
+    lines = text.removeprefix("\n").split("\n")
+    if lines and not lines[-1].strip():
+        lines.pop()  # the line of the closing quotes
+    return "\n".join(line.removeprefix(indent) for line in lines)
 
 
 def _is_print(node: ast.expr) -> bool:

@@ -37,6 +37,7 @@ _FORMS = {
     "comment": "the comment lines under the statement",
     "trailing": "the comment after the print",
     "arrow": "the '#>' lines",
+    "string": "the string under the print",
     "prompt": "the answer to the '>>>' prompt",
     "value": "the comment after the expression, compared with the value's repr",
 }

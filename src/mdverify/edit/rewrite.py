@@ -197,6 +197,10 @@ def _splice(lines: _Lines, edit: Edit) -> _Splice:
         raise _Refused("a console transcript is not rewritten; update it by hand")
     if claim.kind == "value":
         raise _Refused("a value shown in a comment is not rewritten; update it by hand")
+    if claim.kind == "string":
+        raise _Refused(
+            "output written as a string under the print is not rewritten; update it by hand"
+        )
     value = value_part(claim.expected) if claim.kind in ("trailing", "comment") else None
     if value is not None and normalise(value) != normalise(claim.expected):
         raise _Refused("the comment goes on in prose after its value; update it by hand")

@@ -185,3 +185,13 @@ def test_bare_expression_whose_comment_starts_with_a_literal_shows_its_value():
 )
 def test_other_expressions_with_comments_show_no_value(source):
     assert [c for c in claims(source) if c[0] == "value"] == []
+
+
+def test_a_string_right_under_a_print_declares_that_call_without_its_indentation():
+    source = 'def f():\n    print("a\\n  b")\n    """\n    a\n      b\n    """\nf()\n'
+    assert calls(source) == [("string", "a\n  b", 3, (2, 4))]
+
+
+def test_a_string_after_a_blank_line_or_under_other_code_is_not_output():
+    assert calls('print(1)\n\n"""\n1\n"""\n') == []
+    assert calls('x = 1\n"""\n1\n"""\n') == []

@@ -150,6 +150,13 @@ def test_a_value_shown_by_a_bare_expression_is_refused():
     assert "value shown in a comment" in result.refused[0].reason
 
 
+def test_a_string_under_a_print_is_refused():
+    before = '```python\nprint(2)\n"""\n1\n"""\n```\n'
+    result = update(before, {(0, 0): "2\n"})
+    assert result.data == before.encode()
+    assert "string under the print" in result.refused[0].reason
+
+
 def test_wildcard_line_is_kept_where_it_still_matches():
     before = "```python\nprint(1)\n```\n\n```\nfirst\n...\nlast\n```\n"
     result = update(before, {(0, 0): "first\nmany\nlines\nnew last\n"})
