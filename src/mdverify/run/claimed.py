@@ -79,9 +79,11 @@ class Recorder:
         tb: TracebackType | None,
     ) -> None:
         """Put the real `print` back."""
-        if self._original is not None and builtins.print is self._print:
-            builtins.print = self._original  # an example that replaced print keeps its own
-        if self._hook is not None and sys.displayhook is self._show:
+        if self._original is not None and builtins.print == self._print:
+            # `==`: each access makes a new bound method. An example that replaced print
+            # keeps its own.
+            builtins.print = self._original
+        if self._hook is not None and sys.displayhook == self._show:
             sys.displayhook = self._hook
 
     def _show(self, value: object) -> None:

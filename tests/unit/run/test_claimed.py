@@ -1,5 +1,6 @@
 """`mdverify.run.claimed`: what a named print call wrote, and the value a line showed."""
 
+import builtins
 import io
 import sys
 
@@ -28,6 +29,13 @@ def test_each_call_of_a_watched_print_is_recorded_at_its_own_line():
     recorder, out = run({(3, 8)}, ())
     assert out == "0\n1\nx\n2\n"  # the REPL-style line shows its value: nothing watches it
     assert recorder.calls == [(3, 8, 0, 2), (3, 8, 2, 4)]
+
+
+def test_print_and_the_hook_are_themselves_again_after_the_block():
+    before = (print, sys.displayhook)
+    run({(3, 8)}, {1})
+    assert builtins.print is before[0]
+    assert sys.displayhook is before[1]
 
 
 def test_an_unwatched_block_leaves_print_and_the_hook_alone():
