@@ -41,7 +41,9 @@ __all__ = [
 ]
 
 ExampleKind = Literal["python", "pycon"]
-ClaimKind = Literal["fence", "transcript", "comment", "trailing", "arrow", "prompt"]
+ClaimKind = Literal[
+    "fence", "transcript", "comment", "trailing", "arrow", "string", "prompt", "value"
+]
 ClockName = Literal["virtual", "real"]
 
 
@@ -240,8 +242,10 @@ class OutputClaim:
     kind: ClaimKind
     """fence: an output block after the code; transcript: the lines after the prompt line of
     a console fence that runs the block as a script; comment: `# ...` lines under a
-    statement; trailing: `print(x)  # ...`; arrow: `#> ...` lines; prompt: what follows a
-    `>>>` prompt."""
+    statement; trailing: `print(x)  # ...`; arrow: `#> ...` lines; string: a triple-quoted
+    string statement right under a print; prompt: what follows a
+    `>>>` prompt; value: `len(word)  # 5`, the value of a bare expression, as a REPL shows
+    it (compared with `Observation.values`, not with stdout)."""
     expected: str
     """The declared output, one line per line, without the comment markers."""
     line: int
@@ -256,6 +260,10 @@ class OutputClaim:
     form: str = ""
     """How the writer introduced it, in words, where `kind` does not say it all
     (`the fence titled "Salida"`); reports name it. Empty: `kind` says it."""
+    call: tuple[int, int] | None = None
+    """(article line, column) of the one `print` call whose output the claim declares: all
+    that call printed while the block ran, each call in order, wherever it was called from.
+    None: the claim covers what the block printed up to `upto_line`."""
 
 
 @dataclass(frozen=True)
@@ -331,6 +339,12 @@ class Observation:
     stderr: str = ""
     segments: tuple[tuple[int, int], ...] = ()
     """(article line where a top-level statement ends, len(stdout) after it), in order."""
+    calls: tuple[tuple[int, int, int, int], ...] = ()
+    """(article line, column, len(stdout) before, after) of each call of a print that a claim
+    names (`OutputClaim.call`), in order."""
+    values: tuple[tuple[int, tuple[str, ...] | None], ...] = ()
+    """(article line, (repr, str if it differs)) of each value a bare expression with a
+    value claim showed; None for the value None, which a REPL does not show."""
     error: str | None = None
     """A traceback or message a writer reads; None when the block ran cleanly."""
     interruption: Interruption | None = None
@@ -367,6 +381,9 @@ class Mismatch:
 
     claim: OutputClaim
     got: str
+    compared: str | None = None
+    """The part of the declaration that was compared when it is not all of it: the value
+    of a comment that goes on in prose (`True` of `True, since n is 3`)."""
     cut: bool = False
     """The claimed output runs past where stdout was cut: `got` is only its beginning."""
 
@@ -401,6 +418,11 @@ class Verdict:
     observation: Observation
     mismatches: tuple[Mismatch, ...] = ()
     timing: tuple[TimingMismatch, ...] = ()
+    prose: tuple[OutputClaim, ...] = ()
+    """Comment claims read as prose, not as output (`check.reading`): not compared."""
+    not_run: tuple[OutputClaim, ...] = ()
+    """Claims on a print call that never ran while the block ran (a function called only
+    later, a branch not taken): not compared."""
 
     @property
     def passed(self) -> bool:

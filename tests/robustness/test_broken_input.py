@@ -138,7 +138,7 @@ def _run_beside_good(pytester, article, name, data, *args):
 
 
 def test_lone_cr_line_endings_work_and_lines_are_counted(pytester, article):
-    text = "# Old Mac\r\r```python\rprint('a')  # b\r```\r"
+    text = "# Old Mac\r\r```python\rprint(1)  # 2\r```\r"
     result = _run_beside_good(pytester, article, "bad.md", text.encode())
     result.assert_outcomes(failed=1, passed=1)
     result.stdout.fnmatch_lines(["bad.md:4: output differs*"])
@@ -161,7 +161,7 @@ def test_ten_megabyte_article_runs_its_block_at_its_line(pytester, article):
     paragraph = ("A long line of prose in a very long article, " * 4 + "\n") * 8 + "\n"
     prose = paragraph * (10_000_000 // len(paragraph) + 1)
     lines = prose.count("\n")
-    text = prose + "```python\nprint('end')  # start\n```\n"
+    text = prose + "```python\nprint(1)  # 2\n```\n"
     assert len(text) > 10_000_000
     result = _run_beside_good(pytester, article, "big.md", text.encode())
     result.assert_outcomes(failed=1, passed=1)
@@ -170,7 +170,7 @@ def test_ten_megabyte_article_runs_its_block_at_its_line(pytester, article):
 
 def test_article_with_five_thousand_blocks_runs_them_all(pytester, article):
     blocks = "".join(f"```python\nprint({i})  # {i}\n```\n\n" for i in range(5000))
-    wrong = "```python\nprint('last')  # first\n```\n"
+    wrong = "```python\nprint(1)  # 2\n```\n"
     result = _run_beside_good(pytester, article, "many.md", (blocks + wrong).encode(), "-q")
     result.assert_outcomes(passed=5001, failed=1)
     result.stdout.fnmatch_lines([f"many.md:{5000 * 4 + 2}: output differs*"])

@@ -25,7 +25,9 @@ CLAIM_STYLES: Mapping[ClaimKind, str] = {
     "comment": "'# ...' comment lines under a statement",
     "trailing": "a comment after a print: print(x)  # 3",
     "arrow": "'#>' lines",
+    "string": "a triple-quoted string right under a print",
     "prompt": "what follows a '>>>' prompt in a pycon block",
+    "value": "a literal after a bare expression, shown as a REPL shows its value: len(s)  # 5",
 }
 """Every claim style, and what it reads, in words (the help text lists them)."""
 

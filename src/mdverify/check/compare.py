@@ -1,15 +1,17 @@
 """Observation vs claims -> `Verdict`.
 
-Matching rules: line endings and trailing whitespace are normalised; `...` inside a line
-matches any text on that line, and a line that is only `...` matches any number of lines
-(none included).
+The matching rules are `mdverify.check.matching`'s. A `#` comment claim is first read as a
+value, as text or as prose (`mdverify.check.reading`): prose is not compared, and a value
+that goes on in prose is compared by its value part.
 """
 
 from __future__ import annotations
 
-import re
-from functools import cache
+from typing import Final, Literal, Union
 
+from mdverify.article.literal import literal
+from mdverify.check.matching import matches, normalise
+from mdverify.check.reading import read_claim
 from mdverify.check.tolerance import DEFAULT_TOLERANCE, Tolerance, check
 from mdverify.model import (
     Example,
@@ -23,7 +25,8 @@ from mdverify.model import (
 
 __all__ = ["judge", "matches", "normalise"]
 
-_WILD_LINES = object()
+# Claims whose comment may be prose: read by `read_claim` before they are compared.
+_READ = frozenset({"comment", "trailing"})
 
 
 def judge(
@@ -35,82 +38,130 @@ def judge(
     """
     if observation.status is not Status.OK:
         return Verdict(example, observation)
-    timing = []
-    if observation.elapsed is not None:
-        allowed = tolerance or DEFAULT_TOLERANCE[observation.clock]
-        for timing_claim in example.timings:
-            reason = check(timing_claim, observation.elapsed, allowed)
-            if reason is not None:
-                timing.append(TimingMismatch(timing_claim, observation.elapsed, reason))
-    mismatches = []
+    mismatches: list[Mismatch] = []
+    prose: list[OutputClaim] = []
     previous_end = 0
+    claimed = _claimed_calls(example, observation)
+    values = dict(observation.values)
+    ran = {(line, col) for line, col, _, _ in observation.calls}
+    not_run = [c for c in example.outputs if c.call is not None and c.call not in ran]
     for claim in example.outputs:
-        end = _end(claim, observation)
-        got = observation.stdout[previous_end if claim.upto_line is not None else 0 : end]
-        if claim.upto_line is not None:
-            previous_end = len(observation.stdout) if end is None else end
-        # Output that runs past the cut is not what the block printed: it can match no
-        # declaration, not even one that an update wrote from it.
-        cut = end is None and observation.truncated
-        if cut or not matches(claim.expected, got):
-            mismatches.append(Mismatch(claim, got, cut=cut))
-    return Verdict(example, observation, tuple(mismatches), tuple(timing))
+        if claim in not_run:
+            continue
+        if claim.kind == "value":
+            outcome = _value(claim, values.get(claim.line, ()))
+        else:
+            got, cut = _claimed_output(claim, observation, previous_end, claimed)
+            if claim.upto_line is not None:
+                previous_end = _offset_after(observation, claim.upto_line)
+            # Output that runs past the cut is not what the block printed: it can match no
+            # declaration, not even one that an update wrote from it.
+            outcome = _compare(claim, got, cut=cut)
+        if isinstance(outcome, Mismatch):
+            mismatches.append(outcome)
+        elif outcome == _PROSE:
+            prose.append(claim)
+    timing = _timing(example, observation, tolerance)
+    return Verdict(example, observation, tuple(mismatches), timing, tuple(prose), tuple(not_run))
 
 
-def _end(claim: OutputClaim, observation: Observation) -> int | None:
-    """Where the claim's output ends in stdout; None: at the end of what was kept."""
-    if claim.upto_line is not None:
-        for end_line, offset in observation.segments:
-            if end_line == claim.upto_line:
-                return offset
+def _timing(
+    example: Example, observation: Observation, tolerance: Tolerance | None
+) -> tuple[TimingMismatch, ...]:
+    if observation.elapsed is None:
+        return ()
+    allowed = tolerance or DEFAULT_TOLERANCE[observation.clock]
+    found = []
+    for claim in example.timings:
+        reason = check(claim, observation.elapsed, allowed)
+        if reason is not None:
+            found.append(TimingMismatch(claim, observation.elapsed, reason))
+    return tuple(found)
+
+
+# A comment claim read as prose: not compared, and the verdict lists it.
+_PROSE: Final = "prose"
+Outcome = Union[Mismatch, Literal["prose"], None]  # noqa: UP007 -- a runtime alias on 3.10
+
+
+def _value(claim: OutputClaim, shown: tuple[str, ...] | None) -> Outcome:
+    """A bare expression's value against the literal its comment starts with.
+
+    None shown (the value None, which a REPL does not show) makes the comment prose about
+    what the call did (`items.append(4)  # [1, 2, 3, 4]`): not compared.
+    """
+    if shown is None:
+        return _PROSE
+    readings = [read_claim(claim.expected, text) for text in shown]
+    if any(r.matched for r in readings) or not readings:
+        return None
+    compared = readings[0].compared
+    same = normalise(compared) == normalise(claim.expected)
+    return Mismatch(claim, shown[0] + "\n", None if same else compared)
+
+
+def _same_literal(expected: str, got: str) -> bool:
+    value, printed = literal(expected), literal(got)
+    return value is not None and printed is not None and value == printed
+
+
+def _compare(claim: OutputClaim, got: str, *, cut: bool) -> Outcome:
+    """A `Mismatch`, `_PROSE` for a comment read as prose, or None when `got` matches."""
+    if claim.kind == "string" and not cut and _same_literal(claim.expected, got):
+        return None  # pytest-examples formats a long value over lines; the value is the same
+    if claim.kind not in _READ:
+        return Mismatch(claim, got, cut=cut) if cut or not matches(claim.expected, got) else None
+    reading = read_claim(claim.expected, got)
+    if reading.style == "prose":
+        return _PROSE
+    if reading.matched and not cut:
+        return None
+    compared = reading.compared if reading.style == "value" else None
+    if compared is not None and normalise(compared) == normalise(claim.expected):
+        compared = None
+    return Mismatch(claim, got, compared, cut=cut)
+
+
+def _claimed_calls(example: Example, observation: Observation) -> list[tuple[int, int]]:
+    """The stdout ranges that print calls with a claim of their own wrote, in order."""
+    keys = {claim.call for claim in example.outputs if claim.call is not None}
+    return [(start, end) for line, col, start, end in observation.calls if (line, col) in keys]
+
+
+def _claimed_output(
+    claim: OutputClaim, observation: Observation, since: int, claimed: list[tuple[int, int]]
+) -> tuple[str, bool]:
+    """What the claim covers in stdout, and whether that runs past where stdout was cut."""
+    kept = len(observation.stdout)
+    if claim.call is not None:
+        ranges = [(s, e) for line, col, s, e in observation.calls if (line, col) == claim.call]
+        cut = observation.truncated and any(end >= kept for _, end in ranges)
+        return "".join(observation.stdout[start:end] for start, end in ranges), cut
+    if claim.upto_line is None:
+        return observation.stdout, observation.truncated
+    # What a print call's own claim declares is not also the statement's: a comment under
+    # `main()` shows what the prints without a comment of their own wrote.
+    found = _segment_end(observation, claim.upto_line)
+    upto = kept if found is None else found
+    parts, at = [], since
+    for start, end in claimed:
+        if start >= upto:
+            break
+        if end > at:
+            parts.append(observation.stdout[at : max(at, start)])
+            at = end
+    parts.append(observation.stdout[at:upto] if at < upto else "")
+    # A statement whose output ends past the cut has no segment (`run.observe`).
+    return "".join(parts), found is None and observation.truncated
+
+
+def _segment_end(observation: Observation, line: int) -> int | None:
+    for end_line, offset in observation.segments:
+        if end_line == line:
+            return offset
     return None
 
 
-def normalise(text: str) -> list[str]:
-    """Split output into lines: CRLF as LF, no trailing whitespace, no trailing blank lines."""
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
-    while lines and not lines[-1]:
-        lines.pop()
-    return lines
-
-
-def matches(expected: str, got: str) -> bool:
-    """Whether `got` is what `expected` declares, `...` wildcards included."""
-    return _match(tuple(normalise(expected)), tuple(normalise(got)))
-
-
-def _match(expected: tuple[str, ...], got: tuple[str, ...]) -> bool:
-    patterns = [_pattern(line) for line in expected]
-    if all(isinstance(p, str) for p in patterns):
-        return expected == got
-    # ok[j]: do the patterns from the current one on match got[j:]? Built from the last
-    # pattern back, one row at a time, so `...` lines cost O(lines), never backtracking.
-    m = len(got)
-    ok = [False] * m + [True]
-    for pattern in reversed(patterns):
-        row = [False] * (m + 1)
-        if pattern is _WILD_LINES:
-            row[m] = ok[m]
-            for j in range(m - 1, -1, -1):
-                row[j] = ok[j] or row[j + 1]
-        else:
-            for j in range(m - 1, -1, -1):
-                row[j] = ok[j + 1] and _line_matches(pattern, got[j])
-        ok = row
-    return ok[0]
-
-
-def _line_matches(pattern: object, line: str) -> bool:
-    if isinstance(pattern, str):
-        return pattern == line
-    assert isinstance(pattern, re.Pattern)
-    return pattern.fullmatch(line) is not None
-
-
-@cache
-def _pattern(line: str) -> object:
-    if line.strip() == "...":
-        return _WILD_LINES
-    if "..." not in line:
-        return line
-    return re.compile(".*".join(re.escape(part) for part in line.split("...")), re.DOTALL)
+def _offset_after(observation: Observation, line: int) -> int:
+    found = _segment_end(observation, line)
+    return len(observation.stdout) if found is None else found

@@ -49,7 +49,9 @@ _FORMS = {
     "comment": "the comment lines under the statement",
     "trailing": "the comment after the print",
     "arrow": "the '#>' lines",
+    "string": "the string under the print",
     "prompt": "the answer to the '>>>' prompt",
+    "value": "the comment after the expression, compared with the value's repr",
 }
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _STATUS_TITLES = {
@@ -218,6 +220,12 @@ def render(verdict: Verdict, path: str, source_lines: list[str]) -> str:
         for number, timing in enumerate(verdict.timing):
             own_headline = number == 0 and not verdict.mismatches
             parts.append(_timing(timing, verdict, path, source_lines, headline=not own_headline))
+        if verdict.prose:
+            where = _at("the comment", [claim.line for claim in verdict.prose])
+            parts.append(f"read as prose, not compared: {where}")
+        if verdict.not_run:
+            where = _at("the print call", [c.call[0] for c in verdict.not_run if c.call])
+            parts.append(f"not compared: {where}, which did not run in this block")
     else:
         parts.append(_context(source_lines, example, line))
         error = message(obs)
@@ -245,9 +253,9 @@ def _mismatch(
 ) -> str:
     claim = mismatch.claim
     last_code_line = example.code_line + example.source.count("\n") - 1
-    where = claim.upto_line if claim.upto_line is not None else last_code_line
+    where = claim.upto_line or (claim.line if claim.kind == "value" else last_code_line)
     context = _context(lines, example, where)
-    expected = normalise(claim.expected)
+    expected = normalise(claim.expected if mismatch.compared is None else mismatch.compared)
     got = [_readable(line) for line in normalise(mismatch.got)]
     if mismatch.cut and stdout_cut is not None:
         got.append(_cut_note(stdout_cut))
@@ -257,8 +265,18 @@ def _mismatch(
     body = "\n".join(diff) or "(the difference is only in whitespace or line endings)"
     if not mismatch.got.strip() and not mismatch.cut:
         body += "\n(the block printed nothing here)"
-    body = f"declared by {claim.form or _FORMS[claim.kind]} (line {claim.line})\n{body}"
+    form = claim.form or _FORMS[claim.kind]
+    if mismatch.compared is not None:  # the rest of the comment is prose
+        form = f"the value {mismatch.compared!r} that starts {form}"
+    body = f"declared by {form} (line {claim.line})\n{body}"
     return f"{context}\n{body}" if context else body
+
+
+def _at(what: str, lines: list[int]) -> str:
+    """`the comment at line 4`, `the comments at lines 4, 9`."""
+    if len(lines) == 1:
+        return f"{what} at line {lines[0]}"
+    return f"{what}s at lines {', '.join(map(str, lines))}"
 
 
 def timing_title(mismatch: TimingMismatch, observation: Observation) -> str:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mdverify.article.fences import OUTPUT_WORDS
+from mdverify.article.literal import value_part
 from mdverify.article.parse import decode, parse_text
 from mdverify.check.compare import matches, normalise
 from mdverify.edit.align import aligned
@@ -194,6 +195,15 @@ def _splice(lines: _Lines, edit: Edit) -> _Splice:
         return _fence(lines, edit)
     if claim.kind == "transcript":
         raise _Refused("a console transcript is not rewritten; update it by hand")
+    if claim.kind == "value":
+        raise _Refused("a value shown in a comment is not rewritten; update it by hand")
+    if claim.kind == "string":
+        raise _Refused(
+            "output written as a string under the print is not rewritten; update it by hand"
+        )
+    value = value_part(claim.expected) if claim.kind in ("trailing", "comment") else None
+    if value is not None and normalise(value) != normalise(claim.expected):
+        raise _Refused("the comment goes on in prose after its value; update it by hand")
     if claim.kind == "trailing":
         return _trailing(lines, edit)
     return _run(lines, edit)
@@ -296,7 +306,9 @@ def _trailing(lines: _Lines, edit: Edit) -> _Splice:
         return _Splice(edit, claim.line, claim.line, new + ending)
     nl = lines.newline(claim.line)
     statement = prefix + code[:column].rstrip()
-    arrows = [f"{prefix}#> {t}" if t else f"{prefix}#>" for t in got]
+    # Under a print in a function or a loop, `#>` lines stand at the print's indentation.
+    indent = prefix + code[: len(code) - len(code.lstrip())]
+    arrows = [f"{indent}#> {t}" if t else f"{indent}#>" for t in got]
     return _Splice(edit, claim.line, claim.line, nl.join([statement, *arrows]) + (ending or ""))
 
 

@@ -34,6 +34,7 @@ from mdverify.clock import Clock, VirtualTimeExceeded, install
 from mdverify.model import ExampleKind, Status
 from mdverify.run import fresh, netmap, netns
 from mdverify.run.awaits import AwaitRecorder
+from mdverify.run.claimed import Recorder
 from mdverify.run.events import Done, End, Start, encode_event
 from mdverify.run.limits import Limits, apply
 
@@ -65,6 +66,11 @@ class BlockRequest(TypedDict):
     them (`Example.ends`): output is attributed at these, the lines its claims name."""
     trace_awaits: bool
     """Record awaited coroutines for the timeline (blocks that make a timing claim)."""
+    calls: list[list[int]]
+    """(article line, column) of each print call whose own output a claim declares; see
+    `mdverify.run.claimed`."""
+    values: list[int]
+    """Article lines of the bare expressions whose value a comment shows."""
 
 
 class ArticleRequest(TypedDict):
@@ -115,9 +121,16 @@ class _Session:
         recorder = AwaitRecorder(self.request["path"], self.clock.now)
         if block.get("trace_awaits"):
             recorder.start()
+        claimed = Recorder(
+            self.request["path"],
+            [(line, col) for line, col in block.get("calls", [])],
+            block.get("values", []),
+            lambda: _offsets()[0] - start_out,
+            _flush,
+        )
         try:
             # A server the parent talks to waits for real clients: real time, no jumps.
-            with self.clock.flowing() if serving else contextlib.nullcontext():
+            with self.clock.flowing() if serving else contextlib.nullcontext(), claimed:
                 if block["kind"] == "pycon":
                     self._run_pycon(block, segments, start_out)
                 else:
@@ -143,6 +156,8 @@ class _Session:
                 tuple(segments),
                 tuple(tasks[:_MAX_TASKS]),
                 *_offsets(),
+                calls=tuple(claimed.calls),
+                values=tuple(claimed.values),
             )
         )
 
@@ -156,9 +171,13 @@ class _Session:
         # its own interpreter's grammar (`python` may differ from the parent's), and a syntax
         # error must stop the block before its first statement runs.
         tree = ast.parse(padded, filename=path)
+        shown = set(block.get("values", []))
         steps = [
             _Step(
-                self._compile(ast.Module(body=[stmt], type_ignores=[]), path, "exec"),
+                # A value a comment shows is handed to sys.displayhook, as in the REPL.
+                self._compile(ast.Interactive(body=[stmt]), path, "single")
+                if stmt.lineno in shown
+                else self._compile(ast.Module(body=[stmt], type_ignores=[]), path, "exec"),
                 stmt.end_lineno or stmt.lineno,
             )
             for stmt in tree.body
@@ -208,7 +227,9 @@ class _Session:
             self.loop = asyncio.new_event_loop()
         self.loop.run_until_complete(driver())
 
-    def _compile(self, source: str | ast.Module, path: str, mode: str) -> types.CodeType:
+    def _compile(
+        self, source: str | ast.Module | ast.Interactive, path: str, mode: str
+    ) -> types.CodeType:
         flags = self.future_flags | _TOP_LEVEL_AWAIT
         code: types.CodeType = compile(source, path, mode, flags=flags, dont_inherit=True)
         self.future_flags |= code.co_flags & _FUTURE_FLAGS

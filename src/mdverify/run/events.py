@@ -69,6 +69,10 @@ class End:
     tasks: tuple[TaskSpan, ...]
     out: int
     err: int
+    calls: tuple[tuple[int, int, int, int], ...] = ()
+    """(article line, column, bytes of stdout before, after) of each watched print call."""
+    values: tuple[tuple[int, list[str] | None], ...] = ()
+    """(article line, [repr, str]) of each value a watched bare expression showed."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,8 @@ def to_json(event: Event) -> dict[str, object]:
             "tasks": [[t.name, t.start, t.end, t.cancelled] for t in event.tasks],
             "out": event.out,
             "err": event.err,
+            "calls": event.calls,
+            "values": event.values,
         }
     fields = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
     return {"event": _KINDS[type(event)], **fields}
@@ -169,6 +175,14 @@ def from_json(data: Any) -> Event | None:  # noqa: ANN401 -- whatever json.loads
                 tasks=tuple(TaskSpan(*task) for task in data["tasks"]),
                 out=int(data["out"]),
                 err=int(data["err"]),
+                calls=tuple(
+                    (int(line), int(col), int(before), int(after))
+                    for line, col, before, after in data.get("calls", ())
+                ),
+                values=tuple(
+                    (int(line), None if texts is None else [str(t) for t in texts])
+                    for line, texts in data.get("values", ())
+                ),
             )
         cls = _FLAT[kind]
         return cls(**{f.name: _CONVERT[str(f.type)](data[f.name]) for f in dataclasses.fields(cls)})

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from mdverify.model import Example
-    from mdverify.run.capture import Capture
+    from mdverify.run.capture import Capture, Slice
     from mdverify.run.request import Prepared
     from mdverify.run.watch import Outcome
 
@@ -77,10 +77,13 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
             stderr=err.text,
             # A statement whose output ends past the cut has no segment: its end is unknown.
             segments=tuple(
-                (line, len(decode_output(out.kept[:size])))
-                for line, size in end.segments
-                if size <= len(out.kept)
+                (line, _chars(out, size)) for line, size in end.segments if size <= len(out.kept)
             ),
+            calls=tuple(
+                (line, col, _chars(out, before), _chars(out, after))
+                for line, col, before, after in end.calls
+            ),
+            values=tuple((line, tuple(texts) if texts else None) for line, texts in end.values),
             error=end.error,
             error_line=end.error_line,
             elapsed=end.elapsed,
@@ -103,6 +106,11 @@ def _refused(outcome: Outcome) -> dict[int, tuple[str, ...]]:
         elif isinstance(event, Offline) and running is not None:
             refused.setdefault(running, {})[event.host] = None
     return {index: tuple(hosts) for index, hosts in refused.items()}
+
+
+def _chars(out: Slice, size: int) -> int:
+    """How many characters of the block's stdout its first `size` bytes are."""
+    return len(decode_output(out.kept[:size])) if size <= len(out.kept) else len(out.text)
 
 
 def _interrupted(

@@ -142,4 +142,6 @@ def _block(example: Example) -> BlockRequest:
         "code_line": example.code_line,
         "ends": list(example.ends),
         "trace_awaits": bool(example.timings),
+        "calls": [list(call) for call in sorted({c.call for c in example.outputs if c.call})],
+        "values": sorted({c.line for c in example.outputs if c.kind == "value"}),
     }

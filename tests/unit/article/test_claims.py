@@ -79,10 +79,48 @@ def test_arrow_lines_keep_indentation_after_the_marker():
     assert claims("print('  x')\n#>   x\n") == [("arrow", "  x", 2, 1)]
 
 
-def test_indented_arrow_lines_are_an_error():
+def calls(source: str, first_line: int = 1):
+    found = comment_claims(read_block(source, first_line))
+    return [(c.kind, c.expected, c.line, c.call) for c in found]
+
+
+def test_indented_arrow_lines_declare_the_print_call_above():
+    assert calls("def f():\n    print(1)\n    #> 1\n    #> 2\n", 10) == [
+        ("arrow", "1\n2", 12, (11, 4))
+    ]
+
+
+def test_indented_arrow_lines_not_under_a_print_are_an_error():
     with pytest.raises(CommentClaimError) as err:
-        comment_claims(read_block("def f():\n    print(1)\n    #> 1\n", 10))
+        comment_claims(read_block("def f():\n    x = 1\n    #> 1\n", 10))
     assert err.value.line == 12
+    assert "print call" in str(err.value)
+
+
+def test_trailing_comment_on_a_nested_print_declares_that_call():
+    source = "def f():\n    for i in range(3):\n        print(i)  # 0 1 2\nf()\n"
+    assert calls(source) == [("trailing", "0 1 2", 3, (3, 8))]
+
+
+def test_trailing_comment_claims_only_the_last_print_on_its_line():
+    assert calls("print(a); print(b)  # 7\n") == [("trailing", "7", 1, (1, 10))]
+
+
+def test_trailing_comment_after_other_code_is_not_the_print_s():
+    assert calls("print(a); x = f()  # 7\n") == []
+
+
+def test_trailing_comment_on_a_print_to_a_file_is_prose():
+    assert calls("import sys\nprint(1, file=sys.stderr)  # 1\n") == []
+
+
+def test_extra_spaces_after_the_hash_are_not_output():
+    assert calls("print(7)  #   7\n") == [("trailing", "7", 1, (1, 0))]
+
+
+def test_prose_above_an_output_line_in_a_run_is_dropped():
+    source = "greet()\n# The call greets.\n# Output: Hi there\n"
+    assert claims(source) == [("comment", "Hi there", 3, 1)]
 
 
 def test_lines_are_article_lines():
@@ -127,3 +165,33 @@ def test_each_prompt_claims_the_lines_after_it_up_to_the_next():
         ("", 13, 12, 12),
         ("2", 15, 14, 15),
     ]
+
+
+def test_bare_expression_whose_comment_starts_with_a_literal_shows_its_value():
+    assert claims("word = 'abc'\nlen(word)  # 3, one per letter\n") == [
+        ("value", "3, one per letter", 2, None)
+    ]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "items.pop()  # the last item\n",
+        "'text'  # 1\n",
+        "print(1)  # 1\n",
+        "f(\n    1)  # 1\n",
+        "def f():\n    len('a')  # 1\n",
+    ],
+)
+def test_other_expressions_with_comments_show_no_value(source):
+    assert [c for c in claims(source) if c[0] == "value"] == []
+
+
+def test_a_string_right_under_a_print_declares_that_call_without_its_indentation():
+    source = 'def f():\n    print("a\\n  b")\n    """\n    a\n      b\n    """\nf()\n'
+    assert calls(source) == [("string", "a\n  b", 3, (2, 4))]
+
+
+def test_a_string_after_a_blank_line_or_under_other_code_is_not_output():
+    assert calls('print(1)\n\n"""\n1\n"""\n') == []
+    assert calls('x = 1\n"""\n1\n"""\n') == []

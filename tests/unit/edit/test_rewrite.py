@@ -112,6 +112,51 @@ def test_multi_line_output_of_a_trailing_comment_becomes_arrow_lines():
     assert result.data.decode() == "```python\nprint('a\\nb')\n#> a\n#> b\n```\n"
 
 
+def test_trailing_comment_on_a_nested_print_is_rewritten_in_place():
+    before = "```python\ndef f():\n    print(6 * 7)  # 41\n\n\nf()\n```\n"
+    result = update(before, {(0, 0): "42\n"})
+    assert result.refused == ()
+    assert result.data.decode() == before.replace("# 41", "# 42")
+
+
+def test_a_loop_s_print_gets_arrow_lines_at_its_own_indentation():
+    before = "```python\nfor i in range(3):\n    print(i)  # 0\n```\n"
+    result = update(before, {(0, 0): "0\n1\n2\n"})
+    assert result.refused == ()
+    expected = "```python\nfor i in range(3):\n    print(i)\n    #> 0\n    #> 1\n    #> 2\n```\n"
+    assert result.data.decode() == expected
+
+
+def test_indented_arrow_lines_under_a_print_are_rewritten():
+    before = "```python\ndef f():\n    print(1)\n    #> 2\n\n\nf()\n```\n"
+    result = update(before, {(0, 0): "1\n"})
+    assert result.refused == ()
+    assert result.data.decode() == before.replace("#> 2", "#> 1")
+
+
+def test_a_value_followed_by_prose_is_refused():
+    before = "```python\nprint(3 > 2)  # False, since 3 > 2\n```\n"
+    result = update(before, {(0, 0): "True\n"})
+    assert result.data == before.encode()
+    assert result.refused[0].reason == (
+        "the comment goes on in prose after its value; update it by hand"
+    )
+
+
+def test_a_value_shown_by_a_bare_expression_is_refused():
+    before = "```python\nlen('abc')  # 4\n```\n"
+    result = update(before, {(0, 0): "3\n"})
+    assert result.data == before.encode()
+    assert "value shown in a comment" in result.refused[0].reason
+
+
+def test_a_string_under_a_print_is_refused():
+    before = '```python\nprint(2)\n"""\n1\n"""\n```\n'
+    result = update(before, {(0, 0): "2\n"})
+    assert result.data == before.encode()
+    assert "string under the print" in result.refused[0].reason
+
+
 def test_wildcard_line_is_kept_where_it_still_matches():
     before = "```python\nprint(1)\n```\n\n```\nfirst\n...\nlast\n```\n"
     result = update(before, {(0, 0): "first\nmany\nlines\nnew last\n"})

@@ -37,3 +37,8 @@ def test_a_job_frame_keeps_integer_block_indexes():
     payload, _ = frames.split_frame(frames.encode_frame(job))
     assert frames.decode_job(payload) == job
     assert frames.split_frame(frames.encode_frame(job)[:-1]) is None
+
+
+def test_end_carries_print_calls_and_values():
+    event = End(0, Status.OK, None, None, 1.0, (), (), 5, 0, ((3, 4, 0, 2),), ((7, ["1"]),))
+    assert decode_event(encode_event(event)) == event

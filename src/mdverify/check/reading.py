@@ -1,0 +1,121 @@
+"""How a `#` comment that may declare output is read: as a value, as text, or as prose.
+
+Writers annotate code with comments that show output, explain it, or both
+(`print(n > 0)  # True, since n is 3`). A block must never fail on the explanation, so a
+comment claim (a trailing comment on a print, a comment run under a statement) is read in
+one of three styles, decided against what the code printed:
+
+* **value**: the comment starts with a Python literal (`True`, `9`, `'abc'`, `[1, 2]`,
+  `{'a', 'b'}`), alone or followed by prose (`mdverify.article.literal`). The value part
+  is compared. It matches the output when it is the same text; or the same value
+  (`[1,2]` and `[1, 2]`, a set in any order, `2` and `2.0`); or a string literal whose text
+  is the output (`'abc'` for `abc`); or the output's last word (`print("sum:", s)  # 3`);
+  or the name of the type printed (`int` or `integer` for `<class 'int'>`). Several
+  lines of output may be written on one line, separated by spaces or commas (a print in a
+  loop: `# 0 1 2`).
+* **text**: any other comment, compared whole, when its first word is the first word of
+  a line of the output: `# Hello, world` under a print of `Hello, world!` is a claim, and fails. A
+  comment whose first word names the type printed (`int`, `Integer`, `str` or `string` for
+  `<class 'str'>`) shows that output.
+* **prose**: any other comment (`# adds the unit`, `# or, shorter: a | b`, a comment under
+  a statement that printed nothing): not compared, and the verdict says so.
+
+`#>` lines, fences and pycon answers are output whatever they say; this module does not
+read them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from mdverify.article.literal import literal as _literal
+from mdverify.article.literal import value_part
+from mdverify.check.matching import matches, normalise
+
+__all__ = ["Reading", "read_claim"]
+
+Style = Literal["value", "text", "prose"]
+
+_TYPE = re.compile(r"<class '(?:[\w.]+\.)?(\w+)'>")
+# The English names writers give the built-in types; a type's own name always counts.
+_TYPE_WORDS = {
+    "str": {"string"},
+    "int": {"integer"},
+    "dict": {"dictionary"},
+    "bool": {"boolean"},
+    "NoneType": {"none"},
+}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How one comment claim was read against the output."""
+
+    style: Style
+    matched: bool
+    """True when the output is what the comment declares (always False for prose)."""
+    compared: str
+    """The part of the comment that was compared: the whole comment, or its value."""
+
+
+def read_claim(declared: str, got: str) -> Reading:
+    """Read the comment claim `declared` against `got`, the output it is said to show."""
+    text = declared.strip() if "\n" not in declared.strip() else declared
+    if any(matches(text, shown) for shown in _shown(got)):
+        return Reading("text", matched=True, compared=text)
+    value = value_part(text)
+    if value is not None:
+        return Reading("value", matched=_value_matches(value, got), compared=value)
+    shown = normalise(got)
+    printed = _TYPE.fullmatch("\n".join(shown))
+    if printed is not None and text.split() and _names_type(text.split()[0], printed.group(1)):
+        return Reading("text", matched=True, compared=text)
+    if text.split() and any(line.split()[:1] == text.split()[:1] for line in shown):
+        return Reading("text", matched=False, compared=text)
+    return Reading("prose", matched=False, compared=text)
+
+
+def _shown(got: str) -> list[str]:
+    """`got` as it may be written in one comment: as printed, or its lines on one line."""
+    lines = normalise(got)
+    if len(lines) < 2:
+        return ["\n".join(lines)]
+    return ["\n".join(lines), " ".join(lines), ", ".join(lines)]
+
+
+def _value_matches(value: str, got: str) -> bool:
+    literal = _literal(value)
+    assert literal is not None
+    return any(_shows(value, literal[0], shown) for shown in _shown(got))
+
+
+def _shows(value: str, literal: object, output: str) -> bool:
+    """Whether `output` shows the value written as `value` (`literal` once evaluated)."""
+    if matches(value, output):
+        return True
+    if isinstance(literal, str) and matches(literal, output):
+        return True
+    if _same(literal, _literal(output)):
+        return True
+    words = output.split()
+    return len(words) > 1 and (words[-1] == value or _same(literal, _literal(words[-1])))
+
+
+def _same(literal: object, other: tuple[object] | None) -> bool:
+    if other is None:
+        return False
+    value = other[0]
+    numbers = (int, float, complex)
+    if isinstance(literal, bool) or isinstance(value, bool):
+        return type(literal) is type(value) and literal == value
+    if isinstance(literal, numbers) and isinstance(value, numbers):
+        return literal == value
+    return type(literal) is type(value) and literal == value
+
+
+def _names_type(word: str, name: str) -> bool:
+    """Whether `word` names the type `name` (`<class 'int'>`): `int`, `Int` or `integer`."""
+    word = word.strip("'\",.").lower()
+    return word == name.lower() or word in _TYPE_WORDS.get(name, set())

@@ -1,0 +1,58 @@
+"""How `mdverify.check.reading` tells a comment's value from its prose."""
+
+import pytest
+
+from mdverify.check.reading import read_claim
+
+
+@pytest.mark.parametrize(
+    ("declared", "got"),
+    [
+        ("True, since n is 3", "True\n"),
+        ("3", "sum:  3\n"),
+        ("[1,2,3]", "[1, 2, 3]\n"),
+        ("{'b', 'a', 'c'}", "{'a', 'c', 'b'}\n"),
+        ("'hello'", "hello\n"),
+        ("2", "2.0\n"),
+        ("0 1 2", "0\n1\n2\n"),
+        ("0, 1, 2", "0\n1\n2\n"),
+        ("int", "<class 'int'>\n"),
+        ("Dictionary", "<class 'dict'>\n"),
+        ("   7", "7\n"),
+        ("Hello, world", "Hello, world\n"),
+    ],
+)
+def test_value_and_text_that_match(declared, got):
+    reading = read_claim(declared, got)
+    assert reading.matched, reading
+
+
+@pytest.mark.parametrize(
+    ("declared", "got", "compared"),
+    [
+        ("23", "22\n", "23"),
+        ("True, since n is 3", "False\n", "True"),
+        ("True", "1\n", "True"),
+        ("Hello, world", "Hello, there\n", "Hello, world"),
+        ("b", "a\nb\n", "b"),
+        ("0 1", "0\n1\n2\n", "0 1"),
+    ],
+)
+def test_claims_that_fail(declared, got, compared):
+    reading = read_claim(declared, got)
+    assert reading.style != "prose"
+    assert not reading.matched
+    assert reading.compared == compared
+
+
+@pytest.mark.parametrize(
+    ("declared", "got"),
+    [
+        ("adds the unit to the weight", "9.81 N\n"),
+        ("or, shorter: a | b", ""),
+        ("python & dragon", ""),
+        ("prints 0 to 4", "0\n1\n2\n3\n4\n"),
+    ],
+)
+def test_prose_is_not_compared(declared, got):
+    assert read_claim(declared, got).style == "prose"
