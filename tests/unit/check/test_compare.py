@@ -1,7 +1,7 @@
 """Output matching and verdicts of `mdverify.check.compare`."""
 
 from mdverify.check.compare import judge, matches, normalise
-from mdverify.model import Example, Observation, OutputClaim, Truncation
+from mdverify.model import Example, Observation, OutputClaim, Status, Truncation
 
 
 def test_exact_output_matches():
@@ -63,13 +63,13 @@ def test_comment_claims_cover_output_since_the_previous_claim():
         OutputClaim("comment", "a", 3, 2),
         OutputClaim("comment", "b\nc", 6, 5),
     )
-    observation = Observation(0, "ok", stdout="a\nb\nc\n", segments=((2, 2), (4, 4), (5, 6)))
+    observation = Observation(0, Status.OK, stdout="a\nb\nc\n", segments=((2, 2), (4, 4), (5, 6)))
     assert judge(example, observation).passed
 
 
 def test_comment_claim_that_misses_a_line_fails():
     example = _example(OutputClaim("comment", "b", 6, 5))
-    observation = Observation(0, "ok", stdout="a\nb\n", segments=((2, 2), (5, 4)))
+    observation = Observation(0, Status.OK, stdout="a\nb\n", segments=((2, 2), (5, 4)))
     verdict = judge(example, observation)
     assert not verdict.passed
     assert verdict.mismatches[0].got == "a\nb\n"
@@ -77,24 +77,24 @@ def test_comment_claim_that_misses_a_line_fails():
 
 def test_each_declaration_is_checked():
     example = _example(OutputClaim("trailing", "1", 2, 2), OutputClaim("fence", "1\n3", 9))
-    observation = Observation(0, "ok", stdout="1\n2\n", segments=((2, 2), (3, 4)))
+    observation = Observation(0, Status.OK, stdout="1\n2\n", segments=((2, 2), (3, 4)))
     verdict = judge(example, observation)
     assert [m.claim.kind for m in verdict.mismatches] == ["fence"]
 
 
 def test_a_block_that_raised_does_not_pass():
-    observation = Observation(0, "raised", error="ValueError")
+    observation = Observation(0, Status.RAISED, error="ValueError")
     assert not judge(_example(), observation).passed
 
 
 def test_a_block_without_claims_passes_when_it_ran():
-    assert judge(_example(), Observation(0, "ok", stdout="anything")).passed
+    assert judge(_example(), Observation(0, Status.OK, stdout="anything")).passed
 
 
 def test_a_claim_that_ends_before_the_cut_is_judged_on_what_was_kept():
     example = _example(OutputClaim("comment", "a", 3, 2))
     cut = Truncation(written=1000, kept=4, limit=4)
-    observation = Observation(0, "ok", stdout="a\nb\n", segments=((2, 2),), stdout_cut=cut)
+    observation = Observation(0, Status.OK, stdout="a\nb\n", segments=((2, 2),), stdout_cut=cut)
     assert judge(example, observation).passed
 
 
@@ -102,6 +102,6 @@ def test_a_claim_that_runs_past_the_cut_fails_even_when_the_kept_part_matches():
     example = _example(OutputClaim("comment", "a", 3, 2), OutputClaim("comment", "b", 6, 5))
     cut = Truncation(written=1000, kept=4, limit=4)
     # Line 5's statement ended past the cut: it has no segment.
-    observation = Observation(0, "ok", stdout="a\nb\n", segments=((2, 2),), stdout_cut=cut)
+    observation = Observation(0, Status.OK, stdout="a\nb\n", segments=((2, 2),), stdout_cut=cut)
     verdict = judge(example, observation)
     assert [(m.claim.line, m.got, m.cut) for m in verdict.mismatches] == [(6, "b\n", True)]

@@ -1,0 +1,212 @@
+"""What an article declares, as read from its text: `Article` -> `Example`s with their claims.
+
+Every type here is a frozen dataclass so that the pure core can pass them around, cache
+them and send them to a child process without defensive copies. Line numbers are 1-based
+article lines (what an editor shows), never offsets into a code block.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+__all__ = [
+    "Article",
+    "ArticleError",
+    "ArticleSettings",
+    "BlockSettings",
+    "ClaimKind",
+    "ClockName",
+    "Example",
+    "ExampleKind",
+    "OutputClaim",
+    "ServeCheck",
+    "TimingClaim",
+    "World",
+]
+
+ExampleKind = Literal["python", "pycon"]
+
+
+ClaimKind = Literal[
+    "fence", "transcript", "comment", "trailing", "arrow", "string", "prompt", "value"
+]
+
+
+ClockName = Literal["virtual", "real"]
+
+
+class ArticleError(Exception):
+    """An article that mdverify cannot read; names the file and, where known, the line."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
+        self.path = path
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ServeCheck:
+    """`serve request="GET /" expect="..."`: how the harness checks a block's server."""
+
+    port: int | None
+    """The port the example listens on (as written in the article); None: the first one."""
+    exchanges: tuple[tuple[str, str], ...]
+    """(request such as "GET /?name=Ada", text the response body must match), in order."""
+
+
+@dataclass(frozen=True)
+class BlockSettings:
+    """How to run one block: its directive comment over the front matter's defaults."""
+
+    skip: str | None = None
+    """Reason to skip; None runs the block."""
+    xfail: str | None = None
+    """Reason the block is expected to fail; None expects success."""
+    timeout: float | None = None
+    """Real-time limit in seconds for one block; None uses the session default."""
+    requires: tuple[str, ...] = ()
+    """Modules that must be importable, else the block is skipped."""
+    python: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    """Version constraints such as (">=", (3, 11)); all must hold, else the block is skipped."""
+    serve: ServeCheck | None = None
+    """Requests to send to the server this block runs, then stop it with SIGINT."""
+
+    def merged(self, other: BlockSettings) -> BlockSettings:
+        """Return these settings with every key that `other` sets taking precedence."""
+        return BlockSettings(
+            skip=other.skip if other.skip is not None else self.skip,
+            xfail=other.xfail if other.xfail is not None else self.xfail,
+            timeout=other.timeout if other.timeout is not None else self.timeout,
+            requires=self.requires + other.requires,
+            python=self.python + other.python,
+            serve=other.serve if other.serve is not None else self.serve,
+        )
+
+
+@dataclass(frozen=True)
+class World:
+    """The outside world examples use (the keys are read by mdverify.article.world).
+
+    The front matter gives the article's; a block's directive may add hosts and services
+    that block needs. What is provided is the union over the blocks that run.
+    """
+
+    files: tuple[tuple[str, str], ...] = ()
+    """(file name, content) created in the article's working directory."""
+    hosts: tuple[tuple[str, float], ...] = ()
+    """(host name, latency in seconds) served by the local HTTP server."""
+    services: tuple[str, ...] = ()
+    """Servers such as "postgres" started for the session."""
+
+    def merged(self, other: World) -> World:
+        """Return this world with what `other` adds; `other`'s wins for the same name."""
+        return World(
+            files=tuple({**dict(self.files), **dict(other.files)}.items()),
+            hosts=tuple({**dict(self.hosts), **dict(other.hosts)}.items()),
+            services=tuple(dict.fromkeys(self.services + other.services)),
+        )
+
+    @staticmethod
+    def union(worlds: Iterable[World]) -> World:
+        """What a run of several blocks needs together: each world merged, in order."""
+        return functools.reduce(World.merged, worlds, World())
+
+
+@dataclass(frozen=True)
+class ArticleSettings:
+    """What the front matter's `mdverify:` key says: keys of the whole article."""
+
+    clock: ClockName | None = None
+    """Which clock measures the article's blocks (they share one process); None uses the
+    session default."""
+    world: World = field(default_factory=World)
+    """Files, hosts and services every block of the article gets."""
+    defaults: BlockSettings = field(default_factory=BlockSettings)
+    """Block keys (skip, timeout, ...) every block starts from."""
+
+
+@dataclass(frozen=True)
+class OutputClaim:
+    """Output that an article says a block prints."""
+
+    kind: ClaimKind
+    """fence: an output block after the code; transcript: the lines after the prompt line of
+    a console fence that runs the block as a script; comment: `# ...` lines under a
+    statement; trailing: `print(x)  # ...`; arrow: `#> ...` lines; string: a triple-quoted
+    string statement right under a print; prompt: what follows a
+    `>>>` prompt; value: `len(word)  # 5`, the value of a bare expression, as a REPL shows
+    it (compared with `Observation.values`, not with stdout)."""
+    expected: str
+    """The declared output, one line per line, without the comment markers."""
+    line: int
+    """Article line where the declared output starts (for a fence, its first body line)."""
+    upto_line: int | None = None
+    """For comment-style claims, the last article line of the statement the output follows;
+    the claim covers stdout printed since the previous comment claim of the block up to the
+    end of that statement. None means the whole block's stdout."""
+    end_line: int | None = None
+    """Last article line holding the declared output (`line - 1` for an empty fence or an
+    empty pycon answer); what an update rewrites. None when unknown."""
+    form: str = ""
+    """How the writer introduced it, in words, where `kind` does not say it all
+    (`the fence titled "Salida"`); reports name it. Empty: `kind` says it."""
+    call: tuple[int, int] | None = None
+    """(article line, column) of the one `print` call whose output the claim declares: all
+    that call printed while the block ran, each call in order, wherever it was called from.
+    None: the claim covers what the block printed up to `upto_line`."""
+
+
+@dataclass(frozen=True)
+class TimingClaim:
+    """An elapsed-time promise for a whole block: `~1s`, optionally with `not 2s`."""
+
+    line: int
+    """Article line of the comment or directive that makes the claim."""
+    text: str
+    """The claim as the writer wrote it, for reports."""
+    seconds: float
+    not_seconds: tuple[float, ...] = ()
+    """Durations the claim rules out (`not 2s`)."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """One fenced Python (or pycon) block of an article."""
+
+    index: int
+    kind: ExampleKind
+    source: str
+    """The block's code as markdown-it gives it: container indentation removed."""
+    line: int
+    """Article line of the opening fence."""
+    code_line: int
+    """Article line of the first line of code."""
+    name: str
+    """Test name a writer recognises: the nearest heading and the line."""
+    settings: BlockSettings = field(default_factory=BlockSettings)
+    """The block's directive over the article's defaults."""
+    world: World = field(default_factory=World)
+    """What the block needs from outside: the article's world and what its directive adds."""
+    outputs: tuple[OutputClaim, ...] = ()
+    timings: tuple[TimingClaim, ...] = ()
+    """The directive's claim (`elapsed=`) first, then those of the block's comments."""
+    ends: tuple[int, ...] = ()
+    """Article lines where each top-level statement (pycon: each prompt) ends, in order:
+    where the child marks how far the output has come. Empty when the block does not parse."""
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Article:
+    """A Markdown file reduced to what mdverify checks."""
+
+    path: str
+    examples: tuple[Example, ...]
+    settings: ArticleSettings = field(default_factory=ArticleSettings)
