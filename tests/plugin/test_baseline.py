@@ -84,7 +84,7 @@ def test_a_changed_kind_of_failure_fails_and_names_the_recorded_one(tree):
 def test_a_fixed_block_is_reported_and_pruned_on_the_next_write(tree, monkeypatch):
     # A block whose source stays as it is and whose environment is fixed.
     (tree.path / "docs/env.md").write_text(
-        "# Env\n\n```python\nimport os\nprint(os.environ.get('MDV_X'))  # yes\n```\n"
+        "# Env\n\n```python\nimport os\nprint(os.environ.get('MDV_X'))  # 'yes'\n```\n"
     )
     args = ("--mdverify-baseline=known.json", "--mdverify-pass-env=MDV_X")
     tree.runpytest(*args, "--mdverify-baseline-write")

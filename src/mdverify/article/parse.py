@@ -36,6 +36,7 @@ from mdverify.model import (
     Article,
     ArticleError,
     ArticleSettings,
+    BlockSettings,
     Example,
     ExampleKind,
     OutputClaim,
@@ -109,6 +110,8 @@ def parse_text(path: str, text: str, *, output_words: Collection[str] = OUTPUT_W
     read = _examples(path, tokens, lines, settings, output_words)
     examples = [e for e, _ in read]
     for index, reason in fragments(examples, [syntax for _, syntax in read]).items():
+        if _decided(examples[index].settings):
+            continue  # the writer said how this block runs: a guess does not overrule it
         examples[index] = replace(
             examples[index], settings=replace(examples[index].settings, skip=reason)
         )
@@ -120,6 +123,16 @@ def parse_text(path: str, text: str, *, output_words: Collection[str] = OUTPUT_W
         old = examples[index]
         examples[index] = replace(old, warnings=(*old.warnings, *messages))
     return Article(path=path, examples=tuple(examples), settings=settings)
+
+
+def _decided(settings: BlockSettings) -> bool:
+    """Whether a directive already says if and how the block runs (skip, xfail, requires)."""
+    return bool(
+        settings.skip is not None
+        or settings.xfail is not None
+        or settings.requires
+        or settings.python
+    )
 
 
 def _front_matter(path: str, token: Token, lines: Sequence[str]) -> ArticleSettings:
