@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 
-def test_summary_line_counts_verified_failed_and_skipped_blocks(pytester, article):
+def test_summary_line_counts_passed_failed_and_skipped_blocks(pytester, article):
     article(
         "article.md",
         """
@@ -32,7 +32,7 @@ def test_summary_line_counts_verified_failed_and_skipped_blocks(pytester, articl
     )
     result = pytester.runpytest()
     result.assert_outcomes(passed=2, failed=1, skipped=1)
-    result.stdout.fnmatch_lines(["mdverify: 2 blocks verified, 1 failed, 1 skipped"])
+    result.stdout.fnmatch_lines(["mdverify: 2 blocks passed, 1 failed, 1 skipped"])
 
 
 def test_summary_line_is_absent_when_no_article_ran(pytester):

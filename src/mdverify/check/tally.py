@@ -92,7 +92,7 @@ class Tally:
     nothing_compared: int = 0
     """Blocks that passed with no output and no timing claim compared."""
     skipped: dict[str, int] = field(default_factory=dict)
-    """Reason -> blocks skipped for it."""
+    """Kind of reason (`skip_kind`) -> blocks skipped for it."""
     environment: dict[str, int] = field(default_factory=dict)
     """What was missing -> blocks that failed for it."""
     baselined: int = 0
@@ -112,5 +112,19 @@ class Tally:
         self.baselined += baselined
 
     def add_skip(self, reason: str) -> None:
-        """Count a block that did not run, and why."""
-        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+        """Count a block that did not run, by the kind of its reason."""
+        kind = skip_kind(reason)
+        self.skipped[kind] = self.skipped.get(kind, 0) + 1
+
+
+def skip_kind(reason: str) -> str:
+    """The part of a skip reason that names its kind, for grouping in the summary.
+
+    mdverify's own reasons read `kind: detail (line N)`, so that 40 fragments on a tree are
+    one line of the summary, not 40; `-rs` still shows each block's whole reason. A
+    writer's own reason is cut the same way: `skip="draft"` stays whole.
+    """
+    return _DETAIL.split(reason, maxsplit=1)[0].rstrip(" ,;") or reason
+
+
+_DETAIL = re.compile(r": | \(line \d")

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from mdverify.model import Verdict
 
-__all__ = ["MARK", "Tallies", "note", "verified_line"]
+__all__ = ["MARK", "Tallies", "note", "outcome_line"]
 
 MARK = ("mdverify", "example")
 """The user property that tells our items' reports from the others' in the summary."""
@@ -73,7 +73,7 @@ class Tallies:
     @pytest.hookimpl(trylast=True)
     def pytest_terminal_summary(self, terminalreporter: TerminalReporter) -> None:
         """The `mdverify:` lines: the outcomes, then what was really checked."""
-        line = verified_line(terminalreporter.stats)
+        line = outcome_line(terminalreporter.stats)
         for text in ([line] if line is not None else []) + tally_lines(self.tally):
             terminalreporter.write_line(text)
 
@@ -85,8 +85,8 @@ def _reason(report: pytest.TestReport) -> str:
     return reason.removeprefix("Skipped: ")
 
 
-def verified_line(stats: Mapping[str, Sequence[object]]) -> str | None:
-    """`mdverify: 12 blocks verified, 1 failed`: our items' outcomes, for the summary."""
+def outcome_line(stats: Mapping[str, Sequence[object]]) -> str | None:
+    """`mdverify: 12 blocks passed, 1 failed`: our items' outcomes, for the summary."""
     counts: dict[str, int] = {}
     for outcome in ("passed", "failed", "skipped", "xfailed", "xpassed", "error"):
         for report in stats.get(outcome, []):
@@ -97,6 +97,6 @@ def verified_line(stats: Mapping[str, Sequence[object]]) -> str | None:
                 counts[outcome] = counts.get(outcome, 0) + 1
     if not counts:
         return None
-    verified = counts.pop("passed", 0)
+    passed = counts.pop("passed", 0)
     rest = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
-    return f"mdverify: {verified} blocks verified" + (f", {rest}" if rest else "")
+    return f"mdverify: {passed} blocks passed" + (f", {rest}" if rest else "")
