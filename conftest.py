@@ -4,9 +4,13 @@ The originals under tests/fixtures are articles with known defects: the test sui
 through pytester on purpose, so a plain `pytest` from the top must not collect them itself;
 nor the case articles under tests/cases, which tests/plugin/test_cases.py runs in one inner
 session and checks against the expectations in their front matter.
+
+The suite runs on pytest-xdist's workers by default (see `pytest_cmdline_main`).
 """
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
@@ -29,3 +33,41 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             or (item.path.name in _PROCESS_MODULES and "unit" in item.path.parts)
         ):
             item.add_marker(pytest.mark.process)
+
+
+def _cores() -> int:
+    if hasattr(os, "sched_getaffinity"):  # not on macOS
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Spread the whole suite over one xdist worker per core, unless told otherwise.
+
+    Most of the suite's time is inner pytest runs, articles' children and servers, and
+    their real-time waits: on two workers they overlap. This is the `-n auto --dist
+    loadfile --no-loadscope-reorder` a user would type, set here rather than in `addopts`
+    because `-p no:xdist` must still run the suite serially (an `-n` in `addopts` would
+    then be an unknown option); `-n 0` runs serially too, and an `-n` or `--dist` given
+    wins. Only for the whole suite (no path given, so pytest runs `testpaths`): a run of
+    one file or folder, the loop while working, is quicker without the workers' start.
+
+    `loadfile` keeps tests/plugin/test_cases.py on one worker, which starts the case
+    articles' inner runs once (`loadgroup` and its `xdist_group` mark cannot: xdist 3.8
+    renames the items' node ids in a way pytest 9 ignores). In collection order that file
+    goes first, so its runs overlap the rest of the suite, and the many small unit files
+    come last, where they even out the two workers' ends.
+    """
+    if hasattr(config, "workerinput") or not config.pluginmanager.hasplugin("xdist"):
+        return
+    if (
+        config.option.numprocesses is None
+        and config.args_source == pytest.Config.ArgsSource.TESTPATHS  # the whole suite
+        and not config.option.usepdb
+        and _cores() > 1
+    ):
+        config.option.numprocesses = "auto"
+    if config.option.numprocesses and config.option.dist == "no":
+        config.option.dist = "loadfile"
+        config.option.loadscopereorder = False

@@ -21,14 +21,20 @@ def article(pytester: pytest.Pytester):
 
 
 @pytest.fixture(autouse=True)
-def _no_hypothesis_in_inner_runs(request, monkeypatch):
-    """The hypothesis plugin costs ~0.9 s per inner pytest start-up and is not used there."""
+def _inner_runs_environment(request, monkeypatch):
+    """The hypothesis plugin costs ~0.9 s per inner pytest start-up and is not used there.
+
+    And an inner run is no xdist worker, though the outer session may run on one: the
+    variables xdist sets there (mdverify reads the worker count) stay out of it.
+    """
     if "pytester" not in request.fixturenames:
         return
     request.getfixturevalue("pytester")  # it clears PYTEST_ADDOPTS: set ours after it
     monkeypatch.setenv(
         "PYTEST_ADDOPTS", "-p no:hypothesispytest -o asyncio_default_fixture_loop_scope=function"
     )
+    for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

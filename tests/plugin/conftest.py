@@ -24,7 +24,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     }
     config.stash[_CASES] = list(modules)
     for module in modules:
-        module.start_runs()
+        module.start_runs(module.needed(session.items))  # only the runs the selection reads
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

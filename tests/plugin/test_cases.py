@@ -51,8 +51,9 @@ from typing import Any
 import frontmatter
 import pytest
 
-# Under `pytest -n N --dist loadgroup` every case goes to one worker:
-# the inner runs then start once, not once on each worker that gets a case.
+# Under xdist every case must go to one worker, so that the inner runs start once, not once
+# on each worker that gets a case: the suite's `--dist loadfile` does it (see conftest.py),
+# and this mark under `--dist loadgroup` where xdist and pytest agree on node ids.
 pytestmark = [pytest.mark.process, pytest.mark.xdist_group("cases")]
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
@@ -161,16 +162,30 @@ class _Started:
 _STARTED: dict[tuple[str, ...], _Started] = {}
 
 
-def start_runs() -> None:
-    """Start every inner run, all at once: their real-time waits (timeouts, sleeps) overlap.
+def needed(items: list[pytest.Item]) -> set[tuple[str, ...]]:
+    """The inner runs the selected items of this module read: `-k one-case` starts one."""
+    groups: set[tuple[str, ...]] = set()
+    for item in items:
+        if isinstance(item, pytest.Function) and item.module.__file__ == __file__:
+            params = item.callspec.params
+            groups.add(args_of(params["path"].parent) if "path" in params else params["args"])
+    return groups
+
+
+def start_runs(groups: set[tuple[str, ...]]) -> None:
+    """Start the inner runs of `groups` not yet started, all at once: their real-time waits
+    (timeouts, sleeps) overlap.
 
     tests/plugin/conftest.py calls this as soon as collection is done, so that the runs go
-    on while the tests before these run; the fixture calls it too, for sessions without it.
+    on while the tests before these run; the fixture calls it too, for sessions without it
+    (an xdist worker, where the tests of this module all go to one worker).
     """
-    if not _STARTED:
-        root = Path(tempfile.mkdtemp(prefix="mdverify-cases-"))
-        for number, (args, topics) in enumerate(GROUPS.items()):
-            _STARTED[args] = _Started(root / str(number), topics, args)
+    todo = [(number, args) for number, args in enumerate(GROUPS) if args in groups - set(_STARTED)]
+    if not todo:
+        return
+    root = Path(tempfile.mkdtemp(prefix="mdverify-cases-"))
+    for number, args in todo:
+        _STARTED[args] = _Started(root / str(number), GROUPS[args], args)
 
 
 def stop_runs() -> None:
@@ -184,8 +199,8 @@ def stop_runs() -> None:
 
 
 @pytest.fixture(scope="module")
-def runs():
-    start_runs()
+def runs(request):
+    start_runs(needed(request.session.items))
     try:
         yield {args: started.finish() for args, started in _STARTED.items()}
     finally:
