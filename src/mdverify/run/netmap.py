@@ -90,6 +90,7 @@ class _State:
     ports: dict[int, int] = {}  # noqa: RUF012 -- port the example asked for -> real port
     asked: dict[int, int] = {}  # noqa: RUF012 -- real port -> port the example asked for
     shown: dict[int, tuple[Any, ...]] = {}  # noqa: RUF012 -- fd -> (real, shown address)
+    bound: dict[int, tuple[int, int]] = {}  # noqa: RUF012 -- fd -> (real port, family)
     report: Callable[[Event], None] | None = None
     refused: set[str] = set()  # noqa: RUF012 -- hosts reported as refused in this block
 
@@ -275,17 +276,22 @@ def _bind(self: socket.socket, address: Any) -> None:  # noqa: ANN401 -- any fam
         return
     loopback = "127.0.0.1" if self.family == socket.AF_INET else "::1"
     asked = int(address[1])
+    # The port the same server holds in the other family (asyncio binds 0.0.0.0 and ::),
+    # so that a client of either family reaches it at the one port the map names. A later
+    # server that asks for the same port gets a fresh one: a check that probes the
+    # earlier server after SIGINT must not reach its successor.
+    previous = _State.ports.get(asked) if asked else None
+    shared = any(port == previous and fam != self.family for port, fam in _State.bound.values())
     try:
-        # The port the same server got in the other family (asyncio binds 0.0.0.0 and ::),
-        # so that a client of either family reaches it at the one port the map names.
-        _real_bind(self, (loopback, _State.ports.get(asked, 0), *address[2:]))
+        _real_bind(self, (loopback, previous if shared else 0, *address[2:]))
     except OSError:
         _real_bind(self, (loopback, 0, *address[2:]))
     bound = _real_getsockname(self)
     real = bound[1]
     _State.asked[real] = asked or real
+    _State.bound[self.fileno()] = (real, self.family)
     if asked:
-        _State.ports.setdefault(asked, real)
+        _State.ports[asked] = real
         unspecified = "0.0.0.0" if self.family == socket.AF_INET else "::"  # noqa: S104
         shown = (address[0] or unspecified, asked, *bound[2:])
         _State.shown[self.fileno()] = (bound, shown)
@@ -321,6 +327,7 @@ def _accept(self: socket.socket) -> tuple[socket.socket, Any]:
 
 
 def _close(self: socket.socket) -> None:
+    _State.bound.pop(self.fileno(), None)
     asked = _State.listeners.pop(self.fileno(), None)
     if asked is not None:
         _State.accepted.discard(self.fileno())

@@ -110,3 +110,38 @@ def test_the_clocks_uninstall_undoes_netmaps_patches_too(monkeypatch):
     finally:
         uninstall()
     assert [socket.getaddrinfo, *(getattr(socket.socket, name) for name in names)] == before
+
+
+@pytest.fixture
+def remapped(hosts, monkeypatch):
+    for name in ("asked", "shown", "bound", "listeners"):
+        monkeypatch.setattr(netmap._State, name, {})
+    monkeypatch.setattr(netmap._State, "remap_all", True)
+
+
+def test_a_later_server_on_the_same_port_gets_a_fresh_real_port(remapped):
+    # A server check probes the first server after SIGINT; had the second server taken
+    # the same real port, the probe would reach it and blame the first.
+    first = socket.socket()
+    netmap._bind(first, ("", 8000))
+    taken = netmap._State.ports[8000]
+    netmap._close(first)
+    second = socket.socket()
+    try:
+        netmap._bind(second, ("", 8000))
+        assert netmap._State.ports[8000] != taken
+        assert netmap._getsockname(second)[1] == 8000
+    finally:
+        netmap._close(second)
+
+
+@pytest.mark.skipif(not socket.has_ipv6, reason="no IPv6")
+def test_one_server_in_both_families_shares_one_real_port(remapped):
+    v4, v6 = socket.socket(socket.AF_INET), socket.socket(socket.AF_INET6)
+    try:
+        netmap._bind(v4, ("0.0.0.0", 8000))  # noqa: S104 -- what asyncio binds
+        netmap._bind(v6, ("::", 8000))
+        assert v4.getsockname()[1] == v6.getsockname()[1] == netmap._State.ports[8000]
+    finally:
+        netmap._close(v4)
+        netmap._close(v6)
