@@ -6,21 +6,26 @@ with a NameError that is mdverify's mistake, not the writer's. A block is such a
 and is skipped with the names and the line, when all of these hold:
 
 * it has at most `MAX_LINES` lines of code (comments and blank lines aside) and declares
-  no output: a writer who shows what it prints means it to run;
+  no output and no timing: a writer who shows what it prints or how long it takes means
+  it to run;
 * at its top level (outside function bodies, where a name is looked up when the block
   runs) it uses a name that is no builtin, is not bound above that use in the block, and
   is bound by no other block of the article, at any depth. A block that does not parse
   counts as binding every word in it.
 
 A name that some other block defines (`np` from an `import numpy as np` that failed) is a
-real dependency: the block runs, and its NameError says what went wrong before it.
+real dependency: the block runs, and its NameError says what went wrong before it. So is a
+standard module used without its import (`time.sleep(1)`), and a near-miss of a builtin or
+of a name the article binds (`pritn`, `totl` beside `total`): those are typos, and fail.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
+import difflib
 import re
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -41,7 +46,7 @@ def fragments(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) -
     bound = [_bound_anywhere(e, syntax) for e, syntax in zip(examples, read, strict=True)]
     found: dict[int, str] = {}
     for index, (example, syntax) in enumerate(zip(examples, read, strict=True)):
-        if syntax is None or syntax.tree is None or example.outputs:
+        if syntax is None or syntax.tree is None or example.outputs or example.timings:
             continue
         if example.settings.skip is not None or example.settings.xfail is not None:
             continue
@@ -50,7 +55,8 @@ def fragments(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) -
             continue
         elsewhere = set().union(*(names for i, names in enumerate(bound) if i != index))
         unknown = [(n, line) for n, line in _unbound(syntax.tree) if n not in elsewhere]
-        if unknown:
+        known = _BUILTINS | elsewhere | bound[index]
+        if unknown and not any(_likely_mistake(n, known) for n, _ in unknown):
             names = ", ".join(dict.fromkeys(n for n, _ in unknown))
             line = syntax.article_line(unknown[0][1])
             found[index] = (
@@ -58,6 +64,17 @@ def fragments(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) -
                 f"defines (line {line})"
             )
     return found
+
+
+def _likely_mistake(name: str, known: set[str] | frozenset[str]) -> bool:
+    """A standard module used without its import, or a near-miss of a known name (`pritn`).
+
+    Both are the writer's mistake in code meant to run, not a name the API leaves to the
+    reader: the block runs, and its NameError is reported.
+    """
+    if name in sys.stdlib_module_names:
+        return True
+    return bool(difflib.get_close_matches(name, known, n=1, cutoff=0.8))
 
 
 def _bound_anywhere(example: Example, syntax: BlockSyntax | None) -> set[str]:

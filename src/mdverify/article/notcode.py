@@ -26,10 +26,13 @@ with its SyntaxError.
 from __future__ import annotations
 
 import ast
+import difflib
+import io
 import itertools
 import keyword
 import re
 import textwrap
+import tokenize
 from typing import TYPE_CHECKING
 
 from mdverify.article.fences import COMMANDS, names_output
@@ -86,12 +89,30 @@ def not_runnable(source: str, first_line: int, words: Collection[str]) -> str | 
         return None
     lines = source.split("\n")
     line = lines[at - 1].strip() if at <= len(lines) else ""
-    shell = next((n for n, text in enumerate(lines, 1) if _is_shell(text)), None)
+    inside = _in_strings(source)
+    shell = next(
+        (n for n, text in enumerate(lines, 1) if n not in inside and _is_shell(text)), None
+    )
     if shell is not None:
         command = lines[shell - 1].strip()
         return f"shell commands, not Python (line {first_line + shell - 1}: {command})"
     reason = _reason(lines, line, words)
     return None if reason is None else f"{reason} (line {first_line + at - 1})"
+
+
+def _in_strings(source: str) -> set[int]:
+    """Lines (1-based) that lie inside a multi-line string: a `pip install` there is text.
+
+    The block does not parse, so the tokenizer is read only up to where it gives up.
+    """
+    inside: set[int] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.STRING and token.end[0] > token.start[0]:
+                inside.update(range(token.start[0], token.end[0] + 1))
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return inside
 
 
 def _reason(lines: Sequence[str], line: str, words: Collection[str]) -> str | None:
@@ -105,9 +126,10 @@ def _reason(lines: Sequence[str], line: str, words: Collection[str]) -> str | No
         return f"{TEMPLATE}: a block labelled 'syntax'"
     if _is_label(line, words):
         return "the block shows its output inside the code, not runnable as it stands"
-    if not any(_parses_alone(text) or _CODE_START.match(text) for text in lines) and not (
-        _parses_dedented(lines)
-    ):
+    if not any(
+        _parses_alone(text) or _CODE_START.match(text) or _code_word((text.split() or [""])[0])
+        for text in lines
+    ) and not (_parses_dedented(lines)):
         return "no line of it is Python: output or prose in a Python fence"
     return None
 
@@ -151,11 +173,16 @@ def _template_mark(line: str) -> str | None:
         return f"the placeholder {placeholder[0]}"
     if _ELLIPSIS.search(code):
         return f"'...' for the code left out: {line}"
-    if _PROSE.fullmatch(code.strip()) and code.split()[0] not in _NOT_PROSE:
+    if _PROSE.fullmatch(code.strip()) and not _code_word(code.split()[0]):
         return f"prose where code would be: {line}"
     if code.strip() in _NEEDS_OPERAND and "#" in line:
         return f"a comment where code would be: {line}"  # `await  # awaitable code`
     return None
+
+
+def _code_word(word: str) -> bool:
+    """A keyword, or a misspelt one (`improt`, `retrun`): the line is broken code, not prose."""
+    return word in _NOT_PROSE or bool(difflib.get_close_matches(word, _NOT_PROSE, n=1, cutoff=0.8))
 
 
 def _is_label(line: str, words: Collection[str]) -> bool:

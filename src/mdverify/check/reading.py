@@ -9,11 +9,13 @@ one of three styles, decided against what the code printed:
   `{'a', 'b'}`), alone or followed by prose (`mdverify.article.literal`). The value part
   is compared. It matches the output when it is the same text; or the same value
   (`[1,2]` and `[1, 2]`, a set in any order, `2` and `2.0`); or a string literal whose text
-  is the output (`'abc'` for `abc`); or the output's last word (`print("sum:", s)  # 3`);
+  is the output (`'abc'` for `abc`); or the last word of a one-line output
+  (`print("sum:", s)  # 3`);
   or the name of the type printed (`int` or `integer` for `<class 'int'>`). Several
   lines of output may be written on one line, separated by spaces or commas (a print in a
   loop: `# 0 1 2`).
-* **text**: any other comment, compared whole, when its first word is the first word of
+* **text**: any other comment, compared whole, when it is a single word (`# yes`; not a
+  label such as `# Output`), or when its first word is, case aside, the first word of
   a line of the output: `# Hello, world` under a print of `Hello, world!` is a claim, and fails. A
   comment whose first word names the type printed (`int`, `Integer`, `str` or `string` for
   `<class 'str'>`) shows that output.
@@ -72,9 +74,18 @@ def read_claim(declared: str, got: str) -> Reading:
     printed = _TYPE.fullmatch("\n".join(shown))
     if printed is not None and text.split() and _names_type(text.split()[0], printed.group(1)):
         return Reading("text", matched=True, compared=text)
-    if text.split() and any(line.split()[:1] == text.split()[:1] for line in shown):
+    words = text.split()
+    first = words[0].lower() if words else ""
+    if any(line.split()[:1] and line.split()[0].lower() == first for line in shown):
+        return Reading("text", matched=False, compared=text)
+    # One word after a print is what it shows, not an explanation (`# yes`, `# banana`):
+    # read as prose, a wrong one would pass. Words that label output are the exception.
+    if len(words) == 1 and first.strip(":") not in _LABELS:
         return Reading("text", matched=False, compared=text)
     return Reading("prose", matched=False, compared=text)
+
+
+_LABELS = frozenset({"output", "outputs", "prints", "result", "returns", "shows"})
 
 
 def _shown(got: str) -> list[str]:
@@ -88,7 +99,13 @@ def _shown(got: str) -> list[str]:
 def _value_matches(value: str, got: str) -> bool:
     literal = _literal(value)
     assert literal is not None
-    return any(_shows(value, literal[0], shown) for shown in _shown(got))
+    if any(_shows(value, literal[0], shown) for shown in _shown(got)):
+        return True
+    # The last word of a one-line output (`print("sum:", s)  # 3`); not of several lines
+    # joined, where it would let `# 2` stand for a loop's `0 1 2`.
+    lines = normalise(got)
+    words = lines[0].split() if len(lines) == 1 else []
+    return len(words) > 1 and (words[-1] == value or _same(literal[0], _literal(words[-1])))
 
 
 def _shows(value: str, literal: object, output: str) -> bool:
@@ -97,10 +114,7 @@ def _shows(value: str, literal: object, output: str) -> bool:
         return True
     if isinstance(literal, str) and matches(literal, output):
         return True
-    if _same(literal, _literal(output)):
-        return True
-    words = output.split()
-    return len(words) > 1 and (words[-1] == value or _same(literal, _literal(words[-1])))
+    return _same(literal, _literal(output))
 
 
 def _same(literal: object, other: tuple[object] | None) -> bool:

@@ -33,7 +33,6 @@ _MISSING = {
     "ConnectionRefusedError": "missing service",
     "FileNotFoundError": "missing file",
 }
-_OFFLINE = re.compile(r"mdverify: examples run offline")
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,10 @@ def checked(verdict: Verdict) -> Checked:
     obs = verdict.observation
     ran = obs.status is Status.OK
     return Checked(
-        outputs=len(verdict.example.outputs) if ran else 0,
+        # Prose comments and claims on a print that never ran were read, not compared.
+        outputs=len(verdict.example.outputs) - len(verdict.prose) - len(verdict.not_run)
+        if ran
+        else 0,
         timings=len(verdict.example.timings) if ran and obs.elapsed is not None else 0,
         environment=environment(verdict),
     )
@@ -74,7 +76,7 @@ def environment(verdict: Verdict) -> str:
     obs = verdict.observation
     if obs.status is not Status.RAISED:
         return ""
-    if _OFFLINE.search(obs.error or ""):
+    if obs.offline:
         return "undeclared host"
     return _MISSING.get(exception_name(obs.error), "")
 

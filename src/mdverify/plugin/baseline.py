@@ -134,7 +134,7 @@ class Baselines:
             written=written,
         )
 
-    @pytest.hookimpl(trylast=True)  # after the tally's lines (registered after this one)
+    @pytest.hookimpl(trylast=True)  # after pytest's own summary sections
     def pytest_terminal_summary(self, terminalreporter: TerminalReporter) -> None:
         """Print what the session did to the baseline, or would do on a refresh."""
         for line in self.summary:

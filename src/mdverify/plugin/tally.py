@@ -99,4 +99,5 @@ def outcome_line(stats: Mapping[str, Sequence[object]]) -> str | None:
         return None
     passed = counts.pop("passed", 0)
     rest = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
-    return f"mdverify: {passed} blocks passed" + (f", {rest}" if rest else "")
+    blocks = "block" if passed == 1 else "blocks"
+    return f"mdverify: {passed} {blocks} passed" + (f", {rest}" if rest else "")

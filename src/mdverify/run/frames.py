@@ -77,7 +77,7 @@ def encode_frame(message: Job | ResultFrame) -> bytes:
             "checks": [
                 [
                     c.index,
-                    [{**asdict(p), "fault": p.fault.value} for p in c.problems],
+                    [_problem(p) for p in c.problems],
                     c.interrupted,
                 ]
                 for c in outcome.checks

@@ -10,6 +10,7 @@ its skip names the block that ended the process and how. What the server checks 
 
 from __future__ import annotations
 
+import traceback
 from typing import TYPE_CHECKING
 
 from mdverify.model import Halt, Interruption, Observation, Status
@@ -46,6 +47,11 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
         start = starts.get(index)
         end = ends.get(index)
         if start is None:
+            # Never run, but a syntax error is a defect whatever ran before: report it.
+            broken = _syntax_error(prepared, example) if cause is not None else None
+            if broken is not None:
+                results[index] = broken
+                continue
             results[index] = Observation(
                 index,
                 Status.NOT_RUN,
@@ -94,6 +100,21 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
             offline=refused.get(index, ()),
         )
     return apply(results, outcome.checks)
+
+
+def _syntax_error(prepared: Prepared, example: Example) -> Observation | None:
+    """A block the process never reached, failed as the child would if it does not compile."""
+    if example.kind != "python":
+        return None
+    display = prepared.request["display"]
+    try:
+        compile("\n" * (example.code_line - 1) + example.source, display, "exec", dont_inherit=True)
+    except SyntaxError as err:
+        text = "".join(traceback.format_exception_only(type(err), err))
+        return Observation(
+            example.index, Status.RAISED, error=text, error_line=err.lineno, clock=prepared.clock
+        )
+    return None
 
 
 def _refused(outcome: Outcome) -> dict[int, tuple[str, ...]]:

@@ -59,8 +59,9 @@ def parse_size(text: str) -> int:
 
 def size_text(count: int) -> str:
     """Bytes in a reader's words: `1 MiB`, `64 KiB`, `12 bytes` (`parse_size` reads such)."""
+    # Two decimals at most: `2.93 KiB`, not `2.93262 KiB`.
     if count >= MIB:
-        return f"{count / MIB:g} MiB"
+        return f"{round(count / MIB, 2):g} MiB"
     if count >= 1 << 10:
-        return f"{count / (1 << 10):g} KiB"
+        return f"{round(count / (1 << 10), 2):g} KiB"
     return f"{count} bytes"

@@ -31,3 +31,14 @@ def test_what_a_fragment_is_not():
     assert skips("print(undefined)  # 1\n") == [None]  # declares output: meant to run
     assert skips("from os import *\nprint(getcwd)\n") == [None]  # a star import binds anything
     assert skips("a = 1\nb = 2\nc = 3\nprint(undefined)\n") == [None]  # four lines: a program
+
+
+def test_typos_and_missing_imports_are_mistakes_that_run_and_fail():
+    assert skips('pritn("hello")\n') == [None]  # a near-miss of a builtin
+    assert skips("total = 3\nprint(totl)\n") == [None]  # a near-miss of a bound name
+    assert skips("time.sleep(2)\n") == [None]  # a standard module never imported
+    assert skips("await asyncio.sleep(1)\n") == [None]
+
+
+def test_a_block_that_claims_a_timing_is_meant_to_run():
+    assert skips("await wait_for_it()  # takes ~1s\n") == [None]

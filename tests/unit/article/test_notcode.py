@@ -80,6 +80,8 @@ def test_a_template_skip_reads_as_the_directive_writers_use():
         "text = 'never closed\n",
         "x = 1\n",  # it parses: it runs
         "print('<b>...</b>'\n",  # markup inside a string is no template
+        "improt asyncio\n",  # a misspelt keyword is broken code, not prose
+        'HELP = """\n$ pip install rich\n"""\ndef f(:\n    pass\n',  # shell text in a string
     ],
 )
 def test_real_code_with_a_syntax_error_still_runs_and_fails(source):

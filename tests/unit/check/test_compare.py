@@ -105,3 +105,11 @@ def test_a_claim_that_runs_past_the_cut_fails_even_when_the_kept_part_matches():
     observation = Observation(0, Status.OK, stdout="a\nb\n", segments=((2, 2),), stdout_cut=cut)
     verdict = judge(example, observation)
     assert [(m.claim.line, m.got, m.cut) for m in verdict.mismatches] == [(6, "b\n", True)]
+
+
+def test_a_prose_like_comment_past_the_cut_fails_as_cut_rather_than_passing_as_prose():
+    example = _example(OutputClaim("trailing", "prints the rest of it", 3, 2))
+    cut = Truncation(written=1000, kept=2, limit=2)
+    observation = Observation(0, Status.OK, stdout="a\n", stdout_cut=cut)
+    verdict = judge(example, observation)
+    assert [m.cut for m in verdict.mismatches] == [True]

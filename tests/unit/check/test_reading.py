@@ -56,3 +56,22 @@ def test_claims_that_fail(declared, got, compared):
 )
 def test_prose_is_not_compared(declared, got):
     assert read_claim(declared, got).style == "prose"
+
+
+@pytest.mark.parametrize(
+    ("declared", "got"),
+    [
+        ("alice", "ALICE\n"),
+        ("str", "<class 'int'>\n"),
+        ("yes", "no\n"),
+        ("2", "0\n1\n2\n"),
+    ],
+)
+def test_a_single_word_or_a_value_is_a_claim_that_can_fail(declared, got):
+    reading = read_claim(declared, got)
+    assert reading.style != "prose"
+    assert not reading.matched, reading
+
+
+def test_a_word_that_labels_output_is_prose():
+    assert read_claim("Output:", "3\n").style == "prose"

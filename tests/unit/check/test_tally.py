@@ -30,7 +30,6 @@ def test_the_claims_of_a_block_that_ran_to_its_end_are_compared():
             "socket.gaierror: [Errno -2] mdverify: examples run offline; x.org is not",
             "undeclared host",
         ),
-        ("OSError: [Errno 101] mdverify: examples run offline; 1.2.3.4 is not", "undeclared host"),
         ("ConnectionRefusedError: [Errno 111] Connection refused", "missing service"),
         ("FileNotFoundError: [Errno 2] No such file or directory: 'data.csv'", "missing file"),
         ("NameError: name 'x' is not defined", ""),
@@ -38,6 +37,18 @@ def test_the_claims_of_a_block_that_ran_to_its_end_are_compared():
 )
 def test_an_environment_failure_says_what_is_missing(error, missing):
     assert environment(Verdict(EXAMPLE, Observation(0, Status.RAISED, error=error))) == missing
+
+
+def test_a_failure_after_a_refused_host_is_the_environments_whatever_it_raised():
+    raised = Observation(0, Status.RAISED, error="KeyError: 'data'", offline=("api.example.org",))
+    assert environment(Verdict(EXAMPLE, raised)) == "undeclared host"
+
+
+def test_prose_and_claims_on_prints_that_never_ran_are_not_counted_as_compared():
+    prose, never = OutputClaim("trailing", "adds the unit", 4), OutputClaim("trailing", "2", 5)
+    example = Example(0, "python", "x\n", 3, 4, "T", outputs=(*CLAIMS, prose, never))
+    verdict = Verdict(example, Observation(0, Status.OK), prose=(prose,), not_run=(never,))
+    assert checked(verdict).outputs == 2
 
 
 def test_the_wire_form_round_trips():
