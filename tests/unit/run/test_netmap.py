@@ -139,7 +139,7 @@ def test_a_later_server_on_the_same_port_gets_a_fresh_real_port(remapped):
 def test_one_server_in_both_families_shares_one_real_port(remapped):
     v4, v6 = socket.socket(socket.AF_INET), socket.socket(socket.AF_INET6)
     try:
-        netmap._bind(v4, ("0.0.0.0", 8000))  # noqa: S104 -- what asyncio binds
+        netmap._bind(v4, ("0.0.0.0", 8000))  # what asyncio binds
         netmap._bind(v6, ("::", 8000))
         assert v4.getsockname()[1] == v6.getsockname()[1] == netmap._State.ports[8000]
     finally:
