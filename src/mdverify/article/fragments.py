@@ -15,8 +15,8 @@ and is skipped with the names and the line, when all of these hold:
 
 A name that some other block defines (`np` from an `import numpy as np` that failed) is a
 real dependency: the block runs, and its NameError says what went wrong before it. So is a
-standard module used without its import (`time.sleep(1)`), and a near-miss of a builtin or
-of a name the article binds (`pritn`, `totl` beside `total`): those are typos, and fail.
+near-miss of a builtin or of a name the article binds (`pritn`, `totl` beside `total`): a
+typo, which fails.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import ast
 import builtins
 import difflib
 import re
-import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -67,13 +66,13 @@ def fragments(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) -
 
 
 def _likely_mistake(name: str, known: set[str] | frozenset[str]) -> bool:
-    """A standard module used without its import, or a near-miss of a known name (`pritn`).
+    """A near-miss of a known name (`pritn`, `totl` beside `total`): a typo, not an API name.
 
-    Both are the writer's mistake in code meant to run, not a name the API leaves to the
-    reader: the block runs, and its NameError is reported.
+    The block runs, and its NameError is reported.
+
+    A standard module's name is no sign of a missing import: `await queue.put(item)` uses
+    an `asyncio.Queue` called `queue`, not the `queue` module.
     """
-    if name in sys.stdlib_module_names:
-        return True
     return bool(difflib.get_close_matches(name, known, n=1, cutoff=0.8))
 
 
