@@ -14,11 +14,12 @@ one of three styles, decided against what the code printed:
   or the name of the type printed (`int` or `integer` for `<class 'int'>`). Several
   lines of output may be written on one line, separated by spaces or commas (a print in a
   loop: `# 0 1 2`).
-* **text**: any other comment, compared whole, when it is a single word (`# yes`; not a
-  label such as `# Output`), or when its first word is, case aside, the first word of
-  a line of the output: `# Hello, world` under a print of `Hello, world!` is a claim, and fails. A
-  comment whose first word names the type printed (`int`, `Integer`, `str` or `string` for
-  `<class 'str'>`) shows that output.
+* **text**: any other comment, compared whole, when it is one word after a one-word
+  output or a type (`# yes` for `no`; not a label such as `# Output`), or when its first
+  word is, case aside, the first word of a line of the output: `# Hello, world` under a
+  print of `Hello, world!` is a claim, and fails. A comment whose first word names the
+  type printed (`int`, `Integer`, `str` or `string` for `<class 'str'>`) shows that
+  output.
 * **prose**: any other comment (`# adds the unit`, `# or, shorter: a | b`, a comment under
   a statement that printed nothing): not compared, and the verdict says so.
 
@@ -78,14 +79,29 @@ def read_claim(declared: str, got: str) -> Reading:
     first = words[0].lower() if words else ""
     if any(line.split()[:1] and line.split()[0].lower() == first for line in shown):
         return Reading("text", matched=False, compared=text)
-    # One word after a print is what it shows, not an explanation (`# yes`, `# banana`):
-    # read as prose, a wrong one would pass. Words that label output are the exception.
-    if len(words) == 1 and first.strip(":") not in _LABELS:
+    if _one_word_claim(words, shown):
         return Reading("text", matched=False, compared=text)
     return Reading("prose", matched=False, compared=text)
 
 
 _LABELS = frozenset({"output", "outputs", "prints", "result", "returns", "shows"})
+_WORDISH = re.compile(r"[\w'\".-]+")
+
+
+def _one_word_claim(words: list[str], shown: list[str]) -> bool:
+    """One word after a print of one word (`# yes` for `no`) or of a type: what it shows.
+
+    Read as prose, a wrong one would pass. A word beside a number (`print(2 + 3)  #
+    addition`) names the operation, and a label (`# Output`) introduces the output: prose.
+    """
+    if len(words) != 1 or not _WORDISH.fullmatch(words[0]) or len(shown) != 1:
+        return False
+    if words[0].lower().strip(":") in _LABELS:
+        return False
+    printed = shown[0].split()
+    return _TYPE.fullmatch(shown[0]) is not None or (
+        len(printed) == 1 and any(c.isalpha() for c in printed[0])
+    )
 
 
 def _shown(got: str) -> list[str]:

@@ -10,6 +10,7 @@ its skip names the block that ended the process and how. What the server checks 
 
 from __future__ import annotations
 
+import ast
 import traceback
 from typing import TYPE_CHECKING
 
@@ -108,7 +109,9 @@ def _syntax_error(prepared: Prepared, example: Example) -> Observation | None:
         return None
     display = prepared.request["display"]
     try:
-        compile("\n" * (example.code_line - 1) + example.source, display, "exec", dont_inherit=True)
+        source = "\n" * (example.code_line - 1) + example.source
+        # As the child compiles it: top-level `await` is the reader's, not an error.
+        compile(source, display, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
     except SyntaxError as err:
         text = "".join(traceback.format_exception_only(type(err), err))
         return Observation(

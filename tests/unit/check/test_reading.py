@@ -75,3 +75,11 @@ def test_a_single_word_or_a_value_is_a_claim_that_can_fail(declared, got):
 
 def test_a_word_that_labels_output_is_prose():
     assert read_claim("Output:", "3\n").style == "prose"
+
+
+@pytest.mark.parametrize(
+    ("declared", "got"),
+    [("addition(+)", "5\n"), ("addition", "5\n"), ("Output", "3\n")],
+)
+def test_a_word_that_names_the_operation_or_labels_the_output_is_prose(declared, got):
+    assert read_claim(declared, got).style == "prose"
