@@ -112,7 +112,9 @@ class ExampleItem(pytest.Item):
         article = self.article_file
         record(self, verdict, article.article.path, article.digest)
         note(self, verdict)
-        baseline_note = consult(self, verdict, article.article.examples)  # xfails a known one
+        baseline_note = consult(
+            self, verdict, article.article.examples
+        )  # marks a known one: its failure reports as xfailed
         if not verdict.passed:
             raise ExampleFailed(verdict, baseline_note)
 
