@@ -21,7 +21,12 @@ it differs) of the value at that line, and prints nothing: the block runs as a s
 from __future__ import annotations
 
 import builtins
+import functools
+import io
+import itertools
+import linecache
 import sys
+import tokenize
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -127,7 +132,9 @@ class Recorder:
             self._positions[code] = positions
         index = frame.f_lasti // 2
         line, col = positions[index] if index < len(positions) else (frame.f_lineno, None)
-        if col is None:  # Python 3.10 has no columns: a line with one watched call will do
+        if col is None and line is not None and not _shared(self.path, line):
+            # Python 3.10 has no columns: a line with one print call names it. On a line
+            # with two (`print(a); print(b)  # 7`) the call is unknown: not compared.
             cols = [c for watched_line, c in self.watched if watched_line == line]
             col = cols[0] if len(cols) == 1 else None
         if line is None or col is None or (line, col) not in self.watched:
@@ -147,3 +154,23 @@ def _positions(code: CodeType) -> list[tuple[int | None, int | None]]:
     if not hasattr(code, "co_positions"):
         return []
     return [(line, col) for line, _, col, _ in code.co_positions()]
+
+
+@functools.cache
+def _shared(path: str, line: int) -> bool:
+    """Whether the article's line calls `print` more than once (asked on Python 3.10 only).
+
+    The line is read from the article: each top-level statement is compiled on its own, so
+    no one code object holds both calls of `print(a); print(b)`.
+    """
+    text = linecache.getline(path, line)
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return True  # part of a longer statement: unknown, so not attributed
+    calls = sum(
+        1
+        for token, after in itertools.pairwise(tokens)
+        if token.type == tokenize.NAME and token.string == "print" and after.string == "("
+    )
+    return calls > 1
