@@ -323,8 +323,8 @@ def _example(
         world = world.merged(directive.world)
         if directive.timing is not None:
             timings = (directive.timing, *timings)
-    if syntax is not None and syntax.tree is None and settings.skip is None and not settings.xfail:
-        # A writer who expects the block to fail says so; otherwise no program, no run.
+    if syntax is not None and syntax.tree is None and not _decided(settings):
+        # A writer who said how the block runs is obeyed; otherwise no program, no run.
         settings = replace(settings, skip=not_runnable(source, code_line, words))
     label = f"{heading} (line {line})" if heading else f"line {line}"
     example = Example(

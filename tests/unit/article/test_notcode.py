@@ -93,3 +93,9 @@ def test_a_writers_own_directive_wins():
     (example,) = parse_text("a.md", text).examples
     assert example.settings.skip is None
     assert example.settings.xfail == "shows the error"
+
+
+def test_requires_wins_over_the_template_reading_as_it_does_over_the_fragment_one():
+    text = '<!-- mdverify: requires="json" -->\n\n```python\nload(<path>)\n```\n'
+    (example,) = parse_text("a.md", text).examples
+    assert example.settings.skip is None
