@@ -37,11 +37,13 @@ from mdverify.model import (
     BlockSettings,
     ClockName,
     ServeCheck,
+    Skip,
+    SkipKind,
     TimingClaim,
     World,
 )
 
-__all__ = ["BlockDirective", "DirectiveError", "parse_comment", "parse_mapping", "skip_reason"]
+__all__ = ["BlockDirective", "DirectiveError", "parse_comment", "parse_mapping", "skip_here"]
 
 _EITHER_KEYS = ("skip", "xfail", "reason", "timeout", "requires", "python", "hosts", "services")
 _BLOCK_KEYS = (*_EITHER_KEYS, "elapsed", "not", *SERVE_KEYS)
@@ -204,7 +206,14 @@ def _block_settings(items: Items, serve: ServeCheck | None) -> BlockSettings:
                     )
                 requires.extend(names)
     skip, xfail = _reasons(items)
-    return BlockSettings(skip, xfail, timeout, tuple(requires), tuple(python), serve)
+    return BlockSettings(
+        None if skip is None else Skip(SkipKind.WRITER, skip),
+        xfail,
+        timeout,
+        tuple(requires),
+        tuple(python),
+        serve,
+    )
 
 
 def _reasons(items: Items) -> tuple[str | None, str | None]:
@@ -212,7 +221,10 @@ def _reasons(items: Items) -> tuple[str | None, str | None]:
     reasons: dict[str, str] = {}
     last_flag: str | None = None
     for key, _, value in items:
-        if key in ("skip", "xfail"):
+        if key == "skip":
+            reasons[key] = value or ""  # the report words a bare skip
+            last_flag = key
+        elif key == "xfail":
             reasons[key] = value or f"mdverify: {key} directive"
             last_flag = key
         elif key == "reason":
@@ -252,16 +264,16 @@ def _python_constraint(op: str, value: str | None) -> tuple[str, tuple[int, ...]
     return op, tuple(int(part) for part in value.split("."))
 
 
-def skip_reason(settings: BlockSettings) -> str | None:
+def skip_here(settings: BlockSettings) -> Skip | None:
     """Why a block with these settings must not run here, or None when it may."""
     if settings.skip is not None:
         return settings.skip
     for op, version in settings.python:
         if not _compare(tuple(sys.version_info)[: len(version)], op, version):
-            return f"needs Python {op}{'.'.join(map(str, version))}"
+            return Skip(SkipKind.PYTHON, f"{op}{'.'.join(map(str, version))}")
     missing = [name for name in settings.requires if not _importable(name)]
     if missing:
-        return f"needs {', '.join(missing)} (not importable here)"
+        return Skip(SkipKind.IMPORT, ", ".join(missing))
     return None
 
 

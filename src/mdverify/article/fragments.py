@@ -27,6 +27,8 @@ import difflib
 import re
 from typing import TYPE_CHECKING
 
+from mdverify.model import Skip, SkipKind
+
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
@@ -40,10 +42,10 @@ _BUILTINS = frozenset({*dir(builtins), "__file__", "__builtins__"})
 _WORD = re.compile(r"[A-Za-z_]\w*")
 
 
-def fragments(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) -> dict[int, str]:
-    """The skip reason of each fragment, by example index; `read` is each block's reading."""
+def fragments(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) -> dict[int, Skip]:
+    """The skip of each fragment, by example index; `read` is each block's reading."""
     bound = [_bound_anywhere(e, syntax) for e, syntax in zip(examples, read, strict=True)]
-    found: dict[int, str] = {}
+    found: dict[int, Skip] = {}
     for index, (example, syntax) in enumerate(zip(examples, read, strict=True)):
         if syntax is None or syntax.tree is None or example.outputs or example.timings:
             continue
@@ -58,10 +60,7 @@ def fragments(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) -
         if unknown and not any(_likely_mistake(n, known) for n, _ in unknown):
             names = ", ".join(dict.fromkeys(n for n, _ in unknown))
             line = syntax.article_line(unknown[0][1])
-            found[index] = (
-                f"fragment, not a program: uses {names}, which no block of the article "
-                f"defines (line {line})"
-            )
+            found[index] = Skip(SkipKind.FRAGMENT, names, line)
     return found
 
 

@@ -36,14 +36,12 @@ import tokenize
 from typing import TYPE_CHECKING
 
 from mdverify.article.fences import COMMANDS, names_output
+from mdverify.model import Skip, SkipKind
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
 
-__all__ = ["TEMPLATE", "is_session", "not_runnable"]
-
-TEMPLATE = "syntax template, not runnable code"
-"""How every skip of a template begins; a writer's own skip directive may say the same."""
+__all__ = ["is_session", "not_runnable"]
 
 _PROMPT = re.compile(r"(?:\S*[$%#>]|PS [^>]*>)[ \t]+(?P<command>\S.*)")
 _INTERPRETER = re.compile(r"(?:\S*[$%>][ \t]+)?(?:python(?:3(?:\.\d+)?)?|py)[ \t]*")
@@ -73,7 +71,7 @@ def is_session(source: str) -> bool:
     return any(line.startswith(">>> ") for line in lines[1 : _BANNER_LINES + 2])
 
 
-def not_runnable(source: str, first_line: int, words: Collection[str]) -> str | None:
+def not_runnable(source: str, first_line: int, words: Collection[str]) -> Skip | None:
     """Why a block is not a program to run, naming the article line; None: run it.
 
     `first_line` is the article line of the block's line 1; `words` are the words for
@@ -95,9 +93,9 @@ def not_runnable(source: str, first_line: int, words: Collection[str]) -> str | 
     )
     if shell is not None:
         command = lines[shell - 1].strip()
-        return f"shell commands, not Python (line {first_line + shell - 1}: {command})"
+        return Skip(SkipKind.SHELL, command, first_line + shell - 1)
     reason = _reason(lines, line, words)
-    return None if reason is None else f"{reason} (line {first_line + at - 1})"
+    return None if reason is None else Skip(reason[0], reason[1], first_line + at - 1)
 
 
 def _in_strings(source: str) -> set[int]:
@@ -115,22 +113,22 @@ def _in_strings(source: str) -> set[int]:
     return inside
 
 
-def _reason(lines: Sequence[str], line: str, words: Collection[str]) -> str | None:
-    """Why a block that stops parsing at `line` is no program, in words; None: it is one."""
+def _reason(lines: Sequence[str], line: str, words: Collection[str]) -> tuple[SkipKind, str] | None:
+    """Why a block that stops parsing at `line` is no program, and the particulars."""
     if _has_gutter(lines):
-        return f"{TEMPLATE}: a listing with line numbers"
+        return SkipKind.GUTTER, ""
     what = _template_mark(line)
     if what is not None:
-        return f"{TEMPLATE}: {what}"
+        return what
     if any(_SYNTAX_LABEL.fullmatch(text.strip()) for text in lines):
-        return f"{TEMPLATE}: a block labelled 'syntax'"
+        return SkipKind.SYNTAX_LABEL, ""
     if _is_label(line, words):
-        return "the block shows its output inside the code, not runnable as it stands"
+        return SkipKind.OUTPUT_IN_CODE, ""
     if not any(
         _parses_alone(text) or _CODE_START.match(text) or _code_word((text.split() or [""])[0])
         for text in lines
     ) and not (_parses_dedented(lines)):
-        return "no line of it is Python: output or prose in a Python fence"
+        return SkipKind.NOT_PYTHON, ""
     return None
 
 
@@ -166,17 +164,17 @@ def _has_gutter(lines: Sequence[str]) -> bool:
     return True
 
 
-def _template_mark(line: str) -> str | None:
+def _template_mark(line: str) -> tuple[SkipKind, str] | None:
     code = _STRING.sub("''", line).split("#", 1)[0]
     placeholder = _PLACEHOLDER.search(code)
     if placeholder is not None:
-        return f"the placeholder {placeholder[0]}"
+        return SkipKind.PLACEHOLDER, placeholder[0]
     if _ELLIPSIS.search(code):
-        return f"'...' for the code left out: {line}"
+        return SkipKind.ELLIPSIS, line
     if _PROSE.fullmatch(code.strip()) and not _code_word(code.split()[0]):
-        return f"prose where code would be: {line}"
+        return SkipKind.PROSE, line
     if code.strip() in _NEEDS_OPERAND and "#" in line:
-        return f"a comment where code would be: {line}"  # `await  # awaitable code`
+        return SkipKind.COMMENT_FOR_CODE, line  # `await  # awaitable code`
     return None
 
 

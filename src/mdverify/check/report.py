@@ -13,6 +13,7 @@ import signal
 from typing import TYPE_CHECKING
 
 from mdverify.check.compare import normalise
+from mdverify.check.skips import not_reached, signal_name
 from mdverify.check.timeline import ascii_timeline
 from mdverify.model import Halt, ServeFault, Status
 from mdverify.run.options import size_text
@@ -36,7 +37,6 @@ __all__ = [
     "headline",
     "message",
     "render",
-    "skip_reason",
     "tally_lines",
     "timing_title",
 ]
@@ -115,72 +115,15 @@ def _interruption(cut: Interruption) -> str:
             " and stderr (the budget); the rest of the article was stopped"
         )
     if cut.halt is Halt.NOT_REACHED:
-        return _not_reached(cut)
+        return not_reached(cut.line, cut.cause)
     return _exit(cut.code)
-
-
-def _not_reached(cut: Interruption) -> str:
-    """Why a block never started: the block that ended the process, and how."""
-    if cut.line is None:
-        return "not run: the article's process ended at an earlier block"
-    block, cause = f"the block at line {cut.line}", cut.cause
-    if cause is not None and cause.halt is Halt.IDLE:
-        return f"not run: the article's process stopped answering after {block}"
-    return f"not run: {block} {_ended_by(cause)}"
-
-
-def _ended_by(cause: Interruption | None) -> str:
-    """How a block ended the article's process, after "the block at line N"."""
-    if cause is not None and cause.halt is Halt.TIMEOUT:
-        return "timed out"
-    if cause is not None and cause.halt is Halt.BUDGET:
-        return "passed the article's output budget"
-    code = cause.code if cause is not None else None
-    if code is not None and code < 0:
-        return f"crashed the interpreter ({_signal_name(-code)})"
-    return (
-        f"ended the article's process with status {code}" if code else "ended the article's process"
-    )
-
-
-def skip_reason(verdict: Verdict) -> str | None:
-    """Why `verdict` is a skip, not a pass or a failure; None when it is neither.
-
-    * An earlier block ended the article's process. A hang or a crash is that block's
-      failure; the blocks after it say nothing about the article, and failing them too
-      would count one defect many times.
-    * The block tried a host it does not declare and went on (it caught the error). What it
-      printed comes from a network the reader has and the run had not, so its verdict
-      cannot be trusted either way: an environment skip naming the host, as for a missing
-      service. A declared output that matched stands (it was written for the offline run),
-      and a block that raised fails with the error, which names the host.
-    """
-    obs = verdict.observation
-    cut = obs.interruption
-    if obs.status is Status.NOT_RUN and cut is not None and cut.halt is Halt.NOT_REACHED:
-        return _not_reached(cut)
-    if obs.offline and obs.status is Status.OK and not (verdict.example.outputs and verdict.passed):
-        hosts = ", ".join(obs.offline)
-        return (
-            f"needs the network: the block tried {hosts}, not declared; examples run offline,"
-            " so what it printed is not what a reader sees (declare the host under hosts: in"
-            " the front matter to serve local pages)"
-        )
-    return None
-
-
-def _signal_name(number: int) -> str:
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
 
 
 def _exit(code: int | None) -> str:
     if code is None or code == 0:
         return "the child process exited during the block"
     if code < 0:
-        name = _signal_name(-code)
+        name = signal_name(-code)
         if -code == getattr(signal, "SIGXFSZ", None):
             return "a file the block wrote passed the size limit (SIGXFSZ) during the block"
         return f"the interpreter crashed ({name}) during the block"

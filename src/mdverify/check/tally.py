@@ -12,7 +12,6 @@ is not there. It still fails; the count tells a writer what to provide rather th
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -94,7 +93,7 @@ class Tally:
     nothing_compared: int = 0
     """Blocks that passed with no output and no timing claim compared."""
     skipped: dict[str, int] = field(default_factory=dict)
-    """Kind of reason (`skip_kind`) -> blocks skipped for it."""
+    """Group of reasons (`mdverify.check.skips.skip_group`) -> blocks skipped for it."""
     environment: dict[str, int] = field(default_factory=dict)
     """What was missing -> blocks that failed for it."""
     baselined: int = 0
@@ -113,20 +112,6 @@ class Tally:
             self.environment[facts.environment] = self.environment.get(facts.environment, 0) + 1
         self.baselined += baselined
 
-    def add_skip(self, reason: str) -> None:
-        """Count a block that did not run, by the kind of its reason."""
-        kind = skip_kind(reason)
-        self.skipped[kind] = self.skipped.get(kind, 0) + 1
-
-
-def skip_kind(reason: str) -> str:
-    """The part of a skip reason that names its kind, for grouping in the summary.
-
-    mdverify's own reasons read `kind: detail (line N)`, so that 40 fragments on a tree are
-    one line of the summary, not 40; `-rs` still shows each block's whole reason. A
-    writer's own reason is cut the same way: `skip="draft"` stays whole.
-    """
-    return _DETAIL.split(reason, maxsplit=1)[0].rstrip(" ,;") or reason
-
-
-_DETAIL = re.compile(r": | \(line \d")
+    def add_skip(self, group: str) -> None:
+        """Count a block that did not run, on its group (`mdverify.check.skips.skip_group`)."""
+        self.skipped[group] = self.skipped.get(group, 0) + 1

@@ -1,8 +1,8 @@
 """The data that flows through mdverify: text -> Article -> Observation -> Verdict.
 
 One module per stage's data, each of frozen dataclasses: `article` (what an article
-declares), `observation` (what a block did) and `verdict` (the two compared). Import them
-from here; the split is for reading.
+declares), `observation` (what a block did), `skip` (why a block did not run) and
+`verdict` (the two compared). Import them from here; the split is for reading.
 """
 
 from mdverify.model.article import (
@@ -11,7 +11,6 @@ from mdverify.model.article import (
     ArticleSettings,
     BlockSettings,
     ClaimKind,
-    ClockName,
     Example,
     ExampleKind,
     OutputClaim,
@@ -20,6 +19,7 @@ from mdverify.model.article import (
     World,
 )
 from mdverify.model.observation import (
+    ClockName,
     Halt,
     Interruption,
     Observation,
@@ -29,6 +29,7 @@ from mdverify.model.observation import (
     TaskSpan,
     Truncation,
 )
+from mdverify.model.skip import Skip, SkipKind
 from mdverify.model.verdict import Edit, Mismatch, TimingMismatch, Verdict
 
 __all__ = [
@@ -49,6 +50,8 @@ __all__ = [
     "ServeCheck",
     "ServeFault",
     "ServeProblem",
+    "Skip",
+    "SkipKind",
     "Status",
     "TaskSpan",
     "TimingClaim",

@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from mdverify.model.observation import ClockName
+    from mdverify.model.skip import Skip
+
 
 __all__ = [
     "Article",
@@ -21,7 +24,6 @@ __all__ = [
     "ArticleSettings",
     "BlockSettings",
     "ClaimKind",
-    "ClockName",
     "Example",
     "ExampleKind",
     "OutputClaim",
@@ -36,9 +38,6 @@ ExampleKind = Literal["python", "pycon"]
 ClaimKind = Literal[
     "fence", "transcript", "comment", "trailing", "arrow", "string", "prompt", "value"
 ]
-
-
-ClockName = Literal["virtual", "real"]
 
 
 class ArticleError(Exception):
@@ -65,8 +64,8 @@ class ServeCheck:
 class BlockSettings:
     """How to run one block: its directive comment over the front matter's defaults."""
 
-    skip: str | None = None
-    """Reason to skip; None runs the block."""
+    skip: Skip | None = None
+    """Why the block is skipped; None runs it."""
     xfail: str | None = None
     """Reason the block is expected to fail; None expects success."""
     timeout: float | None = None

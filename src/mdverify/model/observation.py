@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from mdverify.model.article import ClockName
+from typing import Literal
 
 __all__ = [
+    "ClockName",
     "Halt",
     "Interruption",
     "Observation",
@@ -22,6 +20,10 @@ __all__ = [
     "TaskSpan",
     "Truncation",
 ]
+
+
+ClockName = Literal["virtual", "real"]
+"""Which clock a block runs on: the article's `clock:` setting, and what its run used."""
 
 
 class Status(str, Enum):

@@ -23,6 +23,7 @@ from mdverify.model import ArticleError
 from mdverify.plugin.fixtures import attach_request, begin_postgres, servers_for
 from mdverify.plugin.items import ArticleErrorItem, ExampleItem, junit_properties
 from mdverify.plugin.options import settings
+from mdverify.plugin.tally import skip_mark, skip_now
 from mdverify.plugin.xdist import is_worker, upcoming
 from mdverify.run import policy
 from mdverify.run.request import prepare
@@ -85,10 +86,10 @@ class MarkdownFile(pytest.File):
                 attach_request(item)  # the services are fixtures; only these items use them
             item.user_properties.extend(junit_properties(display, example.line))
             mark = policy.block_mark(example)
-            if mark is not None and mark[0] == "skip":
-                item.add_marker(pytest.mark.skip(reason=mark[1]))
+            if isinstance(mark, str):
+                item.add_marker(pytest.mark.xfail(reason=mark, strict=True))
             elif mark is not None:
-                item.add_marker(pytest.mark.xfail(reason=mark[1], strict=True))
+                item.add_marker(skip_mark(item, mark))
             yield item
         if schedule.speculate is not None:
             # Start the article now, so its child runs while pytest collects the others.
@@ -103,8 +104,7 @@ class MarkdownFile(pytest.File):
             runner = _planned_runner(self.session)
             self._ran = runner.run(self, self.article, self.path, chosen, setup)
         if example.index in self._ran.skips:
-            # Reported at the block, like a skip directive, not at this line.
-            raise pytest.skip.Exception(self._ran.skips[example.index], _use_item_location=True)
+            skip_now(item, self._ran.skips[example.index])
         return self._ran.observations[example.index]
 
     def _prepared(

@@ -117,7 +117,7 @@ def servers_for(item: pytest.Item, display: str, examples: Sequence[Example]) ->
             try:
                 postgres = request.getfixturevalue("mdverify_postgres")
             except pytest.skip.Exception as skip:
-                missing["postgres"] = str(skip.msg)
+                missing["postgres"] = str(skip.msg)  # the fixture's own reason, for the blocks
     except (PostgresError, OSError) as err:
         return Servers(broken=f"{display}: a service could not start: {err}")
     return Servers(web, postgres, missing)

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 import pytest
 
 from mdverify.check.compare import judge
-from mdverify.check.report import render, skip_reason
+from mdverify.check.report import render
+from mdverify.check.skips import skip_of
 from mdverify.check.timeline import svg_timeline
 from mdverify.model import ArticleError, Verdict
 from mdverify.plugin.baseline import consult
 from mdverify.plugin.options import settings
-from mdverify.plugin.tally import MARK, note
+from mdverify.plugin.tally import MARK, note, skip_now
 from mdverify.plugin.update import record
 
 if TYPE_CHECKING:
@@ -99,10 +100,9 @@ class ExampleItem(pytest.Item):
         observation = self.article_file.observe(self.example, self)
         tolerance = settings(self.config).tolerance(observation.clock)
         verdict = judge(self.example, observation, tolerance)
-        reason = skip_reason(verdict)
-        if reason is not None:
-            # Reported at the block, like a skip directive, not at this line.
-            raise pytest.skip.Exception(reason, _use_item_location=True)
+        skip = skip_of(verdict)
+        if skip is not None:
+            skip_now(self, skip)
         if observation.elapsed is not None:
             self.user_properties.append(
                 ("mdverify_elapsed", f"{observation.elapsed:.6f}s ({observation.clock} clock)")

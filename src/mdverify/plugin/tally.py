@@ -8,11 +8,12 @@ lines are the core's (`mdverify.check.report.tally_lines`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 
 from mdverify.check.report import tally_lines
+from mdverify.check.skips import skip_group, skip_text
 from mdverify.check.tally import Checked, Tally, checked
 from mdverify.plugin.baseline import KNOWN
 from mdverify.plugin.xdist import is_worker
@@ -22,18 +23,31 @@ if TYPE_CHECKING:
 
     from _pytest.terminal import TerminalReporter
 
-    from mdverify.model import Verdict
+    from mdverify.model import Skip, Verdict
 
-__all__ = ["MARK", "Tallies", "note", "outcome_line"]
+__all__ = ["MARK", "Tallies", "note", "outcome_line", "skip_mark", "skip_now"]
 
 MARK = ("mdverify", "example")
 """The user property that tells our items' reports from the others' in the summary."""
 _CHECKED = "mdverify_checked"
+_SKIP_GROUP = "mdverify_skip_group"
 
 
 def note(item: pytest.Item, verdict: Verdict) -> None:
     """Keep what `verdict` compared on the item, for its report."""
     setattr(item, _CHECKED, checked(verdict).to_wire())
+
+
+def skip_mark(item: pytest.Item, skip: Skip) -> pytest.MarkDecorator:
+    """The mark that skips `item` for `skip`, which the summary then counts by its kind."""
+    setattr(item, _SKIP_GROUP, skip_group(skip))
+    return pytest.mark.skip(reason=skip_text(skip))
+
+
+def skip_now(item: pytest.Item, skip: Skip) -> NoReturn:
+    """Skip the running `item` for `skip`, reported at the block, like a skip directive."""
+    setattr(item, _SKIP_GROUP, skip_group(skip))
+    raise pytest.skip.Exception(skip_text(skip), _use_item_location=True)
 
 
 class Tallies:
@@ -47,11 +61,14 @@ class Tallies:
     def pytest_runtest_makereport(
         self, item: pytest.Item
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-        """Carry what the item's verdict compared on its report (to the controller)."""
+        """Carry what the item's verdict compared, or its skip's kind, on its report."""
         report = yield
         value = getattr(item, _CHECKED, None)
         if report.when == "call" and value is not None:
             setattr(report, _CHECKED, value)
+        group = getattr(item, _SKIP_GROUP, None)
+        if report.skipped and group is not None:
+            setattr(report, _SKIP_GROUP, group)
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -60,7 +77,8 @@ class Tallies:
             return
         if report.skipped and not hasattr(report, "wasxfail"):
             if report.when in ("setup", "call"):
-                self.tally.add_skip(_reason(report))
+                # A skip that is not ours (a fixture's, a conftest's) counts by its reason.
+                self.tally.add_skip(getattr(report, _SKIP_GROUP, None) or _reason(report))
             return
         if report.when != "call":
             return

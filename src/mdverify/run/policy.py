@@ -33,15 +33,15 @@ an xdist worker was sent) and asks here what to do with them; nothing here knows
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from mdverify.article.directives import skip_reason
+from mdverify.article.directives import skip_here
 from mdverify.model import World
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    from mdverify.model import Article, Example
+    from mdverify.model import Article, Example, Skip
 
 __all__ = [
     "AHEAD",
@@ -63,19 +63,19 @@ XDIST_QUEUED = 4
 _K = TypeVar("_K")
 
 
-def block_mark(example: Example) -> tuple[Literal["skip", "xfail"], str] | None:
-    """Whether a block is skipped here or expected to fail (strictly), and why."""
-    reason = skip_reason(example.settings)
-    if reason is not None:
-        return "skip", reason
+def block_mark(example: Example) -> Skip | str | None:
+    """Whether a block is skipped here (the `Skip`) or expected to fail (strictly: why)."""
+    skip = skip_here(example.settings)
+    if skip is not None:
+        return skip
     if example.settings.xfail is not None:
-        return "xfail", example.settings.xfail
+        return example.settings.xfail
     return None
 
 
 def runnable(examples: Iterable[Example]) -> list[Example]:
     """The blocks whose settings let them run here."""
-    return [e for e in examples if skip_reason(e.settings) is None]
+    return [e for e in examples if skip_here(e.settings) is None]
 
 
 def to_run(article: Article, last_selected: int) -> list[Example]:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from pathlib import Path
 
-    from mdverify.model import Article, ClockName, Example, ServeCheck
+    from mdverify.model import Article, ClockName, Example, ServeCheck, Skip
     from mdverify.run.child import ArticleRequest, BlockRequest
     from mdverify.run.options import RunOptions
 
@@ -48,7 +48,7 @@ class SetupError(RuntimeError):
 class Setup(Protocol):
     """The parent's side of an article's outside world, around one run of it."""
 
-    def skips(self, examples: Sequence[Example]) -> dict[int, str]:
+    def skips(self, examples: Sequence[Example]) -> dict[int, Skip]:
         """The blocks that cannot run here (their service cannot exist), and why."""
         ...
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Hashable, Mapping, Sequence
     from pathlib import Path
 
-    from mdverify.model import Article, Example, Observation
+    from mdverify.model import Article, Example, Observation, Skip
     from mdverify.run.child import ArticleRequest
     from mdverify.run.options import RunOptions
     from mdverify.run.request import Prepared, Setup
@@ -44,7 +44,7 @@ class Ran:
     """What running an article gave: an observation per block run, a reason per block not."""
 
     observations: Mapping[int, Observation]
-    skips: Mapping[int, str]
+    skips: Mapping[int, Skip]
     """Blocks whose service cannot exist here: they are skipped with the reason."""
 
 

@@ -18,6 +18,7 @@ import contextlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from mdverify.model import Skip, SkipKind
 from mdverify.services import ServiceError, provide
 
 if TYPE_CHECKING:
@@ -43,12 +44,12 @@ class Servers:
     broken: str | None = None
     """Why a server failed to start: then no block runs, and each says so."""
 
-    def skips(self, examples: Sequence[Example]) -> dict[int, str]:
+    def skips(self, examples: Sequence[Example]) -> dict[int, Skip]:
         """The blocks whose service cannot exist here, and why (none when a server broke)."""
         if self.broken is not None:
             return {}
         return {
-            e.index: self.missing[name]
+            e.index: Skip(SkipKind.SERVICE, self.missing[name])
             for e in examples
             for name in e.world.services
             if name in self.missing

@@ -2,8 +2,8 @@
 
 import pytest
 
-from mdverify.article.directives import DirectiveError, parse_comment, parse_mapping, skip_reason
-from mdverify.model import ArticleSettings, BlockSettings, TimingClaim, World
+from mdverify.article.directives import DirectiveError, parse_comment, parse_mapping, skip_here
+from mdverify.model import ArticleSettings, BlockSettings, Skip, SkipKind, TimingClaim, World
 
 
 def block(text: str) -> BlockSettings:
@@ -11,11 +11,13 @@ def block(text: str) -> BlockSettings:
 
 
 def test_skip_with_quoted_reason():
-    assert block(' skip reason="needs the network" ').skip == "needs the network"
+    assert block(' skip reason="needs the network" ').skip == Skip(
+        SkipKind.WRITER, "needs the network"
+    )
 
 
 def test_skip_with_value_form():
-    assert block('skip="later"').skip == "later"
+    assert block('skip="later"').skip == Skip(SkipKind.WRITER, "later")
 
 
 def test_bare_skip_gets_a_default_reason():
@@ -77,7 +79,9 @@ def test_block_key_in_front_matter_says_where_it_belongs(mapping, message):
 def test_front_matter_gives_the_clock_the_world_and_the_block_defaults():
     settings = parse_mapping({"clock": "real", "services": ["postgres"], "skip": "later"})
     assert settings == ArticleSettings(
-        clock="real", world=World(services=("postgres",)), defaults=BlockSettings(skip="later")
+        clock="real",
+        world=World(services=("postgres",)),
+        defaults=BlockSettings(skip=Skip(SkipKind.WRITER, "later")),
     )
 
 
@@ -129,12 +133,14 @@ def test_block_settings_override_article_defaults():
 
 
 def test_skip_reason_for_unmet_python():
-    assert skip_reason(BlockSettings(python=((">=", (3, 99)),))) == "needs Python >=3.99"
+    assert skip_here(BlockSettings(python=((">=", (3, 99)),))) == Skip(SkipKind.PYTHON, ">=3.99")
 
 
 def test_skip_reason_for_missing_module():
-    assert "no_such_module_xyz" in skip_reason(BlockSettings(requires=("no_such_module_xyz",)))
+    assert skip_here(BlockSettings(requires=("json", "no_such_module_xyz"))) == Skip(
+        SkipKind.IMPORT, "no_such_module_xyz"
+    )
 
 
 def test_no_skip_reason_when_everything_is_there():
-    assert skip_reason(BlockSettings(requires=("json",), python=((">=", (3, 8)),))) is None
+    assert skip_here(BlockSettings(requires=("json",), python=((">=", (3, 8)),))) is None

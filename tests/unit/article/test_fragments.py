@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from mdverify.article.parse import parse_text
+from mdverify.model import Skip, SkipKind
 
 
-def skips(*blocks: str) -> list[str | None]:
+def skips(*blocks: str) -> list[Skip | None]:
     text = "".join(f"```python\n{block}```\n\n" for block in blocks)
     return [e.settings.skip for e in parse_text("a.md", text).examples]
 
 
 def test_a_short_block_that_uses_a_name_nothing_defines_is_a_fragment():
     (reason,) = skips("queue = make_queue()\nawait queue.put(item)\n")
-    assert reason == (
-        "fragment, not a program: uses make_queue, item, which no block of the article "
-        "defines (line 2)"
-    )
+    assert reason == Skip(SkipKind.FRAGMENT, "make_queue, item", 2)
 
 
 def test_a_name_another_block_defines_is_a_dependency_not_a_fragment():

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from mdverify.article.fences import OUTPUT_WORDS
-from mdverify.article.notcode import TEMPLATE, is_session, not_runnable
+from mdverify.article.notcode import is_session, not_runnable
 from mdverify.article.parse import parse_text
+from mdverify.check.skips import TEMPLATE, skip_text
+from mdverify.model import Skip, SkipKind
 
 
-def reason(source: str) -> str | None:
+def reason(source: str) -> Skip | None:
     return not_runnable(source, 10, OUTPUT_WORDS)
 
 
@@ -37,36 +39,36 @@ def test_a_session_in_a_python_fence_runs_as_pycon():
     assert [(c.kind, c.expected, c.line) for c in example.outputs] == [("prompt", "42", 4)]
 
 
-SHELL = "shell commands, not Python"
-
-
 @pytest.mark.parametrize(
-    ("source", "expected", "line"),
+    ("source", "kind", "detail", "line"),
     [
-        ("pip install demo\n", f"{SHELL} (line 10: pip install demo)", 10),
-        ("$ pip install demo\nimport demo\n", f"{SHELL} (line 10: $ pip install demo)", 10),
-        ("ada@box:~$ pip --version\npip 24.0\n", f"{SHELL} (line 10: ada@box:~$ pip", 10),
-        ("async with <manager> as <name>:\n    ...\n", "the placeholder <manager>", 10),
-        ("for item in items:\n    do something\n", "prose where code would be: do something", 11),
-        ("call(a, b, ..)\n", "'...' for the code left out: call(a, b, ..)", 10),
-        ("# syntax\nif x:\ncode\n", "a block labelled 'syntax'", 12),
-        ("async def f():\n    await  # awaitable\n", "a comment where code would be", 11),
-        ("1  import asyncio\n2  print(1)\n", "a listing with line numbers", 10),
-        ("xs = [1, 2]\noutput:\n[1, 2]\n", "shows its output inside the code", 11),
-        ("Enter a number: 3\nYou typed 3\n", "no line of it is Python: output or prose", 10),
+        ("pip install demo\n", SkipKind.SHELL, "pip install demo", 10),
+        ("$ pip install demo\nimport demo\n", SkipKind.SHELL, "$ pip install demo", 10),
+        ("ada@box:~$ pip --version\npip 24.0\n", SkipKind.SHELL, "ada@box:~$ pip --version", 10),
+        ("async with <manager> as <name>:\n    ...\n", SkipKind.PLACEHOLDER, "<manager>", 10),
+        ("for item in items:\n    do something\n", SkipKind.PROSE, "do something", 11),
+        ("call(a, b, ..)\n", SkipKind.ELLIPSIS, "call(a, b, ..)", 10),
+        ("# syntax\nif x:\ncode\n", SkipKind.SYNTAX_LABEL, "", 12),
+        (
+            "async def f():\n    await  # awaitable\n",
+            SkipKind.COMMENT_FOR_CODE,
+            "await  # awaitable",
+            11,
+        ),
+        ("1  import asyncio\n2  print(1)\n", SkipKind.GUTTER, "", 10),
+        ("xs = [1, 2]\noutput:\n[1, 2]\n", SkipKind.OUTPUT_IN_CODE, "", 11),
+        ("Enter a number: 3\nYou typed 3\n", SkipKind.NOT_PYTHON, "", 10),
     ],
 )
-def test_a_block_that_is_no_program_is_skipped_with_its_reason(source, expected, line):
-    found = reason(source)
-    assert found is not None
-    assert expected in found
-    assert f"line {line}" in found
+def test_a_block_that_is_no_program_is_skipped_with_its_reason(source, kind, detail, line):
+    assert reason(source) == Skip(kind, detail, line)
 
 
-def test_a_template_skip_reads_as_the_directive_writers_use():
+def test_every_template_kind_reads_as_the_directive_writers_use():
     found = reason("async with <manager> as m:\n    pass\n")
     assert found is not None
-    assert found.startswith(f"{TEMPLATE}: ")
+    assert found.kind.template
+    assert skip_text(found).startswith(f"{TEMPLATE}: ")
     assert TEMPLATE == "syntax template, not runnable code"  # what content/ writes by hand
 
 

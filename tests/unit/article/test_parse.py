@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from mdverify.article.parse import decode, parse_article, parse_text
-from mdverify.model import ArticleError
+from mdverify.model import ArticleError, Skip, SkipKind
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "parse"
 
@@ -69,7 +69,7 @@ def test_directive_before_a_block_applies_to_it_only():
         '<!-- mdverify: skip reason="later" -->\n\n```python\npass\n```\n\n```python\npass\n```\n'
     )
     first, second = parse_text("a.md", text).examples
-    assert first.settings.skip == "later"
+    assert first.settings.skip == Skip(SkipKind.WRITER, "later")
     assert second.settings.skip is None
 
 

@@ -97,23 +97,3 @@ def test_the_baseline_lines_say_what_a_refresh_prunes():
             "2 now passing and 1 vanished pruned)"
         )
     ]
-
-
-def test_mdverify_reasons_group_by_their_kind_and_a_writers_reason_stays_whole():
-    tally = Tally()
-    for reason in (
-        "fragment, not a program: uses item, which no block of the article defines (line 9)",
-        "fragment, not a program: uses port, which no block of the article defines (line 30)",
-        "shell commands, not Python (line 4: $ pip install rich)",
-        "syntax template, not runnable code: the placeholder <name> (line 12)",
-        "waits for the staging database: see ops.md",
-        "needs numpy (not importable here)",
-    ):
-        tally.add_skip(reason)
-    assert tally.skipped == {
-        "fragment, not a program": 2,
-        "shell commands, not Python": 1,
-        "syntax template, not runnable code": 1,
-        "waits for the staging database": 1,
-        "needs numpy (not importable here)": 1,
-    }

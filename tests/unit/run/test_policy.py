@@ -3,6 +3,7 @@
 import sys
 
 from mdverify.article.parse import parse_text
+from mdverify.model import Skip, SkipKind
 from mdverify.run import policy
 
 
@@ -28,12 +29,12 @@ def test_a_skipped_block_does_not_run_and_blocks_after_the_last_selected_are_not
 def test_a_block_is_marked_skip_or_xfail_with_its_reason():
     art = article(SKIP, XFAIL, OLD_PYTHON, "")
     marks = [policy.block_mark(e) for e in art.examples]
-    assert marks[0] is not None
-    assert marks[0][0] == "skip"
-    assert marks[1] == ("xfail", "not yet")
-    assert marks[2] is not None
-    assert marks[2][0] == "skip"
-    assert marks[2][1].startswith("needs Python <")
+    assert isinstance(marks[0], Skip)
+    assert marks[0].kind is SkipKind.WRITER
+    assert marks[1] == "not yet"
+    assert isinstance(marks[2], Skip)
+    assert marks[2].kind is SkipKind.PYTHON
+    assert marks[2].detail.startswith("<")
     assert marks[3] is None
 
 

@@ -9,6 +9,7 @@ import ssl
 import pytest
 
 from mdverify.article.parse import parse_text
+from mdverify.model import Skip, SkipKind
 from mdverify.run.options import RunOptions
 from mdverify.run.runner import Runner
 from mdverify.services.postgres import Postgres, PostgresError, find_bindir
@@ -131,7 +132,7 @@ def test_blocks_whose_service_is_missing_are_skipped_and_the_others_run(tmp_path
     article, path = _service_article(tmp_path)
     servers = Servers(missing={"postgres": "needs a PostgreSQL server"})
     ran = _run(article, path, servers)
-    assert ran.skips == {1: "needs a PostgreSQL server"}
+    assert ran.skips == {1: Skip(SkipKind.SERVICE, "needs a PostgreSQL server")}
     assert {i: o.stdout for i, o in ran.observations.items()} == {0: "1\n", 2: "3\n"}
 
 

@@ -1,0 +1,135 @@
+"""Skips in words: the sentence `-rs` shows for each `Skip`, and the summary's group for it.
+
+The other stages decide a skip as data (`mdverify.model.Skip`); this is the one place that
+words it. `skip_of` also decides the two skips that only a block's run can tell.
+"""
+
+from __future__ import annotations
+
+import signal
+from typing import TYPE_CHECKING
+
+from mdverify.model import Halt, Skip, SkipKind, Status
+
+if TYPE_CHECKING:
+    from mdverify.model import Interruption, Verdict
+
+__all__ = ["TEMPLATE", "not_reached", "signal_name", "skip_group", "skip_of", "skip_text"]
+
+TEMPLATE = "syntax template, not runnable code"
+"""The summary's group for every kind of template (`SkipKind.template`)."""
+
+# Kinds whose whole sentence is their group: what the block needs ("needs numpy"), so a
+# writer sees in the summary what to install.
+_WHOLE = frozenset({SkipKind.WRITER, SkipKind.PYTHON, SkipKind.IMPORT, SkipKind.SERVICE})
+# Kind -> the summary's group, and the start of the sentence.
+_GROUPS = {
+    SkipKind.SHELL: "shell commands, not Python",
+    SkipKind.OUTPUT_IN_CODE: "the block shows its output inside the code",
+    SkipKind.NOT_PYTHON: "no line of it is Python",
+    SkipKind.FRAGMENT: "fragment, not a program",
+    SkipKind.NOT_REACHED: "not run",
+    SkipKind.OFFLINE: "needs the network",
+}
+
+
+def skip_group(skip: Skip) -> str:
+    """The summary line `skip` is counted on: its kind, or what the block needs, whole."""
+    if skip.kind in _WHOLE:
+        return skip_text(skip)
+    if skip.kind.template:
+        return TEMPLATE
+    return _GROUPS[skip.kind]
+
+
+def skip_text(skip: Skip) -> str:
+    """The reason `-rs` shows for `skip`, naming the article line it points at."""
+    at = f" (line {skip.line})" if skip.line is not None else ""
+    if skip.kind is SkipKind.WRITER:
+        return skip.detail or "mdverify: skip directive"
+    if skip.kind is SkipKind.NOT_REACHED:
+        return not_reached(skip.line, skip.cause)
+    if skip.kind.template:
+        return f"{TEMPLATE}: {_TEMPLATE_WORDS[skip.kind].format(skip.detail)}{at}"
+    return _SENTENCES[skip.kind].format(detail=skip.detail, line=skip.line, at=at)
+
+
+_SENTENCES = {
+    SkipKind.PYTHON: "needs Python {detail}",
+    SkipKind.IMPORT: "needs {detail} (not importable here)",
+    SkipKind.SERVICE: "{detail}",
+    SkipKind.SHELL: "shell commands, not Python (line {line}: {detail})",
+    SkipKind.OUTPUT_IN_CODE: (
+        "the block shows its output inside the code, not runnable as it stands{at}"
+    ),
+    SkipKind.NOT_PYTHON: "no line of it is Python: output or prose in a Python fence{at}",
+    SkipKind.FRAGMENT: (
+        "fragment, not a program: uses {detail}, which no block of the article defines{at}"
+    ),
+    SkipKind.OFFLINE: (
+        "needs the network: the block tried {detail}, not declared; examples run offline,"
+        " so what it printed is not what a reader sees (declare the host under hosts: in"
+        " the front matter to serve local pages)"
+    ),
+}
+_TEMPLATE_WORDS = {
+    SkipKind.GUTTER: "a listing with line numbers",
+    SkipKind.PLACEHOLDER: "the placeholder {}",
+    SkipKind.ELLIPSIS: "'...' for the code left out: {}",
+    SkipKind.PROSE: "prose where code would be: {}",
+    SkipKind.COMMENT_FOR_CODE: "a comment where code would be: {}",
+    SkipKind.SYNTAX_LABEL: "a block labelled 'syntax'",
+}
+
+
+def skip_of(verdict: Verdict) -> Skip | None:
+    """Whether `verdict` is a skip, not a pass or a failure, and why; None when neither.
+
+    * An earlier block ended the article's process. A hang or a crash is that block's
+      failure; the blocks after it say nothing about the article, and failing them too
+      would count one defect many times.
+    * The block tried a host it does not declare and went on (it caught the error). What it
+      printed comes from a network the reader has and the run had not, so its verdict
+      cannot be trusted either way: an environment skip naming the host, as for a missing
+      service. A declared output that matched stands (it was written for the offline run),
+      and a block that raised fails with the error, which names the host.
+    """
+    obs = verdict.observation
+    cut = obs.interruption
+    if obs.status is Status.NOT_RUN and cut is not None and cut.halt is Halt.NOT_REACHED:
+        return Skip(SkipKind.NOT_REACHED, line=cut.line, cause=cut.cause)
+    if obs.offline and obs.status is Status.OK and not (verdict.example.outputs and verdict.passed):
+        return Skip(SkipKind.OFFLINE, ", ".join(obs.offline))
+    return None
+
+
+def not_reached(line: int | None, cause: Interruption | None) -> str:
+    """Why a block never started: the block at `line` ended the process, and how."""
+    if line is None:
+        return "not run: the article's process ended at an earlier block"
+    block = f"the block at line {line}"
+    if cause is not None and cause.halt is Halt.IDLE:
+        return f"not run: the article's process stopped answering after {block}"
+    return f"not run: {block} {_ended_by(cause)}"
+
+
+def _ended_by(cause: Interruption | None) -> str:
+    """How a block ended the article's process, after "the block at line N"."""
+    if cause is not None and cause.halt is Halt.TIMEOUT:
+        return "timed out"
+    if cause is not None and cause.halt is Halt.BUDGET:
+        return "passed the article's output budget"
+    code = cause.code if cause is not None else None
+    if code is not None and code < 0:
+        return f"crashed the interpreter ({signal_name(-code)})"
+    return (
+        f"ended the article's process with status {code}" if code else "ended the article's process"
+    )
+
+
+def signal_name(number: int) -> str:
+    """SIGKILL for 9; a number no signal has is named as a number."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"

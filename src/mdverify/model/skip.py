@@ -1,0 +1,84 @@
+"""Why a block does not run, as data: `Skip`; `check.skips` puts it in words.
+
+A skip travels from where it is decided (the article's reading, the settings, the
+services, the run) to the report and the session summary. The summary groups skips by
+kind, so a tree with 40 fragments shows one line for them; grouping by the words would tie
+the summary to their wording, and words are made in one place only.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mdverify.model.observation import Interruption
+
+__all__ = ["Skip", "SkipKind"]
+
+
+class SkipKind(enum.Enum):
+    """What kind of reason keeps a block from running; `Skip.detail` holds its particulars."""
+
+    WRITER = "writer"
+    """A `skip` directive; detail: the writer's reason, empty when none was given."""
+    PYTHON = "python"
+    """A `python` constraint this interpreter does not meet; detail: such as ">=3.12"."""
+    IMPORT = "import"
+    """`requires` names modules not importable here; detail: their names, comma-separated."""
+    SERVICE = "service"
+    """A declared service cannot exist here; detail: the service's own explanation."""
+    SHELL = "shell"
+    """Shell commands in a Python fence; detail: the first command."""
+    GUTTER = "gutter"
+    """A listing with a line-number gutter."""
+    PLACEHOLDER = "placeholder"
+    """A syntax template with a placeholder; detail: the placeholder, such as <name>."""
+    ELLIPSIS = "ellipsis"
+    """A template with `...` for the code left out; detail: the line."""
+    PROSE = "prose"
+    """A template with prose where code would be; detail: the line."""
+    COMMENT_FOR_CODE = "comment-for-code"
+    """A template with a comment where code would be (`await  # awaitable`); detail: the line."""
+    SYNTAX_LABEL = "syntax-label"
+    """A template labelled "syntax"."""
+    OUTPUT_IN_CODE = "output-in-code"
+    """The block shows its output inside the code (a `Output:` line in the fence)."""
+    NOT_PYTHON = "not-python"
+    """No line of the block is Python: output or prose in a Python fence."""
+    FRAGMENT = "fragment"
+    """An API fragment using names no block binds; detail: the names, comma-separated."""
+    NOT_REACHED = "not-reached"
+    """An earlier block ended the article's process; `cause` says how."""
+    OFFLINE = "offline"
+    """The block caught its call to an undeclared host; detail: the hosts, comma-separated."""
+
+    @property
+    def template(self) -> bool:
+        """Whether the kind is one of the ways a block is a syntax template, not a program."""
+        return self in _TEMPLATES
+
+
+_TEMPLATES = frozenset(
+    {
+        SkipKind.GUTTER,
+        SkipKind.PLACEHOLDER,
+        SkipKind.ELLIPSIS,
+        SkipKind.PROSE,
+        SkipKind.COMMENT_FOR_CODE,
+        SkipKind.SYNTAX_LABEL,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Why one block is skipped: its kind, the article line it points at, its particulars."""
+
+    kind: SkipKind
+    detail: str = ""
+    line: int | None = None
+    """The article line the reason points at (the placeholder's, the command's), if any."""
+    cause: Interruption | None = None
+    """NOT_REACHED: how the block that ended the process was cut short, if known."""
