@@ -46,6 +46,7 @@ __all__ = ["is_session", "not_runnable"]
 _PROMPT = re.compile(r"(?:\S*[$%#>]|PS [^>]*>)[ \t]+(?P<command>\S.*)")
 _INTERPRETER = re.compile(r"(?:\S*[$%>][ \t]+)?(?:python(?:3(?:\.\d+)?)?|py)[ \t]*")
 _BANNER_LINES = 4  # "Python 3.x ...", "[GCC ...] on linux", 'Type "help", ...', a blank
+_GUTTER_PAD = 8  # the widest padding after a gutter's number tried as its column
 _GUTTER = re.compile(r"[ \t]*(?P<number>\d+)(?:[ \t]|[:|.)](?:[ \t]|$)|$)")
 _PLACEHOLDER = re.compile(r"<[A-Za-z_][\w .-]*>")
 _ELLIPSIS = re.compile(r"\.\.|…")
@@ -145,20 +146,34 @@ def _is_shell(text: str) -> bool:
 
 
 def _has_gutter(lines: Sequence[str]) -> bool:
-    """Every line starts with its number, and without the numbers the block parses."""
-    numbers, rest = [], []
-    for text in lines:
-        if not text.strip():
-            continue
-        match = _GUTTER.match(text)
-        if match is None:
-            return False
-        numbers.append(int(match["number"]))
-        rest.append(text[match.end() :])
+    """Every line starts with its number, and without the numbers the block parses.
+
+    A gutter is written two ways: the number then a space (`10 x = 1`), or numbers padded
+    to one column (`1   x = 1` and `10  x = 1`), where the code starts at the same column
+    whatever the number's width. Both are tried.
+    """
+    numbered = [text for text in lines if text.strip()]
+    matches = [_GUTTER.match(text) for text in numbered]
+    if any(match is None for match in matches):
+        return False
+    numbers = [int(match["number"]) for match in matches if match is not None]
     if len(numbers) < 2 or any(b != a + 1 for a, b in itertools.pairwise(numbers)):
         return False
+    widest = max(m.end("number") for m in matches if m is not None)
+    rests = [
+        [text[m.end() :] for text, m in zip(numbered, matches, strict=True) if m],
+        *(
+            [text[column:] for text in numbered]
+            for column in range(widest + 1, widest + _GUTTER_PAD)
+            if all(not text[widest:column].strip() for text in numbered)
+        ),
+    ]
+    return any(_parses("\n".join(rest)) for rest in rests)
+
+
+def _parses(text: str) -> bool:
     try:
-        ast.parse(textwrap.dedent("\n".join(rest)))
+        ast.parse(textwrap.dedent(text))
     except SyntaxError:
         return False
     return True

@@ -39,6 +39,15 @@ def test_a_session_in_a_python_fence_runs_as_pycon():
     assert [(c.kind, c.expected, c.line) for c in example.outputs] == [("prompt", "42", 4)]
 
 
+# Numbers padded to one column: the code's indentation survives only when cut at it.
+PADDED_GUTTER = "".join(
+    f"{n:<4}{code}\n"
+    for n, code in enumerate(
+        ["async def main():", *(f"    x{i} = {i}" for i in range(9)), "    return x8", ""], 1
+    )
+)
+
+
 @pytest.mark.parametrize(
     ("source", "kind", "detail", "line"),
     [
@@ -56,6 +65,7 @@ def test_a_session_in_a_python_fence_runs_as_pycon():
             11,
         ),
         ("1  import asyncio\n2  print(1)\n", SkipKind.GUTTER, "", 10),
+        (PADDED_GUTTER, SkipKind.GUTTER, "", 10),
         ("xs = [1, 2]\noutput:\n[1, 2]\n", SkipKind.OUTPUT_IN_CODE, "", 11),
         ("Enter a number: 3\nYou typed 3\n", SkipKind.NOT_PYTHON, "", 10),
     ],
