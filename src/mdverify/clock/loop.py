@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import heapq
 import selectors
 import sys
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -34,6 +35,7 @@ from mdverify.clock.tracking import submissions
 if TYPE_CHECKING:
     import collections
     import concurrent.futures
+    import contextvars
     from collections.abc import Callable, Mapping
 
     from _typeshed import FileDescriptorLike
@@ -82,6 +84,7 @@ class VirtualLoop(RecordingLoop):
         self._idle_selector.loop = self
         # Timers sit on the 1 ns grid, so a timer is due once the clock reaches it.
         self._clock_resolution = 1 / NS_PER_S
+        self._timers_made = 0
 
     def time(self) -> float:
         """Virtual seconds (real monotonic seconds once the clock is uninstalled)."""
@@ -89,6 +92,36 @@ class VirtualLoop(RecordingLoop):
         if coordinator is None:
             return CURRENT.real.monotonic()
         return coordinator.now_ns() / NS_PER_S
+
+    def call_at(
+        self,
+        when: float,
+        callback: Callable[[Unpack[_Ts]], object],
+        *args: Unpack[_Ts],
+        context: contextvars.Context | None = None,
+    ) -> asyncio.TimerHandle:
+        """Schedule as the base loop does, with a timer that keeps equal deadlines in order.
+
+        On real time, two `sleep(1)`s started one after the other get deadlines a few
+        microseconds apart, so they wake in the order they slept. On virtual time their
+        deadlines are equal, and the timer heap, which compares deadlines only, wakes them
+        in an order of its own (1, 3, 5, 2, 4 for five tasks): the clock would change what
+        an example prints. The base `call_at`'s body, with `_Timer` for `TimerHandle`.
+        """
+        if when is None:
+            msg = "when cannot be None"
+            raise TypeError(msg)
+        self._check_closed()  # type: ignore[attr-defined]  # CPython internal
+        if self.get_debug():
+            self._check_thread()  # type: ignore[attr-defined]  # CPython internal
+            self._check_callback(callback, "call_at")  # type: ignore[attr-defined]
+        self._timers_made += 1
+        timer = _Timer(self._timers_made, when, callback, args, self, context)
+        if timer._source_traceback:  # type: ignore[attr-defined]  # noqa: SLF001
+            del timer._source_traceback[-1]  # type: ignore[attr-defined]  # noqa: SLF001
+        heapq.heappush(self._scheduled, timer)
+        timer._scheduled = True  # type: ignore[attr-defined]  # noqa: SLF001
+        return timer
 
     def run_in_executor(
         self,
@@ -133,6 +166,29 @@ class VirtualLoop(RecordingLoop):
         if not self.is_closed():
             with contextlib.suppress(RuntimeError):  # closed meanwhile: nobody to wake
                 self.call_soon_threadsafe(_nothing)
+
+
+class _Timer(asyncio.TimerHandle):
+    """A timer ordered by deadline, then by when it was made: heapq compares with `<` only."""
+
+    __slots__ = ("_made",)
+
+    def __init__(
+        self,
+        made: int,
+        when: float,
+        callback: Callable[..., object],
+        args: tuple[object, ...],
+        loop: asyncio.AbstractEventLoop,
+        context: contextvars.Context | None,
+    ) -> None:
+        super().__init__(when, callback, args, loop, context)
+        self._made = made
+
+    def __lt__(self, other: asyncio.TimerHandle) -> bool:
+        if isinstance(other, _Timer) and self.when() == other.when():
+            return self._made < other._made
+        return super().__lt__(other)
 
 
 def _nothing() -> None:

@@ -188,3 +188,35 @@ def test_loops_that_are_not_ours_keep_real_time(virtual, real):
         assert virtual.now() == frozen
     finally:
         loop.close()
+
+
+def test_tasks_sleeping_to_one_deadline_wake_in_the_order_they_slept(virtual):
+    """On real time their deadlines differ by microseconds; the heap alone would reorder them."""
+    woke = []
+
+    async def worker(n):
+        await asyncio.sleep(1)
+        woke.append(n)
+
+    async def main():
+        await asyncio.gather(*(worker(n) for n in range(12)))
+
+    asyncio.run(main())
+    assert woke == list(range(12))
+
+
+def test_call_at_keeps_equal_deadlines_in_order_and_earlier_deadlines_first(virtual):
+    order = []
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        at = loop.time() + 1
+        for n in range(6):
+            loop.call_at(at, order.append, n)
+        loop.call_at(at - 0.5, order.append, "earlier")
+        cancelled = loop.call_at(at, order.append, "cancelled")
+        cancelled.cancel()
+        await asyncio.sleep(2)
+
+    asyncio.run(main())
+    assert order == ["earlier", 0, 1, 2, 3, 4, 5]
