@@ -182,11 +182,13 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
     introduced: str | None = None  # that heading's text, for reports
     introduction = False  # the one paragraph since the block introduces output
     depth = block_depth = 0  # containers open now, and around the last block
+    left = False  # the container around the last block has closed since
     for pos, token in enumerate(tokens):
         kind = token.type
         if kind == "inline" and pos and tokens[pos - 1].type == "heading_open":
             heading = _plain(token.content)
         depth += token.nesting if _is_container(kind) else 0
+        left = left or depth < block_depth
         if kind == "heading_open" and pairable and depth == block_depth and pos + 1 < len(tokens):
             # Only in the block's own container: a heading after a list of fragments is
             # the output of the whole section, not of its last fragment.
@@ -221,7 +223,11 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             lang = _language(token.info)
             line = _map(token)[0] + 1
             python = lang in PYTHON_LANGS
-            pairing = pairable and prose_since <= _MAX_PROSE_BETWEEN
+            # Out of the block's list item (or tab, or quote), a fence is the block's output
+            # only under words that say so: the next item may hold the next step's code.
+            pairing = (
+                pairable and prose_since <= _MAX_PROSE_BETWEEN and (not left or introduction)
+            )
             # A Python fence titled "Output" is output, paired or not: never run as code.
             declared = (
                 declared_output(
@@ -240,7 +246,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                 pending = None
                 found.append(_example(path, len(found), token, lang, heading, article, own, words))
                 pairable = found[-1][0].kind == "python"
-                prose_since, introduced, block_depth = 0, None, depth
+                prose_since, introduced, block_depth, left = 0, None, depth, False
                 introduction = False
                 continue
             if pending is not None:

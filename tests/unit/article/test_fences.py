@@ -150,6 +150,19 @@ def test_a_fence_under_a_nested_bullet_is_the_output_of_the_block_above(tight):
     assert [[c.expected for c in e.outputs] for e in parse_text("a.md", text).examples] == [["hi"]]
 
 
+@pytest.mark.parametrize("tight", [True, False])
+def test_the_next_list_items_fence_is_output_only_under_words_that_say_so(tight):
+    gap = "" if tight else "\n"
+    step = (
+        "1. Make it:\n{gap}   ```python\n   x = 21\n   ```\n{gap}"
+        "2. {intro}\n{gap}   ```\n   {body}\n   ```\n"
+    )
+    code = step.format(gap=gap, intro="Then call it with a keyword:", body="print(x * 2)")
+    shown = step.format(gap=gap, intro="It prints:", body="42")
+    assert claims(code) == [[]]
+    assert [[c[1] for c in block] for block in claims(shown)] == [["42"]]
+
+
 def test_a_titled_python_fence_is_output_not_code():
     text = f'{BLOCK}```python title="Salida"\nhi\n```\n'
     article = parse_text("a.md", text)
