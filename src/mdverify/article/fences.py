@@ -4,8 +4,9 @@ The rule (docs/output.md shows each form) is one: the next fence after a Python 
 declares the block's output when nothing but prose stands between them, and the fence says
 it holds output. Prose is at most one paragraph ("**Output:**") and the lists both may sit in
 (`- It prints:`); once the block's own list item, tab or quote has ended, only an
-introduction that names output lets a fence after it pair. An introduction that names output, a heading (`#### Output`, `### Result:`)
-or a short paragraph ending in a colon ("**Expected output:**"), in the block's container,
+introduction that names output lets a fence after it pair. An introduction that names
+output, a heading (`#### Output`, `### Result:`) or a short paragraph ending in a colon
+("**Expected output:**"), in the block's container,
 may come after any explanation: only what follows it counts (`mdverify.article.parse` keeps
 the count). A fence says it holds output when
 

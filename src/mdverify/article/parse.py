@@ -225,9 +225,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             python = lang in PYTHON_LANGS
             # Out of the block's list item (or tab, or quote), a fence is the block's output
             # only under words that say so: the next item may hold the next step's code.
-            pairing = (
-                pairable and prose_since <= _MAX_PROSE_BETWEEN and (not left or introduction)
-            )
+            pairing = pairable and prose_since <= _MAX_PROSE_BETWEEN and (not left or introduction)
             # A Python fence titled "Output" is output, paired or not: never run as code.
             declared = (
                 declared_output(

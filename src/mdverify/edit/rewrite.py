@@ -17,20 +17,21 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from mdverify.article.fences import OUTPUT_WORDS
-from mdverify.article.literal import value_part
+from mdverify.article.literal import literal, value_part
 from mdverify.article.parse import decode, parse_text
 from mdverify.check.compare import matches, normalise
+from mdverify.check.reading import read_claim
 from mdverify.edit.align import aligned
 from mdverify.model import ArticleError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Sequence
 
-    from mdverify.model import Article, Edit
+    from mdverify.model import Article, Edit, OutputClaim
 
 __all__ = ["Refusal", "Rewrite", "rewrite"]
 
@@ -176,10 +177,17 @@ def _still_wrong(
         old = article.examples[edit.example.index]
         claims = new.examples[edit.example.index].outputs
         position = old.outputs.index(edit.claim)
-        if len(claims) != len(old.outputs) or not matches(claims[position].expected, edit.got):
+        if len(claims) != len(old.outputs) or not _declares(claims[position], edit.got):
             reason = "the new text would not declare what the block printed; update it by hand"
             wrong.append(Refusal(edit, reason))
     return wrong
+
+
+def _declares(claim: OutputClaim, got: str) -> bool:
+    """Whether `claim` declares `got`, as the comparison reads it (a comment as a value)."""
+    if matches(claim.expected, got):
+        return True
+    return claim.kind in ("trailing", "comment") and read_claim(claim.expected, got).matched
 
 
 def _splice(lines: _Lines, edit: Edit) -> _Splice:
@@ -201,12 +209,30 @@ def _splice(lines: _Lines, edit: Edit) -> _Splice:
         raise _Refused(
             "output written as a string under the print is not rewritten; update it by hand"
         )
-    value = value_part(claim.expected) if claim.kind in ("trailing", "comment") else None
-    if value is not None and normalise(value) != normalise(claim.expected):
-        raise _Refused("the comment goes on in prose after its value; update it by hand")
+    edit = _in_its_style(edit)
     if claim.kind == "trailing":
         return _trailing(lines, edit)
     return _run(lines, edit)
+
+
+def _in_its_style(edit: Edit) -> Edit:
+    """The edit of a value comment, declaring the last word alone if that is what it showed.
+
+    `print("total:", t)  # 5` shows the last word of a one-line output
+    (`mdverify.check.reading`); its update is `# 6`, not `# total: 6`. A value that goes on
+    in prose is the writer's to update: which words still hold is theirs to say.
+    """
+    claim = edit.claim
+    value = value_part(claim.expected) if claim.kind in ("trailing", "comment") else None
+    if value is None:
+        return edit
+    if value != claim.expected.strip():  # blank comment lines around a value are no prose
+        raise _Refused("the comment goes on in prose after its value; update it by hand")
+    shown = normalise(edit.got)
+    words = shown[0].split() if len(shown) == 1 else []
+    if len(words) > 1 and literal(words[-1]) is not None and literal(value) is not None:
+        return replace(edit, got=words[-1] + "\n")
+    return edit
 
 
 def _fence(lines: _Lines, edit: Edit) -> _Splice:

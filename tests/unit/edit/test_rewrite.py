@@ -119,6 +119,22 @@ def test_trailing_comment_on_a_nested_print_is_rewritten_in_place():
     assert result.data.decode() == before.replace("# 41", "# 42")
 
 
+@pytest.mark.parametrize(
+    ("line", "got", "new"),
+    [
+        ('print("total:", 6)  # 5', "total: 6\n", 'print("total:", 6)  # 6'),
+        ('print("total:", 6)\n# 5', "total: 6\n", 'print("total:", 6)\n# 6'),
+        ('print("total: six")  # 5', "total: six\n", 'print("total: six")  # total: six'),
+        ("print(6)  # 5", "6\n", "print(6)  # 6"),
+    ],
+)
+def test_a_value_comment_is_updated_in_the_style_it_was_written(line, got, new):
+    """A comment that showed the last word of a labelled line gets the new last word."""
+    result = update(f"```python\n{line}\n```\n", {(0, 0): got})
+    assert result.refused == ()
+    assert result.data.decode() == f"```python\n{new}\n```\n"
+
+
 def test_a_loop_s_print_gets_arrow_lines_at_its_own_indentation():
     before = "```python\nfor i in range(3):\n    print(i)  # 0\n```\n"
     result = update(before, {(0, 0): "0\n1\n2\n"})
