@@ -19,6 +19,8 @@ from mdverify.model import Halt, ServeFault, Status
 from mdverify.run.options import size_text
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from mdverify.check.tally import Tally
     from mdverify.model import (
         Example,
@@ -36,6 +38,7 @@ __all__ = [
     "baseline_note",
     "headline",
     "message",
+    "outcome_line",
     "render",
     "tally_lines",
     "timing_title",
@@ -272,6 +275,16 @@ def _readable(line: str) -> str:
     """Show escape sequences and carriage returns instead of letting them act on the terminal."""
     line = _ANSI.sub(lambda m: repr(m.group())[1:-1], line)
     return line.replace("\r", "\\r")
+
+
+def outcome_line(counts: Mapping[str, int]) -> str | None:
+    """`mdverify: 12 blocks passed, 1 failed`: the session's blocks by outcome, if any."""
+    if not counts:
+        return None
+    rest = ", ".join(f"{n} {outcome}" for outcome, n in counts.items() if outcome != "passed")
+    passed = counts.get("passed", 0)
+    blocks = "block" if passed == 1 else "blocks"
+    return f"mdverify: {passed} {blocks} passed" + (f", {rest}" if rest else "")
 
 
 def tally_lines(tally: Tally) -> list[str]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 
-from mdverify.check.report import tally_lines
+from mdverify.check.report import outcome_line, tally_lines
 from mdverify.check.skips import skip_group, skip_text
 from mdverify.check.tally import Checked, Tally, checked
 from mdverify.plugin.baseline import KNOWN
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from mdverify.model import Skip, Verdict
 
-__all__ = ["MARK", "Tallies", "note", "outcome_line", "skip_mark", "skip_now"]
+__all__ = ["MARK", "Tallies", "note", "outcomes", "skip_mark", "skip_now"]
 
 MARK = ("mdverify", "example")
 """The user property that tells our items' reports from the others' in the summary."""
@@ -91,7 +91,7 @@ class Tallies:
     @pytest.hookimpl(trylast=True)
     def pytest_terminal_summary(self, terminalreporter: TerminalReporter) -> None:
         """The `mdverify:` lines: the outcomes, then what was really checked."""
-        line = outcome_line(terminalreporter.stats)
+        line = outcome_line(outcomes(terminalreporter.stats))
         for text in ([line] if line is not None else []) + tally_lines(self.tally):
             terminalreporter.write_line(text)
 
@@ -103,8 +103,8 @@ def _reason(report: pytest.TestReport) -> str:
     return reason.removeprefix("Skipped: ")
 
 
-def outcome_line(stats: Mapping[str, Sequence[object]]) -> str | None:
-    """`mdverify: 12 blocks passed, 1 failed`: our items' outcomes, for the summary."""
+def outcomes(stats: Mapping[str, Sequence[object]]) -> dict[str, int]:
+    """Our items' outcomes in the terminal's stats (`passed` -> 12), in pytest's order."""
     counts: dict[str, int] = {}
     for outcome in ("passed", "failed", "skipped", "xfailed", "xpassed", "error"):
         for report in stats.get(outcome, []):
@@ -113,9 +113,4 @@ def outcome_line(stats: Mapping[str, Sequence[object]]) -> str | None:
                 if when == "setup" and outcome != "skipped":
                     continue
                 counts[outcome] = counts.get(outcome, 0) + 1
-    if not counts:
-        return None
-    passed = counts.pop("passed", 0)
-    rest = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
-    blocks = "block" if passed == 1 else "blocks"
-    return f"mdverify: {passed} {blocks} passed" + (f", {rest}" if rest else "")
+    return counts

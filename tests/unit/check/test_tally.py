@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mdverify.check.report import baseline_lines, tally_lines
+from mdverify.check.report import baseline_lines, outcome_line, tally_lines
 from mdverify.check.tally import Checked, Tally, checked, environment
 from mdverify.model import Example, Observation, OutputClaim, Status, TimingClaim, Verdict
 
@@ -97,3 +97,11 @@ def test_the_baseline_lines_say_what_a_refresh_prunes():
             "2 now passing and 1 vanished pruned)"
         )
     ]
+
+
+def test_the_outcome_line_counts_blocks_by_outcome_in_the_order_given():
+    assert outcome_line({}) is None
+    assert outcome_line({"passed": 1}) == "mdverify: 1 block passed"
+    assert outcome_line({"failed": 2, "skipped": 1}) == (
+        "mdverify: 0 blocks passed, 2 failed, 1 skipped"
+    )
