@@ -37,10 +37,12 @@ __all__ = [
     "baseline_lines",
     "baseline_note",
     "headline",
+    "known_failure",
     "message",
     "outcome_line",
     "render",
     "tally_lines",
+    "timing_not_rewritten",
     "timing_title",
 ]
 
@@ -313,6 +315,19 @@ def tally_lines(tally: Tally) -> list[str]:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def known_failure(path: str, kind: str, *, written: bool) -> str:
+    """The reason a baselined failure reports as xfailed with."""
+    return f"known failure, {'written to' if written else 'in'} the baseline {path}: {kind}"
+
+
+def timing_not_rewritten(display: str, timing: TimingMismatch, clock: str) -> str:
+    """Update mode's note on a timing claim it leaves for the writer."""
+    return (
+        f"{display}:{timing.claim.line}: timing claim {timing.claim.text!r} is not rewritten: "
+        f"measured {timing.measured:.3f}s on the {clock} clock ({timing.reason})"
+    )
 
 
 def baseline_note(path: str, recorded: str, now: str) -> str:

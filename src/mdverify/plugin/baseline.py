@@ -27,7 +27,7 @@ from mdverify.check.baseline import (
     refreshed,
     retired,
 )
-from mdverify.check.report import baseline_lines, baseline_note
+from mdverify.check.report import baseline_lines, baseline_note, known_failure
 from mdverify.edit.atomic import FileChangedError, digest, write_atomic
 from mdverify.plugin.options import settings
 from mdverify.plugin.xdist import is_worker
@@ -171,8 +171,7 @@ def consult(item: pytest.Item, verdict: Verdict, examples: Sequence[Example]) ->
     known = plugin.entries.get(key)
     if plugin.write or (known is not None and known.kind == kind):
         setattr(item, KNOWN, True)
-        where = "written to" if plugin.write else "in"
-        setattr(item, _XFAIL, f"known failure, {where} the baseline {plugin.path}: {kind}")
+        setattr(item, _XFAIL, known_failure(str(plugin.path), kind, written=plugin.write))
         return None
     return baseline_note(str(plugin.path), known.kind, kind) if known is not None else None
 

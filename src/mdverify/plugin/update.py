@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from mdverify.check.report import timing_not_rewritten
 from mdverify.edit.update import Correction, summary, update_files
 from mdverify.model import Status
 from mdverify.plugin.options import settings
@@ -51,11 +52,7 @@ def record(item: pytest.Item, verdict: Verdict, display: str, digest: str) -> No
             ],
         )
     clock = verdict.observation.clock
-    notes = [
-        f"{display}:{t.claim.line}: timing claim {t.claim.text!r} is not rewritten: "
-        f"measured {t.measured:.3f}s on the {clock} clock ({t.reason})"
-        for t in verdict.timing
-    ]
+    notes = [timing_not_rewritten(display, t, clock) for t in verdict.timing]
     setattr(item, _TIMING, notes)
 
 
