@@ -6,7 +6,9 @@ comment claim (a trailing comment on a print, a comment run under a statement) i
 one of three styles, decided against what the code printed:
 
 * **value**: the comment starts with a Python literal (`True`, `9`, `'abc'`, `[1, 2]`,
-  `{'a', 'b'}`), alone or followed by prose (`mdverify.article.literal`). The value part
+  `{'a', 'b'}`), alone or followed by prose (`mdverify.article.literal`); followed by
+  prose, only when the output could show a value: it is one, or one line ending in one
+  (`# 9.81 - average gravity` beside `Weight: 981.0 N` is prose). The value part
   is compared. It matches the output when it is the same text; or the same value
   (`[1,2]` and `[1, 2]`, a set in any order, `2` and `2.0`); or a string literal whose text
   is the output (`'abc'` for `abc`); or the last word of a one-line output
@@ -69,7 +71,7 @@ def read_claim(declared: str, got: str) -> Reading:
     if any(matches(text, shown) for shown in _shown(got)):
         return Reading("text", matched=True, compared=text)
     value = value_part(text)
-    if value is not None:
+    if value is not None and not (value != text and _no_value_in(got)):
         return Reading("value", matched=_value_matches(value, got), compared=value)
     shown = normalise(got)
     printed = _TYPE.fullmatch("\n".join(shown))
@@ -122,6 +124,18 @@ def _value_matches(value: str, got: str) -> bool:
     lines = normalise(got)
     words = lines[0].split() if len(lines) == 1 else []
     return len(words) > 1 and (words[-1] == value or _same(literal[0], _literal(words[-1])))
+
+
+def _no_value_in(got: str) -> bool:
+    """A one-line output that neither is a value nor ends in one (`Weight: 981.0 N`).
+
+    A comment that starts with a value and goes on in prose (`# 9.81 - average gravity`)
+    can show no part of it: the value is the code's, explained.
+    """
+    lines = normalise(got)
+    if len(lines) != 1 or not lines[0].split():
+        return False
+    return _literal(lines[0]) is None and _literal(lines[0].split()[-1]) is None
 
 
 def _shows(value: str, literal: object, output: str) -> bool:

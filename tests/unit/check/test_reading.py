@@ -32,6 +32,8 @@ def test_value_and_text_that_match(declared, got):
     [
         ("23", "22\n", "23"),
         ("True, since n is 3", "False\n", "True"),
+        ("15, the sum", "total: 14\n", "15"),  # the last word of a labelled line
+        ("9.81", "Weight: 981.0 N\n", "9.81"),  # a value alone is a claim
         ("True", "1\n", "True"),
         ("Hello, world", "Hello, there\n", "Hello, world"),
         ("b", "a\nb\n", "b"),
@@ -49,6 +51,7 @@ def test_claims_that_fail(declared, got, compared):
     ("declared", "got"),
     [
         ("adds the unit to the weight", "9.81 N\n"),
+        ("9.81 - average gravity on Earth", "Weight: 981.0 N\n"),  # no value to show
         ("or, shorter: a | b", ""),
         ("python & dragon", ""),
         ("prints 0 to 4", "0\n1\n2\n3\n4\n"),
