@@ -32,6 +32,18 @@ The jump rule (GUIDE.md), as applied by a loop that would otherwise block in `se
    against a local server that answers in 0.5 s succeeds, and one of 0.2 s times out,
    on both clocks.
 
+5. Waiting forever. When no party has a deadline and none runs (the jump finds nothing
+   to jump to), the main thread's loop may be waiting for what can never come: it has no
+   timer and no ready callback, and nothing registered on any idle loop could bring an
+   event (only listening sockets with no client, or nothing at all; see
+   `VirtualLoop.wakeable`). A reader who runs such a block (`serve_forever()`,
+   `loop.run_forever()`, `await asyncio.Event().wait()`) sees its output, then presses
+   Ctrl-C. With a stop armed (`arm_forever`), the loop looks twice, a real grace period
+   (`_GRACE_S`) apart, and then calls the stop, once: the child's sends SIGINT, so the
+   block ends on KeyboardInterrupt exactly as on the reader's terminal. Anything that
+   could still wake a loop (a thread, a child process, an open connection) keeps the
+   plain wait, which the parent's real timeout bounds.
+
 Every real wait named here goes through the coordinator's `RealTime`
 (`mdverify.clock.realtime`), and so does every reading of the real clock.
 
@@ -58,7 +70,7 @@ from mdverify.clock.realtime import NS_PER_S
 
 if TYPE_CHECKING:
     import selectors
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from mdverify.clock.realtime import Events, RealTime
 
@@ -90,7 +102,10 @@ class Coordinator(Parties):
         self._cap_ns: int | None = None
         self._cap_s = 0.0
         self._overdue: int | None = None
+        self._stop_forever: Callable[[], None] | None = None
         self.jumps_enabled = True
+        self.waited_forever = False
+        """Whether the stop armed by `arm_forever` was called (rule 5)."""
 
     @property
     def real(self) -> RealTime:
@@ -123,6 +138,29 @@ class Coordinator(Parties):
         if self._overdue == me:
             self._overdue = None
             raise self._exceeded()
+
+    # -- waiting forever
+
+    def arm_forever(self, stop: Callable[[], None] | None) -> None:
+        """Call `stop` once, on the main thread, if it comes to wait forever (rule 5)."""
+        with self._cond:
+            self._stop_forever = stop
+            self.waited_forever = False
+
+    def _forever_locked(self, me: int) -> bool:
+        """Whether `me`, the main thread's idle loop, waits for what no party can bring."""
+        return (
+            self._stop_forever is not None
+            and me == threading.main_thread().ident
+            and not any(idle.loop.wakeable() for idle in self._idle.values())
+        )
+
+    def _call_stop(self) -> None:
+        with self._cond:
+            stop, self._stop_forever = self._stop_forever, None
+            self.waited_forever = stop is not None
+        if stop is not None:
+            stop()  # outside the lock: it raises KeyboardInterrupt into the example
 
     # -- jumping
 
@@ -210,6 +248,7 @@ class Coordinator(Parties):
             if events:
                 return events
         me = threading.get_ident()
+        looked = False  # rule 5: the last look found this loop waiting forever
         with self._blocked(me, self._idle, IdleLoop(loop, deadline)):
             while True:
                 with self._cond:
@@ -218,11 +257,21 @@ class Coordinator(Parties):
                     if deadline is not None and now >= deadline:
                         return []
                     status = self._try_jump_locked(me)
+                    forever = status == "stuck" and self._forever_locked(me)
+                    armed = self._stop_forever is not None
                 if status == "jumped":
                     continue
-                # Waiting while others run real code, or for real I/O, lets time flow.
+                if forever and looked:
+                    self._call_stop()
+                    return []
+                looked = forever
+                # Waiting while others run real code, or for real I/O, lets time flow;
+                # while armed, a stuck loop looks again each grace period (rule 5).
                 timeout = self._wait_seconds(status, deadline, now)
-                events = self._select_real(selector, timeout, hold=status in {"busy", "stuck"})
+                if status == "stuck" and armed:
+                    timeout = _GRACE_S
+                hold = status == "busy" or (status == "stuck" and not forever)
+                events = self._select_real(selector, timeout, hold=hold)
                 if events:
                     return events
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from mdverify.clock.current import CURRENT
 from mdverify.clock.patches import patch
 from mdverify.clock.realtime import NS_PER_S
-from mdverify.clock.sockets import external_peers, reply_pending
+from mdverify.clock.sockets import external_peers, only_listening, reply_pending
 from mdverify.clock.tracking import submissions
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class RecordingLoop(asyncio.SelectorEventLoop):
 class VirtualLoop(RecordingLoop):
     """A selector loop on virtual time that skips idle waits under the jump rule."""
 
-    # CPython internals this loop reads; present in 3.10-3.13.
+    # CPython internals this loop reads; present in 3.10-3.13 (and `_ssock`, see wakeable).
     _scheduled: list[asyncio.TimerHandle]
     _ready: collections.deque[asyncio.Handle]
     _clock_resolution: float
@@ -127,6 +127,15 @@ class VirtualLoop(RecordingLoop):
     def awaits_reply(self) -> bool:
         """Whether a socket to a peer known to answer sent data last and awaits the reply."""
         return reply_pending(self._idle_selector.get_map())
+
+    def wakeable(self) -> bool:
+        """Whether a registered descriptor could still bring an event (rule 5).
+
+        Its own wake-up socket does not count, and nor do listening sockets.
+        """
+        ssock = getattr(self, "_ssock", None)  # CPython's self-pipe; gone once closed
+        own = () if ssock is None else (ssock.fileno(),)
+        return not only_listening(self._idle_selector.get_map(), own)
 
     def wake(self) -> None:
         """Make the loop leave `select` (safe from any thread)."""

@@ -95,6 +95,9 @@ class LoopView(Protocol):
     def next_deadline_ns(self) -> int | None:
         """The exact virtual time of the next timer; None without timers."""
 
+    def wakeable(self) -> bool:
+        """Whether a registered descriptor could still bring an event (a connection, a pipe)."""
+
 
 @dataclass(eq=False, slots=True)
 class ExecutorJob:

@@ -1,0 +1,177 @@
+"""Rule 5: a loop that waits for what no party can bring is stopped, once, after a grace look.
+
+The fake real clock's waits pass at once (`waits_pass`), so a grace period costs no wall
+time, and what the clock waited for is in `real.waits`, exactly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+GRACE = ("select", 0.1)
+
+
+class Stopped(Exception):
+    """What the stop raises here; the child's raises KeyboardInterrupt, which would end pytest."""
+
+
+@pytest.fixture
+def stops(virtual, real):
+    """Arm the stop; each call is noted, with the real time it came at, and raises."""
+    real.waits_pass = True
+    noted: list[int] = []
+
+    def stop():
+        noted.append(real.elapsed_ns())
+        raise Stopped
+
+    virtual.begin_block(None, stop)
+    return noted
+
+
+def test_a_block_waiting_on_an_event_nobody_sets_is_stopped_after_one_grace_look(
+    virtual, real, stops
+):
+    async def main():
+        await asyncio.Event().wait()
+
+    start = time.perf_counter_ns()
+    with pytest.raises(Stopped):
+        asyncio.run(main())
+    assert real.waits == [GRACE]
+    assert stops == [100_000_000]
+    assert virtual.waited_forever
+    assert time.perf_counter_ns() == start  # the grace look does not move virtual time
+
+
+def test_run_forever_on_an_empty_loop_is_stopped(virtual, real, stops):
+    loop = asyncio.new_event_loop()
+    try:
+        with pytest.raises(Stopped):
+            loop.run_forever()
+    finally:
+        loop.close()
+    assert stops == [100_000_000]
+
+
+def test_a_server_that_no_client_can_reach_is_stopped(virtual, real, stops):
+    async def main():
+        server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+        async with server:
+            await server.serve_forever()
+
+    with pytest.raises(Stopped):
+        asyncio.run(main())
+    assert stops == [100_000_000]
+
+
+def test_timers_come_first_then_the_wait_forever_is_stopped(virtual, real, stops):
+    async def main():
+        await asyncio.sleep(5)
+        await asyncio.Event().wait()
+
+    start = time.perf_counter_ns()
+    with pytest.raises(Stopped):
+        asyncio.run(main())
+    assert time.perf_counter_ns() - start == 5_000_000_000
+    assert real.waits == [GRACE]
+
+
+def test_an_open_connection_keeps_the_loop_waiting(virtual, real, stops):
+    near, far = socket.socketpair()
+
+    async def main():
+        reader, _ = await asyncio.open_connection(sock=near)
+        return await reader.read(1)
+
+    real.at(1.0, lambda: far.send(b"x"))
+    try:
+        assert asyncio.run(main()) == b"x"
+    finally:
+        far.close()
+    assert stops == []
+    assert set(real.waits) == {GRACE}  # it kept looking, a grace period at a time
+
+
+def test_a_thread_blocked_in_real_code_keeps_the_loop_waiting(virtual, real, stops):
+    released = threading.Event()
+
+    async def main():
+        await asyncio.to_thread(released.wait)  # a real wait the clock cannot see through
+
+    real.at(0.5, released.set)
+    asyncio.run(main())
+    assert stops == []
+
+
+def test_a_child_process_keeps_the_loop_waiting_until_it_is_gone(virtual, real, stops):
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
+    )
+
+    def end_child():
+        child.stdin.close()
+        child.wait()
+
+    async def main():
+        await asyncio.Event().wait()
+
+    real.at(0.3, end_child)
+    with pytest.raises(Stopped):
+        asyncio.run(main())
+    assert stops
+    assert stops[0] >= 300_000_000  # not before the child was gone
+
+
+def test_the_stop_is_called_once_a_block_then_the_loop_waits_as_before(virtual, real):
+    real.waits_pass = True
+    calls = []
+    virtual.begin_block(None, lambda: calls.append("stop"))  # a stop that changes nothing
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        real.at(60, lambda: loop.call_soon_threadsafe(done.set_result, "woken"))
+        return await done
+
+    assert asyncio.run(main()) == "woken"
+    assert calls == ["stop"]
+    assert real.waits == [GRACE, ("select", None)]
+
+
+def test_without_a_stop_a_loop_waiting_forever_waits_as_before(virtual, real):
+    real.waits_pass = True
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        real.at(60, lambda: loop.call_soon_threadsafe(done.set_result, "woken"))
+        return await done
+
+    assert asyncio.run(main()) == "woken"
+    assert real.waits == [("select", None)]
+    assert not virtual.waited_forever
+
+
+def test_a_flowing_clock_never_stops_a_block(virtual, real):
+    # A block whose server the parent checks (`serve=`) runs flowing: no jumps, no stop.
+    real.waits_pass = True
+    calls = []
+    virtual.begin_block(None, lambda: calls.append("stop"))
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        real.at(5, lambda: loop.call_soon_threadsafe(done.set_result, "served"))
+        return await done
+
+    with virtual.flowing():
+        assert asyncio.run(main()) == "served"
+    assert calls == []
