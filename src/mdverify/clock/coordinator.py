@@ -147,6 +147,11 @@ class Coordinator(Parties):
             self._stop_forever = stop
             self.waited_forever = False
 
+    @property
+    def stop_armed(self) -> bool:
+        """Whether a stop is armed and the clock may jump, so rule 5 may apply."""
+        return self._stop_forever is not None and self.jumps_enabled
+
     def _forever_locked(self, me: int) -> bool:
         """Whether `me`, the main thread's idle loop, waits for what no party can bring."""
         return (

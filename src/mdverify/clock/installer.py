@@ -21,6 +21,7 @@ import os
 import threading
 from typing import TYPE_CHECKING
 
+from mdverify.clock.accept import patch_accept
 from mdverify.clock.coordinator import Coordinator
 from mdverify.clock.current import CURRENT
 from mdverify.clock.loop import RecordingLoop, VirtualLoop, patch_loop_creation
@@ -134,6 +135,7 @@ def install(mode: ClockName, *, real_time: RealTime = SYSTEM) -> Clock:
         patch_time()
         patch_threads_and_children()
         patch_sockets()
+        patch_accept()
     elif mode == "real":
         coordinator = None
         now_ns = real_time.perf_counter_ns

@@ -41,6 +41,7 @@ __all__ = [
     "expect_replies_from",
     "external_peers",
     "forget",
+    "listens",
     "only_listening",
     "patch_sockets",
     "reply_pending",
@@ -121,10 +122,10 @@ def only_listening(
     keys: Mapping[FileDescriptorLike, selectors.SelectorKey], own: Collection[int]
 ) -> bool:
     """Whether every registered descriptor but `own` (the loop's wake-up channel) listens."""
-    return all(key.fd in own or _listens(key.fd) for key in list(keys.values()))
+    return all(key.fd in own or listens(key.fd) for key in list(keys.values()))
 
 
-def _listens(fd: int) -> bool:
+def listens(fd: int) -> bool:
     """Whether `fd` is a listening socket."""
     try:
         if not stat.S_ISSOCK(os.fstat(fd).st_mode):

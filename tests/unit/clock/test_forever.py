@@ -1,4 +1,4 @@
-"""Rule 5: a loop that waits for what no party can bring is stopped, once, after a grace look.
+"""Rule 5: a loop (or a blocking accept) that waits for what no party can bring is stopped once.
 
 The fake real clock's waits pass at once (`waits_pass`), so a grace period costs no wall
 time, and what the clock waited for is in `real.waits`, exactly.
@@ -7,6 +7,7 @@ time, and what the clock waited for is in `real.waits`, exactly.
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
 import subprocess
 import sys
@@ -175,3 +176,55 @@ def test_a_flowing_clock_never_stops_a_block(virtual, real):
     with virtual.flowing():
         assert asyncio.run(main()) == "served"
     assert calls == []
+
+
+# --------------------------------------------------------------------------- accept
+
+
+def _never(signum, frame):
+    msg = "the accept was never stopped"
+    raise AssertionError(msg)
+
+
+def test_a_blocking_accept_no_client_can_reach_is_stopped(virtual, real, stops):
+    server = socket.create_server(("127.0.0.1", 0))
+    # A watchdog that is no party of the clock's (a thread would be): if the plain accept
+    # blocked, the test fails instead of hanging.
+    previous = signal.signal(signal.SIGALRM, _never)
+    signal.alarm(10)
+    try:
+        with pytest.raises(Stopped):
+            server.accept()
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+        server.close()
+    assert stops == [100_000_000]
+    assert real.waits == [GRACE]
+
+
+def test_a_blocking_accept_takes_the_client_of_a_sleeping_thread_at_its_time(virtual, real, stops):
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def client():
+        time.sleep(1)
+        socket.create_connection(server.getsockname()).close()
+
+    start = time.perf_counter_ns()
+    threading.Thread(target=client).start()
+    conn, _ = server.accept()  # waits as a party: the sleeper's deadline jumps
+    conn.close()
+    server.close()
+    assert stops == []
+    assert time.perf_counter_ns() - start >= 1_000_000_000
+
+
+def test_an_accept_with_a_timeout_is_the_plain_accept(virtual, real, stops):
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.01)
+    try:
+        with pytest.raises(TimeoutError):
+            server.accept()
+    finally:
+        server.close()
+    assert stops == []
