@@ -62,6 +62,10 @@ class _Accepting:
         """Only a client can wake it, and none is queued."""
         return False
 
+    def serving(self) -> bool:
+        """It listens, and nothing else can wake it."""
+        return True
+
 
 def _waiting_accept(method: Callable[..., _T]) -> Callable[..., _T]:
     @functools.wraps(method)

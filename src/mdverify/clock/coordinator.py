@@ -42,7 +42,10 @@ The jump rule (GUIDE.md), as applied by a loop that would otherwise block in `se
    (`_GRACE_S`) apart, and then calls the stop, once: the child's sends SIGINT, so the
    block ends on KeyboardInterrupt exactly as on the reader's terminal. Anything that
    could still wake a loop (a thread, a child process, an open connection) keeps the
-   plain wait, which the parent's real timeout bounds.
+   plain wait, which the parent's real timeout bounds. A server whose loop keeps a timer
+   of its own (`web.run_app` sleeps an hour at a time) is never idle that way: when its
+   next timer would pass the cap and the loop has only listening sockets, no client came
+   in a whole virtual day, and it is stopped the same way instead of failing at the cap.
 
 Every real wait named here goes through the coordinator's `RealTime`
 (`mdverify.clock.realtime`), and so does every reading of the real clock.
@@ -85,9 +88,10 @@ _SLICE_S: Final = 0.01
 _DUE_S: Final = 0.001
 """Real seconds to wait for a party whose deadline has come to wake up and run."""
 
-_JumpStatus = Literal["jumped", "busy", "due", "stuck"]
+_JumpStatus = Literal["jumped", "busy", "due", "stuck", "served"]
 """What `Coordinator._try_jump_locked` found: it jumped; someone runs real code; a
-woken party has yet to run; or every party waits for something no jump can bring."""
+woken party has yet to run; every party waits for something no jump can bring; or the
+main thread's loop served a whole cap of virtual time to no client (rule 5)."""
 
 
 class VirtualTimeExceeded(Exception):
@@ -160,6 +164,15 @@ class Coordinator(Parties):
             and not any(idle.loop.wakeable() for idle in self._idle.values())
         )
 
+    def _served_locked(self, me: int) -> bool:
+        """Whether `me`, the main thread's idle loop, only serves, with nothing else to wake it.
+
+        Called when its next timer would pass the cap: that timer is its own keep-alive
+        (`web.run_app` sleeps an hour at a time), and no client came all along.
+        """
+        idle = self._idle.get(me)
+        return idle is not None and idle.loop.serving() and self._forever_locked(me)
+
     def _call_stop(self) -> None:
         with self._cond:
             stop, self._stop_forever = self._stop_forever, None
@@ -181,6 +194,8 @@ class Coordinator(Parties):
             self._wake_locked(owner)  # its time has come; let it run first
             return "due"
         if self._cap_ns is not None and target > self._cap_ns:
+            if owner == me and self._served_locked(me):
+                return "served"
             if owner == me:
                 raise self._exceeded()
             self._overdue = owner  # the owner raises, in its own thread
@@ -266,7 +281,7 @@ class Coordinator(Parties):
                     armed = self._stop_forever is not None
                 if status == "jumped":
                     continue
-                if forever and looked:
+                if status == "served" or (forever and looked):
                     self._call_stop()
                     return []
                 looked = forever

@@ -133,9 +133,16 @@ class VirtualLoop(RecordingLoop):
 
         Its own wake-up socket does not count, and nor do listening sockets.
         """
+        return not only_listening(self._idle_selector.get_map(), self._own_fds())
+
+    def serving(self) -> bool:
+        """Whether it listens, and nothing else registered could bring an event (rule 5)."""
+        keys, own = self._idle_selector.get_map(), self._own_fds()
+        return only_listening(keys, own) and any(key.fd not in own for key in keys.values())
+
+    def _own_fds(self) -> tuple[int, ...]:
         ssock = getattr(self, "_ssock", None)  # CPython's self-pipe; gone once closed
-        own = () if ssock is None else (ssock.fileno(),)
-        return not only_listening(self._idle_selector.get_map(), own)
+        return () if ssock is None else (ssock.fileno(),)
 
     def wake(self) -> None:
         """Make the loop leave `select` (safe from any thread)."""

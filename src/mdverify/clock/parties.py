@@ -98,6 +98,9 @@ class LoopView(Protocol):
     def wakeable(self) -> bool:
         """Whether a registered descriptor could still bring an event (a connection, a pipe)."""
 
+    def serving(self) -> bool:
+        """Whether it listens, and nothing else registered could bring an event."""
+
 
 @dataclass(eq=False, slots=True)
 class ExecutorJob:

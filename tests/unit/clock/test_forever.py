@@ -16,6 +16,8 @@ import time
 
 import pytest
 
+from mdverify.clock import VirtualTimeExceeded
+
 GRACE = ("select", 0.1)
 
 
@@ -23,17 +25,24 @@ class Stopped(Exception):
     """What the stop raises here; the child's raises KeyboardInterrupt, which would end pytest."""
 
 
-@pytest.fixture
-def stops(virtual, real):
-    """Arm the stop; each call is noted, with the real time it came at, and raises."""
-    real.waits_pass = True
-    noted: list[int] = []
+class Stops(list):
+    """The real times (ns) at which the stop was called; `stop` notes one and raises."""
 
-    def stop():
-        noted.append(real.elapsed_ns())
+    def __init__(self, real):
+        super().__init__()
+        self.real = real
+
+    def stop(self):
+        self.append(self.real.elapsed_ns())
         raise Stopped
 
-    virtual.begin_block(None, stop)
+
+@pytest.fixture
+def stops(virtual, real):
+    """Arm the stop for the block the `virtual` fixture began."""
+    real.waits_pass = True
+    noted = Stops(real)
+    virtual.begin_block(None, noted.stop)
     return noted
 
 
@@ -176,6 +185,36 @@ def test_a_flowing_clock_never_stops_a_block(virtual, real):
     with virtual.flowing():
         assert asyncio.run(main()) == "served"
     assert calls == []
+
+
+# --------------------------------------------------------------------------- the cap
+
+
+async def _keep_alive():
+    while True:  # noqa: ASYNC110 -- the keep-alive under test, as `web.run_app` has it
+        await asyncio.sleep(3600)
+
+
+def test_a_server_that_keeps_a_timer_of_its_own_is_stopped_at_the_cap(virtual, real, stops):
+    virtual.begin_block(86_400, stops.stop)
+
+    async def main():
+        server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+        async with server:
+            await _keep_alive()
+
+    start = time.perf_counter_ns()
+    with pytest.raises(Stopped):
+        asyncio.run(main())
+    assert len(stops) == 1
+    assert time.perf_counter_ns() - start == 86_400_000_000_000  # 24 sleeps of an hour
+
+
+def test_a_loop_with_timers_and_no_server_still_fails_at_the_cap(virtual, real, stops):
+    virtual.begin_block(86_400, stops.stop)
+    with pytest.raises(VirtualTimeExceeded):
+        asyncio.run(_keep_alive())
+    assert stops == []
 
 
 # --------------------------------------------------------------------------- accept
