@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "baseline_lines",
     "baseline_note",
+    "forever",
     "headline",
     "known_failure",
     "message",
@@ -79,6 +80,15 @@ def message(obs: Observation) -> str | None:
     if obs.interruption.after_sigint:
         return f"the server did not stop on SIGINT; it ran until the {text}"
     return text
+
+
+def forever(cut: Interruption) -> str:
+    """What the clock did to a block that waited forever (`Halt.FOREVER`), in words."""
+    where = f"serving on {' and '.join(cut.serving)}" if cut.serving else "with nothing to wake it"
+    return (
+        f"the block waited forever ({where}); it was stopped with Ctrl-C (SIGINT), as a "
+        "reader stops it, and its output up to then was compared"
+    )
 
 
 def _serve_problem(problem: ServeProblem, obs: Observation) -> str:
@@ -168,12 +178,7 @@ def render(verdict: Verdict, path: str, source_lines: list[str]) -> str:
         for number, timing in enumerate(verdict.timing):
             own_headline = number == 0 and not verdict.mismatches
             parts.append(_timing(timing, verdict, path, source_lines, headline=not own_headline))
-        if verdict.prose:
-            where = _at("the comment", [claim.line for claim in verdict.prose])
-            parts.append(f"read as prose, not compared: {where}")
-        if verdict.not_run:
-            where = _at("the print call", [c.call[0] for c in verdict.not_run if c.call])
-            parts.append(f"not compared: {where}, which did not run in this block")
+        parts.extend(_uncompared(verdict))
     else:
         parts.append(_context(source_lines, example, line))
         error = message(obs)
@@ -190,6 +195,21 @@ def render(verdict: Verdict, path: str, source_lines: list[str]) -> str:
             parts.append(_section("stderr", extra, obs.stderr_cut))
     parts.extend(f"note: {warning}" for warning in example.warnings)
     return "\n\n".join(p for p in parts if p)
+
+
+def _uncompared(verdict: Verdict) -> list[str]:
+    """What a verdict did not compare, and why: prose, prints that did not run, a stop."""
+    notes = []
+    if verdict.prose:
+        where = _at("the comment", [claim.line for claim in verdict.prose])
+        notes.append(f"read as prose, not compared: {where}")
+    if verdict.not_run:
+        where = _at("the print call", [c.call[0] for c in verdict.not_run if c.call])
+        notes.append(f"not compared: {where}, which did not run in this block")
+    cut = verdict.observation.interruption
+    if cut is not None and cut.halt is Halt.FOREVER:
+        notes.append(f"note: {forever(cut)}")
+    return notes
 
 
 def _mismatch(
@@ -300,7 +320,11 @@ def tally_lines(tally: Tally) -> list[str]:
         f"{tally.nothing_compared} passed with nothing compared"
     )
     lines = [ran]
+    stopped = (
+        f"{_count(sum(tally.stopped.values()), 'block')} stopped with Ctrl-C, as a reader would"
+    )
     for title, groups in (
+        (stopped, tally.stopped),
         (f"{_count(sum(tally.skipped.values()), 'block')} skipped", tally.skipped),
         (_count(sum(tally.environment.values()), "environment failure"), tally.environment),
     ):

@@ -5,6 +5,10 @@ output and no timing claim compared passes, and the session's count says so ("ra
 compared"). Each block's `Checked` is plain data, so that it travels from an xdist worker
 on its report; `Tally` sums them in the controlling process. `check.report` words it.
 
+A block that waited forever and was stopped with Ctrl-C, as a reader stops it (the virtual
+clock's rule 5), ran: its output up to then was compared. The session counts it apart, by
+whether it was serving, so that a writer sees which blocks never end on their own.
+
 An environment failure is one the article's text cannot fix: a package not installed, a
 host the article did not declare (mdverify runs examples offline), a file or service that
 is not there. It still fails; the count tells a writer what to provide rather than fix.
@@ -16,14 +20,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mdverify.check.baseline import exception_name
-from mdverify.model import Status
+from mdverify.model import Halt, Status
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from mdverify.model import Verdict
 
-__all__ = ["Checked", "Tally", "checked", "environment"]
+__all__ = ["Checked", "Tally", "checked", "environment", "stopped"]
 
 # The exception a block raised -> what the environment lacks.
 _MISSING = {
@@ -44,16 +48,18 @@ class Checked:
     """Timing claims compared with the measured time."""
     environment: str = ""
     """What the environment lacked, for a failure that says so; empty otherwise."""
+    stopped: str = ""
+    """Why the block was stopped with Ctrl-C (`stopped`), when it was; empty otherwise."""
 
     def to_wire(self) -> list[object]:
         """Plain data for a report."""
-        return [self.outputs, self.timings, self.environment]
+        return [self.outputs, self.timings, self.environment, self.stopped]
 
     @staticmethod
     def from_wire(data: Sequence[object]) -> Checked:
         """What `to_wire` made."""
-        outputs, timings, environment = data
-        return Checked(int(str(outputs)), int(str(timings)), str(environment))
+        outputs, timings, environment, stopped = data
+        return Checked(int(str(outputs)), int(str(timings)), str(environment), str(stopped))
 
 
 def checked(verdict: Verdict) -> Checked:
@@ -67,7 +73,16 @@ def checked(verdict: Verdict) -> Checked:
         else 0,
         timings=len(verdict.example.timings) if ran and obs.elapsed is not None else 0,
         environment=environment(verdict),
+        stopped=stopped(verdict),
     )
+
+
+def stopped(verdict: Verdict) -> str:
+    """Why the block was stopped with Ctrl-C, as a reader stops it; empty if it was not."""
+    cut = verdict.observation.interruption
+    if cut is None or cut.halt is not Halt.FOREVER:
+        return ""
+    return "waited forever while serving" if cut.serving else "waited forever"
 
 
 def environment(verdict: Verdict) -> str:
@@ -98,6 +113,8 @@ class Tally:
     """What was missing -> blocks that failed for it."""
     baselined: int = 0
     """Failures reported as known, from the baseline."""
+    stopped: dict[str, int] = field(default_factory=dict)
+    """Why blocks were stopped with Ctrl-C (`stopped`) -> blocks stopped for it."""
 
     def add_run(self, facts: Checked, *, passed: bool, baselined: bool = False) -> None:
         """Count a block that ran."""
@@ -111,6 +128,8 @@ class Tally:
         if facts.environment and not passed:
             self.environment[facts.environment] = self.environment.get(facts.environment, 0) + 1
         self.baselined += baselined
+        if facts.stopped:
+            self.stopped[facts.stopped] = self.stopped.get(facts.stopped, 0) + 1
 
     def add_skip(self, group: str) -> None:
         """Count a block that did not run, on its group (`mdverify.check.skips.skip_group`)."""

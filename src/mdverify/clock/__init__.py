@@ -14,7 +14,8 @@ The package, by idea:
 * `virtualtime`: the nanosecond count that stands still, jumps, or flows;
 * `realtime`: the real clock and real waits beneath, injectable for tests;
 * `loop`: the recording and virtual event loops, and the idle selector;
-* `sockets`: which sockets lead outside a loop, and which await a reply;
+* `sockets`: which sockets lead outside a loop, which await a reply, which only listen;
+* `accept`: a blocking `accept` on the main thread, as a party that waits;
 * `tracking`: the wrappers that report threads, jobs and child processes;
 * `timefuncs`: the virtual `time` functions;
 * `tasks`: the timeline of tasks a block ran;

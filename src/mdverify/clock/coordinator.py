@@ -32,6 +32,21 @@ The jump rule (GUIDE.md), as applied by a loop that would otherwise block in `se
    against a local server that answers in 0.5 s succeeds, and one of 0.2 s times out,
    on both clocks.
 
+5. Waiting forever. When no party has a deadline and none runs (the jump finds nothing
+   to jump to), the main thread's loop may be waiting for what can never come: it has no
+   timer and no ready callback, and nothing registered on any idle loop could bring an
+   event (only listening sockets with no client, or nothing at all; see
+   `VirtualLoop.wakeable`). A reader who runs such a block (`serve_forever()`,
+   `loop.run_forever()`, `await asyncio.Event().wait()`) sees its output, then presses
+   Ctrl-C. With a stop armed (`arm_forever`), the loop looks twice, a real grace period
+   (`_GRACE_S`) apart, and then calls the stop, once: the child's sends SIGINT, so the
+   block ends on KeyboardInterrupt exactly as on the reader's terminal. Anything that
+   could still wake a loop (a thread, a child process, an open connection) keeps the
+   plain wait, which the parent's real timeout bounds. A server whose loop keeps a timer
+   of its own (`web.run_app` sleeps an hour at a time) is never idle that way: when its
+   next timer would pass the cap and the loop has only listening sockets, no client came
+   in a whole virtual day, and it is stopped the same way instead of failing at the cap.
+
 Every real wait named here goes through the coordinator's `RealTime`
 (`mdverify.clock.realtime`), and so does every reading of the real clock.
 
@@ -58,7 +73,7 @@ from mdverify.clock.realtime import NS_PER_S
 
 if TYPE_CHECKING:
     import selectors
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from mdverify.clock.realtime import Events, RealTime
 
@@ -73,9 +88,10 @@ _SLICE_S: Final = 0.01
 _DUE_S: Final = 0.001
 """Real seconds to wait for a party whose deadline has come to wake up and run."""
 
-_JumpStatus = Literal["jumped", "busy", "due", "stuck"]
+_JumpStatus = Literal["jumped", "busy", "due", "stuck", "served"]
 """What `Coordinator._try_jump_locked` found: it jumped; someone runs real code; a
-woken party has yet to run; or every party waits for something no jump can bring."""
+woken party has yet to run; every party waits for something no jump can bring; or the
+main thread's loop served a whole cap of virtual time to no client (rule 5)."""
 
 
 class VirtualTimeExceeded(Exception):
@@ -90,7 +106,10 @@ class Coordinator(Parties):
         self._cap_ns: int | None = None
         self._cap_s = 0.0
         self._overdue: int | None = None
+        self._stop_forever: Callable[[], None] | None = None
         self.jumps_enabled = True
+        self.waited_forever = False
+        """Whether the stop armed by `arm_forever` was called (rule 5)."""
 
     @property
     def real(self) -> RealTime:
@@ -124,6 +143,43 @@ class Coordinator(Parties):
             self._overdue = None
             raise self._exceeded()
 
+    # -- waiting forever
+
+    def arm_forever(self, stop: Callable[[], None] | None) -> None:
+        """Call `stop` once, on the main thread, if it comes to wait forever (rule 5)."""
+        with self._cond:
+            self._stop_forever = stop
+            self.waited_forever = False
+
+    @property
+    def stop_armed(self) -> bool:
+        """Whether a stop is armed and the clock may jump, so rule 5 may apply."""
+        return self._stop_forever is not None and self.jumps_enabled
+
+    def _forever_locked(self, me: int) -> bool:
+        """Whether `me`, the main thread's idle loop, waits for what no party can bring."""
+        return (
+            self._stop_forever is not None
+            and me == threading.main_thread().ident
+            and not any(idle.loop.wakeable() for idle in self._idle.values())
+        )
+
+    def _served_locked(self, me: int) -> bool:
+        """Whether `me`, the main thread's idle loop, only serves, with nothing else to wake it.
+
+        Called when its next timer would pass the cap: that timer is its own keep-alive
+        (`web.run_app` sleeps an hour at a time), and no client came all along.
+        """
+        idle = self._idle.get(me)
+        return idle is not None and idle.loop.serving() and self._forever_locked(me)
+
+    def _call_stop(self) -> None:
+        with self._cond:
+            stop, self._stop_forever = self._stop_forever, None
+            self.waited_forever = stop is not None
+        if stop is not None:
+            stop()  # outside the lock: it raises KeyboardInterrupt into the example
+
     # -- jumping
 
     def _try_jump_locked(self, me: int) -> _JumpStatus:
@@ -138,6 +194,8 @@ class Coordinator(Parties):
             self._wake_locked(owner)  # its time has come; let it run first
             return "due"
         if self._cap_ns is not None and target > self._cap_ns:
+            if owner == me and self._served_locked(me):
+                return "served"
             if owner == me:
                 raise self._exceeded()
             self._overdue = owner  # the owner raises, in its own thread
@@ -210,6 +268,7 @@ class Coordinator(Parties):
             if events:
                 return events
         me = threading.get_ident()
+        looked = False  # rule 5: the last look found this loop waiting forever
         with self._blocked(me, self._idle, IdleLoop(loop, deadline)):
             while True:
                 with self._cond:
@@ -218,11 +277,21 @@ class Coordinator(Parties):
                     if deadline is not None and now >= deadline:
                         return []
                     status = self._try_jump_locked(me)
+                    forever = status == "stuck" and self._forever_locked(me)
+                    armed = self._stop_forever is not None
                 if status == "jumped":
                     continue
-                # Waiting while others run real code, or for real I/O, lets time flow.
+                if status == "served" or (forever and looked):
+                    self._call_stop()
+                    return []
+                looked = forever
+                # Waiting while others run real code, or for real I/O, lets time flow;
+                # while armed, a stuck loop looks again each grace period (rule 5).
                 timeout = self._wait_seconds(status, deadline, now)
-                events = self._select_real(selector, timeout, hold=status in {"busy", "stuck"})
+                if status == "stuck" and armed:
+                    timeout = _GRACE_S
+                hold = status == "busy" or (status == "stuck" and not forever)
+                events = self._select_real(selector, timeout, hold=hold)
                 if events:
                     return events
 

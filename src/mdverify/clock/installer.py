@@ -21,6 +21,7 @@ import os
 import threading
 from typing import TYPE_CHECKING
 
+from mdverify.clock.accept import patch_accept
 from mdverify.clock.coordinator import Coordinator
 from mdverify.clock.current import CURRENT
 from mdverify.clock.loop import RecordingLoop, VirtualLoop, patch_loop_creation
@@ -63,10 +64,12 @@ class Clock:
         """Seconds on this clock: exact virtual time, or `time.perf_counter()` if real."""
         return self._now_ns() / NS_PER_S
 
-    def begin_block(self, cap: float | None) -> None:
+    def begin_block(self, cap: float | None, stop: Callable[[], None] | None = None) -> None:
         """Start a block: reset the timeline; on the virtual clock, cap time at now + `cap`.
 
-        The real clock has no cap: the parent's real timeout bounds a real block.
+        On the virtual clock, `stop` is called once if the block comes to wait for what
+        can never come (the coordinator's rule 5). The real clock has neither: the
+        parent's real timeout bounds a real block.
         """
         if cap is not None and cap < 0:
             msg = f"the cap must be at least 0 s, not {cap}"
@@ -74,6 +77,12 @@ class Clock:
         self._timeline.reset()
         if self._coordinator is not None:
             self._coordinator.set_cap(cap)
+            self._coordinator.arm_forever(stop)
+
+    @property
+    def waited_forever(self) -> bool:
+        """Whether this block's `stop` was called: it waited for what could never come."""
+        return self._coordinator is not None and self._coordinator.waited_forever
 
     def timeline(self) -> tuple[TaskSpan, ...]:
         """Tasks created on any loop since `begin_block`, in creation order."""
@@ -126,6 +135,7 @@ def install(mode: ClockName, *, real_time: RealTime = SYSTEM) -> Clock:
         patch_time()
         patch_threads_and_children()
         patch_sockets()
+        patch_accept()
     elif mode == "real":
         coordinator = None
         now_ns = real_time.perf_counter_ns

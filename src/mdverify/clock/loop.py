@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from mdverify.clock.current import CURRENT
 from mdverify.clock.patches import patch
 from mdverify.clock.realtime import NS_PER_S
-from mdverify.clock.sockets import external_peers, reply_pending
+from mdverify.clock.sockets import external_peers, only_listening, reply_pending
 from mdverify.clock.tracking import submissions
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class RecordingLoop(asyncio.SelectorEventLoop):
 class VirtualLoop(RecordingLoop):
     """A selector loop on virtual time that skips idle waits under the jump rule."""
 
-    # CPython internals this loop reads; present in 3.10-3.13.
+    # CPython internals this loop reads; present in 3.10-3.13 (and `_ssock`, see wakeable).
     _scheduled: list[asyncio.TimerHandle]
     _ready: collections.deque[asyncio.Handle]
     _clock_resolution: float
@@ -160,6 +160,22 @@ class VirtualLoop(RecordingLoop):
     def awaits_reply(self) -> bool:
         """Whether a socket to a peer known to answer sent data last and awaits the reply."""
         return reply_pending(self._idle_selector.get_map())
+
+    def wakeable(self) -> bool:
+        """Whether a registered descriptor could still bring an event (rule 5).
+
+        Its own wake-up socket does not count, and nor do listening sockets.
+        """
+        return not only_listening(self._idle_selector.get_map(), self._own_fds())
+
+    def serving(self) -> bool:
+        """Whether it listens, and nothing else registered could bring an event (rule 5)."""
+        keys, own = self._idle_selector.get_map(), self._own_fds()
+        return only_listening(keys, own) and any(key.fd not in own for key in keys.values())
+
+    def _own_fds(self) -> tuple[int, ...]:
+        ssock = getattr(self, "_ssock", None)  # CPython's self-pipe; gone once closed
+        return () if ssock is None else (ssock.fileno(),)
 
     def wake(self) -> None:
         """Make the loop leave `select` (safe from any thread)."""

@@ -95,6 +95,12 @@ class LoopView(Protocol):
     def next_deadline_ns(self) -> int | None:
         """The exact virtual time of the next timer; None without timers."""
 
+    def wakeable(self) -> bool:
+        """Whether a registered descriptor could still bring an event (a connection, a pipe)."""
+
+    def serving(self) -> bool:
+        """Whether it listens, and nothing else registered could bring an event."""
+
 
 @dataclass(eq=False, slots=True)
 class ExecutorJob:

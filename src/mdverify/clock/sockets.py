@@ -13,6 +13,11 @@ Rule 4 of the jump rule (see `mdverify.clock.coordinator`) needs two facts per l
   services, which answer every request) count: a pending request to one of them holds
   the clock instead of letting it jump.
 
+Rule 5 (waiting forever) needs a third: whether anything a loop registered could still
+bring it an event (`only_listening`). A listening socket with no client in its queue
+cannot, once no party of the process runs: nothing is left to connect. Every other
+descriptor (a connection, a pipe, a file) might, and keeps the real timeout.
+
 This module never imports pytest: the child process imports it.
 """
 
@@ -28,11 +33,19 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 from mdverify.clock.patches import patch
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Collection, Iterable, Mapping
 
     from _typeshed import FileDescriptorLike
 
-__all__ = ["expect_replies_from", "external_peers", "forget", "patch_sockets", "reply_pending"]
+__all__ = [
+    "expect_replies_from",
+    "external_peers",
+    "forget",
+    "listens",
+    "only_listening",
+    "patch_sockets",
+    "reply_pending",
+]
 
 _T = TypeVar("_T")
 
@@ -103,6 +116,29 @@ def reply_pending(keys: Mapping[FileDescriptorLike, selectors.SelectorKey]) -> b
         for fd, peer in external_peers(keys)
         if fd in keys
     )
+
+
+def only_listening(
+    keys: Mapping[FileDescriptorLike, selectors.SelectorKey], own: Collection[int]
+) -> bool:
+    """Whether every registered descriptor but `own` (the loop's wake-up channel) listens."""
+    return all(key.fd in own or listens(key.fd) for key in list(keys.values()))
+
+
+def listens(fd: int) -> bool:
+    """Whether `fd` is a listening socket."""
+    try:
+        if not stat.S_ISSOCK(os.fstat(fd).st_mode):
+            return False
+        sock = socket.socket(fileno=fd)  # borrows the descriptor; detach() gives it back
+    except OSError:
+        return False
+    try:
+        return bool(sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN))
+    except OSError:
+        return False
+    finally:
+        sock.detach()
 
 
 def _noting_send(method: Callable[..., _T]) -> Callable[..., _T]:

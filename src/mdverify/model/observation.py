@@ -62,6 +62,9 @@ class Halt(Enum):
     """The child's process ended (exit, crash, signal) during the block."""
     NOT_REACHED = "not-reached"
     """The process ended at an earlier block: this one never started."""
+    FOREVER = "forever"
+    """The block waited for what could never come, and was stopped with SIGINT as a reader
+    stops it with Ctrl-C. It ran: its status says how it ended (OK when on that interrupt)."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ class Interruption:
     after_sigint: bool = False
     """A server check had interrupted the block: its server ignored SIGINT."""
     serving: tuple[str, ...] = ()
-    """TIMEOUT: `host:port` of each server still listening, as the example asked for it."""
+    """TIMEOUT, FOREVER: `host:port` of each server listening, as the example asked for it."""
     connected: bool = False
     """TIMEOUT: whether any of those servers accepted a client."""
 

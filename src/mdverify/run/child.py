@@ -35,8 +35,10 @@ from mdverify.model import ExampleKind, Status
 from mdverify.run import fresh, netmap, netns
 from mdverify.run.awaits import AwaitRecorder
 from mdverify.run.claimed import Recorder
-from mdverify.run.events import Done, End, Start, encode_event
+from mdverify.run.events import Done, End, Forever, Start, encode_event
 from mdverify.run.limits import Limits, apply
+from mdverify.run.tracebacks import error_line as error_at
+from mdverify.run.tracebacks import format_error
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -116,7 +118,7 @@ class _Session:
         segments: list[tuple[int, int]] = []
         status, error, error_line = Status.OK, None, None
         start_out = _offsets()[0]
-        self.clock.begin_block(self.request["cap"])
+        self.clock.begin_block(self.request["cap"], self._stop_forever)
         started = self.clock.now()
         recorder = AwaitRecorder(self.request["path"], self.clock.now)
         if block.get("trace_awaits"):
@@ -137,10 +139,14 @@ class _Session:
                     self._run_python(block, segments, start_out)
         except VirtualTimeExceeded as exc:
             status, error = Status.CAP, str(exc)
-            error_line = _last_article_line(exc, self.request["path"])
+            error_line = error_at(exc, self.request["path"])
         except BaseException as exc:  # noqa: BLE001 -- SystemExit and KeyboardInterrupt too
-            status, error = Status.RAISED, self._format(exc)
-            error_line = _last_article_line(exc, self.request["path"])
+            # Ending on the Ctrl-C the clock pressed for a block that waited forever is how
+            # the reader's run ends too: not a failure.
+            if not (isinstance(exc, KeyboardInterrupt) and self.clock.waited_forever):
+                status = Status.RAISED
+                error = format_error(exc, self.request["path"], self.request["display"])
+                error_line = error_at(exc, self.request["path"])
         elapsed = self.clock.now() - started
         awaited = recorder.stop() if block.get("trace_awaits") else ()
         tasks = sorted((*self.clock.timeline(), *awaited), key=lambda t: t.start)
@@ -160,6 +166,11 @@ class _Session:
                 values=tuple(claimed.values),
             )
         )
+
+    def _stop_forever(self) -> None:
+        """Press Ctrl-C, as a reader does, for a block that waits for what can never come."""
+        self.report(Forever())
+        signal.raise_signal(signal.SIGINT)
 
     def _run_python(
         self, block: BlockRequest, segments: list[tuple[int, int]], start_out: int
@@ -235,35 +246,6 @@ class _Session:
         self.future_flags |= code.co_flags & _FUTURE_FLAGS
         return code
 
-    def _format(self, exc: BaseException) -> str:
-        path = self.request["path"]
-        tb = exc.__traceback__
-        while tb is not None and tb.tb_frame.f_code.co_filename != path:
-            tb = tb.tb_next  # drop mdverify's own frames above the article's first
-        report = traceback.TracebackException(type(exc), exc, tb)
-        _drop_our_frames(report, set())
-        text = "".join(report.format())
-        return text.replace(f'File "{path}"', f'File "{self.request["display"]}"')
-
-
-# mdverify's own files: the clock's and netmap's wrappers stand between an example's call and
-# the standard library's code, and a writer's traceback must show neither them nor us.
-_OURS = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # noqa: PTH100, PTH120
-
-
-def _drop_our_frames(report: traceback.TracebackException, seen: set[int]) -> None:
-    """Remove mdverify's frames from `report` and from the exceptions chained to it."""
-    if id(report) in seen:
-        return
-    seen.add(id(report))
-    report.stack = traceback.StackSummary.from_list(
-        [frame for frame in report.stack if not frame.filename.startswith(_OURS)]
-    )
-    chained = [report.__cause__, report.__context__, *(getattr(report, "exceptions", None) or ())]
-    for other in chained:
-        if other is not None:
-            _drop_our_frames(other, seen)
-
 
 @dataclass(frozen=True)
 class _Step:
@@ -301,16 +283,6 @@ def _expected_exception(step: _Step) -> Iterator[None]:
         stack = want[: len(want) - len(step.prompt.exc_msg)]
         only = "".join(traceback.format_exception_only(type(exc), exc))
         sys.stdout.write(stack + only)
-
-
-def _last_article_line(exc: BaseException, path: str) -> int | None:
-    if isinstance(exc, SyntaxError) and exc.filename == path:
-        return exc.lineno
-    line = None
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename == path:
-            line = frame.lineno
-    return line
 
 
 def _offsets() -> tuple[int, int]:

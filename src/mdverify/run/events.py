@@ -12,6 +12,8 @@ cold start's watch and the warm worker alike, turns a line back into an event wi
   closed, so that a block that times out while serving is reported as such;
 * `Offline` when a block tries a host it did not declare (the network refuses it), so that
   a block that caught the error is not judged as if it had reached the real host;
+* `Forever` when the running block waits for what can never come and the child stops it
+  with SIGINT (the virtual clock's rule 5), so the parent knows which ports it served;
 * `Done` after the last block.
 
 Frozen dataclasses rather than TypedDicts: an article sends two events per block, so the
@@ -35,6 +37,7 @@ __all__ = [
     "Done",
     "End",
     "Event",
+    "Forever",
     "Listening",
     "Offline",
     "Start",
@@ -106,19 +109,25 @@ class Offline:
 
 
 @dataclass(frozen=True)
+class Forever:
+    """The running block waited forever; the child stops it with SIGINT now."""
+
+
+@dataclass(frozen=True)
 class Done:
     """Every block has run."""
 
 
-Event = Union[Start, End, Listening, Accepted, Closed, Offline, Done]  # noqa: UP007 -- a runtime alias on Python 3.10 too
+Event = Union[Start, End, Listening, Accepted, Closed, Offline, Forever, Done]  # noqa: UP007 -- a runtime alias on Python 3.10 too
 
 
-_FLAT: dict[str, type[Start | Listening | Accepted | Closed | Offline | Done]] = {
+_FLAT: dict[str, type[Start | Listening | Accepted | Closed | Offline | Forever | Done]] = {
     "start": Start,
     "listening": Listening,
     "accepted": Accepted,
     "closed": Closed,
     "offline": Offline,
+    "forever": Forever,
     "done": Done,
 }
 """The events whose fields are all int or str: one JSON key per field, the same names."""

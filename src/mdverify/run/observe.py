@@ -4,7 +4,9 @@ A block with `Start` and `End` ran: its output is the slice between their offset
 with only a `Start` is the one the process ended under: the watch's stop reason (or the
 exit code, when the child ended by itself) says how, as an `Interruption` the report puts
 in words. Blocks after it never started: each carries that interruption as its `cause`, so
-its skip names the block that ended the process and how. What the server checks found
+its skip names the block that ended the process and how. A block the child stopped because
+it waited forever (a `Forever` event in it) ran to its end: its interruption says so, with
+the servers it was listening on at that moment. What the server checks found
 (`mdverify.run.servecheck`) then makes a block that serves a SERVE failure.
 """
 
@@ -16,15 +18,16 @@ from typing import TYPE_CHECKING
 
 from mdverify.model import Halt, Interruption, Observation, Status
 from mdverify.run.capture import decode_output
-from mdverify.run.events import Accepted, Closed, Done, End, Listening, Offline, Start
+from mdverify.run.events import Accepted, Closed, Done, End, Forever, Listening, Offline, Start
 from mdverify.run.options import IDLE_LIMIT
 from mdverify.run.servecheck import apply
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     from mdverify.model import Example
     from mdverify.run.capture import Capture, Slice
+    from mdverify.run.events import Event
     from mdverify.run.request import Prepared
     from mdverify.run.watch import Outcome
 
@@ -38,6 +41,7 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
     """What each chosen block of `prepared` did, from `outcome` and the capture files."""
     starts = {e.index: e for e in outcome.events if isinstance(e, Start)}
     refused = _refused(outcome)
+    forever = _forever(outcome)
     ends = {e.index: e for e in outcome.events if isinstance(e, End)}
     clock = prepared.clock
     results: dict[int, Observation] = {}
@@ -99,6 +103,7 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
             stderr_cut=err.cut,
             tasks=end.tasks,
             offline=refused.get(index, ()),
+            interruption=forever.get(index),
         )
     return apply(results, outcome.checks)
 
@@ -132,6 +137,19 @@ def _refused(outcome: Outcome) -> dict[int, tuple[str, ...]]:
     return {index: tuple(hosts) for index, hosts in refused.items()}
 
 
+def _forever(outcome: Outcome) -> dict[int, Interruption]:
+    """The blocks stopped because they waited forever, with what each was serving then."""
+    stopped: dict[int, Interruption] = {}
+    running: int | None = None
+    for n, event in enumerate(outcome.events):
+        if isinstance(event, Start):
+            running = event.index
+        elif isinstance(event, Forever) and running is not None:
+            serving, _ = _serving(outcome.events[:n])
+            stopped[running] = Interruption(Halt.FOREVER, serving=serving)
+    return stopped
+
+
 def _chars(out: Slice, size: int) -> int:
     """How many characters of the block's stdout its first `size` bytes are."""
     return len(decode_output(out.kept[:size])) if size <= len(out.kept) else len(out.text)
@@ -153,12 +171,12 @@ def _interrupted(
     }[halt]
     status = _STOPPED[halt]
     if halt is Halt.TIMEOUT:
-        serving, connected = _serving(outcome)
+        serving, connected = _serving(outcome.events)
         return status, Interruption(halt, limit=limit, serving=serving, connected=connected)
     return status, Interruption(halt, limit=limit)
 
 
-def _serving(outcome: Outcome) -> tuple[tuple[str, ...], bool]:
+def _serving(events: Sequence[Event]) -> tuple[tuple[str, ...], bool]:
     """The servers still listening when the child was stopped, and whether any was reached.
 
     A server started in an earlier block counts too: the block may be the one that waits
@@ -166,7 +184,7 @@ def _serving(outcome: Outcome) -> tuple[tuple[str, ...], bool]:
     """
     listening: dict[int, str] = {}
     reached: set[int] = set()
-    for event in outcome.events:
+    for event in events:
         if isinstance(event, Listening):
             host = f"[{event.host}]" if ":" in event.host else event.host
             listening[event.asked] = f"{host}:{event.asked}"

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from mdverify.check.report import baseline_lines, outcome_line, tally_lines
-from mdverify.check.tally import Checked, Tally, checked, environment
-from mdverify.model import Example, Observation, OutputClaim, Status, TimingClaim, Verdict
+from mdverify.check.report import baseline_lines, forever, outcome_line, render, tally_lines
+from mdverify.check.tally import Checked, Tally, checked, environment, stopped
+from mdverify.model import (
+    Example,
+    Halt,
+    Interruption,
+    Mismatch,
+    Observation,
+    OutputClaim,
+    Status,
+    TimingClaim,
+    Verdict,
+)
 
 CLAIMS = (OutputClaim("fence", "1", 7), OutputClaim("trailing", "1", 4))
 EXAMPLE = Example(0, "python", "print(1)\n", 3, 4, "T", outputs=CLAIMS)
@@ -52,8 +62,32 @@ def test_prose_and_claims_on_prints_that_never_ran_are_not_counted_as_compared()
 
 
 def test_the_wire_form_round_trips():
-    facts = Checked(2, 1, "missing package")
+    facts = Checked(2, 1, "missing package", "waited forever")
     assert Checked.from_wire(facts.to_wire()) == facts
+
+
+FOREVER = Interruption(Halt.FOREVER, serving=("127.0.0.1:8888",))
+
+
+def test_a_block_stopped_because_it_waited_forever_ran_and_says_why_it_was_stopped():
+    serving = Verdict(EXAMPLE, Observation(0, Status.OK, interruption=FOREVER))
+    assert checked(serving) == Checked(outputs=2, stopped="waited forever while serving")
+    idle = Interruption(Halt.FOREVER)
+    assert stopped(Verdict(EXAMPLE, Observation(0, Status.OK, interruption=idle))) == (
+        "waited forever"
+    )
+    assert stopped(Verdict(EXAMPLE, Observation(0, Status.TIMEOUT))) == ""
+
+
+def test_the_failure_of_a_block_stopped_forever_says_it_was_stopped():
+    obs = Observation(0, Status.OK, stdout="2\n", interruption=FOREVER)
+    verdict = Verdict(EXAMPLE, obs, mismatches=(Mismatch(CLAIMS[0], "2\n"),))
+    text = render(verdict, "a.md", ["", "", "```python", "print(1)", "```", "", "", "1"])
+    assert text.endswith(f"note: {forever(FOREVER)}")
+    assert forever(FOREVER) == (
+        "the block waited forever (serving on 127.0.0.1:8888); it was stopped with Ctrl-C "
+        "(SIGINT), as a reader stops it, and its output up to then was compared"
+    )
 
 
 def test_the_summary_counts_what_was_compared_and_groups_the_reasons():
@@ -62,13 +96,19 @@ def test_the_summary_counts_what_was_compared_and_groups_the_reasons():
     tally.add_run(Checked(timings=1), passed=True)
     tally.add_run(Checked(), passed=True)
     tally.add_run(Checked(environment="missing package"), passed=False, baselined=True)
+    tally.add_run(Checked(stopped="waited forever"), passed=True)
+    tally.add_run(Checked(outputs=1, stopped="waited forever while serving"), passed=True)
+    tally.add_run(Checked(stopped="waited forever"), passed=False)
     for reason in ("draft", "requires module numpy", "draft"):
         tally.add_skip(reason)
     assert tally_lines(tally) == [
         (
-            "mdverify: 4 blocks ran: 1 with output compared (2 outputs), "
-            "1 with timing checked (1 claim), 1 passed with nothing compared"
+            "mdverify: 7 blocks ran: 2 with output compared (3 outputs), "
+            "1 with timing checked (1 claim), 2 passed with nothing compared"
         ),
+        "mdverify: 3 blocks stopped with Ctrl-C, as a reader would:",
+        "  2 x waited forever",
+        "  1 x waited forever while serving",
         "mdverify: 3 blocks skipped:",
         "  2 x draft",
         "  1 x requires module numpy",

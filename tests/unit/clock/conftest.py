@@ -54,6 +54,7 @@ PATCHABLE = [
     (os, "posix_spawn"),
     (subprocess, "_fork_exec"),
     *((socket.socket, name) for name in ("send", "sendall", "recv", "recv_into", "close")),
+    (socket.socket, "accept"),
     # mdverify.run.netmap's, which register in the same registry
     (socket, "getaddrinfo"),
     *((socket.socket, name) for name in ("connect", "connect_ex", "bind", "listen")),

@@ -2,7 +2,16 @@
 
 from mdverify.model import Halt, Status, TaskSpan
 from mdverify.run import frames
-from mdverify.run.events import Done, End, Listening, Offline, Start, decode_event, encode_event
+from mdverify.run.events import (
+    Done,
+    End,
+    Forever,
+    Listening,
+    Offline,
+    Start,
+    decode_event,
+    encode_event,
+)
 from mdverify.run.watch import Outcome
 
 
@@ -13,6 +22,7 @@ def test_every_event_decodes_to_what_was_encoded():
         End(0, Status.RAISED, "Traceback", 3, 0.25, ((2, 4), (3, 9)), tasks, 10, 20),
         Listening("127.0.0.1", 40000, 8080),
         Offline("example.org"),
+        Forever(),
         Done(),
     ]
     assert [decode_event(encode_event(event)) for event in events] == events
