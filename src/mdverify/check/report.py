@@ -13,9 +13,10 @@ import signal
 from typing import TYPE_CHECKING
 
 from mdverify.check.compare import normalise
+from mdverify.check.raises import raised_line
 from mdverify.check.skips import not_reached, signal_name
 from mdverify.check.timeline import ascii_timeline
-from mdverify.model import Halt, ServeFault, Status
+from mdverify.model import Halt, RaisesFault, ServeFault, Status
 from mdverify.run.options import size_text
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
         Interruption,
         Mismatch,
         Observation,
+        RaisesClaim,
+        RaisesMismatch,
         ServeProblem,
         TimingMismatch,
         Truncation,
@@ -52,6 +55,12 @@ _FORMS = {
     "string": "the string under the print",
     "prompt": "the answer to the '>>>' prompt",
     "value": "the comment after the expression, compared with the value's repr",
+}
+_RAISES_FORMS = {
+    "traceback": "the traceback",
+    "comment": "the comment under the statement",
+    "trailing": "the comment on the statement",
+    "directive": "the directive 'raises'",
 }
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _STATUS_TITLES = {
@@ -133,10 +142,12 @@ def _exit(code: int | None) -> str:
 def headline(verdict: Verdict) -> tuple[int, str]:
     """The line a failure points at and a one-line title (for annotations and summaries)."""
     obs, example = verdict.observation, verdict.example
-    if obs.status is Status.RAISED:
+    if verdict.raises is not None:
+        return _raises_headline(verdict.raises, obs)
+    if obs.status is Status.RAISED and not verdict.ran:
         last = (obs.error or "").rstrip().splitlines()
         return obs.error_line or example.line, last[-1] if last else "the block raised"
-    if obs.status is not Status.OK:
+    if not verdict.ran:
         title = _STATUS_TITLES.get(obs.status, obs.status.value)
         summary = (message(obs) or "").split("\n", 1)[0]
         text = summary if summary.startswith(title) else f"{title}: {summary}"
@@ -156,21 +167,13 @@ def render(verdict: Verdict, path: str, source_lines: list[str]) -> str:
     obs, example = verdict.observation, verdict.example
     line, title = headline(verdict)
     parts = [f"{path}:{line}: {title}"]
-    if obs.status is Status.OK:
-        parts.extend(
-            _mismatch(m, example, path, source_lines, obs.stdout_cut) for m in verdict.mismatches
-        )
-        for number, timing in enumerate(verdict.timing):
-            own_headline = number == 0 and not verdict.mismatches
-            parts.append(_timing(timing, verdict, path, source_lines, headline=not own_headline))
-        if verdict.prose:
-            where = _at("the comment", [claim.line for claim in verdict.prose])
-            parts.append(f"read as prose, not compared: {where}")
-        if verdict.not_run:
-            where = _at("the print call", [c.call[0] for c in verdict.not_run if c.call])
-            parts.append(f"not compared: {where}, which did not run in this block")
+    if verdict.raises is not None:
+        parts.append(_raises(verdict.raises, obs, example, source_lines))
+    if verdict.ran:
+        parts.extend(_compared(verdict, path, source_lines))
     else:
-        parts.append(_context(source_lines, example, line))
+        if verdict.raises is None:
+            parts.append(_context(source_lines, example, line))
         error = message(obs)
         if error:
             parts.append(error.rstrip())
@@ -185,6 +188,69 @@ def render(verdict: Verdict, path: str, source_lines: list[str]) -> str:
             parts.append(_section("stderr", extra, obs.stderr_cut))
     parts.extend(f"note: {warning}" for warning in example.warnings)
     return "\n\n".join(p for p in parts if p)
+
+
+def _compared(verdict: Verdict, path: str, source_lines: list[str]) -> list[str]:
+    """The parts of a report on a block that ran: what differs, and what was not compared."""
+    obs, example = verdict.observation, verdict.example
+    parts = [_mismatch(m, example, path, source_lines, obs.stdout_cut) for m in verdict.mismatches]
+    for number, timing in enumerate(verdict.timing):
+        own_headline = number == 0 and not verdict.mismatches
+        parts.append(_timing(timing, verdict, path, source_lines, headline=not own_headline))
+    if verdict.prose:
+        where = _at("the comment", [claim.line for claim in verdict.prose])
+        parts.append(f"read as prose, not compared: {where}")
+    calls = [c.call[0] for c in verdict.not_run if c.call]
+    if calls:
+        where = _at("the print call", calls)
+        parts.append(f"not compared: {where}, which did not run in this block")
+    after = [c.line for c in verdict.not_run if not c.call]
+    if after:
+        where = _at("the output declared", after)
+        parts.append(f"not compared: {where}, after the statement that raised")
+    return parts
+
+
+def _raises_form(claim: RaisesClaim) -> str:
+    form = _RAISES_FORMS[claim.form]
+    return f"{form} in {claim.form_text}" if claim.form_text else form
+
+
+def _raises_headline(problem: RaisesMismatch, obs: Observation) -> tuple[int, str]:
+    claim, raised = problem.claim, obs.raised
+    declared = claim.exceptions[-1].split("\n", 1)[0]
+    if problem.fault is RaisesFault.NOT_RAISED or raised is None:
+        return claim.line, f"the block raised nothing; {_raises_form(claim)} declares {declared}"
+    line = obs.error_line or claim.line
+    if problem.fault is RaisesFault.ELSEWHERE:
+        return line, (
+            f"raised {raised_line(raised)} at another statement than the one "
+            f"{_raises_form(claim)} (line {claim.line}) is on"
+        )
+    if len(claim.exceptions) > 1:
+        return line, f"raised {raised_line(raised)}, not as {_raises_form(claim)} declares"
+    return line, f"raised {raised_line(raised)}, not {declared} as {_raises_form(claim)} declares"
+
+
+def _raises(problem: RaisesMismatch, obs: Observation, example: Example, lines: list[str]) -> str:
+    """The declaration and what was raised, one exception a line, with the code around it."""
+    claim, raised = problem.claim, obs.raised
+    where = claim.line if raised is None else (obs.error_line or claim.line)
+    context = _context(lines, example, where) if where >= example.code_line else ""
+    shown = [raised_line(raised)] if raised is not None else ["(nothing)"]
+    if raised is not None and len(claim.exceptions) > 1:
+        shown = [f"{kind}: {text}" if text else kind for kind, text in raised.printed]
+    body = "\n".join(
+        [
+            f"declared by {_raises_form(claim)} (line {claim.line}):",
+            *(f"  {line}" for text in claim.exceptions for line in text.split("\n")),
+            "raised:" if raised is not None else "raised: nothing",
+            *(f"  {line}" for line in shown if raised is not None),
+        ]
+    )
+    if claim.exact is False and raised is not None:
+        body += "\n(only the type is compared)"
+    return f"{context}\n{body}" if context else body
 
 
 def _mismatch(

@@ -59,10 +59,12 @@ class Checked:
 def checked(verdict: Verdict) -> Checked:
     """What `verdict` compared: claims are compared only when the block ran to its end."""
     obs = verdict.observation
-    ran = obs.status is Status.OK
+    ran = verdict.ran
+    # A declared exception the block raised is compared too; a bare name is an output claim.
+    raised = verdict.raised_as is not None and not verdict.raised_as.soft
     return Checked(
         # Prose comments and claims on a print that never ran were read, not compared.
-        outputs=len(verdict.example.outputs) - len(verdict.prose) - len(verdict.not_run)
+        outputs=len(verdict.example.outputs) - len(verdict.prose) - len(verdict.not_run) + raised
         if ran
         else 0,
         timings=len(verdict.example.timings) if ran and obs.elapsed is not None else 0,
@@ -73,7 +75,7 @@ def checked(verdict: Verdict) -> Checked:
 def environment(verdict: Verdict) -> str:
     """What the environment lacked when the block failed because of it; else empty."""
     obs = verdict.observation
-    if obs.status is not Status.RAISED:
+    if obs.status is not Status.RAISED or verdict.ran:
         return ""
     if obs.offline:
         return "undeclared host"

@@ -99,6 +99,7 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
             stderr_cut=err.cut,
             tasks=end.tasks,
             offline=refused.get(index, ()),
+            raised=end.raised,
         )
     return apply(results, outcome.checks)
 
