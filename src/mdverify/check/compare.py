@@ -50,7 +50,8 @@ def judge(
     outputs = example.outputs
     if raised_as is not None and observation.raised is not None:
         # A bare `# TypeError` is the declaration it matched, not also output.
-        outputs = tuple(c for c in outputs if c.line != raised_as.line)
+        if raised_as.soft:
+            outputs = tuple(c for c in outputs if c.line != raised_as.line)
         # As in a script, nothing after the statement that raised ran.
         stopped = observation.raised.statement or 0
         not_run += [c for c in outputs if stopped and (c.upto_line or 0) > stopped]

@@ -59,14 +59,14 @@ class Checked:
 def checked(verdict: Verdict) -> Checked:
     """What `verdict` compared: claims are compared only when the block ran to its end."""
     obs = verdict.observation
-    ran = verdict.ran
-    # A declared exception the block raised is compared too; a bare name is an output claim.
-    raised = verdict.raised_as is not None and not verdict.raised_as.soft
+    ran, outputs, declared = verdict.ran, verdict.example.outputs, verdict.raised_as
+    # Prose comments and claims on a print that never ran were read, not compared; the
+    # exception the block raised as declared was (a bare `# TypeError` is not also output).
+    compared = len(outputs) - len(verdict.prose) - len(verdict.not_run)
+    if declared is not None:
+        compared += 1 - sum(declared.soft and c.line == declared.line for c in outputs)
     return Checked(
-        # Prose comments and claims on a print that never ran were read, not compared.
-        outputs=len(verdict.example.outputs) - len(verdict.prose) - len(verdict.not_run) + raised
-        if ran
-        else 0,
+        outputs=compared if ran else 0,
         timings=len(verdict.example.timings) if ran and obs.elapsed is not None else 0,
         environment=environment(verdict),
     )
