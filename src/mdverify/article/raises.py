@@ -148,7 +148,12 @@ def _split(claim: OutputClaim) -> tuple[list[OutputClaim], list[RaisesClaim]]:
     if parsed is not None:
         before, exceptions, last = parsed
         declared = RaisesClaim(
-            "traceback", exceptions, claim.line + last, claim.upto_line, form_text=claim.form
+            "traceback",
+            exceptions,
+            claim.line + last,
+            claim.upto_line,
+            form_text=claim.form,
+            style=claim.kind,
         )
         if not before.strip():
             return [], [declared]
@@ -158,7 +163,9 @@ def _split(claim: OutputClaim) -> tuple[list[OutputClaim], list[RaisesClaim]]:
     if one is None or claim.kind not in ("comment", "arrow", "trailing"):
         return [claim], []
     form: RaisesForm = "trailing" if claim.kind == "trailing" else "comment"
-    declared = _from_comment(form, claim.expected, claim.line, claim.upto_line, one)
+    declared = replace(
+        _from_comment(form, claim.expected, claim.line, claim.upto_line, one), style=claim.kind
+    )
     # A bare name is still the comment it was where the block did not raise.
     return ([claim] if declared.soft else []), [declared]
 
@@ -168,7 +175,9 @@ def _from_comment(
 ) -> RaisesClaim:
     name, message = parsed
     soft = message is None or name.lower() == "error"
-    return RaisesClaim(form, (text.strip(),), line, upto, exact=not soft, soft=soft)
+    return RaisesClaim(
+        form, (text.strip(),), line, upto, exact=not soft, soft=soft, style="trailing"
+    )
 
 
 def _trailing(syntax: BlockSyntax, claimed: set[int]) -> list[RaisesClaim]:

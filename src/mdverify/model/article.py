@@ -189,6 +189,8 @@ class RaisesClaim:
     elsewhere the comment is read as it would be without it."""
     form_text: str = ""
     """How a fence declared it, in words (`the output fence`); empty: `form` says it."""
+    style: ClaimKind | None = None
+    """The claim style it is written in (`mdverify.article.styles`); None: the directive."""
 
 
 @dataclass(frozen=True)

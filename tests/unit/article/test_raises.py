@@ -6,6 +6,7 @@ import pytest
 
 from mdverify.article.parse import parse_text
 from mdverify.article.raises import directive_raises, exception_line, parse_traceback
+from mdverify.article.styles import only_styles
 from mdverify.model import ArticleError, RaisesClaim
 
 
@@ -101,13 +102,17 @@ def test_a_trailing_comment_on_any_statement_declares_a_hard_raise():
     raises, outputs = _raises(
         "```python\nitems = []\nitems[5]  # IndexError: list index out of range\n```\n"
     )
-    assert raises == (RaisesClaim("trailing", ("IndexError: list index out of range",), 3, 3),)
+    assert raises == (
+        RaisesClaim("trailing", ("IndexError: list index out of range",), 3, 3, style="trailing"),
+    )
     assert outputs == 0
 
 
 def test_a_bare_name_under_a_statement_is_soft_and_stays_a_comment_claim():
     raises, outputs = _raises("```python\nlen(5)\n# TypeError\n```\n")
-    assert raises == (RaisesClaim("comment", ("TypeError",), 3, 2, exact=False, soft=True),)
+    assert raises == (
+        RaisesClaim("comment", ("TypeError",), 3, 2, exact=False, soft=True, style="comment"),
+    )
     assert outputs == 1
 
 
@@ -120,7 +125,9 @@ def test_an_output_fence_keeps_the_output_before_its_traceback():
     example = article.examples[0]
     assert [(c.expected, c.line, c.end_line) for c in example.outputs] == [("a", 9, 9)]
     assert example.raises == (
-        RaisesClaim("traceback", ("KeyError: 'k'",), 12, None, form_text="the output fence"),
+        RaisesClaim(
+            "traceback", ("KeyError: 'k'",), 12, None, form_text="the output fence", style="fence"
+        ),
     )
 
 
@@ -132,3 +139,13 @@ def test_a_misspelt_raises_directive_names_its_line():
 def test_raises_belongs_on_a_block():
     with pytest.raises(ArticleError, match="'raises' says which exception one block"):
         parse_text("a.md", "---\nmdverify:\n  raises: ValueError\n---\n```python\n1\n```\n")
+
+
+def test_a_tree_that_reads_no_fences_reads_no_traceback_in_one():
+    article = parse_text(
+        "a.md",
+        '<!-- mdverify: raises=KeyError -->\n```python\nraise KeyError("k")\n```\n\n'
+        "Output:\n\n```\nTraceback (most recent call last):\n  ...\nKeyError: 'k'\n```\n",
+    )
+    kept = only_styles(article, {"comment"}).examples[0].raises
+    assert [claim.form for claim in kept] == ["directive"]
