@@ -12,8 +12,10 @@ The rule (docs/output.md, "Expected exceptions"):
 * **An exception line** as the whole comment: `items[5]  # IndexError: list index out of
   range` on the raising statement (any top-level statement, not only a print), or
   `# IndexError: ...` on the line under it. A type with a message declares it; a bare name
-  (`# TypeError`, `# Error`) declares nothing unless the block raised at that statement,
-  where it says which type (any, for `Error`): elsewhere it stays the comment it was.
+  (`# TypeError`, `# Error`, `# error`), or an exception line after prose (`# this gives:
+  NameError: ...`), declares nothing unless the block raised at that statement, where it
+  says which type (any, for `Error`) and, after prose, which message: elsewhere it stays
+  the comment it was.
 * **The directive** `raises=TimeoutError` or `raises="ValueError: message"`.
 
 The comparison is `mdverify.check.raises`'s.
@@ -95,6 +97,8 @@ def exception_line(text: str) -> tuple[str, str | None] | None:
     `CancelledError`, ...): `# note: the list` is prose.
     """
     text = text.strip()
+    if text.lower() == "error":
+        return text, None  # `# error`: the word, not a class
     name = _NAME.match(text)
     if name is None or not _EXCEPTION_NAME.search(name.group()):
         return None
@@ -159,24 +163,40 @@ def _split(claim: OutputClaim) -> tuple[list[OutputClaim], list[RaisesClaim]]:
             return [], [declared]
         end = claim.line + before.count("\n")
         return [replace(claim, expected=before, end_line=end)], [declared]
-    one = exception_line(claim.expected) if "\n" not in claim.expected.strip() else None
+    one = _in_comment(claim.expected) if "\n" not in claim.expected.strip() else None
     if one is None or claim.kind not in ("comment", "arrow", "trailing"):
         return [claim], []
     form: RaisesForm = "trailing" if claim.kind == "trailing" else "comment"
-    declared = replace(
-        _from_comment(form, claim.expected, claim.line, claim.upto_line, one), style=claim.kind
-    )
+    declared = replace(_from_comment(form, claim.line, claim.upto_line, one), style=claim.kind)
     # A bare name is still the comment it was where the block did not raise.
     return ([claim] if declared.soft else []), [declared]
 
 
+_WORD = re.compile(r"(?<![\w.])[A-Za-z_]")
+
+
+def _in_comment(text: str) -> tuple[str, str | None, bool] | None:
+    """The exception line a comment is, or ends with after prose (`should give: KeyError`).
+
+    The flag says whether prose comes first: then, as for a bare name, the comment declares
+    the exception only where the block raised.
+    """
+    text = text.strip()
+    for start in (match.start() for match in _WORD.finditer(text)):
+        parsed = exception_line(text[start:])
+        if parsed is not None and (start == 0 or parsed[0].lower() != "error"):
+            return (*parsed, start > 0)
+    return None
+
+
 def _from_comment(
-    form: RaisesForm, text: str, line: int, upto: int | None, parsed: tuple[str, str | None]
+    form: RaisesForm, line: int, upto: int | None, parsed: tuple[str, str | None, bool]
 ) -> RaisesClaim:
-    name, message = parsed
-    soft = message is None or name.lower() == "error"
+    name, message, after_prose = parsed
+    bare = message is None or name.lower() == "error"
+    text = name if message is None else f"{name}: {message}"
     return RaisesClaim(
-        form, (text.strip(),), line, upto, exact=not soft, soft=soft, style="trailing"
+        form, (text,), line, upto, exact=not bare, soft=bare or after_prose, style="trailing"
     )
 
 
@@ -191,8 +211,7 @@ def _trailing(syntax: BlockSyntax, claimed: set[int]) -> list[RaisesClaim]:
         line = syntax.article_line(comment.line)
         if comment.full_line or line in claimed or comment.line not in ends:
             continue
-        text = comment.text[1:].strip()
-        parsed = exception_line(text)
+        parsed = _in_comment(comment.text[1:])
         if parsed is not None:
-            found.append(_from_comment("trailing", text, line, ends[comment.line], parsed))
+            found.append(_from_comment("trailing", line, ends[comment.line], parsed))
     return found

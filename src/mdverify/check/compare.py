@@ -52,6 +52,7 @@ def judge(
         # A bare `# TypeError` is the declaration it matched, not also output.
         if raised_as.soft:
             outputs = tuple(c for c in outputs if c.line != raised_as.line)
+            not_run = [c for c in not_run if c.line != raised_as.line]
         # As in a script, nothing after the statement that raised ran.
         stopped = observation.raised.statement or 0
         not_run += [c for c in outputs if stopped and (c.upto_line or 0) > stopped]

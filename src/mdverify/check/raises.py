@@ -6,7 +6,8 @@ What is compared is the child's data (`model.Raised`), never the traceback's tex
   (`CancelledError` for `asyncio.exceptions.CancelledError`). The bare word `Error`, in a
   comment, names any exception.
 * **The message**, when the declaration has one (a traceback, `Type: message`), with the
-  matching rules of output (`...` wildcards), as doctest compares a traceback's last line.
+  matching rules of output (`...` wildcards), as doctest compares a traceback's last line;
+  an ImportError's may leave out the location Python adds (` (/usr/lib/.../math.so)`).
   A declaration of a type alone (`raises=TimeoutError`, `# TypeError`) compares the type.
 * **A traceback of several exception lines** (a chain, an ExceptionGroup and its members)
   is compared with every exception Python prints, in order; a traceback of one exception
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from mdverify.check.matching import matches
 from mdverify.model import RaisesFault, RaisesMismatch, Status
+from mdverify.run.raised import without_location
 
 if TYPE_CHECKING:
     from mdverify.model import Example, Observation, Raised, RaisesClaim
@@ -77,7 +79,10 @@ def _one(declared: str, shown: tuple[str, str], *, exact: bool) -> bool:
         return False
     if not sep:
         return not text  # `KeyError` in a traceback: Python printed no message
-    return matches(message.removeprefix(" "), text)
+    message = message.removeprefix(" ")
+    if kind.endswith(("ImportError", "ModuleNotFoundError")):
+        return matches(message, text) or matches(message, without_location(text))
+    return matches(message, text)
 
 
 def _same_type(declared: str, printed: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 import traceback
 from typing import TYPE_CHECKING
@@ -22,11 +23,27 @@ if TYPE_CHECKING:
     import doctest
     from collections.abc import Callable, Iterator
 
-__all__ = ["describe", "format_error", "last_article_line", "prompt_exception"]
+__all__ = [
+    "describe",
+    "format_error",
+    "last_article_line",
+    "prompt_exception",
+    "without_location",
+]
 
 # mdverify's own files: the clock's and netmap's wrappers stand between an example's call and
 # the standard library's code, and a writer's traceback must show neither them nor us.
 _OURS = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # noqa: PTH100, PTH120
+
+
+# Python ends an ImportError's message with where it looked (` (/usr/lib/.../math.so)`);
+# an article written on another machine shows another path, or none.
+_LOCATION = re.compile(r" \((?:unknown location|[^()\n]*[/\\][^()\n]*)\)$")
+
+
+def without_location(message: str) -> str:
+    """An ImportError's message without the location Python adds to it."""
+    return _LOCATION.sub("", message.rstrip())
 
 
 def describe(exc: BaseException, statement: int | None) -> Raised:
@@ -115,15 +132,33 @@ def prompt_exception(prompt: doctest.Example | None, flush: Callable[[], None]) 
     """For a pycon prompt that expects a traceback, print it as doctest would compare it.
 
     As doctest does: the stack is the writer's to elide, and only the exception's last line
-    is compared, so a SyntaxError's `File` and caret lines (which name our file) are not.
+    is compared, so a SyntaxError's `File` and caret lines (which name our file) are not;
+    nor is the location of an ImportError whose answer shows none.
     """
     try:
         yield
     except Exception as exc:
-        if prompt is None or prompt.exc_msg is None:
+        shown = None if prompt is None else _shown_message(prompt, exc)
+        if prompt is None or shown is None:
             raise
         flush()
         want = prompt.want
-        stack = want[: len(want) - len(prompt.exc_msg)]
+        stack = want[: len(want) - len(shown)]
         only = traceback.format_exception_only(type(exc), exc)[-1]
+        if isinstance(exc, ImportError) and not _LOCATION.search(shown.rstrip()):
+            only = without_location(only) + "\n"  # the writer's machine had another path
         sys.stdout.write(stack + only)
+
+
+def _shown_message(prompt: doctest.Example, exc: Exception) -> str | None:
+    """The exception line the prompt's answer ends with, when the answer is a traceback.
+
+    The REPL prints a SyntaxError without a `Traceback` line: its `File` and caret lines,
+    then `SyntaxError: ...`, which doctest does not read as a traceback.
+    """
+    if prompt.exc_msg is not None:
+        return prompt.exc_msg
+    last = prompt.want.rstrip("\n").rsplit("\n", 1)[-1]
+    if isinstance(exc, SyntaxError) and last.startswith(f"{type(exc).__name__}:"):
+        return last + "\n"
+    return None

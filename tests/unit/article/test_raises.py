@@ -149,3 +149,20 @@ def test_a_tree_that_reads_no_fences_reads_no_traceback_in_one():
     )
     kept = only_styles(article, {"comment"}).examples[0].raises
     assert [claim.form for claim in kept] == ["directive"]
+
+
+def test_an_exception_line_after_prose_is_soft_and_keeps_its_message():
+    raises, outputs = _raises(
+        "```python\nx = 1\nprint(x)  # this should give: NameError: name 'x' is not defined\n```\n"
+    )
+    assert raises == (
+        RaisesClaim(
+            "trailing", ("NameError: name 'x' is not defined",), 3, 3, soft=True, style="trailing"
+        ),
+    )
+    assert outputs == 1
+
+
+def test_the_word_error_is_a_bare_name_only_as_the_whole_comment():
+    raises, _ = _raises("```python\nprint([].index(1))  # error\nprint(2)  # an error\n```\n")
+    assert [(r.exceptions, r.soft, r.exact) for r in raises] == [(("error",), True, False)]

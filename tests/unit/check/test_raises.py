@@ -99,3 +99,12 @@ def test_output_before_the_exception_is_compared_and_after_it_is_not_run():
     assert verdict.not_run == (after,)
     wrong = judge(_example(claim, outputs=(before,)), _raised(stdout="z\n"))
     assert [m.claim for m in wrong.mismatches] == [before]
+
+
+def test_an_import_error_may_leave_out_the_location_python_adds():
+    message = "cannot import name 'power' from 'math' (/usr/lib/python3.11/math.so)"
+    raised = Raised("ImportError", message, 3)
+    claim = RaisesClaim("trailing", ("ImportError: cannot import name 'power' from 'math'",), 3, 3)
+    assert judge(_example(claim), _raised(raised)).passed
+    other = RaisesClaim("trailing", ("ImportError: cannot import name 'pow' from 'math'",), 3, 3)
+    assert not judge(_example(other), _raised(raised)).passed
