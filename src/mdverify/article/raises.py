@@ -15,7 +15,8 @@ The rule (docs/output.md, "Expected exceptions"):
   (`# TypeError`, `# Error`, `# error`), or an exception line after prose (`# this gives:
   NameError: ...`), declares nothing unless the block raised at that statement, where it
   says which type (any, for `Error`) and, after prose, which message: elsewhere it stays
-  the comment it was.
+  the comment it was. So is any such comment in the body of a `try` statement, which may
+  name what the `except` below it catches.
 * **The directive** `raises=TimeoutError` or `raises="ValueError: message"`.
 
 The comparison is `mdverify.check.raises`'s.
@@ -23,6 +24,7 @@ The comparison is `mdverify.check.raises`'s.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -141,6 +143,12 @@ def declare_raises(example: Example, syntax: BlockSyntax | None) -> Example:
         raises.extend(declared)
     if syntax is not None:
         raises.extend(_trailing(syntax, {c.line for c in example.outputs}))
+        # In a `try` body the comment may say what the `except` below catches.
+        caught = _in_try(syntax)
+        raises = [
+            replace(r, soft=True) if r.form in ("trailing", "comment") and r.line in caught else r
+            for r in raises
+        ]
     raises.sort(key=lambda r: r.line)
     return replace(example, outputs=tuple(outputs), raises=tuple(raises))
 
@@ -170,6 +178,17 @@ def _split(claim: OutputClaim) -> tuple[list[OutputClaim], list[RaisesClaim]]:
     declared = replace(_from_comment(form, claim.line, claim.upto_line, one), style=claim.kind)
     # A bare name is still the comment it was where the block did not raise.
     return ([claim] if declared.soft else []), [declared]
+
+
+def _in_try(syntax: BlockSyntax) -> set[int]:
+    """Article lines inside the body of a `try` statement, at any depth."""
+    lines: set[int] = set()
+    for node in ast.walk(syntax.tree) if syntax.tree is not None else ():
+        if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":  # 3.11's `except*`
+            for stmt in getattr(node, "body", ()):
+                end = stmt.end_lineno or stmt.lineno
+                lines.update(syntax.article_line(n) for n in range(stmt.lineno, end + 1))
+    return lines
 
 
 _WORD = re.compile(r"(?<![\w.])[A-Za-z_]")

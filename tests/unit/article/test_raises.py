@@ -166,3 +166,11 @@ def test_an_exception_line_after_prose_is_soft_and_keeps_its_message():
 def test_the_word_error_is_a_bare_name_only_as_the_whole_comment():
     raises, _ = _raises("```python\nprint([].index(1))  # error\nprint(2)  # an error\n```\n")
     assert [(r.exceptions, r.soft, r.exact) for r in raises] == [(("error",), True, False)]
+
+
+def test_in_a_try_body_an_exception_comment_is_soft():
+    raises, _ = _raises(
+        "```python\ntry:\n    [][1]  # IndexError: list index out of range\n"
+        "except IndexError as err:\n    print(err)\n```\n"
+    )
+    assert [(r.line, r.soft, r.exact) for r in raises] == [(3, True, True)]
