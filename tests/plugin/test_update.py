@@ -269,3 +269,58 @@ def test_timing_comment_on_its_own_line_is_left_byte_for_byte(pytester):
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["mdverify: rewrote 0 declared outputs in 0 files"])
     assert (pytester.path / "article.md").read_bytes() == before
+
+
+def test_a_declared_traceback_is_rewritten_only_in_its_exception_line(pytester):
+    write(
+        pytester,
+        "article.md",
+        """
+        ```python
+        print("parsing")
+        int("seven")
+        ```
+
+        Output:
+
+        ```text
+        parsing
+        Traceback (most recent call last):
+          File "demo.py", line 2, in <module>
+        ValueError: invalid literal
+        ```
+
+        ```python
+        {}["k"]
+        ```
+
+        ```text
+        Traceback (most recent call last):
+          ...
+        KeyError: 'k'
+
+        The above exception was the direct cause of the following exception:
+
+        Traceback (most recent call last):
+          ...
+        RuntimeError: wrapped
+        ```
+        """,
+    )
+    result = pytester.runpytest(UPDATE, "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "mdverify: rewrote 1 declared output in 1 file",
+            "  article.md: line 12",
+            "mdverify: not rewritten: article.md:28: a chain or an exception group is not *",
+        ]
+    )
+    text = read(pytester, "article.md")
+    assert (
+        "```text\nparsing\nTraceback (most recent call last):\n"
+        '  File "demo.py", line 2, in <module>\n'
+        "ValueError: invalid literal for int() with base 10: 'seven'\n```"
+    ) in text
+    again = pytester.runpytest("-p", "no:cacheprovider")
+    again.assert_outcomes(passed=1, failed=1)

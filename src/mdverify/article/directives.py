@@ -2,8 +2,9 @@
 
 Both spellings share one key syntax, and each key has its scope:
 
-* block keys, in a directive comment above the block: `elapsed`, `not` (its timing claim)
-  and `serve` with `port`, `request`, `expect` (its server check);
+* block keys, in a directive comment above the block: `elapsed`, `not` (its timing claim),
+  `raises` (the exception it stops on; `mdverify.article.raises`) and `serve` with `port`,
+  `request`, `expect` (its server check);
 * article keys, in the front matter: `clock` (the blocks share one process) and `files`;
 * keys at either scope: `skip`, `xfail`, `reason`, `timeout`, `requires`, `python` (the
   front matter's are every block's defaults), and `hosts`, `services` (the front matter's are
@@ -22,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import cast
 
+from mdverify.article.raises import directive_raises
 from mdverify.article.timing import directive_claim, parse_duration
 from mdverify.article.world import (
     SERVE_KEYS,
@@ -36,6 +38,7 @@ from mdverify.model import (
     ArticleSettings,
     BlockSettings,
     ClockName,
+    RaisesClaim,
     ServeCheck,
     Skip,
     SkipKind,
@@ -46,7 +49,7 @@ from mdverify.model import (
 __all__ = ["BlockDirective", "DirectiveError", "parse_comment", "parse_mapping", "skip_here"]
 
 _EITHER_KEYS = ("skip", "xfail", "reason", "timeout", "requires", "python", "hosts", "services")
-_BLOCK_KEYS = (*_EITHER_KEYS, "elapsed", "not", *SERVE_KEYS)
+_BLOCK_KEYS = (*_EITHER_KEYS, "elapsed", "not", "raises", *SERVE_KEYS)
 _ARTICLE_KEYS = (*_EITHER_KEYS, "clock", "files")
 _ALL_KEYS = tuple(dict.fromkeys(_BLOCK_KEYS + _ARTICLE_KEYS))
 # Where a key given at the wrong scope belongs, in the words of the error.
@@ -61,6 +64,8 @@ _BLOCK_ONLY = {
         "a timing claim ('elapsed', 'not') belongs to one block: "
         "put it in a directive comment above that block",
     ),
+    "raises": "'raises' says which exception one block stops on: "
+    "put it in a directive comment above that block",
     **{
         key: f"'{key}' belongs on the block it checks, in a directive comment" for key in SERVE_KEYS
     },
@@ -91,6 +96,8 @@ class BlockDirective:
     """The hosts and services the block needs besides the article's."""
     timing: TimingClaim | None
     """The `elapsed=~1s not=2s` claim, at the directive's line; None without `elapsed`."""
+    raises: RaisesClaim | None = None
+    """The `raises=...` claim, at the directive's line."""
 
 
 def parse_comment(body: str, line: int) -> BlockDirective:
@@ -118,7 +125,15 @@ def parse_comment(body: str, line: int) -> BlockDirective:
         serve = read_comment_serve(items)
     except WorldError as err:
         raise DirectiveError(str(err)) from None
-    return BlockDirective(_block_settings(items, serve), world, timing)
+    raises = None
+    for key, op, value in items:
+        if key == "raises":
+            _equals(key, op)
+            try:
+                raises = directive_raises(value or "", line)
+            except ValueError as err:
+                raise DirectiveError(str(err)) from None
+    return BlockDirective(_block_settings(items, serve), world, timing, raises)
 
 
 def parse_mapping(data: object) -> ArticleSettings:

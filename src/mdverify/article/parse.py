@@ -30,6 +30,7 @@ from mdverify.article.fences import OUTPUT_WORDS, declared_output, names_output
 from mdverify.article.fragments import fragments
 from mdverify.article.markdown import markdown_parser
 from mdverify.article.notcode import is_session, not_runnable
+from mdverify.article.raises import declare_raises
 from mdverify.article.syntax import BlockSyntax, read_block
 from mdverify.article.timing import timing_claims
 from mdverify.model import (
@@ -108,7 +109,7 @@ def parse_text(path: str, text: str, *, output_words: Collection[str] = OUTPUT_W
         # settings in it would be silently ignored.
         raise ArticleError(path, 1, "front matter starting here is never closed by '---'")
     read = _examples(path, tokens, lines, settings, output_words)
-    examples = [e for e, _ in read]
+    examples = [declare_raises(e, syntax) for e, syntax in read]
     for index, reason in fragments(examples, [syntax for _, syntax in read]).items():
         if _decided(examples[index].settings):
             continue  # the writer said how this block runs: a guess does not overrule it
@@ -343,6 +344,7 @@ def _example(
         outputs=outputs,
         timings=timings,
         ends=ends,
+        raises=() if directive is None or directive.raises is None else (directive.raises,),
     )
     return example, syntax
 

@@ -44,11 +44,21 @@ def parse_styles(text: str) -> frozenset[str]:
 
 
 def only_styles(article: Article, styles: Collection[str]) -> Article:
-    """`article` with only the output claims of `styles`; the same object if none is dropped."""
-    if all(c.kind in styles for e in article.examples for c in e.outputs):
+    """`article` with only the output claims of `styles`; the same object if none is dropped.
+
+    A declared exception goes with the style it is written in (a traceback in a fence with
+    `fence`); the `raises` directive is no claim style and always stays.
+    """
+    if all(c.kind in styles for e in article.examples for c in e.outputs) and all(
+        r.style in styles for e in article.examples for r in e.raises if r.style is not None
+    ):
         return article
     examples = tuple(
-        replace(e, outputs=tuple(c for c in e.outputs if c.kind in styles))
+        replace(
+            e,
+            outputs=tuple(c for c in e.outputs if c.kind in styles),
+            raises=tuple(r for r in e.raises if r.style is None or r.style in styles),
+        )
         for e in article.examples
     )
     return replace(article, examples=examples)

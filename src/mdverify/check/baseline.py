@@ -108,9 +108,11 @@ def code_hint(source: str) -> str:
 def failure_kind(verdict: Verdict) -> str:
     """What kind of failure a failed verdict is, without its volatile details."""
     obs = verdict.observation
-    if obs.status is Status.RAISED:
-        return f"raised {exception_name(obs.error)}"
-    if obs.status is not Status.OK:
+    if verdict.raises is not None:
+        return f"raises: {verdict.raises.fault.value}"
+    if not verdict.ran:
+        if obs.status is Status.RAISED:
+            return f"raised {exception_name(obs.error)}"
         return str(obs.status.value)
     parts = []
     if verdict.mismatches:

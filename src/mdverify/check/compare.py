@@ -11,6 +11,7 @@ from typing import Final, Literal, Union
 
 from mdverify.article.literal import literal
 from mdverify.check.matching import matches, normalise
+from mdverify.check.raises import check_raised
 from mdverify.check.reading import read_claim
 from mdverify.check.tolerance import DEFAULT_TOLERANCE, Tolerance, check
 from mdverify.model import (
@@ -36,8 +37,9 @@ def judge(
 
     `tolerance` applies to timing claims; None uses the default of the observation's clock.
     """
-    if observation.status is not Status.OK:
-        return Verdict(example, observation)
+    raised_as, raises = check_raised(example, observation)
+    if observation.status is not Status.OK and raised_as is None:
+        return Verdict(example, observation, raises=raises)
     mismatches: list[Mismatch] = []
     prose: list[OutputClaim] = []
     previous_end = 0
@@ -45,7 +47,16 @@ def judge(
     values = dict(observation.values)
     ran = {(line, col) for line, col, _, _ in observation.calls}
     not_run = [c for c in example.outputs if c.call is not None and c.call not in ran]
-    for claim in example.outputs:
+    outputs = example.outputs
+    if raised_as is not None and observation.raised is not None:
+        # A bare `# TypeError` is the declaration it matched, not also output.
+        if raised_as.soft:
+            outputs = tuple(c for c in outputs if c.line != raised_as.line)
+            not_run = [c for c in not_run if c.line != raised_as.line]
+        # As in a script, nothing after the statement that raised ran.
+        stopped = observation.raised.statement or 0
+        not_run += [c for c in outputs if stopped and (c.upto_line or 0) > stopped]
+    for claim in outputs:
         if claim in not_run:
             continue
         if claim.kind == "value":
@@ -62,7 +73,16 @@ def judge(
         elif outcome == _PROSE:
             prose.append(claim)
     timing = _timing(example, observation, tolerance)
-    return Verdict(example, observation, tuple(mismatches), timing, tuple(prose), tuple(not_run))
+    return Verdict(
+        example,
+        observation,
+        tuple(mismatches),
+        timing,
+        tuple(prose),
+        tuple(not_run),
+        raised_as,
+        raises,
+    )
 
 
 def _timing(

@@ -13,20 +13,19 @@ import signal
 from typing import TYPE_CHECKING
 
 from mdverify.check.compare import normalise
+from mdverify.check.raises import raises_body, raises_headline
 from mdverify.check.skips import not_reached, signal_name
 from mdverify.check.timeline import ascii_timeline
 from mdverify.model import Halt, ServeFault, Status
 from mdverify.run.options import size_text
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    from mdverify.check.tally import Tally
     from mdverify.model import (
         Example,
         Interruption,
         Mismatch,
         Observation,
+        RaisesMismatch,
         ServeProblem,
         TimingMismatch,
         Truncation,
@@ -34,15 +33,12 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
-    "baseline_lines",
     "baseline_note",
     "forever",
     "headline",
     "known_failure",
     "message",
-    "outcome_line",
     "render",
-    "tally_lines",
     "timing_not_rewritten",
     "timing_title",
 ]
@@ -148,10 +144,12 @@ def _exit(code: int | None) -> str:
 def headline(verdict: Verdict) -> tuple[int, str]:
     """The line a failure points at and a one-line title (for annotations and summaries)."""
     obs, example = verdict.observation, verdict.example
-    if obs.status is Status.RAISED:
+    if verdict.raises is not None:
+        return raises_headline(verdict.raises, obs)
+    if obs.status is Status.RAISED and not verdict.ran:
         last = (obs.error or "").rstrip().splitlines()
         return obs.error_line or example.line, last[-1] if last else "the block raised"
-    if obs.status is not Status.OK:
+    if not verdict.ran:
         title = _STATUS_TITLES.get(obs.status, obs.status.value)
         summary = (message(obs) or "").split("\n", 1)[0]
         text = summary if summary.startswith(title) else f"{title}: {summary}"
@@ -171,16 +169,13 @@ def render(verdict: Verdict, path: str, source_lines: list[str]) -> str:
     obs, example = verdict.observation, verdict.example
     line, title = headline(verdict)
     parts = [f"{path}:{line}: {title}"]
-    if obs.status is Status.OK:
-        parts.extend(
-            _mismatch(m, example, path, source_lines, obs.stdout_cut) for m in verdict.mismatches
-        )
-        for number, timing in enumerate(verdict.timing):
-            own_headline = number == 0 and not verdict.mismatches
-            parts.append(_timing(timing, verdict, path, source_lines, headline=not own_headline))
-        parts.extend(_uncompared(verdict))
+    if verdict.raises is not None:
+        parts.append(_raises(verdict.raises, obs, example, source_lines))
+    if verdict.ran:
+        parts.extend(_compared(verdict, path, source_lines))
     else:
-        parts.append(_context(source_lines, example, line))
+        if verdict.raises is None:
+            parts.append(_context(source_lines, example, line))
         error = message(obs)
         if error:
             parts.append(error.rstrip())
@@ -197,19 +192,36 @@ def render(verdict: Verdict, path: str, source_lines: list[str]) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def _uncompared(verdict: Verdict) -> list[str]:
-    """What a verdict did not compare, and why: prose, prints that did not run, a stop."""
-    notes = []
+def _compared(verdict: Verdict, path: str, source_lines: list[str]) -> list[str]:
+    """The parts of a report on a block that ran: what differs, and what was not compared."""
+    obs, example = verdict.observation, verdict.example
+    parts = [_mismatch(m, example, path, source_lines, obs.stdout_cut) for m in verdict.mismatches]
+    for number, timing in enumerate(verdict.timing):
+        own_headline = number == 0 and not verdict.mismatches
+        parts.append(_timing(timing, verdict, path, source_lines, headline=not own_headline))
     if verdict.prose:
         where = _at("the comment", [claim.line for claim in verdict.prose])
-        notes.append(f"read as prose, not compared: {where}")
-    if verdict.not_run:
-        where = _at("the print call", [c.call[0] for c in verdict.not_run if c.call])
-        notes.append(f"not compared: {where}, which did not run in this block")
-    cut = verdict.observation.interruption
+        parts.append(f"read as prose, not compared: {where}")
+    calls = [c.call[0] for c in verdict.not_run if c.call]
+    if calls:
+        where = _at("the print call", calls)
+        parts.append(f"not compared: {where}, which did not run in this block")
+    after = [c.line for c in verdict.not_run if not c.call]
+    if after:
+        where = _at("the output declared", after)
+        parts.append(f"not compared: {where}, after the statement that raised")
+    cut = obs.interruption
     if cut is not None and cut.halt is Halt.FOREVER:
-        notes.append(f"note: {forever(cut)}")
-    return notes
+        parts.append(f"note: {forever(cut)}")
+    return parts
+
+
+def _raises(problem: RaisesMismatch, obs: Observation, example: Example, lines: list[str]) -> str:
+    """The declaration and what was raised, one exception a line, with the code around it."""
+    where = problem.claim.line if obs.raised is None else (obs.error_line or problem.claim.line)
+    context = _context(lines, example, where) if where >= example.code_line else ""
+    body = raises_body(problem, obs)
+    return f"{context}\n{body}" if context else body
 
 
 def _mismatch(
@@ -299,48 +311,6 @@ def _readable(line: str) -> str:
     return line.replace("\r", "\\r")
 
 
-def outcome_line(counts: Mapping[str, int]) -> str | None:
-    """`mdverify: 12 blocks passed, 1 failed`: the session's blocks by outcome, if any."""
-    if not counts:
-        return None
-    rest = ", ".join(f"{n} {outcome}" for outcome, n in counts.items() if outcome != "passed")
-    passed = counts.get("passed", 0)
-    blocks = "block" if passed == 1 else "blocks"
-    return f"mdverify: {passed} {blocks} passed" + (f", {rest}" if rest else "")
-
-
-def tally_lines(tally: Tally) -> list[str]:
-    """The session summary's account of what was really checked (`mdverify.check.tally`)."""
-    if not tally.ran and not tally.skipped:
-        return []
-    ran = (
-        f"mdverify: {_count(tally.ran, 'block')} ran: "
-        f"{tally.with_outputs} with output compared ({_count(tally.outputs, 'output')}), "
-        f"{tally.with_timings} with timing checked ({_count(tally.timings, 'claim')}), "
-        f"{tally.nothing_compared} passed with nothing compared"
-    )
-    lines = [ran]
-    stopped = (
-        f"{_count(sum(tally.stopped.values()), 'block')} stopped with Ctrl-C, as a reader would"
-    )
-    for title, groups in (
-        (stopped, tally.stopped),
-        (f"{_count(sum(tally.skipped.values()), 'block')} skipped", tally.skipped),
-        (_count(sum(tally.environment.values()), "environment failure"), tally.environment),
-    ):
-        if groups:
-            lines.append(f"mdverify: {title}:")
-            ordered = sorted(groups.items(), key=lambda item: (-item[1], item[0]))
-            lines.extend(f"  {n} x {reason}" for reason, n in ordered)
-    if tally.baselined:
-        lines.append(f"mdverify: {_count(tally.baselined, 'known failure')}, from the baseline")
-    return lines
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def known_failure(path: str, kind: str, *, written: bool) -> str:
     """The reason a baselined failure reports as xfailed with."""
     return f"known failure, {'written to' if written else 'in'} the baseline {path}: {kind}"
@@ -357,29 +327,3 @@ def timing_not_rewritten(display: str, timing: TimingMismatch, clock: str) -> st
 def baseline_note(path: str, recorded: str, now: str) -> str:
     """What a failure's report adds when the baseline knew the block failing otherwise."""
     return f"note: the baseline {path} records this block as {recorded!r}; now it is {now!r}"
-
-
-def baseline_lines(
-    path: str, *, passing: int, gone: int, entries: int, added: int, write: bool, written: bool
-) -> list[str]:
-    """The session summary's account of the baseline (`mdverify.check.baseline`)."""
-    if write and not written:
-        return [f"mdverify: baseline {path} not written: it changed on disk during the session"]
-    if write:
-        pruned = f"{passing} now passing and {gone} vanished pruned"
-        known = _count(entries, "known failure")
-        return [f"mdverify: baseline {path} written: {known} ({added} new or changed, {pruned})"]
-    lines = []
-    if passing:
-        lines.append(
-            f"mdverify: {_count(passing, 'baselined block')} now "
-            f"{'pass' if passing > 1 else 'passes'}: --mdverify-baseline-write prunes "
-            f"{'them' if passing > 1 else 'it'} from {path}"
-        )
-    if gone:
-        lines.append(
-            f"mdverify: {gone} {'entry' if gone == 1 else 'entries'} of the baseline {path} "
-            f"{'names a block' if gone == 1 else 'name blocks'} no longer there (edited or "
-            "removed): --mdverify-baseline-write prunes them"
-        )
-    return lines

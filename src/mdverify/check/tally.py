@@ -3,7 +3,7 @@
 "Never pass a block without saying what was checked": a block that ran cleanly with no
 output and no timing claim compared passes, and the session's count says so ("ran, nothing
 compared"). Each block's `Checked` is plain data, so that it travels from an xdist worker
-on its report; `Tally` sums them in the controlling process. `check.report` words it.
+on its report; `Tally` sums them in the controlling process. `check.summary` words it.
 
 A block that waited forever and was stopped with Ctrl-C, as a reader stops it (the virtual
 clock's rule 5), ran: its output up to then was compared. The session counts it apart, by
@@ -65,12 +65,14 @@ class Checked:
 def checked(verdict: Verdict) -> Checked:
     """What `verdict` compared: claims are compared only when the block ran to its end."""
     obs = verdict.observation
-    ran = obs.status is Status.OK
+    ran, outputs, declared = verdict.ran, verdict.example.outputs, verdict.raised_as
+    # Prose comments and claims on a print that never ran were read, not compared; the
+    # exception the block raised as declared was (a bare `# TypeError` is not also output).
+    compared = len(outputs) - len(verdict.prose) - len(verdict.not_run)
+    if declared is not None:
+        compared += 1 - sum(declared.soft and c.line == declared.line for c in outputs)
     return Checked(
-        # Prose comments and claims on a print that never ran were read, not compared.
-        outputs=len(verdict.example.outputs) - len(verdict.prose) - len(verdict.not_run)
-        if ran
-        else 0,
+        outputs=compared if ran else 0,
         timings=len(verdict.example.timings) if ran and obs.elapsed is not None else 0,
         environment=environment(verdict),
         stopped=stopped(verdict),
@@ -88,7 +90,7 @@ def stopped(verdict: Verdict) -> str:
 def environment(verdict: Verdict) -> str:
     """What the environment lacked when the block failed because of it; else empty."""
     obs = verdict.observation
-    if obs.status is not Status.RAISED:
+    if obs.status is not Status.RAISED or verdict.ran:
         return ""
     if obs.offline:
         return "undeclared host"

@@ -17,8 +17,9 @@ from mdverify.article.fences import OUTPUT_WORDS
 from mdverify.article.parse import decode, parse_text
 from mdverify.article.styles import CLAIM_STYLES, only_styles
 from mdverify.edit.atomic import FileChangedError, digest, write_atomic
+from mdverify.edit.raises import TracebackFix, fix_tracebacks
 from mdverify.edit.rewrite import rewrite
-from mdverify.model import ArticleError, Edit
+from mdverify.model import Article, ArticleError, Edit
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable
@@ -35,6 +36,7 @@ class CorrectionData(TypedDict):
     example: int
     claim: int
     got: str
+    raises: bool
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,11 @@ class Correction:
     """Digest of the bytes the article was collected from."""
     example: int
     claim: int
-    """Index of the claim in the example's outputs."""
+    """Index of the claim in the example's outputs (`raises`: in its raises)."""
     got: str
+    """What the block printed; `raises`: the exception line it raised."""
+    raises: bool = False
+    """A declared traceback's exception line to rewrite (`mdverify.edit.raises`)."""
 
     def to_wire(self) -> CorrectionData:
         """Plain data that pytest-xdist can carry from a worker to the controller."""
@@ -61,6 +66,7 @@ class Correction:
             example=self.example,
             claim=self.claim,
             got=self.got,
+            raises=self.raises,
         )
 
     @classmethod
@@ -110,18 +116,26 @@ def _update_file(
         return FileResult(display, error=f"cannot be read: {err.strerror or err}")
     if {r.digest for r in requests} != {digest(data)}:
         return FileResult(display, error="changed on disk while the examples ran: not rewritten")
+    fixes = [TracebackFix(r.example, r.claim, r.got) for r in requests if r.raises]
     try:
-        text = decode(display, data)
-        article = only_styles(parse_text(display, text, output_words=output_words), claims)
+        article = _parse(display, data, output_words, claims)
+        # A traceback's line first: one line for one, so the outputs' lines stay where they are.
+        fixed, tracebacks, not_fixed = fix_tracebacks(data, article, fixes, output_words)
+        if fixed != data:
+            article = _parse(display, fixed, output_words, claims)
         edits = [
             Edit(article.examples[r.example], article.examples[r.example].outputs[r.claim], r.got)
             for r in requests
+            if not r.raises
         ]
     except (ArticleError, IndexError) as err:
         return FileResult(display, error=f"cannot be parsed again: {err}")
-    result = rewrite(data, article, edits, output_words=output_words)
-    refused = tuple(f"{display}:{r.edit.claim.line}: {r.reason}" for r in result.refused)
-    lines = tuple(sorted({e.claim.line for e in result.applied}))
+    result = rewrite(fixed, article, edits, output_words=output_words)
+    refused = tuple(
+        [f"{display}:{line}: {reason}" for line, reason in not_fixed]
+        + [f"{display}:{r.edit.claim.line}: {r.reason}" for r in result.refused]
+    )
+    lines = tuple(sorted({*tracebacks, *(e.claim.line for e in result.applied)}))
     if result.data != data:
         try:
             write_atomic(Path(path), result.data, digest(data))
@@ -130,6 +144,13 @@ def _update_file(
         except OSError as err:
             return FileResult(display, refused=refused, error=f"cannot be written: {err}")
     return FileResult(display, lines if result.data != data else (), refused)
+
+
+def _parse(
+    display: str, data: bytes, output_words: Collection[str], claims: Collection[str]
+) -> Article:
+    text = decode(display, data)
+    return only_styles(parse_text(display, text, output_words=output_words), claims)
 
 
 def summary(results: Iterable[FileResult]) -> list[str]:

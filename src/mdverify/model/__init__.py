@@ -14,6 +14,7 @@ from mdverify.model.article import (
     Example,
     ExampleKind,
     OutputClaim,
+    RaisesClaim,
     ServeCheck,
     TimingClaim,
     World,
@@ -23,6 +24,7 @@ from mdverify.model.observation import (
     Halt,
     Interruption,
     Observation,
+    Raised,
     ServeFault,
     ServeProblem,
     Status,
@@ -30,7 +32,14 @@ from mdverify.model.observation import (
     Truncation,
 )
 from mdverify.model.skip import Skip, SkipKind
-from mdverify.model.verdict import Edit, Mismatch, TimingMismatch, Verdict
+from mdverify.model.verdict import (
+    Edit,
+    Mismatch,
+    RaisesFault,
+    RaisesMismatch,
+    TimingMismatch,
+    Verdict,
+)
 
 __all__ = [
     "Article",
@@ -47,6 +56,10 @@ __all__ = [
     "Mismatch",
     "Observation",
     "OutputClaim",
+    "Raised",
+    "RaisesClaim",
+    "RaisesFault",
+    "RaisesMismatch",
     "ServeCheck",
     "ServeFault",
     "ServeProblem",

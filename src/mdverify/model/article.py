@@ -27,6 +27,7 @@ __all__ = [
     "Example",
     "ExampleKind",
     "OutputClaim",
+    "RaisesClaim",
     "ServeCheck",
     "TimingClaim",
     "World",
@@ -162,6 +163,36 @@ class OutputClaim:
     None: the claim covers what the block printed up to `upto_line`."""
 
 
+RaisesForm = Literal["traceback", "comment", "trailing", "directive"]
+
+
+@dataclass(frozen=True)
+class RaisesClaim:
+    """An exception an article says a block stops on (`mdverify.article.raises` has the rule)."""
+
+    form: RaisesForm
+    """traceback: a traceback in an output fence, `#>` or comment lines; comment: an
+    exception line (`# ValueError: bad`) under a statement; trailing: the same after the
+    raising statement; directive: `raises=...`."""
+    exceptions: tuple[str, ...]
+    """The exception lines as declared (`ValueError: bad`), in the order they are printed:
+    one, or each of a chain's or an ExceptionGroup's."""
+    line: int
+    """Article line of the last declared exception line (the directive's line): what
+    reports point at and what an update rewrites."""
+    upto_line: int | None = None
+    """Article line where the statement it is declared on ends; None: anywhere in the block."""
+    exact: bool = True
+    """The message is compared (a traceback, `Type: message`); False: only the type."""
+    soft: bool = False
+    """A bare name (`# TypeError`, `# Error`): a declaration only where the block raised;
+    elsewhere the comment is read as it would be without it."""
+    form_text: str = ""
+    """How a fence declared it, in words (`the output fence`); empty: `form` says it."""
+    style: ClaimKind | None = None
+    """The claim style it is written in (`mdverify.article.styles`); None: the directive."""
+
+
 @dataclass(frozen=True)
 class TimingClaim:
     """An elapsed-time promise for a whole block: `~1s`, optionally with `not 2s`."""
@@ -200,6 +231,8 @@ class Example:
     """Article lines where each top-level statement (pycon: each prompt) ends, in order:
     where the child marks how far the output has come. Empty when the block does not parse."""
     warnings: tuple[str, ...] = ()
+    raises: tuple[RaisesClaim, ...] = ()
+    """The exceptions the article says the block stops on, in article order."""
 
 
 @dataclass(frozen=True)

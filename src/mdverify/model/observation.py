@@ -14,6 +14,7 @@ __all__ = [
     "Halt",
     "Interruption",
     "Observation",
+    "Raised",
     "ServeFault",
     "ServeProblem",
     "Status",
@@ -141,6 +142,23 @@ class TaskSpan:
 
 
 @dataclass(frozen=True)
+class Raised:
+    """The exception a block stopped on, as the child reports it: data, not traceback text."""
+
+    type: str
+    """The type's name as Python prints it (`ValueError`, `asyncio.exceptions.CancelledError`)."""
+    message: str
+    """What Python prints after `type: ` (`str(exc)`, a SyntaxError's `msg`, notes after it);
+    empty when it prints the name alone."""
+    statement: int | None = None
+    """Article line where the top-level statement (or prompt) that raised ends."""
+    printed: tuple[tuple[str, str], ...] = ()
+    """(type, message) of every exception a traceback of it shows, in the order Python prints
+    them: the exceptions it was raised from or during first, an ExceptionGroup's members
+    after the group, depth first."""
+
+
+@dataclass(frozen=True)
 class Observation:
     """What happened when one block ran in the child process."""
 
@@ -175,6 +193,8 @@ class Observation:
     """SERVE: what the server checks found wrong."""
     offline: tuple[str, ...] = ()
     """Hosts the block tried and was refused, not being declared: examples run offline."""
+    raised: Raised | None = None
+    """RAISED: the exception the block stopped on, when the child could say."""
 
     @property
     def truncated(self) -> bool:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from mdverify.model.observation import Status
 
 if TYPE_CHECKING:
-    from mdverify.model.article import Example, OutputClaim, TimingClaim
+    from mdverify.model.article import Example, OutputClaim, RaisesClaim, TimingClaim
     from mdverify.model.observation import Observation
 
-__all__ = ["Edit", "Mismatch", "TimingMismatch", "Verdict"]
+__all__ = ["Edit", "Mismatch", "RaisesFault", "RaisesMismatch", "TimingMismatch", "Verdict"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,28 @@ class TimingMismatch:
     """Why the measurement breaks the claim, tolerance included."""
 
 
+class RaisesFault(Enum):
+    """How a block broke what its article declares it raises (`mdverify.check.raises`)."""
+
+    NOT_RAISED = "not-raised"
+    """The block ran to its end."""
+    DIFFERS = "differs"
+    """It raised another exception, or the same with another message."""
+    ELSEWHERE = "elsewhere"
+    """It raised at another statement than the one the declaration is on."""
+
+
+@dataclass(frozen=True)
+class RaisesMismatch:
+    """A declared exception the block did not raise as declared.
+
+    The observation's `raised` says what it did raise, if anything.
+    """
+
+    claim: RaisesClaim
+    fault: RaisesFault
+
+
 @dataclass(frozen=True)
 class Edit:
     """A declared output to replace with what its block really printed (update mode)."""
@@ -61,9 +84,19 @@ class Verdict:
     """Comment claims read as prose, not as output (`check.reading`): not compared."""
     not_run: tuple[OutputClaim, ...] = ()
     """Claims on a print call that never ran while the block ran (a function called only
-    later, a branch not taken): not compared."""
+    later, a branch not taken), and claims on statements after the one that raised as
+    declared: not compared."""
+    raised_as: RaisesClaim | None = None
+    """The declaration the block's exception is: it stopped where its article says."""
+    raises: RaisesMismatch | None = None
+    """A declared exception the block did not raise as declared."""
+
+    @property
+    def ran(self) -> bool:
+        """True when the block ran to its end, or to the exception it declares."""
+        return self.observation.status is Status.OK or self.raised_as is not None
 
     @property
     def passed(self) -> bool:
-        """True when the block ran cleanly, printed what it declares and kept to its timing."""
-        return self.observation.status is Status.OK and not self.mismatches and not self.timing
+        """True when the block ran as declared, printed what it declares and kept to its timing."""
+        return self.ran and not self.mismatches and not self.timing and self.raises is None

@@ -27,7 +27,8 @@ from mdverify.check.baseline import (
     refreshed,
     retired,
 )
-from mdverify.check.report import baseline_lines, baseline_note, known_failure
+from mdverify.check.report import baseline_note, known_failure
+from mdverify.check.summary import baseline_lines
 from mdverify.edit.atomic import FileChangedError, digest, write_atomic
 from mdverify.plugin.options import settings
 from mdverify.plugin.xdist import is_worker

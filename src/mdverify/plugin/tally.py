@@ -3,7 +3,7 @@
 Each example item puts what its verdict compared (`mdverify.check.tally.Checked`) on its
 report as plain data, so that it reaches the controlling process from an xdist worker
 too; there the reports of every worker are summed into one `Tally`, and the summary's
-lines are the core's (`mdverify.check.report.tally_lines`).
+lines are the core's (`mdverify.check.summary.tally_lines`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 
-from mdverify.check.report import outcome_line, tally_lines
 from mdverify.check.skips import skip_group, skip_text
+from mdverify.check.summary import outcome_line, tally_lines
 from mdverify.check.tally import Checked, Tally, checked
 from mdverify.plugin.baseline import KNOWN
 from mdverify.plugin.xdist import is_worker

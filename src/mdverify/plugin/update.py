@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from mdverify.check.raises import raised_line
 from mdverify.check.report import timing_not_rewritten
 from mdverify.edit.update import Correction, summary, update_files
-from mdverify.model import Status
+from mdverify.model import RaisesFault
 from mdverify.plugin.options import settings
 from mdverify.plugin.xdist import is_worker
 
@@ -36,21 +37,27 @@ def record(item: pytest.Item, verdict: Verdict, display: str, digest: str) -> No
     if not settings(item.config).update:
         return
     path, example = str(item.path), verdict.example
+    obs = verdict.observation
+    wanted = []
+    if verdict.ran and not obs.truncated and example.settings.xfail is None:
+        # Never a cut: the real output is unknown.
+        wanted = [
+            Correction(path, display, digest, example.index, example.outputs.index(m.claim), m.got)
+            for m in verdict.mismatches
+        ]
+    problem = verdict.raises
     if (
-        verdict.observation.status is Status.OK
-        and not verdict.observation.truncated  # the real output is unknown: never write a cut
+        problem is not None
+        and problem.fault is RaisesFault.DIFFERS
+        and problem.claim.form == "traceback"
+        and obs.raised is not None
         and example.settings.xfail is None
     ):
-        setattr(
-            item,
-            _UPDATES,
-            [
-                Correction(
-                    path, display, digest, example.index, example.outputs.index(m.claim), m.got
-                ).to_wire()
-                for m in verdict.mismatches
-            ],
-        )
+        index = example.raises.index(problem.claim)
+        got = raised_line(obs.raised)
+        wanted.append(Correction(path, display, digest, example.index, index, got, raises=True))
+    if wanted:
+        setattr(item, _UPDATES, [c.to_wire() for c in wanted])
     clock = verdict.observation.clock
     notes = [timing_not_rewritten(display, t, clock) for t in verdict.timing]
     setattr(item, _TIMING, notes)

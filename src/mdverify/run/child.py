@@ -25,7 +25,6 @@ import json
 import os
 import signal
 import sys
-import traceback
 import types
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NoReturn, TypedDict
@@ -37,13 +36,12 @@ from mdverify.run.awaits import AwaitRecorder
 from mdverify.run.claimed import Recorder
 from mdverify.run.events import Done, End, Forever, Start, encode_event
 from mdverify.run.limits import Limits, apply
-from mdverify.run.tracebacks import error_line as error_at
-from mdverify.run.tracebacks import format_error
+from mdverify.run.raised import describe, format_error, last_article_line, prompt_exception
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
-    from mdverify.model import ClockName
+    from mdverify.model import ClockName, Raised
     from mdverify.run.events import Event
 
 __all__ = ["ArticleRequest", "BlockRequest", "execute", "main"]
@@ -101,6 +99,8 @@ class _Session:
         self.clock: Clock = install("real" if request["clock"] == "real" else "virtual")
         self.future_flags = 0
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.statement: int | None = None
+        """Article line where the running top-level statement (or prompt) ends."""
         module = types.ModuleType("__main__")
         module.__dict__["__builtins__"] = __builtins__
         sys.modules["__main__"] = module  # pickle and multiprocessing look functions up here
@@ -117,6 +117,8 @@ class _Session:
         serving = netmap.begin_block(block["index"])
         segments: list[tuple[int, int]] = []
         status, error, error_line = Status.OK, None, None
+        raised: Raised | None = None
+        self.statement = None
         start_out = _offsets()[0]
         self.clock.begin_block(self.request["cap"], self._stop_forever)
         started = self.clock.now()
@@ -139,14 +141,15 @@ class _Session:
                     self._run_python(block, segments, start_out)
         except VirtualTimeExceeded as exc:
             status, error = Status.CAP, str(exc)
-            error_line = error_at(exc, self.request["path"])
+            error_line = last_article_line(exc, self.request["path"])
         except BaseException as exc:  # noqa: BLE001 -- SystemExit and KeyboardInterrupt too
             # Ending on the Ctrl-C the clock pressed for a block that waited forever is how
             # the reader's run ends too: not a failure.
             if not (isinstance(exc, KeyboardInterrupt) and self.clock.waited_forever):
-                status = Status.RAISED
-                error = format_error(exc, self.request["path"], self.request["display"])
-                error_line = error_at(exc, self.request["path"])
+                path = self.request["path"]
+                status, error = Status.RAISED, format_error(exc, path, self.request["display"])
+                error_line = last_article_line(exc, path)
+                raised = describe(exc, self.statement)
         elapsed = self.clock.now() - started
         awaited = recorder.stop() if block.get("trace_awaits") else ()
         tasks = sorted((*self.clock.timeline(), *awaited), key=lambda t: t.start)
@@ -164,6 +167,7 @@ class _Session:
                 *_offsets(),
                 calls=tuple(claimed.calls),
                 values=tuple(claimed.values),
+                raised=raised,
             )
         )
 
@@ -202,8 +206,14 @@ class _Session:
         steps = []
         for example in doctest.DocTestParser().get_examples(block["source"]):
             first = block["code_line"] + example.lineno
-            code = self._compile("\n" * (first - 1) + example.source, path, "single")
-            steps.append(_Step(code, first + example.source.count("\n") - 1, example))
+            last = first + example.source.count("\n") - 1
+            try:
+                code = self._compile("\n" * (first - 1) + example.source, path, "single")
+            except SyntaxError as err:
+                # As in the REPL, the prompts above it run first; its answer may be this error.
+                steps.append(_Step(None, last, example, err))
+            else:
+                steps.append(_Step(code, last, example))
         self._run_steps(_at_ends(steps, block), segments, start_out)
 
     def _run_steps(
@@ -215,10 +225,11 @@ class _Session:
             _flush()
             segments.append((step.last_line, _offsets()[0] - start_out))
 
-        if not any(step.code.co_flags & inspect.CO_COROUTINE for step in steps):
+        if not any(step.flags & inspect.CO_COROUTINE for step in steps):
             for step in steps:
-                with _expected_exception(step):
-                    exec(step.code, self.namespace)  # noqa: S102
+                self.statement = step.last_line
+                with prompt_exception(step.prompt, _flush):
+                    exec(step.compiled(), self.namespace)  # noqa: S102
                 done(step)
             return
 
@@ -226,9 +237,10 @@ class _Session:
             # A block with top-level await runs wholly inside the loop, as in a notebook
             # cell or the asyncio REPL, so its plain statements may create tasks too.
             for step in steps:
-                with _expected_exception(step):
-                    result = eval(step.code, self.namespace)  # noqa: S307
-                    if step.code.co_flags & inspect.CO_COROUTINE:
+                self.statement = step.last_line
+                with prompt_exception(step.prompt, _flush):
+                    result = eval(step.compiled(), self.namespace)  # noqa: S307
+                    if step.flags & inspect.CO_COROUTINE:
                         await result
                 done(step)
 
@@ -251,10 +263,22 @@ class _Session:
 class _Step:
     """One top-level statement of a block, or one prompt of a pycon block."""
 
-    code: types.CodeType
+    code: types.CodeType | None
     last_line: int
     """Article line where the statement ends: its output is attributed up to here."""
     prompt: doctest.Example | None = None
+    error: SyntaxError | None = None
+    """Why `code` is None: the prompt does not compile, which it raises when its turn comes."""
+
+    @property
+    def flags(self) -> int:
+        return self.code.co_flags if self.code is not None else 0
+
+    def compiled(self) -> types.CodeType:
+        if self.code is None:
+            assert self.error is not None
+            raise self.error
+        return self.code
 
 
 def _at_ends(steps: list[_Step], block: BlockRequest) -> list[_Step]:
@@ -267,22 +291,6 @@ def _at_ends(steps: list[_Step], block: BlockRequest) -> list[_Step]:
     if len(ends) != len(steps):
         return steps
     return [replace(step, last_line=end) for step, end in zip(steps, ends, strict=True)]
-
-
-@contextlib.contextmanager
-def _expected_exception(step: _Step) -> Iterator[None]:
-    """For a pycon prompt that expects a traceback, print it as doctest would see it."""
-    try:
-        yield
-    except Exception as exc:
-        if step.prompt is None or step.prompt.exc_msg is None:
-            raise
-        # As doctest does: the stack is the writer's to elide; the message is checked.
-        _flush()
-        want = step.prompt.want
-        stack = want[: len(want) - len(step.prompt.exc_msg)]
-        only = "".join(traceback.format_exception_only(type(exc), exc))
-        sys.stdout.write(stack + only)
 
 
 def _offsets() -> tuple[int, int]:

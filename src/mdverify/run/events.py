@@ -29,7 +29,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Union
 
-from mdverify.model import Status, TaskSpan
+from mdverify.model import Raised, Status, TaskSpan
 
 __all__ = [
     "Accepted",
@@ -76,6 +76,8 @@ class End:
     """(article line, column, bytes of stdout before, after) of each watched print call."""
     values: tuple[tuple[int, list[str] | None], ...] = ()
     """(article line, [repr, str]) of each value a watched bare expression showed."""
+    raised: Raised | None = None
+    """RAISED: the exception the block stopped on, as data (`mdverify.run.raised`)."""
 
 
 @dataclass(frozen=True)
@@ -151,9 +153,31 @@ def to_json(event: Event) -> dict[str, object]:
             "err": event.err,
             "calls": event.calls,
             "values": event.values,
+            "raised": None if event.raised is None else _raised_json(event.raised),
         }
     fields = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
     return {"event": _KINDS[type(event)], **fields}
+
+
+def _raised_json(raised: Raised) -> dict[str, object]:
+    return {
+        "type": raised.type,
+        "message": raised.message,
+        "statement": raised.statement,
+        "printed": [list(pair) for pair in raised.printed],
+    }
+
+
+def _raised(data: Any) -> Raised | None:  # noqa: ANN401 -- whatever json.loads gave
+    if data is None:
+        return None
+    statement = data["statement"]
+    return Raised(
+        str(data["type"]),
+        str(data["message"]),
+        None if statement is None else int(statement),
+        tuple((str(kind), str(text)) for kind, text in data["printed"]),
+    )
 
 
 def encode_event(event: Event) -> bytes:
@@ -192,6 +216,7 @@ def from_json(data: Any) -> Event | None:  # noqa: ANN401 -- whatever json.loads
                     (int(line), None if texts is None else [str(t) for t in texts])
                     for line, texts in data.get("values", ())
                 ),
+                raised=_raised(data.get("raised")),
             )
         cls = _FLAT[kind]
         return cls(**{f.name: _CONVERT[str(f.type)](data[f.name]) for f in dataclasses.fields(cls)})

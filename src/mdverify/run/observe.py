@@ -104,6 +104,7 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
             tasks=end.tasks,
             offline=refused.get(index, ()),
             interruption=forever.get(index),
+            raised=end.raised,
         )
     return apply(results, outcome.checks)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mdverify.check.report import baseline_lines, forever, outcome_line, render, tally_lines
+from mdverify.check.report import forever, render
+from mdverify.check.summary import baseline_lines, outcome_line, tally_lines
 from mdverify.check.tally import Checked, Tally, checked, environment, stopped
 from mdverify.model import (
     Example,

@@ -1,6 +1,6 @@
 """The wire between child, worker and parent: `mdverify.run.events` and `mdverify.run.frames`."""
 
-from mdverify.model import Halt, Status, TaskSpan
+from mdverify.model import Halt, Raised, Status, TaskSpan
 from mdverify.run import frames
 from mdverify.run.events import (
     Done,
@@ -20,6 +20,18 @@ def test_every_event_decodes_to_what_was_encoded():
     events = [
         Start(0, 1, 2),
         End(0, Status.RAISED, "Traceback", 3, 0.25, ((2, 4), (3, 9)), tasks, 10, 20),
+        End(
+            1,
+            Status.RAISED,
+            "Traceback",
+            4,
+            0.0,
+            (),
+            (),
+            0,
+            0,
+            raised=Raised("TimeoutError", "", 4, (("CancelledError", ""), ("TimeoutError", ""))),
+        ),
         Listening("127.0.0.1", 40000, 8080),
         Offline("example.org"),
         Forever(),
