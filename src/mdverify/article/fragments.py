@@ -1,4 +1,4 @@
-"""API fragments: short blocks that use names no block of the article defines.
+"""Names no block of the article defines: API fragments, and what exercises leave out.
 
 Tutorials list the calls of an API in one- or two-line blocks (`await queue.put(item)`
 under "Key concepts", `lst.append(item)` under "# syntax"). Run as scripts, each fails
@@ -17,6 +17,15 @@ A name that some other block defines (`np` from an `import numpy as np` that fai
 real dependency: the block runs, and its NameError says what went wrong before it. So is a
 near-miss of a builtin or of a name the article binds (`pritn`, `totl` beside `total`): a
 typo, which fails.
+
+Longer blocks that parse can lack names too: an exercise stub (`print(reverse_list([1, 2,
+3]))` under "write a function called reverse_list") or a template that happens to parse
+(`for item in iterable:`). Whether one does is known only when it runs, so `unbound` gives
+each block the names it may lack, for the run's verdict (`mdverify.check.skips.skip_of`):
+each name it uses, at any depth, that is no builtin, that no block of the article binds
+anywhere, that is no near-miss of a known name, and that is no standard module's name (a
+NameError for `os` is a missing `import os`, a real defect). An article with a star import
+lacks nothing: the import may bind any name.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ import ast
 import builtins
 import difflib
 import re
+import sys
 from typing import TYPE_CHECKING
 
 from mdverify.model import Skip, SkipKind
@@ -35,7 +45,7 @@ if TYPE_CHECKING:
     from mdverify.article.syntax import BlockSyntax
     from mdverify.model import Example
 
-__all__ = ["MAX_LINES", "fragments"]
+__all__ = ["MAX_LINES", "fragments", "unbound"]
 
 MAX_LINES = 3
 _BUILTINS = frozenset({*dir(builtins), "__file__", "__builtins__"})
@@ -61,6 +71,34 @@ def fragments(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) -
             names = ", ".join(dict.fromkeys(n for n, _ in unknown))
             line = syntax.article_line(unknown[0][1])
             found[index] = Skip(SkipKind.FRAGMENT, names, line)
+    return found
+
+
+def unbound(
+    examples: Sequence[Example], read: Sequence[BlockSyntax | None]
+) -> dict[int, frozenset[str]]:
+    """The names each Python block may lack (see the module docstring), by example index."""
+    # A pycon block binds names too: each of its words counts, as for a block that does not
+    # parse.
+    bound = set().union(
+        *(
+            _bound_anywhere(e, s) if s is not None else set(_WORD.findall(e.source))
+            for e, s in zip(examples, read, strict=True)
+        )
+    )
+    if "*" in bound:
+        return {}
+    known = _BUILTINS | bound
+    found: dict[int, frozenset[str]] = {}
+    for index, syntax in enumerate(read):
+        if syntax is None or syntax.tree is None:
+            continue
+        used = {n.id for n in ast.walk(syntax.tree) if isinstance(n, ast.Name)} - known
+        names = {
+            n for n in used if n not in sys.stdlib_module_names and not _likely_mistake(n, known)
+        }
+        if names:
+            found[index] = frozenset(names)
     return found
 
 

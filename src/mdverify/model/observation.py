@@ -14,6 +14,7 @@ __all__ = [
     "Halt",
     "Interruption",
     "Observation",
+    "Raised",
     "ServeFault",
     "ServeProblem",
     "Status",
@@ -123,6 +124,22 @@ class ServeProblem:
     """NEVER_LISTENED: the port the check waited for (None: any); STILL_ACCEPTS: the port."""
 
 
+@dataclass(frozen=True)
+class Raised:
+    """The exception a block ended with, as data beside its traceback: the child reports it.
+
+    What a run-time skip needs to know (`mdverify.check.skips.skip_of`) is read from here,
+    never from the traceback's text, which is the writer's to read.
+    """
+
+    exception: str
+    """The exception's class name, such as "NameError"."""
+    name: str | None = None
+    """NameError: the name that was not found (`NameError.name`); None otherwise."""
+    stdin: bool = False
+    """An EOFError after the block called `input()`, which examples get no standard input for."""
+
+
 @dataclass(frozen=True, slots=True)
 class TaskSpan:
     """The life of one asyncio task, on the clock of the block that created it."""
@@ -159,6 +176,8 @@ class Observation:
     """Why the block did not finish, when the process was stopped or ended under it."""
     error_line: int | None = None
     """Article line the error points at, when known."""
+    raised: Raised | None = None
+    """RAISED: the exception the block ended with, as data; None when the child sent none."""
     elapsed: float | None = None
     """Seconds from the block's first statement to its last, on `clock`."""
     clock: ClockName = "virtual"

@@ -37,6 +37,7 @@ from mdverify.run.awaits import AwaitRecorder
 from mdverify.run.claimed import Recorder
 from mdverify.run.events import Done, End, Start, encode_event
 from mdverify.run.limits import Limits, apply
+from mdverify.run.raised import article_line, describe, traceback_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -111,10 +112,11 @@ class _Session:
 
     def run_block(self, block: BlockRequest) -> None:
         fresh.reset_asyncio()
+        fresh.reset_stdin()
         self.report(Start(block["index"], *_offsets()))
         serving = netmap.begin_block(block["index"])
         segments: list[tuple[int, int]] = []
-        status, error, error_line = Status.OK, None, None
+        status, error, error_line, raised = Status.OK, None, None, None
         start_out = _offsets()[0]
         self.clock.begin_block(self.request["cap"])
         started = self.clock.now()
@@ -137,10 +139,12 @@ class _Session:
                     self._run_python(block, segments, start_out)
         except VirtualTimeExceeded as exc:
             status, error = Status.CAP, str(exc)
-            error_line = _last_article_line(exc, self.request["path"])
+            error_line = article_line(exc, self.request["path"])
         except BaseException as exc:  # noqa: BLE001 -- SystemExit and KeyboardInterrupt too
-            status, error = Status.RAISED, self._format(exc)
-            error_line = _last_article_line(exc, self.request["path"])
+            path = self.request["path"]
+            status, raised = Status.RAISED, describe(exc)
+            error = traceback_text(exc, path, self.request["display"])
+            error_line = article_line(exc, path)
         elapsed = self.clock.now() - started
         awaited = recorder.stop() if block.get("trace_awaits") else ()
         tasks = sorted((*self.clock.timeline(), *awaited), key=lambda t: t.start)
@@ -158,6 +162,7 @@ class _Session:
                 *_offsets(),
                 calls=tuple(claimed.calls),
                 values=tuple(claimed.values),
+                raised=raised,
             )
         )
 
@@ -235,35 +240,6 @@ class _Session:
         self.future_flags |= code.co_flags & _FUTURE_FLAGS
         return code
 
-    def _format(self, exc: BaseException) -> str:
-        path = self.request["path"]
-        tb = exc.__traceback__
-        while tb is not None and tb.tb_frame.f_code.co_filename != path:
-            tb = tb.tb_next  # drop mdverify's own frames above the article's first
-        report = traceback.TracebackException(type(exc), exc, tb)
-        _drop_our_frames(report, set())
-        text = "".join(report.format())
-        return text.replace(f'File "{path}"', f'File "{self.request["display"]}"')
-
-
-# mdverify's own files: the clock's and netmap's wrappers stand between an example's call and
-# the standard library's code, and a writer's traceback must show neither them nor us.
-_OURS = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # noqa: PTH100, PTH120
-
-
-def _drop_our_frames(report: traceback.TracebackException, seen: set[int]) -> None:
-    """Remove mdverify's frames from `report` and from the exceptions chained to it."""
-    if id(report) in seen:
-        return
-    seen.add(id(report))
-    report.stack = traceback.StackSummary.from_list(
-        [frame for frame in report.stack if not frame.filename.startswith(_OURS)]
-    )
-    chained = [report.__cause__, report.__context__, *(getattr(report, "exceptions", None) or ())]
-    for other in chained:
-        if other is not None:
-            _drop_our_frames(other, seen)
-
 
 @dataclass(frozen=True)
 class _Step:
@@ -301,16 +277,6 @@ def _expected_exception(step: _Step) -> Iterator[None]:
         stack = want[: len(want) - len(step.prompt.exc_msg)]
         only = "".join(traceback.format_exception_only(type(exc), exc))
         sys.stdout.write(stack + only)
-
-
-def _last_article_line(exc: BaseException, path: str) -> int | None:
-    if isinstance(exc, SyntaxError) and exc.filename == path:
-        return exc.lineno
-    line = None
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename == path:
-            line = frame.lineno
-    return line
 
 
 def _offsets() -> tuple[int, int]:

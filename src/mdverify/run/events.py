@@ -27,7 +27,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Union
 
-from mdverify.model import Status, TaskSpan
+from mdverify.model import Raised, Status, TaskSpan
 
 __all__ = [
     "Accepted",
@@ -73,6 +73,8 @@ class End:
     """(article line, column, bytes of stdout before, after) of each watched print call."""
     values: tuple[tuple[int, list[str] | None], ...] = ()
     """(article line, [repr, str]) of each value a watched bare expression showed."""
+    raised: Raised | None = None
+    """RAISED: the exception the block ended with, as data."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,9 @@ def to_json(event: Event) -> dict[str, object]:
             "err": event.err,
             "calls": event.calls,
             "values": event.values,
+            "raised": None
+            if event.raised is None
+            else [event.raised.exception, event.raised.name, event.raised.stdin],
         }
     fields = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
     return {"event": _KINDS[type(event)], **fields}
@@ -183,9 +188,17 @@ def from_json(data: Any) -> Event | None:  # noqa: ANN401 -- whatever json.loads
                     (int(line), None if texts is None else [str(t) for t in texts])
                     for line, texts in data.get("values", ())
                 ),
+                raised=_raised(data.get("raised")),
             )
         cls = _FLAT[kind]
         return cls(**{f.name: _CONVERT[str(f.type)](data[f.name]) for f in dataclasses.fields(cls)})
     except (KeyError, TypeError, ValueError):
         pass  # an example writing to our pipe
     return None
+
+
+def _raised(data: Any) -> Raised | None:  # noqa: ANN401 -- whatever json.loads gave
+    if data is None:
+        return None
+    exception, name, stdin = data
+    return Raised(str(exception), None if name is None else str(name), bool(stdin))

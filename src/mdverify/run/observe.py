@@ -93,6 +93,7 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
             values=tuple((line, tuple(texts) if texts else None) for line, texts in end.values),
             error=end.error,
             error_line=end.error_line,
+            raised=end.raised,
             elapsed=end.elapsed,
             clock=clock,
             stdout_cut=out.cut,
