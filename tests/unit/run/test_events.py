@@ -1,6 +1,6 @@
 """The wire between child, worker and parent: `mdverify.run.events` and `mdverify.run.frames`."""
 
-from mdverify.model import Halt, Status, TaskSpan
+from mdverify.model import Halt, Raised, Status, TaskSpan
 from mdverify.run import frames
 from mdverify.run.events import Done, End, Listening, Offline, Start, decode_event, encode_event
 from mdverify.run.watch import Outcome
@@ -42,3 +42,9 @@ def test_a_job_frame_keeps_integer_block_indexes():
 def test_end_carries_print_calls_and_values():
     event = End(0, Status.OK, None, None, 1.0, (), (), 5, 0, ((3, 4, 0, 2),), ((7, ["1"]),))
     assert decode_event(encode_event(event)) == event
+
+
+def test_end_carries_the_exception_as_data():
+    for raised in (Raised("NameError", "reverse_list"), Raised("EOFError", None, stdin=True)):
+        event = End(0, Status.RAISED, "Traceback", 3, 0.0, (), (), 0, 0, raised=raised)
+        assert decode_event(encode_event(event)) == event

@@ -10,6 +10,7 @@ import pytest
 
 from mdverify.article.parse import parse_text
 from mdverify.check.report import message
+from mdverify.model import Raised
 from mdverify.run import environment
 from mdverify.run.environment import child_env
 from mdverify.run.options import RunOptions
@@ -175,3 +176,17 @@ def test_article_folders_go_to_ram_only_when_it_has_room(monkeypatch):
     assert (environment.scratch_dir() == "/dev/shm") == (roomy and os.access("/dev/shm", os.W_OK))
     monkeypatch.setattr(environment, "_SHM_ROOM", 1 << 62)
     assert environment.scratch_dir() is None
+
+
+def test_the_exception_a_block_ended_with_comes_as_data(tmp_path):
+    asks = "try:\n    input()\nexcept EOFError:\n    pass\nraise EOFError('own')"
+    own = "raise EOFError('own')"
+    code = ["print(reverse_list([1]))", "input()", asks, own, "1 / 0"]
+    result = run(tmp_path, "".join(map(fence, code)))
+    assert [result[i].raised for i in range(5)] == [
+        Raised("NameError", "reverse_list"),
+        Raised("EOFError", None, stdin=True),
+        Raised("EOFError", None, stdin=True),  # it asked, then ended on an EOFError
+        Raised("EOFError"),  # the block before asked, not this one
+        Raised("ZeroDivisionError"),
+    ]
