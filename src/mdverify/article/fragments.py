@@ -22,10 +22,11 @@ Longer blocks that parse can lack names too: an exercise stub (`print(reverse_li
 3]))` under "write a function called reverse_list") or a template that happens to parse
 (`for item in iterable:`). Whether one does is known only when it runs, so `unbound` gives
 each block the names it may lack, for the run's verdict (`mdverify.check.skips.skip_of`):
-each name it uses, at any depth, that is no builtin, that no block of the article binds
-anywhere, that is no near-miss of a known name, and that is no standard module's name (a
-NameError for `os` is a missing `import os`, a real defect). An article with a star import
-lacks nothing: the import may bind any name.
+each name it or a block above it uses, at any depth, that is no builtin, that no block of
+the article that parses binds anywhere, that is no near-miss of a known name, and that is
+no standard module's name nor a name a common one exports (a NameError for `os` or for
+`reduce` is a missing import, a real defect).
+An article with a star import lacks nothing: the import may bind any name.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from __future__ import annotations
 import ast
 import builtins
 import difflib
+import functools
+import importlib
 import re
 import sys
 from typing import TYPE_CHECKING
@@ -77,29 +80,120 @@ def fragments(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) -
 def unbound(
     examples: Sequence[Example], read: Sequence[BlockSyntax | None]
 ) -> dict[int, frozenset[str]]:
-    """The names each Python block may lack (see the module docstring), by example index."""
-    # A pycon block binds names too: each of its words counts, as for a block that does not
-    # parse.
-    bound = set().union(
-        *(
-            _bound_anywhere(e, s) if s is not None else set(_WORD.findall(e.source))
-            for e, s in zip(examples, read, strict=True)
-        )
-    )
+    """The names each block may lack (see the module docstring), by example index.
+
+    A block's run looks up the names its own code uses, and those of the functions that
+    the blocks above it define: a block may lack what it or a block above it uses.
+    """
+    bound: set[str] = set()
+    for example, syntax in zip(examples, read, strict=True):
+        if syntax is None:  # a pycon block: each of its words counts as bound
+            bound |= set(_WORD.findall(example.source))
+        elif syntax.tree is not None:
+            bound |= {name for node in ast.walk(syntax.tree) for name in _binds(node)}
+        else:
+            bound |= _bound_by_lines(example.source)
     if "*" in bound:
         return {}
     known = _BUILTINS | bound
     found: dict[int, frozenset[str]] = {}
+    lacking: frozenset[str] = frozenset()
     for index, syntax in enumerate(read):
-        if syntax is None or syntax.tree is None:
+        if syntax is not None and syntax.tree is None:
             continue
-        used = {n.id for n in ast.walk(syntax.tree) if isinstance(n, ast.Name)} - known
-        names = {
-            n for n in used if n not in sys.stdlib_module_names and not _likely_mistake(n, known)
-        }
-        if names:
-            found[index] = frozenset(names)
+        if syntax is not None and syntax.tree is not None:
+            used = {n.id for n in ast.walk(syntax.tree) if isinstance(n, ast.Name)} - known
+            lacking |= {n for n in used if not _stdlib(n) and not _likely_mistake(n, known)}
+        if lacking:
+            found[index] = lacking
     return found
+
+
+def _bound_by_lines(source: str) -> set[str]:
+    """What a block that does not parse would bind: what each of its lines binds alone.
+
+    Such a block never runs. Its SyntaxError fails it, or it is skipped as a template, and
+    either says what went wrong before a later block's NameError; the names it was meant to
+    bind (`import numpy as np` in a block indented as a whole) are still not lacking. A
+    line that opens a block (`for item in items:`) is read with a `pass` body.
+    """
+    bound: set[str] = set()
+    for line in source.splitlines():
+        text = line.strip()
+        for attempt in (text, f"{text} pass"):
+            try:
+                tree = ast.parse(attempt)
+            except SyntaxError:
+                continue
+            bound |= {name for node in ast.walk(tree) for name in _binds(node)}
+            break
+    return bound
+
+
+# Standard modules whose names a tutorial imports one by one (`from functools import
+# reduce`): a NameError for one of those names is a missing import, as for a module's name.
+_FROM_IMPORTED = (
+    "abc",
+    "argparse",
+    "asyncio",
+    "base64",
+    "bisect",
+    "collections",
+    "concurrent.futures",
+    "contextlib",
+    "copy",
+    "csv",
+    "dataclasses",
+    "datetime",
+    "decimal",
+    "enum",
+    "fractions",
+    "functools",
+    "glob",
+    "hashlib",
+    "heapq",
+    "itertools",
+    "json",
+    "logging",
+    "math",
+    "operator",
+    "os",
+    "os.path",
+    "pathlib",
+    "pprint",
+    "queue",
+    "random",
+    "re",
+    "shutil",
+    "socket",
+    "statistics",
+    "string",
+    "subprocess",
+    "sys",
+    "tempfile",
+    "textwrap",
+    "threading",
+    "time",
+    "typing",
+    "urllib.parse",
+    "urllib.request",
+    "uuid",
+)
+
+
+def _stdlib(name: str) -> bool:
+    """Whether `name` is a standard module's, or a name one of `_FROM_IMPORTED` exports."""
+    return name in sys.stdlib_module_names or name in _exported()
+
+
+@functools.cache
+def _exported() -> frozenset[str]:
+    names: set[str] = set()
+    for module_name in _FROM_IMPORTED:
+        module = importlib.import_module(module_name)
+        public = getattr(module, "__all__", None) or [n for n in dir(module) if n[0] != "_"]
+        names.update(public)
+    return frozenset(names)
 
 
 def _likely_mistake(name: str, known: set[str] | frozenset[str]) -> bool:
