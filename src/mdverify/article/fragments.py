@@ -23,10 +23,10 @@ Longer blocks that parse can lack names too: an exercise stub (`print(reverse_li
 (`for item in iterable:`). Whether one does is known only when it runs, so `unbound` gives
 each block the names it may lack, for the run's verdict (`mdverify.check.skips.skip_of`):
 each name it or a block above it uses, at any depth, that is no builtin, that no block of
-the article that parses binds anywhere, that is no near-miss of a known name, and that is
-no standard module's name nor a name a common one exports (a NameError for `os` or for
-`reduce` is a missing import, a real defect).
-An article with a star import lacks nothing: the import may bind any name.
+the article binds anywhere (a block that does not parse: what each of its lines would bind
+alone), that is no near-miss of a known name, and that is no standard module's name nor a
+name a common one exports (a NameError for `os` or for `reduce` is a missing import, a
+real defect). An article with a star import lacks nothing: it may bind any name.
 """
 
 from __future__ import annotations

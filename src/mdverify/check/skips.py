@@ -114,8 +114,9 @@ def skip_of(verdict: Verdict) -> Skip | None:
     * The block ended on a NameError for a name it may lack (`Example.unbound`: no block
       binds it, and it is no typo and no standard module): an exercise stub or a template
       that parses, which shows the reader a call, not a program.
-    * The block ended on the EOFError of an `input()` call: examples get no standard input,
-      so what it would print is not known.
+    * The block called `input()`, and examples get no standard input: what it printed is
+      not what a reader sees. As for a host, a declared output that matched stands; a block
+      that raised fails, unless it ended on the EOFError that `input()` raised.
 
     A block marked xfail is the writer's to judge: it is never skipped after its run.
     """
@@ -126,13 +127,23 @@ def skip_of(verdict: Verdict) -> Skip | None:
         return Skip(SkipKind.NOT_REACHED, line=cut.line, cause=cut.cause)
     if obs.offline and obs.status is Status.OK and not (example.outputs and verdict.passed):
         return Skip(SkipKind.OFFLINE, ", ".join(obs.offline))
-    raised = obs.raised
-    if obs.status is not Status.RAISED or raised is None or example.settings.xfail is not None:
-        return None
-    if raised.stdin:
-        return Skip(SkipKind.STDIN, line=obs.error_line, unchecked=len(example.outputs))
-    if raised.exception == "NameError" and raised.name in example.unbound:
-        return Skip(SkipKind.UNBOUND, raised.name, obs.error_line, unchecked=len(example.outputs))
+    return None if example.settings.xfail is not None else _wanting(verdict)
+
+
+def _wanting(verdict: Verdict) -> Skip | None:
+    """What a block that ran wanted, if that is why it ended as it did: stdin, or a name."""
+    obs = verdict.observation
+    example = verdict.example
+    raised = obs.raised if obs.status is Status.RAISED else None
+    unchecked = len(example.outputs)
+    if obs.asked_input and (
+        raised.exception == "EOFError"
+        if raised is not None
+        else obs.status is Status.OK and not (example.outputs and verdict.passed)
+    ):
+        return Skip(SkipKind.STDIN, line=obs.error_line, unchecked=unchecked)
+    if raised is not None and raised.exception == "NameError" and raised.name in example.unbound:
+        return Skip(SkipKind.UNBOUND, raised.name, obs.error_line, unchecked=unchecked)
     return None
 
 

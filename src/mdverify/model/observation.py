@@ -136,8 +136,6 @@ class Raised:
     """The exception's class name, such as "NameError"."""
     name: str | None = None
     """NameError: the name that was not found (`NameError.name`); None otherwise."""
-    stdin: bool = False
-    """An EOFError after the block called `input()`, which examples get no standard input for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +176,8 @@ class Observation:
     """Article line the error points at, when known."""
     raised: Raised | None = None
     """RAISED: the exception the block ended with, as data; None when the child sent none."""
+    asked_input: bool = False
+    """The block called `input()`, which found nothing: examples get no standard input."""
     elapsed: float | None = None
     """Seconds from the block's first statement to its last, on `clock`."""
     clock: ClockName = "virtual"

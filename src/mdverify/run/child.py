@@ -163,6 +163,7 @@ class _Session:
                 calls=tuple(claimed.calls),
                 values=tuple(claimed.values),
                 raised=raised,
+                asked_input=fresh.input_refused(),
             )
         )
 

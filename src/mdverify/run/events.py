@@ -75,6 +75,8 @@ class End:
     """(article line, [repr, str]) of each value a watched bare expression showed."""
     raised: Raised | None = None
     """RAISED: the exception the block ended with, as data."""
+    asked_input: bool = False
+    """The block called `input()` (`mdverify.run.fresh.input_refused`)."""
 
 
 @dataclass(frozen=True)
@@ -144,9 +146,8 @@ def to_json(event: Event) -> dict[str, object]:
             "err": event.err,
             "calls": event.calls,
             "values": event.values,
-            "raised": None
-            if event.raised is None
-            else [event.raised.exception, event.raised.name, event.raised.stdin],
+            "raised": None if event.raised is None else [event.raised.exception, event.raised.name],
+            "asked_input": event.asked_input,
         }
     fields = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
     return {"event": _KINDS[type(event)], **fields}
@@ -189,6 +190,7 @@ def from_json(data: Any) -> Event | None:  # noqa: ANN401 -- whatever json.loads
                     for line, texts in data.get("values", ())
                 ),
                 raised=_raised(data.get("raised")),
+                asked_input=bool(data.get("asked_input")),
             )
         cls = _FLAT[kind]
         return cls(**{f.name: _CONVERT[str(f.type)](data[f.name]) for f in dataclasses.fields(cls)})
@@ -200,5 +202,5 @@ def from_json(data: Any) -> Event | None:  # noqa: ANN401 -- whatever json.loads
 def _raised(data: Any) -> Raised | None:  # noqa: ANN401 -- whatever json.loads gave
     if data is None:
         return None
-    exception, name, stdin = data
-    return Raised(str(exception), None if name is None else str(name), bool(stdin))
+    exception, name = data
+    return Raised(str(exception), None if name is None else str(name))

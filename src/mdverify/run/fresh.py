@@ -14,8 +14,8 @@ next and make a later script behave as it never does when run alone:
   only what `get_event_loop` finds is reset.
 * Standard input. Examples get none: fd 0 is `/dev/null` (`no_stdin`), and `input()` says so
   by name, at the example's line, instead of a bare `EOFError`. Whether the running block
-  called it (`input_refused`, cleared by `reset_stdin` before each block) is data: a block
-  that ends on that EOFError is skipped, not failed (`mdverify.check.skips`).
+  called it (`input_refused`, cleared by `reset_stdin` before each block) is data on the
+  block's `End`: such a block is skipped, not failed (`mdverify.check.skips`).
 
 This module never imports pytest: the child process imports it.
 """

@@ -94,6 +94,7 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
             error=end.error,
             error_line=end.error_line,
             raised=end.raised,
+            asked_input=end.asked_input,
             elapsed=end.elapsed,
             clock=clock,
             stdout_cut=out.cut,

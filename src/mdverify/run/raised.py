@@ -4,9 +4,9 @@
   mdverify's own frames (the clock's and netmap's wrappers stand between an example's call
   and the standard library's code), the article named as reports name it;
 * `article_line`: the last article line the traceback passes through;
-* `describe`: the exception as data (`mdverify.model.Raised`): its class name, NameError's
-  missing name, and whether it is `input()` finding no standard input. A run-time skip is
-  decided from this, never from the traceback's text.
+* `describe`: the exception as data (`mdverify.model.Raised`): its class name and
+  NameError's missing name. A run-time skip is decided from this, never from the
+  traceback's text.
 
 This module never imports pytest: the child process imports it.
 """
@@ -17,7 +17,6 @@ import os
 import traceback
 
 from mdverify.model import Raised
-from mdverify.run import fresh
 
 __all__ = ["article_line", "describe", "traceback_text"]
 
@@ -28,8 +27,7 @@ _OURS = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # 
 def describe(exc: BaseException) -> Raised:
     """`exc` as data."""
     name = exc.name if isinstance(exc, NameError) else None
-    stdin = isinstance(exc, EOFError) and fresh.input_refused()
-    return Raised(type(exc).__name__, name, stdin)
+    return Raised(type(exc).__name__, name)
 
 
 def traceback_text(exc: BaseException, path: str, display: str) -> str:

@@ -115,12 +115,19 @@ def test_the_summary_groups_mdverifys_reasons_by_kind_and_keeps_what_a_block_nee
     ]
 
 
-def after_run(raised, *, unbound=frozenset({"reverse_list"}), xfail=None, outputs=()):
-    """What `skip_of` makes of a block at line 5 that raised at line 6."""
+def after_run(
+    raised, *, unbound=frozenset({"reverse_list"}), xfail=None, outputs=(), asked=False, out=""
+):
+    """What `skip_of` makes of a block at line 5 that raised at line 6 (None: ran cleanly)."""
     settings = BlockSettings(xfail=xfail)
     source = "print(reverse_list([1]))\n"
     example = Example(0, "python", source, 5, 6, "t", settings, outputs=outputs, unbound=unbound)
-    obs = Observation(0, Status.RAISED, error="Traceback ...", error_line=6, raised=raised)
+    if raised is None:
+        obs = Observation(0, Status.OK, stdout=out, asked_input=asked)
+    else:
+        obs = Observation(
+            0, Status.RAISED, error="Traceback", error_line=6, raised=raised, asked_input=asked
+        )
     return skip_of(judge(example, obs, 0.1))
 
 
@@ -140,14 +147,26 @@ def test_any_other_exception_or_name_fails():
     assert after_run(Raised("NameError", "os"), unbound=frozenset()) is None
     assert after_run(Raised("UnboundLocalError", "reverse_list")) is None
     assert after_run(Raised("ValueError")) is None
-    assert after_run(None) is None  # no data from the child: the traceback's text is not read
+    no_data = Observation(0, Status.RAISED, error="NameError: name 'reverse_list' is not defined")
+    example = Example(0, "python", "", 5, 6, "t", unbound=frozenset({"reverse_list"}))
+    assert skip_of(judge(example, no_data, 0.1)) is None  # the traceback's text is not read
 
 
 def test_input_without_stdin_is_an_environment_skip():
-    assert after_run(Raised("EOFError", stdin=True)) == Skip(SkipKind.STDIN, line=6)
+    assert after_run(Raised("EOFError"), asked=True) == Skip(SkipKind.STDIN, line=6)
     assert after_run(Raised("EOFError")) is None  # an EOFError of the example's own
+    assert after_run(Raised("TypeError"), asked=True) is None  # a failure of its own
+
+
+def test_a_block_that_asked_for_input_and_went_on_is_skipped_unless_its_output_matched():
+    claim = OutputClaim("fence", "none", 8)
+    assert after_run(None, asked=True) == Skip(SkipKind.STDIN)
+    assert after_run(None, asked=True, outputs=(claim,), out="Name? none\n") == Skip(
+        SkipKind.STDIN, unchecked=1
+    )
+    assert after_run(None, asked=True, outputs=(claim,), out="none\n") is None  # it matched
 
 
 def test_a_block_marked_xfail_is_the_writers_to_judge():
     assert after_run(Raised("NameError", "reverse_list"), xfail="an exercise") is None
-    assert after_run(Raised("EOFError", stdin=True), xfail="asks for a name") is None
+    assert after_run(Raised("EOFError"), asked=True, xfail="asks for a name") is None

@@ -45,6 +45,9 @@ def test_end_carries_print_calls_and_values():
 
 
 def test_end_carries_the_exception_as_data():
-    for raised in (Raised("NameError", "reverse_list"), Raised("EOFError", None, stdin=True)):
-        event = End(0, Status.RAISED, "Traceback", 3, 0.0, (), (), 0, 0, raised=raised)
-        assert decode_event(encode_event(event)) == event
+    for raised in (Raised("NameError", "reverse_list"), Raised("EOFError")):
+        for asked in (False, True):
+            event = End(
+                0, Status.RAISED, "x", 3, 0.0, (), (), 0, 0, raised=raised, asked_input=asked
+            )
+            assert decode_event(encode_event(event)) == event

@@ -183,10 +183,15 @@ def test_the_exception_a_block_ended_with_comes_as_data(tmp_path):
     own = "raise EOFError('own')"
     code = ["print(reverse_list([1]))", "input()", asks, own, "1 / 0"]
     result = run(tmp_path, "".join(map(fence, code)))
-    assert [result[i].raised for i in range(5)] == [
-        Raised("NameError", "reverse_list"),
-        Raised("EOFError", None, stdin=True),
-        Raised("EOFError", None, stdin=True),  # it asked, then ended on an EOFError
-        Raised("EOFError"),  # the block before asked, not this one
-        Raised("ZeroDivisionError"),
+    assert [(result[i].raised, result[i].asked_input) for i in range(5)] == [
+        (Raised("NameError", "reverse_list"), False),
+        (Raised("EOFError"), True),
+        (Raised("EOFError"), True),  # it asked, then ended on an EOFError
+        (Raised("EOFError"), False),  # the block before asked, not this one
+        (Raised("ZeroDivisionError"), False),
     ]
+
+
+def test_a_block_that_asked_for_input_and_went_on_says_so(tmp_path):
+    result = run(tmp_path, fence("try:\n    input()\nexcept EOFError:\n    print('none')"))
+    assert (result[0].status, result[0].raised, result[0].asked_input) == ("ok", None, True)
