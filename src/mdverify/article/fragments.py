@@ -26,7 +26,8 @@ each name it or a block above it uses, at any depth, that is no builtin, that no
 the article binds anywhere (a block that does not parse: what each of its lines would bind
 alone), that is no near-miss of a known name, and that is no standard module's name nor a
 name a common one exports (a NameError for `os` or for `reduce` is a missing import, a
-real defect). An article with a star import lacks nothing: it may bind any name.
+real defect). An article with a star import lacks nothing, as it may bind any name, unless
+the module is one of those common ones: then it binds what the module exports.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def unbound(
         if syntax is None:  # a pycon block: each of its words counts as bound
             bound |= set(_WORD.findall(example.source))
         elif syntax.tree is not None:
-            bound |= {name for node in ast.walk(syntax.tree) for name in _binds(node)}
+            bound |= _bound_in(syntax.tree)
         else:
             bound |= _bound_by_lines(example.source)
     if "*" in bound:
@@ -125,8 +126,23 @@ def _bound_by_lines(source: str) -> set[str]:
                 tree = ast.parse(attempt)
             except SyntaxError:
                 continue
-            bound |= {name for node in ast.walk(tree) for name in _binds(node)}
+            bound |= _bound_in(tree)
             break
+    return bound
+
+
+def _bound_in(tree: ast.AST) -> set[str]:
+    """What `tree` binds, at any depth; "*" for a star import that may bind anything.
+
+    A star import of a module of `_FROM_IMPORTED` binds what that module exports.
+    """
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.names[0].name == "*":
+            known = node.module in _FROM_IMPORTED
+            bound |= _exports(node.module) if node.module and known else {"*"}
+        elif not (isinstance(node, ast.alias) and node.name == "*"):
+            bound.update(_binds(node))
     return bound
 
 
@@ -188,12 +204,14 @@ def _stdlib(name: str) -> bool:
 
 @functools.cache
 def _exported() -> frozenset[str]:
-    names: set[str] = set()
-    for module_name in _FROM_IMPORTED:
-        module = importlib.import_module(module_name)
-        public = getattr(module, "__all__", None) or [n for n in dir(module) if n[0] != "_"]
-        names.update(public)
-    return frozenset(names)
+    return frozenset().union(*map(_exports, _FROM_IMPORTED))
+
+
+@functools.cache
+def _exports(module_name: str) -> frozenset[str]:
+    """What `from module_name import *` binds."""
+    module = importlib.import_module(module_name)
+    return frozenset(getattr(module, "__all__", None) or [n for n in dir(module) if n[0] != "_"])
 
 
 def _likely_mistake(name: str, known: set[str] | frozenset[str]) -> bool:

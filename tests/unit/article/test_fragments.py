@@ -75,6 +75,10 @@ def test_a_name_bound_anywhere_in_the_article_is_never_lacking():
     assert unbound("print(x)\n", pycon=">>> x = 1\n") == [frozenset(), frozenset()]
     assert unbound("print(x)\nx = 1\n") == [frozenset()]  # bound below its use
     assert unbound("print(getcwd())\n", "from os import *\n") == [frozenset(), frozenset()]
+    # A star import of a module of ours may bind anything: the article lacks nothing.
+    assert unbound("print(f(1))\n", "from mymodule import *\n") == [frozenset(), frozenset()]
+    # One of a common standard module binds what it exports, and no more.
+    assert unbound("from math import *\nprint(sqrt(rgb_color_gen()))\n") == [{"rgb_color_gen"}]
 
 
 def test_typos_and_missing_imports_are_never_lacking():
