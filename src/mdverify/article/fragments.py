@@ -100,10 +100,11 @@ def unbound(
     found: dict[int, frozenset[str]] = {}
     lacking: frozenset[str] = frozenset()
     for index, syntax in enumerate(read):
-        if syntax is not None and syntax.tree is None:
-            continue
-        if syntax is not None and syntax.tree is not None:
-            used = {n.id for n in ast.walk(syntax.tree) if isinstance(n, ast.Name)} - known
+        tree = None if syntax is None else syntax.tree
+        if syntax is not None and tree is None:
+            continue  # it does not parse: it never runs
+        if tree is not None:  # a pycon block adds none of its own: its words count as bound
+            used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - known
             lacking |= {n for n in used if not _stdlib(n) and not _likely_mistake(n, known)}
         if lacking:
             found[index] = lacking
