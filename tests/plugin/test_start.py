@@ -21,8 +21,9 @@ open(os.environ["PROBE_FILE"], "w").write(parent)
 @pytest.mark.parametrize("start", ["warm", "cold"])
 def test_both_starts_give_the_same_outcomes(pytester, article, start):
     article("a.md", "# A\n\n```python\nx = 1\n```\n\n```python\nprint(x)  # 1\n```\n")
-    # `print(x)  # 1`: it declares output, so a NameError, not a fragment skipped.
-    article("b.md", "# B\n\n```python\nprint(x)  # 1\n```\n\n```python\nprint(1)  # 2\n```\n")
+    # b.md binds x only after its use: the NameError fails, neither a fragment nor an exercise.
+    b = "# B\n\n```python\nprint(x)  # 1\n```\n\n```python\nx = 1\nprint(x)  # 2\n```\n"
+    article("b.md", b)
     result = pytester.runpytest(f"--mdverify-start={start}")
     result.assert_outcomes(passed=2, failed=2)
 

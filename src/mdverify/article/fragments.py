@@ -1,4 +1,4 @@
-"""API fragments: short blocks that use names no block of the article defines.
+"""Names no block of the article defines: API fragments, and what exercises leave out.
 
 Tutorials list the calls of an API in one- or two-line blocks (`await queue.put(item)`
 under "Key concepts", `lst.append(item)` under "# syntax"). Run as scripts, each fails
@@ -17,6 +17,17 @@ A name that some other block defines (`np` from an `import numpy as np` that fai
 real dependency: the block runs, and its NameError says what went wrong before it. So is a
 near-miss of a builtin or of a name the article binds (`pritn`, `totl` beside `total`): a
 typo, which fails.
+
+Longer blocks that parse can lack names too: an exercise stub (`print(reverse_list([1, 2,
+3]))` under "write a function called reverse_list") or a template that happens to parse
+(`for item in iterable:`). Whether one does is known only when it runs, so `unbound` gives
+each block the names it may lack, for the run's verdict (`mdverify.check.skips.skip_of`):
+each name it or a block above it uses, at any depth, that is no builtin, that no block of
+the article binds anywhere (a block that does not parse: what each of its lines would bind
+alone), that is no near-miss of a known name, and that is no standard module's name nor a
+name a common one exports (a NameError for `os` or for `reduce` is a missing import, a
+real defect). An article with a star import lacks nothing, as it may bind any name, unless
+the module is one of those common ones: then it binds what the module exports.
 """
 
 from __future__ import annotations
@@ -24,7 +35,10 @@ from __future__ import annotations
 import ast
 import builtins
 import difflib
+import functools
+import importlib
 import re
+import sys
 from typing import TYPE_CHECKING
 
 from mdverify.model import Skip, SkipKind
@@ -35,7 +49,7 @@ if TYPE_CHECKING:
     from mdverify.article.syntax import BlockSyntax
     from mdverify.model import Example
 
-__all__ = ["MAX_LINES", "fragments"]
+__all__ = ["MAX_LINES", "fragments", "unbound"]
 
 MAX_LINES = 3
 _BUILTINS = frozenset({*dir(builtins), "__file__", "__builtins__"})
@@ -62,6 +76,143 @@ def fragments(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) -
             line = syntax.article_line(unknown[0][1])
             found[index] = Skip(SkipKind.FRAGMENT, names, line)
     return found
+
+
+def unbound(
+    examples: Sequence[Example], read: Sequence[BlockSyntax | None]
+) -> dict[int, frozenset[str]]:
+    """The names each block may lack (see the module docstring), by example index.
+
+    A block's run looks up the names its own code uses, and those of the functions that
+    the blocks above it define: a block may lack what it or a block above it uses.
+    """
+    bound: set[str] = set()
+    for example, syntax in zip(examples, read, strict=True):
+        if syntax is None:  # a pycon block: each of its words counts as bound
+            bound |= set(_WORD.findall(example.source))
+        elif syntax.tree is not None:
+            bound |= _bound_in(syntax.tree)
+        else:
+            bound |= _bound_by_lines(example.source)
+    if "*" in bound:
+        return {}
+    known = _BUILTINS | bound
+    found: dict[int, frozenset[str]] = {}
+    lacking: frozenset[str] = frozenset()
+    for index, syntax in enumerate(read):
+        tree = None if syntax is None else syntax.tree
+        if syntax is not None and tree is None:
+            continue  # it does not parse: it never runs
+        if tree is not None:  # a pycon block adds none of its own: its words count as bound
+            used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - known
+            lacking |= {n for n in used if not _stdlib(n) and not _likely_mistake(n, known)}
+        if lacking:
+            found[index] = lacking
+    return found
+
+
+def _bound_by_lines(source: str) -> set[str]:
+    """What a block that does not parse would bind: what each of its lines binds alone.
+
+    Such a block never runs. Its SyntaxError fails it, or it is skipped as a template, and
+    either says what went wrong before a later block's NameError; the names it was meant to
+    bind (`import numpy as np` in a block indented as a whole) are still not lacking. A
+    line that opens a block (`for item in items:`) is read with a `pass` body.
+    """
+    bound: set[str] = set()
+    for line in source.splitlines():
+        text = line.strip()
+        for attempt in (text, f"{text} pass"):
+            try:
+                tree = ast.parse(attempt)
+            except SyntaxError:
+                continue
+            bound |= _bound_in(tree)
+            break
+    return bound
+
+
+def _bound_in(tree: ast.AST) -> set[str]:
+    """What `tree` binds, at any depth; "*" for a star import that may bind anything.
+
+    A star import of a module of `_FROM_IMPORTED` binds what that module exports.
+    """
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.names[0].name == "*":
+            known = node.module in _FROM_IMPORTED
+            bound |= _exports(node.module) if node.module and known else {"*"}
+        elif not (isinstance(node, ast.alias) and node.name == "*"):
+            bound.update(_binds(node))
+    return bound
+
+
+# Standard modules whose names a tutorial imports one by one (`from functools import
+# reduce`): a NameError for one of those names is a missing import, as for a module's name.
+_FROM_IMPORTED = (
+    "abc",
+    "argparse",
+    "asyncio",
+    "base64",
+    "bisect",
+    "collections",
+    "concurrent.futures",
+    "contextlib",
+    "copy",
+    "csv",
+    "dataclasses",
+    "datetime",
+    "decimal",
+    "enum",
+    "fractions",
+    "functools",
+    "glob",
+    "hashlib",
+    "heapq",
+    "itertools",
+    "json",
+    "logging",
+    "math",
+    "operator",
+    "os",
+    "os.path",
+    "pathlib",
+    "pprint",
+    "queue",
+    "random",
+    "re",
+    "shutil",
+    "socket",
+    "statistics",
+    "string",
+    "subprocess",
+    "sys",
+    "tempfile",
+    "textwrap",
+    "threading",
+    "time",
+    "typing",
+    "urllib.parse",
+    "urllib.request",
+    "uuid",
+)
+
+
+def _stdlib(name: str) -> bool:
+    """Whether `name` is a standard module's, or a name one of `_FROM_IMPORTED` exports."""
+    return name in sys.stdlib_module_names or name in _exported()
+
+
+@functools.cache
+def _exported() -> frozenset[str]:
+    return frozenset().union(*map(_exports, _FROM_IMPORTED))
+
+
+@functools.cache
+def _exports(module_name: str) -> frozenset[str]:
+    """What `from module_name import *` binds."""
+    module = importlib.import_module(module_name)
+    return frozenset(getattr(module, "__all__", None) or [n for n in dir(module) if n[0] != "_"])
 
 
 def _likely_mistake(name: str, known: set[str] | frozenset[str]) -> bool:

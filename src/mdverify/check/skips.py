@@ -1,7 +1,7 @@
 """Skips in words: the sentence `-rs` shows for each `Skip`, and the summary's group for it.
 
 The other stages decide a skip as data (`mdverify.model.Skip`); this is the one place that
-words it. `skip_of` also decides the two skips that only a block's run can tell.
+words it. `skip_of` also decides the skips that only a block's run can tell.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ _GROUPS = {
     SkipKind.FRAGMENT: "fragment, not a program",
     SkipKind.NOT_REACHED: "not run",
     SkipKind.OFFLINE: "needs the network",
+    SkipKind.UNBOUND: "uses a name no block of the article defines",
+    SkipKind.STDIN: "reads standard input; examples get none",
 }
 
 
@@ -51,7 +53,18 @@ def skip_text(skip: Skip) -> str:
         return not_reached(skip.line, skip.cause)
     if skip.kind.template:
         return f"{TEMPLATE}: {_TEMPLATE_WORDS[skip.kind].format(skip.detail)}{at}"
-    return _SENTENCES[skip.kind].format(detail=skip.detail, line=skip.line, at=at)
+    return _SENTENCES[skip.kind].format(detail=skip.detail, line=skip.line, at=at) + _unchecked(
+        skip.unchecked
+    )
+
+
+def _unchecked(outputs: int) -> str:
+    """What a skip after the block ran leaves uncompared: its declared outputs, if any."""
+    if outputs == 0:
+        return ""
+    if outputs == 1:
+        return "; its declared output was not compared"
+    return f"; its {outputs} declared outputs were not compared"
 
 
 _SENTENCES = {
@@ -71,6 +84,11 @@ _SENTENCES = {
         " so what it printed is not what a reader sees (declare the host under hosts: in"
         " the front matter to serve local pages)"
     ),
+    SkipKind.UNBOUND: (
+        "uses {detail}, which no block of the article defines: an exercise or a template,"
+        " not runnable as it stands{at}"
+    ),
+    SkipKind.STDIN: "reads standard input{at}; examples get none",
 }
 _TEMPLATE_WORDS = {
     SkipKind.GUTTER: "a listing with line numbers",
@@ -93,13 +111,39 @@ def skip_of(verdict: Verdict) -> Skip | None:
       cannot be trusted either way: an environment skip naming the host, as for a missing
       service. A declared output that matched stands (it was written for the offline run),
       and a block that raised fails with the error, which names the host.
+    * The block ended on a NameError for a name it may lack (`Example.unbound`: no block
+      binds it, and it is no typo and no standard module): an exercise stub or a template
+      that parses, which shows the reader a call, not a program.
+    * The block called `input()`, and examples get no standard input: what it printed is
+      not what a reader sees. As for a host, a declared output that matched stands; a block
+      that raised fails, unless it ended on the EOFError that `input()` raised.
+
+    A block marked xfail is the writer's to judge: it is never skipped after its run.
     """
     obs = verdict.observation
+    example = verdict.example
     cut = obs.interruption
     if obs.status is Status.NOT_RUN and cut is not None and cut.halt is Halt.NOT_REACHED:
         return Skip(SkipKind.NOT_REACHED, line=cut.line, cause=cut.cause)
-    if obs.offline and obs.status is Status.OK and not (verdict.example.outputs and verdict.passed):
+    if obs.offline and obs.status is Status.OK and not (example.outputs and verdict.passed):
         return Skip(SkipKind.OFFLINE, ", ".join(obs.offline))
+    return None if example.settings.xfail is not None else _wanting(verdict)
+
+
+def _wanting(verdict: Verdict) -> Skip | None:
+    """What a block that ran wanted, if that is why it ended as it did: stdin, or a name."""
+    obs = verdict.observation
+    example = verdict.example
+    raised = obs.raised if obs.status is Status.RAISED else None
+    unchecked = len(example.outputs)
+    if obs.asked_input and (
+        raised.type == "EOFError"
+        if raised is not None
+        else obs.status is Status.OK and not (example.outputs and verdict.passed)
+    ):
+        return Skip(SkipKind.STDIN, line=obs.error_line, unchecked=unchecked)
+    if raised is not None and raised.type == "NameError" and raised.name in example.unbound:
+        return Skip(SkipKind.UNBOUND, raised.name, obs.error_line, unchecked=unchecked)
     return None
 
 

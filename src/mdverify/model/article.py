@@ -230,6 +230,11 @@ class Example:
     ends: tuple[int, ...] = ()
     """Article lines where each top-level statement (pycon: each prompt) ends, in order:
     where the child marks how far the output has come. Empty when the block does not parse."""
+    unbound: frozenset[str] = frozenset()
+    """Names the block uses (at any depth) that no block of the article binds anywhere, and
+    that are neither a near-miss of a known name nor a standard module's name: what an
+    exercise or a template leaves to the reader (`mdverify.article.fragments.unbound`). A
+    NameError for one of them skips the block instead of failing it."""
     warnings: tuple[str, ...] = ()
     raises: tuple[RaisesClaim, ...] = ()
     """The exceptions the article says the block stops on, in article order."""

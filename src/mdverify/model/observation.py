@@ -156,6 +156,9 @@ class Raised:
     """(type, message) of every exception a traceback of it shows, in the order Python prints
     them: the exceptions it was raised from or during first, an ExceptionGroup's members
     after the group, depth first."""
+    name: str | None = None
+    """NameError: the name that was not found (`NameError.name`); None otherwise. A run-time
+    skip (`mdverify.check.skips.skip_of`) reads it here, never from the traceback."""
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,8 @@ class Observation:
     """Why the block did not finish, when the process was stopped or ended under it."""
     error_line: int | None = None
     """Article line the error points at, when known."""
+    asked_input: bool = False
+    """The block called `input()`, which found nothing: examples get no standard input."""
     elapsed: float | None = None
     """Seconds from the block's first statement to its last, on `clock`."""
     clock: ClockName = "virtual"

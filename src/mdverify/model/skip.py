@@ -53,6 +53,11 @@ class SkipKind(enum.Enum):
     """An earlier block ended the article's process; `cause` says how."""
     OFFLINE = "offline"
     """The block caught its call to an undeclared host; detail: the hosts, comma-separated."""
+    UNBOUND = "unbound"
+    """The block raised NameError for a name no block binds (`Example.unbound`): an exercise
+    stub or a template that parses; detail: the name."""
+    STDIN = "stdin"
+    """The block called `input()`, and examples get no standard input."""
 
     @property
     def template(self) -> bool:
@@ -82,3 +87,5 @@ class Skip:
     """The article line the reason points at (the placeholder's, the command's), if any."""
     cause: Interruption | None = None
     """NOT_REACHED: how the block that ended the process was cut short, if known."""
+    unchecked: int = 0
+    """UNBOUND, STDIN: how many outputs the block declares, which the skip leaves uncompared."""

@@ -113,6 +113,7 @@ class _Session:
 
     def run_block(self, block: BlockRequest) -> None:
         fresh.reset_asyncio()
+        fresh.reset_stdin()
         self.report(Start(block["index"], *_offsets()))
         serving = netmap.begin_block(block["index"])
         segments: list[tuple[int, int]] = []
@@ -168,6 +169,7 @@ class _Session:
                 calls=tuple(claimed.calls),
                 values=tuple(claimed.values),
                 raised=raised,
+                asked_input=fresh.input_refused(),
             )
         )
 

@@ -78,6 +78,8 @@ class End:
     """(article line, [repr, str]) of each value a watched bare expression showed."""
     raised: Raised | None = None
     """RAISED: the exception the block stopped on, as data (`mdverify.run.raised`)."""
+    asked_input: bool = False
+    """The block called `input()` (`mdverify.run.fresh.input_refused`)."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,7 @@ def to_json(event: Event) -> dict[str, object]:
             "calls": event.calls,
             "values": event.values,
             "raised": None if event.raised is None else _raised_json(event.raised),
+            "asked_input": event.asked_input,
         }
     fields = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
     return {"event": _KINDS[type(event)], **fields}
@@ -165,6 +168,7 @@ def _raised_json(raised: Raised) -> dict[str, object]:
         "message": raised.message,
         "statement": raised.statement,
         "printed": [list(pair) for pair in raised.printed],
+        "name": raised.name,
     }
 
 
@@ -177,6 +181,7 @@ def _raised(data: Any) -> Raised | None:  # noqa: ANN401 -- whatever json.loads 
         str(data["message"]),
         None if statement is None else int(statement),
         tuple((str(kind), str(text)) for kind, text in data["printed"]),
+        None if data.get("name") is None else str(data["name"]),
     )
 
 
@@ -217,6 +222,7 @@ def from_json(data: Any) -> Event | None:  # noqa: ANN401 -- whatever json.loads
                     for line, texts in data.get("values", ())
                 ),
                 raised=_raised(data.get("raised")),
+                asked_input=bool(data.get("asked_input")),
             )
         cls = _FLAT[kind]
         return cls(**{f.name: _CONVERT[str(f.type)](data[f.name]) for f in dataclasses.fields(cls)})

@@ -13,7 +13,9 @@ next and make a later script behave as it never does when run alone:
   example's own policy is its choice), and so does every loop the namespace still names:
   only what `get_event_loop` finds is reset.
 * Standard input. Examples get none: fd 0 is `/dev/null` (`no_stdin`), and `input()` says so
-  by name, at the example's line, instead of a bare `EOFError`.
+  by name, at the example's line, instead of a bare `EOFError`. Whether the running block
+  called it (`input_refused`, cleared by `reset_stdin` before each block) is data on the
+  block's `End`: such a block is skipped, not failed (`mdverify.check.skips`).
 
 This module never imports pytest: the child process imports it.
 """
@@ -26,7 +28,7 @@ import os
 import sys
 from typing import Any
 
-__all__ = ["NO_STDIN", "no_stdin", "reset_asyncio"]
+__all__ = ["NO_STDIN", "input_refused", "no_stdin", "reset_asyncio", "reset_stdin"]
 
 NO_STDIN = (
     "mdverify: examples get no standard input, so input() has nothing to read; "
@@ -55,6 +57,21 @@ def no_stdin() -> None:
     def no_input(prompt: object = "") -> str:
         sys.stdout.write(str(prompt))  # as input() does before it finds the end of input
         sys.stdout.flush()
+        _REFUSED.add(True)
         raise EOFError(NO_STDIN)
 
     builtins.input = no_input
+
+
+_REFUSED: set[bool] = set()
+"""Holds True once the running block has called `input()` (a set: no `global` statement)."""
+
+
+def reset_stdin() -> None:
+    """Forget the last block's `input()` calls: each block starts as a fresh script."""
+    _REFUSED.clear()
+
+
+def input_refused() -> bool:
+    """Whether the running block called `input()`, which found no standard input."""
+    return bool(_REFUSED)

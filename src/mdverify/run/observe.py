@@ -97,6 +97,8 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
             values=tuple((line, tuple(texts) if texts else None) for line, texts in end.values),
             error=end.error,
             error_line=end.error_line,
+            raised=end.raised,
+            asked_input=end.asked_input,
             elapsed=end.elapsed,
             clock=clock,
             stdout_cut=out.cut,
@@ -104,7 +106,6 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
             tasks=end.tasks,
             offline=refused.get(index, ()),
             interruption=forever.get(index),
-            raised=end.raised,
         )
     return apply(results, outcome.checks)
 

@@ -50,7 +50,8 @@ def describe(exc: BaseException, statement: int | None) -> Raised:
     """`exc` as data; `statement` is the article line where the statement that raised ends."""
     printed: list[tuple[str, str]] = []
     _walk(exc, printed, set())
-    return Raised(_type_name(exc), _message(exc), statement, tuple(printed))
+    name = exc.name if isinstance(exc, NameError) else None
+    return Raised(_type_name(exc), _message(exc), statement, tuple(printed), name)
 
 
 def _walk(exc: BaseException, printed: list[tuple[str, str]], seen: set[int]) -> None:

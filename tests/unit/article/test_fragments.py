@@ -40,3 +40,51 @@ def test_typos_and_missing_imports_are_mistakes_that_run_and_fail():
 
 def test_a_block_that_claims_a_timing_is_meant_to_run():
     assert skips("await wait_for_it()  # takes ~1s\n") == [None]
+
+
+def unbound(*blocks: str, pycon: str = "") -> list[frozenset[str]]:
+    text = "".join(f"```python\n{block}```\n\n" for block in blocks)
+    if pycon:
+        text += f"```pycon\n{pycon}```\n"
+    return [e.unbound for e in parse_text("a.md", text).examples]
+
+
+def test_an_exercise_or_a_template_may_lack_the_names_nothing_binds():
+    # Declared output and any length: what a block may lack is for its run to tell.
+    stub = "numbers = [1, 2, 3]\nprint(numbers)\nprint(reverse_list(numbers))  # [3, 2, 1]\n"
+    assert unbound(stub + "print(len(numbers))\n") == [{"reverse_list"}]
+    template = "for item in iterable:\n    do_this(item)\n    do_that(item)\n    print(item)\n"
+    assert unbound(template) == [{"iterable", "do_this", "do_that"}]
+    assert unbound("def f():\n    return make_report()\n\n\nprint(f())\n") == [{"make_report"}]
+    # A function from a block above may be what looks the name up.
+    assert unbound("def f():\n    return make_report()\n", "print(f())\n") == [{"make_report"}] * 2
+    assert unbound("print(1)\n", "print(make_report())\n") == [frozenset(), {"make_report"}]
+
+
+def test_a_block_that_does_not_parse_binds_what_its_lines_bind_alone():
+    # It never runs: its SyntaxError, or its skip as a template, comes first.
+    template = "if condition:\n    code\nelse\n"
+    assert unbound(template, "print(condition)\n") == [frozenset(), {"condition"}]
+    indented = "    import numpy as np\n    for row in table:\n    print(np)\n"
+    assert unbound(indented, "print(np, row, table)\n") == [frozenset(), {"table"}]
+
+
+def test_a_name_bound_anywhere_in_the_article_is_never_lacking():
+    assert unbound("print(later)\n", "later = 1\n") == [frozenset(), frozenset()]
+    assert unbound("print(x)\n", "def f():\n    x = 1\n") == [frozenset(), frozenset()]
+    assert unbound("print(x)\n", pycon=">>> x = 1\n") == [frozenset(), frozenset()]
+    assert unbound("print(x)\nx = 1\n") == [frozenset()]  # bound below its use
+    assert unbound("print(getcwd())\n", "from os import *\n") == [frozenset(), frozenset()]
+    # A star import of a module of ours may bind anything: the article lacks nothing.
+    assert unbound("print(f(1))\n", "from mymodule import *\n") == [frozenset(), frozenset()]
+    # One of a common standard module binds what it exports, and no more.
+    assert unbound("from math import *\nprint(sqrt(rgb_color_gen()))\n") == [{"rgb_color_gen"}]
+
+
+def test_typos_and_missing_imports_are_never_lacking():
+    assert unbound('pritn("hello")\nprint(1)\nprint(2)\nprint(3)\n') == [frozenset()]
+    assert unbound("total = 3\nprint(totl)\nprint(1)\nprint(2)\n") == [frozenset()]
+    assert unbound("print(os.getcwd())\nprint(1)\nprint(2)\nprint(3)\n") == [frozenset()]
+    assert unbound("print(json.dumps(data))\n") == [{"data"}]  # json is missing its import
+    # A name a standard module exports: a missing `from functools import reduce`.
+    assert unbound("print(reduce(plus, [1, 2]))\n") == [{"plus"}]

@@ -4,8 +4,25 @@ from __future__ import annotations
 
 import pytest
 
-from mdverify.check.skips import TEMPLATE, skip_group, skip_text
-from mdverify.model import Halt, Interruption, Skip, SkipKind
+from mdverify.check.compare import judge
+from mdverify.check.skips import TEMPLATE, skip_group, skip_of, skip_text
+from mdverify.model import (
+    BlockSettings,
+    Example,
+    Halt,
+    Interruption,
+    Observation,
+    OutputClaim,
+    Raised,
+    Skip,
+    SkipKind,
+    Status,
+)
+
+
+def missing(name: str) -> Raised:
+    """The NameError a block ends with when `name` is nowhere bound."""
+    return Raised("NameError", f"name {name!r} is not defined", name=name)
 
 
 @pytest.mark.parametrize(
@@ -41,6 +58,29 @@ from mdverify.model import Halt, Interruption, Skip, SkipKind
             "not run: the block at line 7 crashed the interpreter (SIGKILL)",
         ),
         (Skip(SkipKind.NOT_REACHED), "not run: the article's process ended at an earlier block"),
+        (
+            Skip(SkipKind.UNBOUND, "reverse_list", 6),
+            (
+                "uses reverse_list, which no block of the article defines: an exercise or a"
+                " template, not runnable as it stands (line 6)"
+            ),
+        ),
+        (
+            Skip(SkipKind.UNBOUND, "iterable", 6, unchecked=2),
+            (
+                "uses iterable, which no block of the article defines: an exercise or a"
+                " template, not runnable as it stands (line 6); its 2 declared outputs were"
+                " not compared"
+            ),
+        ),
+        (Skip(SkipKind.STDIN, line=4), "reads standard input (line 4); examples get none"),
+        (
+            Skip(SkipKind.STDIN, line=4, unchecked=1),
+            (
+                "reads standard input (line 4); examples get none; its declared output was"
+                " not compared"
+            ),
+        ),
     ],
 )
 def test_each_kind_has_its_sentence(skip, text):
@@ -62,6 +102,9 @@ def test_the_summary_groups_mdverifys_reasons_by_kind_and_keeps_what_a_block_nee
         Skip(SkipKind.WRITER, "waits for the staging database: see ops.md"),
         Skip(SkipKind.WRITER, TEMPLATE),  # content/ writes it by hand: one group with ours
         Skip(SkipKind.IMPORT, "numpy"),
+        Skip(SkipKind.UNBOUND, "reverse_list", 6),
+        Skip(SkipKind.UNBOUND, "iterable", 20, unchecked=1),
+        Skip(SkipKind.STDIN, line=4),
     ]
     assert [skip_group(s) for s in skips] == [
         "fragment, not a program",
@@ -71,4 +114,71 @@ def test_the_summary_groups_mdverifys_reasons_by_kind_and_keeps_what_a_block_nee
         "waits for the staging database: see ops.md",
         TEMPLATE,
         "needs numpy (not importable here)",
+        "uses a name no block of the article defines",
+        "uses a name no block of the article defines",
+        "reads standard input; examples get none",
     ]
+
+
+def after_run(
+    raised, *, unbound=frozenset({"reverse_list"}), xfail=None, outputs=(), asked=False, out=""
+):
+    """What `skip_of` makes of a block at line 5 that raised at line 6 (None: ran cleanly)."""
+    settings = BlockSettings(xfail=xfail)
+    source = "print(reverse_list([1]))\n"
+    example = Example(0, "python", source, 5, 6, "t", settings, outputs=outputs, unbound=unbound)
+    if raised is None:
+        obs = Observation(0, Status.OK, stdout=out, asked_input=asked)
+    else:
+        obs = Observation(
+            0, Status.RAISED, error="Traceback", error_line=6, raised=raised, asked_input=asked
+        )
+    return skip_of(judge(example, obs, 0.1))
+
+
+def test_a_nameerror_for_a_name_the_block_may_lack_is_a_skip_at_its_line():
+    claim = OutputClaim("trailing", "[1]", 6, 6)
+    assert after_run(missing("reverse_list")) == Skip(SkipKind.UNBOUND, "reverse_list", 6)
+    skip = after_run(
+        missing("reverse_list"),
+        outputs=(claim,),
+    )
+    assert skip == Skip(SkipKind.UNBOUND, "reverse_list", 6, unchecked=1)
+
+
+def test_any_other_exception_or_name_fails():
+    # The parse decided which names a block may lack: a typo, a standard module or a name
+    # bound elsewhere in the article is not among them (tests/unit/article/test_fragments.py).
+    assert after_run(missing("reverse_lst")) is None
+    assert after_run(missing("os"), unbound=frozenset()) is None
+    assert after_run(Raised("UnboundLocalError", "", name="reverse_list")) is None
+    assert after_run(Raised("ValueError", "")) is None
+    no_data = Observation(0, Status.RAISED, error="NameError: name 'reverse_list' is not defined")
+    example = Example(0, "python", "", 5, 6, "t", unbound=frozenset({"reverse_list"}))
+    assert skip_of(judge(example, no_data, 0.1)) is None  # the traceback's text is not read
+
+
+def test_input_without_stdin_is_an_environment_skip():
+    assert after_run(Raised("EOFError", ""), asked=True) == Skip(SkipKind.STDIN, line=6)
+    assert after_run(Raised("EOFError", "")) is None  # an EOFError of the example's own
+    assert after_run(Raised("TypeError", ""), asked=True) is None  # a failure of its own
+
+
+def test_a_block_that_asked_for_input_and_went_on_is_skipped_unless_its_output_matched():
+    claim = OutputClaim("fence", "none", 8)
+    assert after_run(None, asked=True) == Skip(SkipKind.STDIN)
+    assert after_run(None, asked=True, outputs=(claim,), out="Name? none\n") == Skip(
+        SkipKind.STDIN, unchecked=1
+    )
+    assert after_run(None, asked=True, outputs=(claim,), out="none\n") is None  # it matched
+
+
+def test_a_block_marked_xfail_is_the_writers_to_judge():
+    assert (
+        after_run(
+            missing("reverse_list"),
+            xfail="an exercise",
+        )
+        is None
+    )
+    assert after_run(Raised("EOFError", ""), asked=True, xfail="asks for a name") is None

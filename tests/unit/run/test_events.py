@@ -15,6 +15,11 @@ from mdverify.run.events import (
 from mdverify.run.watch import Outcome
 
 
+def missing(name: str) -> Raised:
+    """The NameError a block ends with when `name` is nowhere bound."""
+    return Raised("NameError", f"name {name!r} is not defined", name=name)
+
+
 def test_every_event_decodes_to_what_was_encoded():
     tasks = (TaskSpan("worker", 0.0, 1.5, cancelled=False),)
     events = [
@@ -64,3 +69,15 @@ def test_a_job_frame_keeps_integer_block_indexes():
 def test_end_carries_print_calls_and_values():
     event = End(0, Status.OK, None, None, 1.0, (), (), 5, 0, ((3, 4, 0, 2),), ((7, ["1"]),))
     assert decode_event(encode_event(event)) == event
+
+
+def test_end_carries_the_exception_as_data():
+    for raised in (
+        missing("reverse_list"),
+        Raised("EOFError", ""),
+    ):
+        for asked in (False, True):
+            event = End(
+                0, Status.RAISED, "x", 3, 0.0, (), (), 0, 0, raised=raised, asked_input=asked
+            )
+            assert decode_event(encode_event(event)) == event

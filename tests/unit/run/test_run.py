@@ -175,3 +175,23 @@ def test_article_folders_go_to_ram_only_when_it_has_room(monkeypatch):
     assert (environment.scratch_dir() == "/dev/shm") == (roomy and os.access("/dev/shm", os.W_OK))
     monkeypatch.setattr(environment, "_SHM_ROOM", 1 << 62)
     assert environment.scratch_dir() is None
+
+
+def test_the_exception_a_block_ended_with_comes_as_data(tmp_path):
+    asks = "try:\n    input()\nexcept EOFError:\n    pass\nraise EOFError('own')"
+    own = "raise EOFError('own')"
+    code = ["print(reverse_list([1]))", "input()", asks, own, "1 / 0"]
+    result = run(tmp_path, "".join(map(fence, code)))
+    got = [(result[i].raised, result[i].asked_input) for i in range(5)]
+    assert [(r.type, r.name, asked) for r, asked in got if r is not None] == [
+        ("NameError", "reverse_list", False),
+        ("EOFError", None, True),
+        ("EOFError", None, True),  # it asked, then ended on an EOFError
+        ("EOFError", None, False),  # the block before asked, not this one
+        ("ZeroDivisionError", None, False),
+    ]
+
+
+def test_a_block_that_asked_for_input_and_went_on_says_so(tmp_path):
+    result = run(tmp_path, fence("try:\n    input()\nexcept EOFError:\n    print('none')"))
+    assert (result[0].status, result[0].raised, result[0].asked_input) == ("ok", None, True)
