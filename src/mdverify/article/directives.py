@@ -5,9 +5,11 @@ Both spellings share one key syntax, and each key has its scope:
 * block keys, in a directive comment above the block: `elapsed`, `not` (its timing claim)
   and `serve` with `port`, `request`, `expect` (its server check);
 * article keys, in the front matter: `clock` (the blocks share one process) and `files`;
-* keys at either scope: `skip`, `xfail`, `reason`, `timeout`, `requires`, `python` (the
-  front matter's are every block's defaults), and `hosts`, `services` (the front matter's are
-  every block's; a block's are its own).
+* keys at either scope: `skip`, `xfail`, `reason`, `timeout`, `requires`, `python`,
+  `unordered` (the front matter's are every block's defaults), and `hosts`, `services` (the
+  front matter's are every block's; a block's are its own);
+* output filters (`mdverify.article.filters`): the front matter's `filters:` list, and
+  `filter="REGEX => REPLACEMENT"` (or a preset's name) on a block, as often as needed.
 
 A key at the wrong scope is an error that says where it belongs. Unknown keys are errors
 too: a misspelt `skp` that was silently ignored would run a block the writer meant to skip.
@@ -22,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import cast
 
+from mdverify.article.filters import FilterError, parse_filter, parse_filters
 from mdverify.article.timing import directive_claim, parse_duration
 from mdverify.article.world import (
     SERVE_KEYS,
@@ -36,6 +39,7 @@ from mdverify.model import (
     ArticleSettings,
     BlockSettings,
     ClockName,
+    OutputFilter,
     ServeCheck,
     Skip,
     SkipKind,
@@ -45,15 +49,19 @@ from mdverify.model import (
 
 __all__ = ["BlockDirective", "DirectiveError", "parse_comment", "parse_mapping", "skip_here"]
 
-_EITHER_KEYS = ("skip", "xfail", "reason", "timeout", "requires", "python", "hosts", "services")
-_BLOCK_KEYS = (*_EITHER_KEYS, "elapsed", "not", *SERVE_KEYS)
-_ARTICLE_KEYS = (*_EITHER_KEYS, "clock", "files")
+_EITHER_KEYS = (
+    "skip", "xfail", "reason", "timeout", "requires", "python", "unordered", "hosts", "services"
+)  # fmt: skip
+_BLOCK_KEYS = (*_EITHER_KEYS, "elapsed", "not", "filter", *SERVE_KEYS)
+_ARTICLE_KEYS = (*_EITHER_KEYS, "clock", "files", "filters")
 _ALL_KEYS = tuple(dict.fromkeys(_BLOCK_KEYS + _ARTICLE_KEYS))
 # Where a key given at the wrong scope belongs, in the words of the error.
 _ARTICLE_ONLY = {
     "clock": "'clock' applies to a whole article (its blocks share one process): "
     "set it in the front matter under 'mdverify:'",
     "files": "'files' is a mapping of names to contents: set it in the front matter",
+    "filters": "a block's filter is 'filter=\"REGEX => REPLACEMENT\"' (or a preset's name), "
+    "once per filter; 'filters:' is the front matter's list",
 }
 _BLOCK_ONLY = {
     **dict.fromkeys(
@@ -64,6 +72,7 @@ _BLOCK_ONLY = {
     **{
         key: f"'{key}' belongs on the block it checks, in a directive comment" for key in SERVE_KEYS
     },
+    "filter": "the front matter lists its filters under 'filters:'",
 }
 
 
@@ -116,9 +125,10 @@ def parse_comment(body: str, line: int) -> BlockDirective:
     try:
         world = read_comment_world(items)
         serve = read_comment_serve(items)
-    except WorldError as err:
+        filters = tuple(f for k, op, v in items if k == "filter" for f in _filter(op, v))
+    except (WorldError, FilterError) as err:
         raise DirectiveError(str(err)) from None
-    return BlockDirective(_block_settings(items, serve), world, timing)
+    return BlockDirective(_block_settings(items, serve, filters), world, timing)
 
 
 def parse_mapping(data: object) -> ArticleSettings:
@@ -127,9 +137,13 @@ def parse_mapping(data: object) -> ArticleSettings:
         raise DirectiveError("the front matter key 'mdverify' must be a mapping of directives")
     items: Items = []
     world = World()
+    filters: tuple[OutputFilter, ...] = ()
     for key, value in cast("Mapping[object, object]", data).items():
         name = str(key)
-        if name in WORLD_KEYS:
+        if name == "filters":
+            items.append((name, "", None))  # for the scope check; the value is read here
+            filters = _front_matter_filters(value)
+        elif name in WORLD_KEYS:
             items.append((name, "", None))  # for the scope check; the value is read here
             try:
                 world = world.merged(read_front_matter_world(name, value))
@@ -145,7 +159,14 @@ def parse_mapping(data: object) -> ArticleSettings:
             if value not in ("virtual", "real"):
                 raise DirectiveError(f"'clock' is 'virtual' or 'real', not {value!r}")
             clock = cast("ClockName", value)
-    return ArticleSettings(clock, world, _block_settings(items, None))
+    return ArticleSettings(clock, world, _block_settings(items, None, filters))
+
+
+def _front_matter_filters(value: object) -> tuple[OutputFilter, ...]:
+    try:
+        return parse_filters(value)
+    except FilterError as err:
+        raise DirectiveError(str(err)) from None
 
 
 def _mapping_item(name: str, value: object) -> tuple[str, str, str | None]:
@@ -186,14 +207,26 @@ def _check_scope(items: Items, allowed: tuple[str, ...], elsewhere: Mapping[str,
             raise DirectiveError(f"unknown directive {key!r}; known: {', '.join(_ALL_KEYS)}")
 
 
-def _block_settings(items: Items, serve: ServeCheck | None) -> BlockSettings:
-    """The keys of either scope that say how to run a block."""
+def _filter(op: str, value: str | None) -> tuple[OutputFilter, ...]:
+    _equals("filter", op)
+    if not value:
+        raise DirectiveError("'filter' needs a value: filter=\"REGEX => REPLACEMENT\" or a preset")
+    return parse_filter(value)
+
+
+def _block_settings(
+    items: Items, serve: ServeCheck | None, filters: tuple[OutputFilter, ...]
+) -> BlockSettings:
+    """The keys of either scope that say how to run a block, and how to judge its output."""
     timeout: float | None = None
+    unordered: bool | None = None
     requires: list[str] = []
     python: list[tuple[str, tuple[int, ...]]] = []
     for key, op, value in items:
         if key == "python":
             python.append(_python_constraint(op, value))
+        elif key == "unordered":
+            unordered = _yes(key, op, value)
         elif key in ("skip", "xfail", "reason", "timeout", "requires"):
             _equals(key, op)
             if key == "timeout":
@@ -213,6 +246,8 @@ def _block_settings(items: Items, serve: ServeCheck | None) -> BlockSettings:
         tuple(requires),
         tuple(python),
         serve,
+        filters,
+        unordered,
     )
 
 
@@ -237,6 +272,15 @@ def _reasons(items: Items) -> tuple[str | None, str | None]:
 def _equals(key: str, op: str) -> None:
     if op not in ("", "="):
         raise DirectiveError(f"{key!r} takes '=', not {op!r}")
+
+
+def _yes(key: str, op: str, value: str | None) -> bool:
+    """A flag: bare (`unordered`), or `unordered=true` / `false` to undo the front matter's."""
+    _equals(key, op)
+    text = (value or "true").lower()
+    if text not in ("true", "false"):
+        raise DirectiveError(f"{key!r} is a flag: write {key}, or {key}=false; not {value!r}")
+    return text == "true"
 
 
 def _duration(key: str, value: str | None) -> float:

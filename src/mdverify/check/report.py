@@ -12,7 +12,7 @@ import re
 import signal
 from typing import TYPE_CHECKING
 
-from mdverify.check.compare import normalise
+from mdverify.check.matching import as_matched, normalise
 from mdverify.check.skips import not_reached, signal_name
 from mdverify.check.timeline import ascii_timeline
 from mdverify.model import Halt, ServeFault, Status
@@ -198,8 +198,12 @@ def _mismatch(
     last_code_line = example.code_line + example.source.count("\n") - 1
     where = claim.upto_line or (claim.line if claim.kind == "value" else last_code_line)
     context = _context(lines, example, where)
-    expected = normalise(claim.expected if mismatch.compared is None else mismatch.compared)
-    got = [_readable(line) for line in normalise(mismatch.got)]
+    declared, printed = mismatch.shown or (claim.expected, mismatch.got)
+    got = normalise(printed)
+    written = normalise(declared if mismatch.compared is None else mismatch.compared)
+    # What a wildcard matched is shown as printed, so the diff marks only real differences.
+    expected = [_readable(line) for line in as_matched(written, got)]
+    got = [_readable(line) for line in got]
     if mismatch.cut and stdout_cut is not None:
         got.append(_cut_note(stdout_cut))
     diff = difflib.unified_diff(

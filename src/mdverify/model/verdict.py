@@ -25,6 +25,9 @@ class Mismatch:
     of a comment that goes on in prose (`True` of `True, since n is 3`)."""
     cut: bool = False
     """The claimed output runs past where stdout was cut: `got` is only its beginning."""
+    shown: tuple[str, str] | None = None
+    """(declared, printed) as they were compared, when output filters or `unordered`
+    changed them: what a diff shows. `got` stays what was printed, which an update writes."""
 
 
 @dataclass(frozen=True)
