@@ -113,7 +113,8 @@ def parse_comment(body: str, line: int) -> BlockDirective:
             raise DirectiveError(f"cannot read directive text {body[pos:].strip()!r}")
         value = match["quoted"]
         if value is not None:
-            value = re.sub(r"\\(.)", r"\1", value)
+            # Only `\"` and `\\` are escapes: a filter's `\d` stays a regex's `\d`.
+            value = re.sub(r'\\([\\"])', r"\1", value)
         else:
             value = match["squoted"] if match["squoted"] is not None else match["bare"]
         items.append((match["key"], match["op"] or "", value))
