@@ -269,3 +269,32 @@ def test_timing_comment_on_its_own_line_is_left_byte_for_byte(pytester):
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["mdverify: rewrote 0 declared outputs in 0 files"])
     assert (pytester.path / "article.md").read_bytes() == before
+
+
+def test_a_filtered_output_is_rewritten_as_printed_not_as_compared(pytester):
+    write(
+        pytester,
+        "article.md",
+        """
+        <!-- mdverify: filter="#\\d+ => #N" -->
+        ```python
+        class Point:
+            pass
+
+        print(Point(), "#41")
+        print("total", 3)
+        ```
+
+        ```text
+        <__main__.Point object at 0x7f00aa> #7
+        total 2
+        ```
+        """,
+    )
+    result = pytester.runpytest(UPDATE)
+    result.assert_outcomes(failed=1)
+    fence = read(pytester, "article.md").split("```text\n")[1]
+    assert fence.startswith("<__main__.Point object at 0x")
+    assert "0x…" not in fence
+    assert fence.endswith(" #41\ntotal 3\n```\n")
+    pytester.runpytest().assert_outcomes(passed=1)
