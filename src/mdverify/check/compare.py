@@ -105,15 +105,14 @@ class _How:
     filters: Filters
     unordered: bool
 
-    def texts(self, declared: str, printed: str) -> tuple[str, str]:
-        """Both texts as compared: filtered, and their lines sorted when `unordered`."""
-        if self.filters:
-            declared, printed = self.filters.apply(declared, printed)
+    def shown(self, declared: str, printed: str) -> tuple[str, str]:
+        """Filtered texts as a diff shows them: their lines sorted when `unordered`."""
         if self.unordered:
-            declared, printed = _sorted(declared), _sorted(printed)
+            return _sorted(declared), _sorted(printed)
         return declared, printed
 
     def matches(self, declared: str, printed: str) -> bool:
+        """Whether the filtered texts match, their lines in any order when `unordered`."""
         if self.unordered:
             return matches_unordered(declared, printed)
         return matches(declared, printed)
@@ -155,11 +154,10 @@ def _same_literal(expected: str, got: str) -> bool:
 
 def _compare(claim: OutputClaim, got: str, how: _How, *, cut: bool) -> Outcome:
     """A `Mismatch`, `_PROSE` for a comment read as prose, or None when `got` matches."""
-    filtered = how.filters.apply(claim.expected, got) if how.filters else (claim.expected, got)
+    filtered = how.filters.apply(claim.expected, got)
     if claim.kind == "string" and not cut and _same_literal(*filtered):
         return None  # pytest-examples formats a long value over lines; the value is the same
-    declared, printed = how.texts(claim.expected, got)
-    shown = _shown(claim, got, declared, printed)
+    shown = _shown(claim, got, *how.shown(*filtered))
     if cut:
         # Past the cut nothing is known of what was printed: not even whether the comment
         # is prose about it.

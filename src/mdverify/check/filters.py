@@ -71,10 +71,6 @@ class Filters:
             stated = durations[-1].tolerance
             self._tolerance = tolerance if stated is None else Tolerance.parse(stated, tolerance)
 
-    def __bool__(self) -> bool:
-        """False when no filter is in force: the texts are compared as they are."""
-        return bool(self._subs) or self._tolerance is not None
-
     def apply(self, declared: str, printed: str) -> tuple[str, str]:
         """`declared` and `printed` as compared: each filter applied to both, in order."""
         for pattern, replacement in self._subs:
