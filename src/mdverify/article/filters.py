@@ -45,7 +45,8 @@ _REPR_ARGS = r"\d{4}(?:, \d+){2,6}(?:, tzinfo=[^()]*(?:\([^()]*\))?)?"
 _ISO_TIME = r"[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
 _MONTH_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _UNIX_TMP = r"(?:(?:/private)?/var/folders/[^/\s]+/[^/\s]+/T|(?<![\w.])/(?:var/)?tmp)"
-_DATED = rf"(?:,? {_CLOCK}{_ZONE})?\b"  # a date may go on with a time of day
+# A date may go on with a time of day, its seconds left out (`8/7/2021, 7:38`).
+_DATED = rf"(?:,? \d{{1,2}}:\d{{2}}(?::\d{{2}}(?:[.,]\d+)?)?(?:\s?[AaPp][Mm])?{_ZONE})?\b"
 
 PRESETS: dict[str, tuple[tuple[str, str], ...]] = {
     "addresses": ((r"(?<=\bat )0x[0-9A-Fa-f]+\b", "0x…"),),

@@ -61,6 +61,7 @@ def test_none_drops_the_filters_before_it():
         ("timestamps", "Friday, May 03, 2019", "Wednesday, December 02, 2026", "<timestamp>"),
         ("timestamps", "3 May 2019", "2 Dec 2026", "<timestamp>"),
         ("timestamps", "05/03/2019 10:00:00", "12/02/2026 04:20:05", "<timestamp>"),
+        ("timestamps", "8/7/2021, 7:38", "2/12/2026, 4:31", "<timestamp>"),
         ("timestamps", "now 10:00:00", "now 4:20:05", "now <time>"),
         (
             "uuids",
