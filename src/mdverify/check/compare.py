@@ -105,12 +105,6 @@ class _How:
     filters: Filters
     unordered: bool
 
-    def shown(self, declared: str, printed: str) -> tuple[str, str]:
-        """Filtered texts as a diff shows them: their lines sorted when `unordered`."""
-        if self.unordered:
-            return _sorted(declared), _sorted(printed)
-        return declared, printed
-
     def matches(self, declared: str, printed: str) -> bool:
         """Whether the filtered texts match, their lines in any order when `unordered`."""
         if self.unordered:
@@ -118,12 +112,8 @@ class _How:
         return matches(declared, printed)
 
 
-def _sorted(text: str) -> str:
-    return "\n".join(sorted(normalise(text)))
-
-
 def _shown(claim: OutputClaim, got: str, declared: str, printed: str) -> tuple[str, str] | None:
-    """The texts a diff shows, when the filters or `unordered` changed either."""
+    """The texts as filtered, when the filters changed either: what a diff shows."""
     return None if (declared, printed) == (claim.expected, got) else (declared, printed)
 
 
@@ -157,7 +147,7 @@ def _compare(claim: OutputClaim, got: str, how: _How, *, cut: bool) -> Outcome:
     filtered = how.filters.apply(claim.expected, got)
     if claim.kind == "string" and not cut and _same_literal(*filtered):
         return None  # pytest-examples formats a long value over lines; the value is the same
-    shown = _shown(claim, got, *how.shown(*filtered))
+    shown = _shown(claim, got, *filtered)
     if cut:
         # Past the cut nothing is known of what was printed: not even whether the comment
         # is prose about it.

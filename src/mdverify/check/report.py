@@ -201,6 +201,9 @@ def _mismatch(
     declared, printed = mismatch.shown or (claim.expected, mismatch.got)
     got = normalise(printed)
     written = normalise(declared if mismatch.compared is None else mismatch.compared)
+    unordered = bool(example.settings.unordered)
+    if unordered:  # sorted, what is missing and what is extra stand side by side
+        got, written = sorted(got), sorted(written)
     # What a wildcard matched is shown as printed, so the diff marks only real differences.
     expected = [_readable(line) for line in as_matched(written, got)]
     got = [_readable(line) for line in got]
@@ -215,7 +218,12 @@ def _mismatch(
     form = claim.form or _FORMS[claim.kind]
     if mismatch.compared is not None:  # the rest of the comment is prose
         form = f"the value {mismatch.compared!r} that starts {form}"
-    body = f"declared by {form} (line {claim.line})\n{body}"
+    how = [
+        *(["its lines in any order"] if unordered else []),
+        *(["after the output filters"] if mismatch.shown is not None else []),
+    ]
+    compared = f", compared {' and '.join(how)}" if how else ""
+    body = f"declared by {form} (line {claim.line}){compared}\n{body}"
     return f"{context}\n{body}" if context else body
 
 

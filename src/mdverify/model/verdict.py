@@ -26,8 +26,8 @@ class Mismatch:
     cut: bool = False
     """The claimed output runs past where stdout was cut: `got` is only its beginning."""
     shown: tuple[str, str] | None = None
-    """(declared, printed) as they were compared, when output filters or `unordered`
-    changed them: what a diff shows. `got` stays what was printed, which an update writes."""
+    """(declared, printed) as the output filters left them, when they changed either: what
+    a diff shows. `got` stays what was printed, which an update writes."""
 
 
 @dataclass(frozen=True)

@@ -152,10 +152,3 @@ def test_unordered_compares_the_lines_as_a_multiset():
     observation = Observation(0, Status.OK, stdout="a\nb\n")
     assert not judge(example, observation).passed
     assert judge(replace(example, settings=BlockSettings(unordered=True)), observation).passed
-
-
-def test_an_unordered_mismatch_shows_both_sides_sorted():
-    example = _example(OutputClaim("fence", "c\na", 9))
-    unordered = replace(example, settings=BlockSettings(unordered=True))
-    [mismatch] = judge(unordered, Observation(0, Status.OK, stdout="b\na\n")).mismatches
-    assert mismatch.shown == ("a\nc", "a\nb")

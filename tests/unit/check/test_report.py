@@ -3,7 +3,7 @@
 from mdverify.article.filters import parse_filters
 from mdverify.check.compare import judge
 from mdverify.check.report import render
-from mdverify.model import Example, Observation, OutputClaim, Status, Truncation
+from mdverify.model import BlockSettings, Example, Observation, OutputClaim, Status, Truncation
 
 NOTE = (
     "[mdverify: output truncated: the block wrote 2 KiB; the first 4 bytes are shown"
@@ -51,5 +51,16 @@ def test_a_diff_shows_the_filtered_text():
     observation = Observation(0, Status.OK, stdout="<A object at 0x55aa>\n2\n")
     verdict = judge(example, observation, filters=parse_filters(["addresses"]))
     diff = render(verdict, "a.md", LINES).splitlines()
+    assert "declared by the output fence (line 6), compared after the output filters" in diff
     assert " <A object at 0x…>" in diff
     assert (diff[-2], diff[-1]) == ("-1", "+2")
+
+
+def test_an_unordered_diff_shows_both_sides_sorted():
+    claim = OutputClaim("fence", "c\na", 6)
+    settings = BlockSettings(unordered=True)
+    example = Example(0, "python", "print('a')\n", 1, 2, "x", settings, outputs=(claim,))
+    diff = render(judge(example, Observation(0, Status.OK, stdout="b\na\n")), "a.md", LINES)
+    lines = diff.splitlines()
+    assert "declared by the output fence (line 6), compared its lines in any order" in lines
+    assert lines[-3:] == [" a", "-c", "+b"]
