@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeGuard, cast
 
 from mdverify.article.fences import OUTPUT_WORDS
+from mdverify.article.filters import DEFAULT_FILTERS, PRESETS, FilterError, parse_filters
 from mdverify.article.styles import CLAIM_STYLES, parse_styles
 from mdverify.check.tolerance import DEFAULT_TOLERANCE, Tolerance
 from mdverify.run.options import RunOptions, parse_size
@@ -28,7 +29,7 @@ from mdverify.selection.shard import Shard, ShardError, parse_shard
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from mdverify.model import ClockName
+    from mdverify.model import ClockName, OutputFilter
 
 __all__ = ["OPTIONS", "Config", "Option", "Raw", "StartName", "build"]
 
@@ -175,6 +176,16 @@ OPTIONS: tuple[Option, ...] = (
         metavar="STYLES",
     ),
     Option(
+        "filters",
+        "an output filter applied before comparing: REGEX => REPLACEMENT, or a preset ("
+        + ", ".join(PRESETS)
+        + "); none drops those before it; repeatable, and the ini key's list replaces the "
+        "default",
+        " ".join(DEFAULT_FILTERS),
+        "list",
+        "FILTER",
+    ),
+    Option(
         "baseline",
         "the baseline file of known failures: a failure it holds is reported as xfailed, "
         "any other fails",
@@ -220,6 +231,8 @@ class Config:
     """Words that make a heading or a fence title introduce a block's output."""
     claims: frozenset[str]
     """The claim styles read (`mdverify.article.styles`)."""
+    filters: tuple[OutputFilter, ...]
+    """The session's output filters, applied before each article's own."""
     baseline: Path | None
     """The baseline file of known failures; None: every failure fails."""
     baseline_write: bool
@@ -261,6 +274,10 @@ def build(cli: Mapping[str, Raw], ini: Mapping[str, Raw]) -> Config:
         claims = parse_styles(str(value["claims"]))
     except ValueError as err:
         raise ValueError(f"mdverify_claims: {err}") from None
+    try:
+        filters = parse_filters(list(cast("Sequence[str]", value["filters"])))
+    except FilterError as err:
+        raise ValueError(f"mdverify_filters: {err}") from None
     baseline = Path(str(value["baseline"])) if value["baseline"] else None
     baseline_write = _flag("mdverify_baseline_write", value["baseline_write"])
     if baseline_write and baseline is None:
@@ -277,6 +294,7 @@ def build(cli: Mapping[str, Raw], ini: Mapping[str, Raw]) -> Config:
         globs=tuple(cast("Sequence[str]", value["globs"])),
         output_words=tuple(cast("Sequence[str]", value["output_words"])),
         claims=claims,
+        filters=filters,
         baseline=baseline,
         baseline_write=baseline_write,
     )

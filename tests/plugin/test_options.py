@@ -53,6 +53,13 @@ SAMPLES = {
         {"fence", "prompt"},
         {"arrow"},
     ),
+    "filters": (
+        "none 'id=\\d+ => id=N'",
+        ["--mdverify-filters=uuids"],
+        lambda s: [f.name for f in s.filters],
+        ["none", r"id=\d+ => id=N"],
+        ["none", r"id=\d+ => id=N", "uuids"],
+    ),
     "baseline": (
         "a.json",
         ["--mdverify-baseline=b.json"],

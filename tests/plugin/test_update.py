@@ -324,3 +324,32 @@ def test_a_declared_traceback_is_rewritten_only_in_its_exception_line(pytester):
     ) in text
     again = pytester.runpytest("-p", "no:cacheprovider")
     again.assert_outcomes(passed=1, failed=1)
+
+
+def test_a_filtered_output_is_rewritten_as_printed_not_as_compared(pytester):
+    write(
+        pytester,
+        "article.md",
+        """
+        <!-- mdverify: filter="#\\d+ => #N" -->
+        ```python
+        class Point:
+            pass
+
+        print(Point(), "#41")
+        print("total", 3)
+        ```
+
+        ```text
+        <__main__.Point object at 0x7f00aa> #7
+        total 2
+        ```
+        """,
+    )
+    result = pytester.runpytest(UPDATE)
+    result.assert_outcomes(failed=1)
+    fence = read(pytester, "article.md").split("```text\n")[1]
+    assert fence.startswith("<__main__.Point object at 0x")
+    assert "0x…" not in fence
+    assert fence.endswith(" #41\ntotal 3\n```\n")
+    pytester.runpytest().assert_outcomes(passed=1)

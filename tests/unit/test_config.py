@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from mdverify.article.fences import OUTPUT_WORDS
+from mdverify.article.filters import DEFAULT_FILTERS, parse_filters
 from mdverify.article.styles import CLAIM_STYLES
 from mdverify.check.tolerance import DEFAULT_TOLERANCE, Tolerance
 from mdverify.config import OPTIONS, Config, build
@@ -25,6 +26,7 @@ def test_with_nothing_given_every_setting_has_its_default():
         globs=("*.md",),
         output_words=OUTPUT_WORDS,
         claims=frozenset(CLAIM_STYLES),
+        filters=parse_filters(list(DEFAULT_FILTERS)),
         baseline=None,
         baseline_write=False,
     )
@@ -149,3 +151,14 @@ def test_writing_the_baseline_needs_its_file():
     assert build({"mdverify_baseline": "known.json"}, {}).baseline == Path("known.json")
     with pytest.raises(ValueError, match="--mdverify-baseline-write needs the file"):
         build({"mdverify_baseline_write": True}, {})
+
+
+def test_filters_from_the_command_line_add_to_the_ini_files_and_none_drops_the_defaults():
+    chosen = build({"mdverify_filters": [r"id=\d+ => id=N"]}, {"mdverify_filters": ["none"]})
+    assert [f.name for f in chosen.filters] == ["none", r"id=\d+ => id=N"]
+    assert [f.name for f in build({}, {}).filters] == ["addresses", "durations"]
+
+
+def test_a_filter_that_is_not_a_regex_is_an_error_that_names_the_setting():
+    with pytest.raises(ValueError, match=r"mdverify_filters: the filter '\(unclosed => x'"):
+        build({"mdverify_filters": ["(unclosed => x"]}, {})

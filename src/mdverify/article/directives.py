@@ -6,9 +6,11 @@ Both spellings share one key syntax, and each key has its scope:
   `raises` (the exception it stops on; `mdverify.article.raises`) and `serve` with `port`,
   `request`, `expect` (its server check);
 * article keys, in the front matter: `clock` (the blocks share one process) and `files`;
-* keys at either scope: `skip`, `xfail`, `reason`, `timeout`, `requires`, `python` (the
-  front matter's are every block's defaults), and `hosts`, `services` (the front matter's are
-  every block's; a block's are its own).
+* keys at either scope: `skip`, `xfail`, `reason`, `timeout`, `requires`, `python`,
+  `unordered` (the front matter's are every block's defaults), and `hosts`, `services` (the
+  front matter's are every block's; a block's are its own);
+* output filters (`mdverify.article.filters`): the front matter's `filters:` list, and
+  `filter="REGEX => REPLACEMENT"` (or a preset's name) on a block, as often as needed.
 
 A key at the wrong scope is an error that says where it belongs. Unknown keys are errors
 too: a misspelt `skp` that was silently ignored would run a block the writer meant to skip.
@@ -23,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import cast
 
+from mdverify.article.filters import FilterError, parse_filter, parse_filters
 from mdverify.article.raises import directive_raises
 from mdverify.article.timing import directive_claim, parse_duration
 from mdverify.article.world import (
@@ -38,6 +41,7 @@ from mdverify.model import (
     ArticleSettings,
     BlockSettings,
     ClockName,
+    OutputFilter,
     RaisesClaim,
     ServeCheck,
     Skip,
@@ -48,15 +52,19 @@ from mdverify.model import (
 
 __all__ = ["BlockDirective", "DirectiveError", "parse_comment", "parse_mapping", "skip_here"]
 
-_EITHER_KEYS = ("skip", "xfail", "reason", "timeout", "requires", "python", "hosts", "services")
-_BLOCK_KEYS = (*_EITHER_KEYS, "elapsed", "not", "raises", *SERVE_KEYS)
-_ARTICLE_KEYS = (*_EITHER_KEYS, "clock", "files")
+_EITHER_KEYS = (
+    "skip", "xfail", "reason", "timeout", "requires", "python", "unordered", "hosts", "services"
+)  # fmt: skip
+_BLOCK_KEYS = (*_EITHER_KEYS, "elapsed", "not", "raises", "filter", *SERVE_KEYS)
+_ARTICLE_KEYS = (*_EITHER_KEYS, "clock", "files", "filters")
 _ALL_KEYS = tuple(dict.fromkeys(_BLOCK_KEYS + _ARTICLE_KEYS))
 # Where a key given at the wrong scope belongs, in the words of the error.
 _ARTICLE_ONLY = {
     "clock": "'clock' applies to a whole article (its blocks share one process): "
     "set it in the front matter under 'mdverify:'",
     "files": "'files' is a mapping of names to contents: set it in the front matter",
+    "filters": "a block's filter is 'filter=\"REGEX => REPLACEMENT\"' (or a preset's name), "
+    "once per filter; 'filters:' is the front matter's list",
 }
 _BLOCK_ONLY = {
     **dict.fromkeys(
@@ -69,6 +77,7 @@ _BLOCK_ONLY = {
     **{
         key: f"'{key}' belongs on the block it checks, in a directive comment" for key in SERVE_KEYS
     },
+    "filter": "the front matter lists its filters under 'filters:'",
 }
 
 
@@ -111,7 +120,8 @@ def parse_comment(body: str, line: int) -> BlockDirective:
             raise DirectiveError(f"cannot read directive text {body[pos:].strip()!r}")
         value = match["quoted"]
         if value is not None:
-            value = re.sub(r"\\(.)", r"\1", value)
+            # Only `\"` and `\\` are escapes: a filter's `\d` stays a regex's `\d`.
+            value = re.sub(r'\\([\\"])', r"\1", value)
         else:
             value = match["squoted"] if match["squoted"] is not None else match["bare"]
         items.append((match["key"], match["op"] or "", value))
@@ -123,7 +133,8 @@ def parse_comment(body: str, line: int) -> BlockDirective:
     try:
         world = read_comment_world(items)
         serve = read_comment_serve(items)
-    except WorldError as err:
+        filters = tuple(f for k, op, v in items if k == "filter" for f in _filter(op, v))
+    except (WorldError, FilterError) as err:
         raise DirectiveError(str(err)) from None
     raises = None
     for key, op, value in items:
@@ -133,7 +144,7 @@ def parse_comment(body: str, line: int) -> BlockDirective:
                 raises = directive_raises(value or "", line)
             except ValueError as err:
                 raise DirectiveError(str(err)) from None
-    return BlockDirective(_block_settings(items, serve), world, timing, raises)
+    return BlockDirective(_block_settings(items, serve, filters), world, timing, raises)
 
 
 def parse_mapping(data: object) -> ArticleSettings:
@@ -142,9 +153,13 @@ def parse_mapping(data: object) -> ArticleSettings:
         raise DirectiveError("the front matter key 'mdverify' must be a mapping of directives")
     items: Items = []
     world = World()
+    filters: tuple[OutputFilter, ...] = ()
     for key, value in cast("Mapping[object, object]", data).items():
         name = str(key)
-        if name in WORLD_KEYS:
+        if name == "filters":
+            items.append((name, "", None))  # for the scope check; the value is read here
+            filters = _front_matter_filters(value)
+        elif name in WORLD_KEYS:
             items.append((name, "", None))  # for the scope check; the value is read here
             try:
                 world = world.merged(read_front_matter_world(name, value))
@@ -160,7 +175,14 @@ def parse_mapping(data: object) -> ArticleSettings:
             if value not in ("virtual", "real"):
                 raise DirectiveError(f"'clock' is 'virtual' or 'real', not {value!r}")
             clock = cast("ClockName", value)
-    return ArticleSettings(clock, world, _block_settings(items, None))
+    return ArticleSettings(clock, world, _block_settings(items, None, filters))
+
+
+def _front_matter_filters(value: object) -> tuple[OutputFilter, ...]:
+    try:
+        return parse_filters(value)
+    except FilterError as err:
+        raise DirectiveError(str(err)) from None
 
 
 def _mapping_item(name: str, value: object) -> tuple[str, str, str | None]:
@@ -201,14 +223,26 @@ def _check_scope(items: Items, allowed: tuple[str, ...], elsewhere: Mapping[str,
             raise DirectiveError(f"unknown directive {key!r}; known: {', '.join(_ALL_KEYS)}")
 
 
-def _block_settings(items: Items, serve: ServeCheck | None) -> BlockSettings:
-    """The keys of either scope that say how to run a block."""
+def _filter(op: str, value: str | None) -> tuple[OutputFilter, ...]:
+    _equals("filter", op)
+    if not value:
+        raise DirectiveError("'filter' needs a value: filter=\"REGEX => REPLACEMENT\" or a preset")
+    return parse_filter(value)
+
+
+def _block_settings(
+    items: Items, serve: ServeCheck | None, filters: tuple[OutputFilter, ...]
+) -> BlockSettings:
+    """The keys of either scope that say how to run a block, and how to judge its output."""
     timeout: float | None = None
+    unordered: bool | None = None
     requires: list[str] = []
     python: list[tuple[str, tuple[int, ...]]] = []
     for key, op, value in items:
         if key == "python":
             python.append(_python_constraint(op, value))
+        elif key == "unordered":
+            unordered = _yes(key, op, value)
         elif key in ("skip", "xfail", "reason", "timeout", "requires"):
             _equals(key, op)
             if key == "timeout":
@@ -228,6 +262,8 @@ def _block_settings(items: Items, serve: ServeCheck | None) -> BlockSettings:
         tuple(requires),
         tuple(python),
         serve,
+        filters,
+        unordered,
     )
 
 
@@ -252,6 +288,15 @@ def _reasons(items: Items) -> tuple[str | None, str | None]:
 def _equals(key: str, op: str) -> None:
     if op not in ("", "="):
         raise DirectiveError(f"{key!r} takes '=', not {op!r}")
+
+
+def _yes(key: str, op: str, value: str | None) -> bool:
+    """A flag: bare (`unordered`), or `unordered=true` / `false` to undo the front matter's."""
+    _equals(key, op)
+    text = (value or "true").lower()
+    if text not in ("true", "false"):
+        raise DirectiveError(f"{key!r} is a flag: write {key}, or {key}=false; not {value!r}")
+    return text == "true"
 
 
 def _duration(key: str, value: str | None) -> float:

@@ -7,10 +7,12 @@ that goes on in prose is compared by its value part.
 
 from __future__ import annotations
 
-from typing import Final, Literal, Union
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final, Literal, Union
 
 from mdverify.article.literal import literal
-from mdverify.check.matching import matches, normalise
+from mdverify.check.filters import Filters
+from mdverify.check.matching import matches, matches_unordered, normalise
 from mdverify.check.raises import check_raised
 from mdverify.check.reading import read_claim
 from mdverify.check.tolerance import DEFAULT_TOLERANCE, Tolerance, check
@@ -24,6 +26,11 @@ from mdverify.model import (
     Verdict,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from mdverify.model import OutputFilter
+
 __all__ = ["judge", "matches", "normalise"]
 
 # Claims whose comment may be prose: read by `read_claim` before they are compared.
@@ -31,15 +38,22 @@ _READ = frozenset({"comment", "trailing"})
 
 
 def judge(
-    example: Example, observation: Observation, tolerance: Tolerance | None = None
+    example: Example,
+    observation: Observation,
+    tolerance: Tolerance | None = None,
+    filters: Sequence[OutputFilter] = (),
 ) -> Verdict:
     """Check every output and timing the example declares against what it did.
 
-    `tolerance` applies to timing claims; None uses the default of the observation's clock.
+    `tolerance` applies to timing claims (and the `durations` filter); None uses the default
+    of the observation's clock. `filters` are the session's, applied before the example's.
     """
     raised_as, raises = check_raised(example, observation)
     if observation.status is not Status.OK and raised_as is None:
         return Verdict(example, observation, raises=raises)
+    allowed = tolerance or DEFAULT_TOLERANCE[observation.clock]
+    in_force = Filters((*filters, *example.settings.filters), allowed)
+    how = _How(in_force, unordered=bool(example.settings.unordered))
     mismatches: list[Mismatch] = []
     prose: list[OutputClaim] = []
     previous_end = 0
@@ -60,14 +74,14 @@ def judge(
         if claim in not_run:
             continue
         if claim.kind == "value":
-            outcome = _value(claim, values.get(claim.line, ()))
+            outcome = _value(claim, values.get(claim.line, ()), how)
         else:
             got, cut = _claimed_output(claim, observation, previous_end, claimed)
             if claim.upto_line is not None:
                 previous_end = _offset_after(observation, claim.upto_line)
             # Output that runs past the cut is not what the block printed: it can match no
             # declaration, not even one that an update wrote from it.
-            outcome = _compare(claim, got, cut=cut)
+            outcome = _compare(claim, got, how, cut=cut)
         if isinstance(outcome, Mismatch):
             mismatches.append(outcome)
         elif outcome == _PROSE:
@@ -104,7 +118,26 @@ _PROSE: Final = "prose"
 Outcome = Union[Mismatch, Literal["prose"], None]  # noqa: UP007 -- a runtime alias on 3.10
 
 
-def _value(claim: OutputClaim, shown: tuple[str, ...] | None) -> Outcome:
+@dataclass(frozen=True)
+class _How:
+    """How one block's declared and printed texts are compared besides the claim's kind."""
+
+    filters: Filters
+    unordered: bool
+
+    def matches(self, declared: str, printed: str) -> bool:
+        """Whether the filtered texts match, their lines in any order when `unordered`."""
+        if self.unordered:
+            return matches_unordered(declared, printed)
+        return matches(declared, printed)
+
+
+def _shown(claim: OutputClaim, got: str, declared: str, printed: str) -> tuple[str, str] | None:
+    """The texts as filtered, when the filters changed either: what a diff shows."""
+    return None if (declared, printed) == (claim.expected, got) else (declared, printed)
+
+
+def _value(claim: OutputClaim, shown: tuple[str, ...] | None, how: _How) -> Outcome:
     """A bare expression's value against the literal its comment starts with.
 
     None shown (the value None, which a REPL does not show) makes the comment prose about
@@ -112,12 +145,16 @@ def _value(claim: OutputClaim, shown: tuple[str, ...] | None) -> Outcome:
     """
     if shown is None:
         return _PROSE
-    readings = [read_claim(claim.expected, text) for text in shown]
+    texts = [how.filters.apply(claim.expected, text) for text in shown]
+    readings = [read_claim(declared, text) for declared, text in texts]
     if any(r.matched for r in readings) or not readings:
         return None
     compared = readings[0].compared
-    same = normalise(compared) == normalise(claim.expected)
-    return Mismatch(claim, shown[0] + "\n", None if same else compared)
+    same = normalise(compared) == normalise(texts[0][0])
+    declared, printed = texts[0]
+    got = shown[0] + "\n"
+    filtered = _shown(claim, got, declared, printed + "\n")
+    return Mismatch(claim, got, None if same else compared, shown=filtered)
 
 
 def _same_literal(expected: str, got: str) -> bool:
@@ -125,25 +162,27 @@ def _same_literal(expected: str, got: str) -> bool:
     return value is not None and printed is not None and value == printed
 
 
-def _compare(claim: OutputClaim, got: str, *, cut: bool) -> Outcome:
+def _compare(claim: OutputClaim, got: str, how: _How, *, cut: bool) -> Outcome:
     """A `Mismatch`, `_PROSE` for a comment read as prose, or None when `got` matches."""
-    if claim.kind == "string" and not cut and _same_literal(claim.expected, got):
+    filtered = how.filters.apply(claim.expected, got)
+    if claim.kind == "string" and not cut and _same_literal(*filtered):
         return None  # pytest-examples formats a long value over lines; the value is the same
+    shown = _shown(claim, got, *filtered)
     if cut:
         # Past the cut nothing is known of what was printed: not even whether the comment
         # is prose about it.
-        return Mismatch(claim, got, cut=True)
-    if claim.kind not in _READ:
-        return None if matches(claim.expected, got) else Mismatch(claim, got)
-    reading = read_claim(claim.expected, got)
+        return Mismatch(claim, got, cut=True, shown=shown)
+    if claim.kind not in _READ or (how.unordered and how.matches(*filtered)):
+        return None if how.matches(*filtered) else Mismatch(claim, got, shown=shown)
+    reading = read_claim(*filtered)
     if reading.style == "prose":
         return _PROSE
     if reading.matched:
         return None
     compared = reading.compared if reading.style == "value" else None
-    if compared is not None and normalise(compared) == normalise(claim.expected):
+    if compared is not None and normalise(compared) == normalise(filtered[0]):
         compared = None
-    return Mismatch(claim, got, compared)
+    return Mismatch(claim, got, compared, shown=shown)
 
 
 def _claimed_calls(example: Example, observation: Observation) -> list[tuple[int, int]]:

@@ -12,7 +12,7 @@ import re
 import signal
 from typing import TYPE_CHECKING
 
-from mdverify.check.compare import normalise
+from mdverify.check.matching import as_matched, normalise
 from mdverify.check.raises import raises_body, raises_headline
 from mdverify.check.skips import not_reached, signal_name
 from mdverify.check.timeline import ascii_timeline
@@ -235,8 +235,15 @@ def _mismatch(
     last_code_line = example.code_line + example.source.count("\n") - 1
     where = claim.upto_line or (claim.line if claim.kind == "value" else last_code_line)
     context = _context(lines, example, where)
-    expected = normalise(claim.expected if mismatch.compared is None else mismatch.compared)
-    got = [_readable(line) for line in normalise(mismatch.got)]
+    declared, printed = mismatch.shown or (claim.expected, mismatch.got)
+    got = normalise(printed)
+    written = normalise(declared if mismatch.compared is None else mismatch.compared)
+    unordered = bool(example.settings.unordered)
+    if unordered:  # sorted, what is missing and what is extra stand side by side
+        got, written = sorted(got), sorted(written)
+    # What a wildcard matched is shown as printed, so the diff marks only real differences.
+    expected = [_readable(line) for line in as_matched(written, got)]
+    got = [_readable(line) for line in got]
     if mismatch.cut and stdout_cut is not None:
         got.append(_cut_note(stdout_cut))
     diff = difflib.unified_diff(
@@ -248,7 +255,12 @@ def _mismatch(
     form = claim.form or _FORMS[claim.kind]
     if mismatch.compared is not None:  # the rest of the comment is prose
         form = f"the value {mismatch.compared!r} that starts {form}"
-    body = f"declared by {form} (line {claim.line})\n{body}"
+    how = [
+        *(["its lines in any order"] if unordered else []),
+        *(["after the output filters"] if mismatch.shown is not None else []),
+    ]
+    compared = f", compared {' and '.join(how)}" if how else ""
+    body = f"declared by {form} (line {claim.line}){compared}\n{body}"
     return f"{context}\n{body}" if context else body
 
 

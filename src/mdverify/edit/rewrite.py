@@ -224,8 +224,8 @@ def _in_its_style(edit: Edit) -> Edit:
     """
     claim = edit.claim
     value = value_part(claim.expected) if claim.kind in ("trailing", "comment") else None
-    if value is None:
-        return edit
+    if value is None or _declares(claim, edit.got):
+        return edit  # a claim that already declares the output is left as it is
     if value != claim.expected.strip():  # blank comment lines around a value are no prose
         raise _Refused("the comment goes on in prose after its value; update it by hand")
     shown = normalise(edit.got)

@@ -27,6 +27,7 @@ __all__ = [
     "Example",
     "ExampleKind",
     "OutputClaim",
+    "OutputFilter",
     "RaisesClaim",
     "ServeCheck",
     "TimingClaim",
@@ -62,6 +63,26 @@ class ServeCheck:
 
 
 @dataclass(frozen=True)
+class OutputFilter:
+    """One rewrite of declared and printed output before they are compared (`filters`).
+
+    A writer's `REGEX => REPLACEMENT` and each pattern of a named preset are one each; the
+    `durations` preset has no pattern of its own here: it pairs numbers, within `tolerance`.
+    """
+
+    name: str
+    """The preset's name, or the filter as the writer wrote it; `none` drops the filters
+    in force before it (the session's, the article's)."""
+    pattern: str = ""
+    """The regular expression replaced; empty for `durations` and `none`."""
+    replacement: str = ""
+    """What replaces each match (`re.sub` syntax: `\\1` is the first group)."""
+    tolerance: str | None = None
+    """`durations` only: how far a declared duration may be off (`10%,0.2s`, as a
+    `--mdverify-tolerance`); None: the tolerance of timing claims on the block's clock."""
+
+
+@dataclass(frozen=True)
 class BlockSettings:
     """How to run one block: its directive comment over the front matter's defaults."""
 
@@ -77,6 +98,10 @@ class BlockSettings:
     """Version constraints such as (">=", (3, 11)); all must hold, else the block is skipped."""
     serve: ServeCheck | None = None
     """Requests to send to the server this block runs, then stop it with SIGINT."""
+    filters: tuple[OutputFilter, ...] = ()
+    """Filters applied before comparing, after the session's, in order (`none` resets)."""
+    unordered: bool | None = None
+    """Compare output lines as a multiset; None: not set here (the default is False)."""
 
     def merged(self, other: BlockSettings) -> BlockSettings:
         """Return these settings with every key that `other` sets taking precedence."""
@@ -87,6 +112,8 @@ class BlockSettings:
             requires=self.requires + other.requires,
             python=self.python + other.python,
             serve=other.serve if other.serve is not None else self.serve,
+            filters=self.filters + other.filters,
+            unordered=other.unordered if other.unordered is not None else self.unordered,
         )
 
 

@@ -26,6 +26,9 @@ class Mismatch:
     of a comment that goes on in prose (`True` of `True, since n is 3`)."""
     cut: bool = False
     """The claimed output runs past where stdout was cut: `got` is only its beginning."""
+    shown: tuple[str, str] | None = None
+    """(declared, printed) as the output filters left them, when they changed either: what
+    a diff shows. `got` stays what was printed, which an update writes."""
 
 
 @dataclass(frozen=True)

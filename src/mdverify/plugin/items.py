@@ -98,8 +98,9 @@ class ExampleItem(pytest.Item):
         for warning in self.example.warnings:
             self.warn(MdverifyWarning(warning))
         observation = self.article_file.observe(self.example, self)
-        tolerance = settings(self.config).tolerance(observation.clock)
-        verdict = judge(self.example, observation, tolerance)
+        chosen = settings(self.config)
+        tolerance = chosen.tolerance(observation.clock)
+        verdict = judge(self.example, observation, tolerance, chosen.filters)
         skip = skip_of(verdict)
         if skip is not None:
             skip_now(self, skip)

@@ -144,3 +144,45 @@ def test_skip_reason_for_missing_module():
 
 def test_no_skip_reason_when_everything_is_there():
     assert skip_here(BlockSettings(requires=("json",), python=((">=", (3, 8)),))) is None
+
+
+def test_a_block_lists_its_filters_in_order_and_may_be_unordered():
+    settings = block('filter="id=\\d+ => id=N" filter=addresses unordered')
+    assert [f.name for f in settings.filters] == [r"id=\d+ => id=N", "addresses"]
+    assert settings.unordered is True
+    assert block("unordered=false").unordered is False
+    assert block("skip").unordered is None
+
+
+def test_the_front_matter_lists_the_articles_filters():
+    settings = parse_mapping({"filters": ["task_names", r"\d+ms => Nms"], "unordered": True})
+    assert [f.name for f in settings.defaults.filters] == ["task_names", r"\d+ms => Nms"]
+    assert settings.defaults.unordered is True
+    assert [f.name for f in parse_mapping({"filters": "uuids"}).defaults.filters] == ["uuids"]
+
+
+def test_a_blocks_filters_come_after_the_articles():
+    merged = parse_mapping({"filters": ["uuids"]}).defaults.merged(block("filter=none"))
+    assert [f.name for f in merged.filters] == ["uuids", "none"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('filter="(a => b"', r"the filter '\(a => b' is not a regular expression"),
+        ("filter=adresses", "unknown filter 'adresses'"),
+        ("filter", "'filter' needs a value"),
+        ("filters=addresses", "'filters:' is the front matter's list"),
+        ("unordered=maybe", "'unordered' is a flag"),
+    ],
+)
+def test_a_filter_directive_mdverify_cannot_use_is_an_error(text, message):
+    with pytest.raises(DirectiveError, match=message):
+        parse_comment(text, 1)
+
+
+def test_a_front_matter_filter_mdverify_cannot_use_is_an_error():
+    with pytest.raises(DirectiveError, match="unknown filter 'uuid'"):
+        parse_mapping({"filters": ["uuid"]})
+    with pytest.raises(DirectiveError, match="lists its filters under 'filters:'"):
+        parse_mapping({"filter": "uuids"})

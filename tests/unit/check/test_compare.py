@@ -1,7 +1,10 @@
 """Output matching and verdicts of `mdverify.check.compare`."""
 
+from dataclasses import replace
+
+from mdverify.article.filters import parse_filters
 from mdverify.check.compare import judge, matches, normalise
-from mdverify.model import Example, Observation, OutputClaim, Status, Truncation
+from mdverify.model import BlockSettings, Example, Observation, OutputClaim, Status, Truncation
 
 
 def test_exact_output_matches():
@@ -113,3 +116,39 @@ def test_a_prose_like_comment_past_the_cut_fails_as_cut_rather_than_passing_as_p
     observation = Observation(0, Status.OK, stdout="a\n", stdout_cut=cut)
     verdict = judge(example, observation)
     assert [m.cut for m in verdict.mismatches] == [True]
+
+
+def test_the_sessions_filters_apply_before_the_blocks_and_none_drops_them():
+    example = _example(OutputClaim("fence", "<A object at 0x7f00>", 9))
+    observation = Observation(0, Status.OK, stdout="<A object at 0x55aa>\n")
+    assert judge(example, observation, filters=parse_filters(["addresses"])).passed
+    reset = replace(example, settings=BlockSettings(filters=parse_filters(["none"])))
+    assert not judge(reset, observation, filters=parse_filters(["addresses"])).passed
+
+
+def test_a_filtered_mismatch_keeps_what_was_printed_and_shows_what_was_compared():
+    example = _example(OutputClaim("fence", "<A object at 0x7f00>\n1", 9))
+    observation = Observation(0, Status.OK, stdout="<A object at 0x55aa>\n2\n")
+    [mismatch] = judge(example, observation, filters=parse_filters(["addresses"])).mismatches
+    assert mismatch.got == "<A object at 0x55aa>\n2\n"
+    assert mismatch.shown == ("<A object at 0x…>\n1", "<A object at 0x…>\n2\n")
+
+
+def test_filters_apply_to_comment_claims_and_values_too():
+    observation = Observation(
+        0, Status.OK, stdout="took 2.0 s\n", calls=((2, 0, 0, 11),), values=((3, ("2.0",)),)
+    )
+    example = _example(
+        OutputClaim("trailing", "took 2.0031 s", 2, 2, call=(2, 0)),
+        OutputClaim("value", "2.0031", 3, 3),
+    )
+    durations = BlockSettings(filters=parse_filters([r"2\.0031 => 2.0", "durations"]))
+    assert judge(replace(example, settings=durations), observation).passed
+    assert not judge(example, observation).passed
+
+
+def test_unordered_compares_the_lines_as_a_multiset():
+    example = _example(OutputClaim("fence", "b\na", 9))
+    observation = Observation(0, Status.OK, stdout="a\nb\n")
+    assert not judge(example, observation).passed
+    assert judge(replace(example, settings=BlockSettings(unordered=True)), observation).passed

@@ -1,8 +1,9 @@
 """How `mdverify.check.report.render` shows output that was cut at the output limit."""
 
+from mdverify.article.filters import parse_filters
 from mdverify.check.compare import judge
 from mdverify.check.report import render
-from mdverify.model import Example, Observation, OutputClaim, Status, Truncation
+from mdverify.model import BlockSettings, Example, Observation, OutputClaim, Status, Truncation
 
 NOTE = (
     "[mdverify: output truncated: the block wrote 2 KiB; the first 4 bytes are shown"
@@ -31,3 +32,35 @@ def test_the_note_ends_the_stdout_and_stderr_sections_of_a_failed_block():
     text = render(judge(_example(), obs), "a.md", LINES)
     assert f"--- stdout ---\na\nb\n{NOTE}" in text
     assert text.endswith(f"--- stderr ---\n{NOTE}")
+
+
+def test_a_diff_marks_no_line_a_wildcard_matched():
+    claim = OutputClaim("fence", "start\n...\nid ...\nend", 6)
+    example = Example(0, "python", "print('a')\n", 1, 2, "x", outputs=(claim,))
+    observation = Observation(0, Status.OK, stdout="start\nx\nid 7\nstop\n")
+    diff = render(judge(example, observation), "a.md", LINES).splitlines()
+    assert [line for line in diff if line[:1] in ("+", "-") and line[:3] not in ("---", "+++")] == [
+        "-end",
+        "+stop",
+    ]
+
+
+def test_a_diff_shows_the_filtered_text():
+    claim = OutputClaim("fence", "<A object at 0x7f00>\n1", 6)
+    example = Example(0, "python", "print('a')\n", 1, 2, "x", outputs=(claim,))
+    observation = Observation(0, Status.OK, stdout="<A object at 0x55aa>\n2\n")
+    verdict = judge(example, observation, filters=parse_filters(["addresses"]))
+    diff = render(verdict, "a.md", LINES).splitlines()
+    assert "declared by the output fence (line 6), compared after the output filters" in diff
+    assert " <A object at 0x…>" in diff
+    assert (diff[-2], diff[-1]) == ("-1", "+2")
+
+
+def test_an_unordered_diff_shows_both_sides_sorted():
+    claim = OutputClaim("fence", "c\na", 6)
+    settings = BlockSettings(unordered=True)
+    example = Example(0, "python", "print('a')\n", 1, 2, "x", settings, outputs=(claim,))
+    diff = render(judge(example, Observation(0, Status.OK, stdout="b\na\n")), "a.md", LINES)
+    lines = diff.splitlines()
+    assert "declared by the output fence (line 6), compared its lines in any order" in lines
+    assert lines[-3:] == [" a", "-c", "+b"]
