@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import functools
 import heapq
+import itertools
 import selectors
 import sys
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
 
     _Ts = TypeVarTuple("_Ts")
 
-__all__ = ["RecordingLoop", "VirtualLoop", "patch_loop_creation"]
+__all__ = ["RecordingLoop", "VirtualLoop", "patch_loop_creation", "restart_task_names"]
 
 _T = TypeVar("_T")
 
@@ -60,11 +61,27 @@ class RecordingLoop(asyncio.SelectorEventLoop):
         coro: Any,  # noqa: ANN401 - whatever the base class accepts
         **kwargs: Any,  # noqa: ANN401 - name, context, and 3.14's eager_start
     ) -> asyncio.Task[Any]:
-        """Create the task as usual and note it in the timeline."""
+        """Create the task as usual and note it in the timeline.
+
+        A task given no name is numbered as in a fresh script (`Task-1` is the first of
+        the block): asyncio's own counter runs on over the blocks of the article's process,
+        and cannot be reset, since the C tasks keep their own.
+        """
         task = super().create_task(coro, **kwargs)
+        if kwargs.get("name") is None:
+            task.set_name(f"Task-{next(_TASK_NUMBERS[0])}")
         if CURRENT.timeline is not None:
             CURRENT.timeline.record(task)
         return task
+
+
+_TASK_NUMBERS = [itertools.count(1)]
+"""The numbers of unnamed tasks since the block began (a list: no `global` statement)."""
+
+
+def restart_task_names() -> None:
+    """Number the next unnamed task `Task-1`, as a fresh script does: each block is one."""
+    _TASK_NUMBERS[0] = itertools.count(1)
 
 
 class VirtualLoop(RecordingLoop):

@@ -28,6 +28,8 @@ import os
 import sys
 from typing import Any
 
+from mdverify.clock.loop import restart_task_names
+
 __all__ = ["NO_STDIN", "input_refused", "no_stdin", "reset_asyncio", "reset_stdin"]
 
 NO_STDIN = (
@@ -37,7 +39,7 @@ NO_STDIN = (
 
 
 def reset_asyncio() -> None:
-    """No current event loop in this thread, and none was ever set: as a fresh script."""
+    """No current event loop in this thread, none ever set, and tasks numbered from 1."""
     # The private global, not get_event_loop_policy(): that would make a policy where a
     # fresh script has none yet, and deprecates on 3.14.
     policy = getattr(asyncio.events, "_event_loop_policy", None)
@@ -46,6 +48,7 @@ def reset_asyncio() -> None:
         # (set_event_loop(None) would mark it set, and 3.10 and 3.11 then refuse to make one.)
         private: Any = policy  # typeshed does not declare the per-thread state
         private._local = private._Local()  # noqa: SLF001 -- no public way to unset it
+    restart_task_names()
 
 
 def no_stdin() -> None:
