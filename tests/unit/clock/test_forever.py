@@ -116,7 +116,13 @@ def test_a_thread_blocked_in_real_code_keeps_the_loop_waiting(virtual, real, sto
     async def main():
         await asyncio.to_thread(released.wait)  # a real wait the clock cannot see through
 
-    real.at(0.5, released.set)
+    def release():
+        # The thread wakes in real time: from here the clock's waits are real (bounded),
+        # or the main thread could spend every passing wait before the thread is scheduled.
+        real.waits_pass = False
+        released.set()
+
+    real.at(0.5, release)
     asyncio.run(main())
     assert stops == []
 
