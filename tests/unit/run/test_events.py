@@ -15,11 +15,6 @@ from mdverify.run.events import (
 from mdverify.run.watch import Outcome
 
 
-def missing(name: str) -> Raised:
-    """The NameError a block ends with when `name` is nowhere bound."""
-    return Raised("NameError", f"name {name!r} is not defined", name=name)
-
-
 def test_every_event_decodes_to_what_was_encoded():
     tasks = (TaskSpan("worker", 0.0, 1.5, cancelled=False),)
     events = [
@@ -73,7 +68,7 @@ def test_end_carries_print_calls_and_values():
 
 def test_end_carries_the_exception_as_data():
     for raised in (
-        missing("reverse_list"),
+        Raised("NameError", "name 'reverse_list' is not defined", name="reverse_list"),
         Raised("EOFError", ""),
     ):
         for asked in (False, True):
