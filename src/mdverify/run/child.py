@@ -145,8 +145,11 @@ class _Session:
             error_line = last_article_line(exc, self.request["path"])
         except BaseException as exc:  # noqa: BLE001 -- SystemExit and KeyboardInterrupt too
             # Ending on the Ctrl-C the clock pressed for a block that waited forever is how
-            # the reader's run ends too: not a failure.
-            if not (isinstance(exc, KeyboardInterrupt) and self.clock.waited_forever):
+            # the reader's run ends too, and so is `sys.exit()` or `sys.exit(0)` for a script
+            # that stops there with success: neither is a failure. The statements after it
+            # do not run; the article's later blocks do.
+            stopped = isinstance(exc, KeyboardInterrupt) and self.clock.waited_forever
+            if not (stopped or (isinstance(exc, SystemExit) and exc.code in (None, 0))):
                 path = self.request["path"]
                 status, error = Status.RAISED, format_error(exc, path, self.request["display"])
                 error_line = last_article_line(exc, path)
