@@ -63,6 +63,8 @@ def fragments(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) -
     for index, (example, syntax) in enumerate(zip(examples, read, strict=True)):
         if syntax is None or syntax.tree is None or example.outputs or example.timings:
             continue
+        if example.raises:  # it declares what it raises: meant to run
+            continue
         if example.settings.skip is not None or example.settings.xfail is not None:
             continue
         code = [ln for ln in syntax.lines if ln.strip() and not ln.lstrip().startswith("#")]

@@ -33,7 +33,7 @@ from mdverify.model import Status
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
-    from mdverify.model import Verdict
+    from mdverify.model import Observation, Verdict
 
 __all__ = [
     "FORMAT",
@@ -46,6 +46,7 @@ __all__ = [
     "exception_name",
     "failure_kind",
     "loads",
+    "raised_name",
     "refreshed",
     "retired",
 ]
@@ -112,7 +113,7 @@ def failure_kind(verdict: Verdict) -> str:
         return f"raises: {verdict.raises.fault.value}"
     if not verdict.ran:
         if obs.status is Status.RAISED:
-            return f"raised {exception_name(obs.error)}"
+            return f"raised {raised_name(obs)}"
         return str(obs.status.value)
     parts = []
     if verdict.mismatches:
@@ -120,6 +121,16 @@ def failure_kind(verdict: Verdict) -> str:
     if verdict.timing:
         parts.append("timing claim not met")
     return ", ".join(parts)
+
+
+def raised_name(obs: Observation) -> str:
+    """The name of the exception a block raised (`gaierror` for `socket.gaierror`).
+
+    From the child's data; from the traceback's last line only when the child sent none.
+    """
+    if obs.raised is not None:
+        return obs.raised.type.rsplit(".", 1)[-1]
+    return exception_name(obs.error)
 
 
 def exception_name(error: str | None) -> str:

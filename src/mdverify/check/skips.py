@@ -131,7 +131,12 @@ def skip_of(verdict: Verdict) -> Skip | None:
 
 
 def _wanting(verdict: Verdict) -> Skip | None:
-    """What a block that ran wanted, if that is why it ended as it did: stdin, or a name."""
+    """What a block that ran wanted, if that is why it ended as it did: stdin, or a name.
+
+    Not a block that raised what its article declares: that is the point of the example.
+    """
+    if verdict.raised_as is not None:
+        return None
     obs = verdict.observation
     example = verdict.example
     raised = obs.raised if obs.status is Status.RAISED else None

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from mdverify.check.baseline import exception_name
+from mdverify.check.baseline import raised_name
 from mdverify.model import Halt, Status
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def environment(verdict: Verdict) -> str:
         return ""
     if obs.offline:
         return "undeclared host"
-    return _MISSING.get(exception_name(obs.error), "")
+    return _MISSING.get(raised_name(obs), "")
 
 
 @dataclass

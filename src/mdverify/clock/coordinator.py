@@ -65,6 +65,7 @@ This module never imports pytest: the child process imports it.
 from __future__ import annotations
 
 import contextlib
+import signal
 import threading
 from typing import TYPE_CHECKING, Final, Literal, TypeVar
 
@@ -92,6 +93,16 @@ _JumpStatus = Literal["jumped", "busy", "due", "stuck", "served"]
 """What `Coordinator._try_jump_locked` found: it jumped; someone runs real code; a
 woken party has yet to run; every party waits for something no jump can bring; or the
 main thread's loop served a whole cap of virtual time to no client (rule 5)."""
+
+
+def _alarm_pending() -> bool:
+    """Whether a real-time signal timer (`signal.alarm`, `setitimer`) will still go off.
+
+    Its signal reaches the loop through the loop's own wake-up socket, which rule 5 does
+    not count: a loop waiting for it is not waiting forever.
+    """
+    timer = getattr(signal, "ITIMER_REAL", None)
+    return timer is not None and signal.getitimer(timer)[0] > 0
 
 
 class VirtualTimeExceeded(Exception):
@@ -161,6 +172,7 @@ class Coordinator(Parties):
         return (
             self._stop_forever is not None
             and me == threading.main_thread().ident
+            and not _alarm_pending()
             and not any(idle.loop.wakeable() for idle in self._idle.values())
         )
 

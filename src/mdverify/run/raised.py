@@ -145,7 +145,10 @@ def prompt_exception(prompt: doctest.Example | None, flush: Callable[[], None]) 
         flush()
         want = prompt.want
         stack = want[: len(want) - len(shown)]
-        only = traceback.format_exception_only(type(exc), exc)[-1]
+        lines = traceback.format_exception_only(type(exc), exc)
+        # A SyntaxError's lines show the code and the caret first; other exceptions' lines
+        # are the exception line, then the notes added to it (3.11+).
+        only = lines[-1] if isinstance(exc, SyntaxError) else "".join(lines)
         if isinstance(exc, ImportError) and not _LOCATION.search(shown.rstrip()):
             only = without_location(only) + "\n"  # the writer's machine had another path
         sys.stdout.write(stack + only)

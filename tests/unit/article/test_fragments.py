@@ -88,3 +88,13 @@ def test_typos_and_missing_imports_are_never_lacking():
     assert unbound("print(json.dumps(data))\n") == [{"data"}]  # json is missing its import
     # A name a standard module exports: a missing `from functools import reduce`.
     assert unbound("print(reduce(plus, [1, 2]))\n") == [{"plus"}]
+
+
+def test_a_short_block_that_declares_its_exception_is_meant_to_run():
+    text = (
+        "```python\nundefined_here()\n```\n\n```text\nTraceback (most recent call last):\n"
+        "  ...\nNameError: name 'undefined_here' is not defined\n```\n"
+    )
+    (example,) = parse_text("a.md", text).examples
+    assert example.raises
+    assert example.settings.skip is None

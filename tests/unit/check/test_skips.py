@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from mdverify.article.parse import parse_text
 from mdverify.check.compare import judge
 from mdverify.check.skips import TEMPLATE, skip_group, skip_of, skip_text
 from mdverify.model import (
@@ -182,3 +185,16 @@ def test_a_block_marked_xfail_is_the_writers_to_judge():
         is None
     )
     assert after_run(Raised("EOFError", ""), asked=True, xfail="asks for a name") is None
+
+
+def test_a_declared_exception_that_was_raised_is_the_example_not_a_skip():
+    line = "print(reverse_list([1]))  # NameError: name 'reverse_list' is not defined"
+    (example,) = parse_text("a.md", f"```python\n{line}\n```\n").examples
+    assert example.unbound  # the name is one the block may lack
+    error = "NameError: name 'reverse_list' is not defined"
+    raised = replace(missing("reverse_list"), statement=2)
+    obs = Observation(0, Status.RAISED, error=error, error_line=2, raised=raised)
+    verdict = judge(example, obs)
+    assert verdict.raised_as is not None
+    assert verdict.passed
+    assert skip_of(verdict) is None

@@ -7,6 +7,7 @@ time, and what the clock waited for is in `real.waits`, exactly.
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import signal
 import socket
 import subprocess
@@ -226,23 +227,17 @@ def test_a_loop_with_timers_and_no_server_still_fails_at_the_cap(virtual, real, 
 # --------------------------------------------------------------------------- accept
 
 
-def _never(signum, frame):
-    msg = "the accept was never stopped"
-    raise AssertionError(msg)
-
-
 def test_a_blocking_accept_no_client_can_reach_is_stopped(virtual, real, stops):
     server = socket.create_server(("127.0.0.1", 0))
-    # A watchdog that is no party of the clock's (a thread would be): if the plain accept
-    # blocked, the test fails instead of hanging.
-    previous = signal.signal(signal.SIGALRM, _never)
-    signal.alarm(10)
+    # A watchdog that is no party of the clock's (a Python thread would be, and a pending
+    # alarm keeps rule 5 from applying): if the plain accept blocked, the process ends
+    # with the stacks instead of hanging.
+    faulthandler.dump_traceback_later(60, exit=True)
     try:
         with pytest.raises(Stopped):
             server.accept()
     finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+        faulthandler.cancel_dump_traceback_later()
         server.close()
     assert stops == [100_000_000]
     assert real.waits == [GRACE]
@@ -272,4 +267,21 @@ def test_an_accept_with_a_timeout_is_the_plain_accept(virtual, real, stops):
             server.accept()
     finally:
         server.close()
+    assert stops == []
+
+
+def test_a_pending_signal_timer_keeps_the_loop_waiting(virtual, real, stops):
+    """`signal.alarm` wakes the loop through its own wake-up socket: not waiting forever."""
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        real.at(60, lambda: loop.call_soon_threadsafe(done.set_result, "woken"))
+        return await done
+
+    signal.setitimer(signal.ITIMER_REAL, 3600)  # never reached: the test wakes it first
+    try:
+        assert asyncio.run(main()) == "woken"
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
     assert stops == []
