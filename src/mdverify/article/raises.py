@@ -222,15 +222,23 @@ def _from_comment(
 def _trailing(syntax: BlockSyntax, claimed: set[int]) -> list[RaisesClaim]:
     """`items[5]  # IndexError: ...`: a trailing comment on a statement that is no print."""
     ends: dict[int, int] = {}
+    bodies: set[int] = set()  # lines of function and class bodies: they run when called
     for stmt in syntax.statements:
         for number in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1):
             ends[number] = syntax.article_line(stmt.end_lineno or stmt.lineno)
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bodies.update(range(stmt.body[0].lineno, (stmt.end_lineno or stmt.lineno) + 1))
     found = []
     for comment in syntax.comments:
         line = syntax.article_line(comment.line)
         if comment.full_line or line in claimed or comment.line not in ends:
             continue
         parsed = _in_comment(comment.text[1:])
+        if parsed is not None and comment.line in bodies:
+            # `raise ValueError(...)  # ValueError: when n < 0` in a def says when the
+            # function raises, not that the block does: read only where the block raised.
+            name, message, _ = parsed
+            parsed = (name, message, True)
         if parsed is not None:
             found.append(_from_comment("trailing", line, ends[comment.line], parsed))
     return found

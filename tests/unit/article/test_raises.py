@@ -174,3 +174,13 @@ def test_in_a_try_body_an_exception_comment_is_soft():
         "except IndexError as err:\n    print(err)\n```\n"
     )
     assert [(r.line, r.soft, r.exact) for r in raises] == [(3, True, True)]
+
+
+def test_an_exception_comment_in_a_function_body_says_when_it_raises_not_that_the_block_does():
+    text = (
+        "```python\ndef check(n):\n    if n < 0:\n"
+        '        raise ValueError("negative")  # ValueError: when n is negative\n'
+        "    return n\n\nprint(check(3))  # 3\n```\n"
+    )
+    (example,) = parse_text("a.md", text).examples
+    assert all(claim.soft for claim in example.raises)
