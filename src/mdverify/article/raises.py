@@ -38,8 +38,9 @@ if TYPE_CHECKING:
 
 __all__ = ["declare_raises", "directive_raises", "exception_line", "parse_traceback"]
 
+# A terminal shows the Ctrl-C that stopped a server as `^C` before the traceback's header.
 _HEADER = re.compile(
-    r"(?:Exception Group )?Traceback \((?:most recent call last|innermost last)\):"
+    r"(?:\^C)?(?:Exception Group )?Traceback \((?:most recent call last|innermost last)\):"
 )
 _CHAIN = (
     "The above exception was the direct cause of the following exception:",

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mdverify.check.matching import matches
-from mdverify.model import RaisesFault, RaisesMismatch, Status
+from mdverify.model import Halt, RaisesFault, RaisesMismatch, Status
 from mdverify.run.raised import without_location
 
 if TYPE_CHECKING:
@@ -40,7 +40,9 @@ def check_raised(
     hard = [claim for claim in example.raises if not claim.soft]
     raised = observation.raised
     if observation.status is Status.OK:
-        return None, RaisesMismatch(hard[0], RaisesFault.NOT_RAISED) if hard else None
+        shown = _stopped_as_shown(example, observation)
+        missing = RaisesMismatch(hard[0], RaisesFault.NOT_RAISED) if hard else None
+        return (shown, None) if shown is not None else (None, missing)
     if observation.status is not Status.RAISED or raised is None:
         return None, None  # a timeout, a crash: reported as such
     here = [c for c in example.raises if c.upto_line in (None, raised.statement)]
@@ -52,6 +54,18 @@ def check_raised(
     if hard:
         return None, RaisesMismatch(hard[0], RaisesFault.ELSEWHERE)
     return None, None
+
+
+def _stopped_as_shown(example: Example, observation: Observation) -> RaisesClaim | None:
+    """The declaration of the KeyboardInterrupt a block stopped with Ctrl-C ended on.
+
+    The clock stopped it as the reader did (it waited forever), so the traceback the article
+    shows under its output is what the reader saw, though the block ran to its end.
+    """
+    cut, raised = observation.interruption, observation.raised
+    if cut is None or cut.halt is not Halt.FOREVER or raised is None:
+        return None
+    return next((claim for claim in example.raises if _matches(claim, raised)), None)
 
 
 def raised_line(raised: Raised) -> str:

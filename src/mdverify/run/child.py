@@ -149,11 +149,11 @@ class _Session:
             # that stops there with success: neither is a failure. The statements after it
             # do not run; the article's later blocks do.
             stopped = isinstance(exc, KeyboardInterrupt) and self.clock.waited_forever
+            raised = describe(exc, self.statement)  # an article may show that Ctrl-C
             if not (stopped or (isinstance(exc, SystemExit) and exc.code in (None, 0))):
                 path = self.request["path"]
                 status, error = Status.RAISED, format_error(exc, path, self.request["display"])
                 error_line = last_article_line(exc, path)
-                raised = describe(exc, self.statement)
         elapsed = self.clock.now() - started
         awaited = recorder.stop() if block.get("trace_awaits") else ()
         tasks = sorted((*self.clock.timeline(), *awaited), key=lambda t: t.start)
