@@ -80,12 +80,15 @@ def test_a_group_is_printed_before_its_members_depth_first():
     )
 
 
-def test_a_syntax_error_is_its_msg_and_notes_follow_the_message():
+def test_a_syntax_error_is_its_msg():
     def syntax() -> None:
         compile("1 +", "x.md", "exec")
 
     assert describe(_caught(syntax), None).message == "invalid syntax"
 
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="add_note arrived in 3.11")
+def test_the_notes_of_an_exception_follow_its_message():
     def noted() -> None:
         err = ValueError("bad")
         err.add_note("see the docs")
