@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from mdverify.article.syntax import BlockSyntax
     from mdverify.model import Example
 
-__all__ = ["MAX_LINES", "fragments", "unbound"]
+__all__ = ["MAX_LINES", "binds", "fragments", "unbound"]
 
 MAX_LINES = 3
 _BUILTINS = frozenset({*dir(builtins), "__file__", "__builtins__"})
@@ -78,6 +78,15 @@ def fragments(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) -
             line = syntax.article_line(unknown[0][1])
             found[index] = Skip(SkipKind.FRAGMENT, names, line)
     return found
+
+
+def binds(read: Sequence[BlockSyntax | None]) -> dict[int, frozenset[str]]:
+    """The names each block that parses binds, at any depth, by example index."""
+    return {
+        index: frozenset(_bound_in(syntax.tree))
+        for index, syntax in enumerate(read)
+        if syntax is not None and syntax.tree is not None
+    }
 
 
 def unbound(

@@ -27,7 +27,7 @@ from mdverify.article.directives import (
     parse_mapping,
 )
 from mdverify.article.fences import OUTPUT_WORDS, declared_output, names_output
-from mdverify.article.fragments import fragments, unbound
+from mdverify.article.fragments import binds, fragments, unbound
 from mdverify.article.markdown import markdown_parser
 from mdverify.article.notcode import is_session, not_runnable
 from mdverify.article.raises import declare_raises
@@ -118,6 +118,8 @@ def parse_text(path: str, text: str, *, output_words: Collection[str] = OUTPUT_W
         )
     for index, names in unbound(examples, [syntax for _, syntax in read]).items():
         examples[index] = replace(examples[index], unbound=names)
+    for index, names in binds([syntax for _, syntax in read]).items():
+        examples[index] = replace(examples[index], binds=names)
     runnable = [
         syntax if e.settings.skip is None else None
         for e, (_, syntax) in zip(examples, read, strict=True)

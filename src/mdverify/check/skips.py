@@ -12,9 +12,19 @@ from typing import TYPE_CHECKING
 from mdverify.model import Halt, Skip, SkipKind, Status
 
 if TYPE_CHECKING:
-    from mdverify.model import Interruption, Verdict
+    from collections.abc import Mapping, Sequence
 
-__all__ = ["TEMPLATE", "not_reached", "signal_name", "skip_group", "skip_of", "skip_text"]
+    from mdverify.model import Example, Interruption, Observation, Verdict
+
+__all__ = [
+    "TEMPLATE",
+    "failed_names",
+    "not_reached",
+    "signal_name",
+    "skip_group",
+    "skip_of",
+    "skip_text",
+]
 
 TEMPLATE = "syntax template, not runnable code"
 """The summary's group for every kind of template (`SkipKind.template`)."""
@@ -32,6 +42,7 @@ _GROUPS = {
     SkipKind.OFFLINE: "needs the network",
     SkipKind.UNBOUND: "uses a name no block of the article defines",
     SkipKind.STDIN: "reads standard input; examples get none",
+    SkipKind.AFTER_FAILURE: "needs a name from an earlier block that failed",
 }
 
 
@@ -89,6 +100,9 @@ _SENTENCES = {
         " not runnable as it stands{at}"
     ),
     SkipKind.STDIN: "reads standard input{at}; examples get none",
+    SkipKind.AFTER_FAILURE: (
+        "uses {detail}, which only the block at line {line} defines, and that block failed"
+    ),
 }
 _TEMPLATE_WORDS = {
     SkipKind.GUTTER: "a listing with line numbers",
@@ -100,7 +114,27 @@ _TEMPLATE_WORDS = {
 }
 
 
-def skip_of(verdict: Verdict) -> Skip | None:
+def failed_names(
+    examples: Sequence[Example], observations: Mapping[int, Observation], index: int
+) -> dict[str, int]:
+    """Names that only failed blocks above `examples[index]` bind -> the first one's line.
+
+    A block that failed stopped before its later statements: what they would have bound
+    is missing for the blocks after it, which fail for it with a NameError of their own.
+    """
+    failed: dict[str, int] = {}
+    fine: set[str] = set()
+    for example in examples[:index]:
+        obs = observations.get(example.index)
+        if obs is not None and obs.status is not Status.OK:
+            for name in example.binds:
+                failed.setdefault(name, example.line)
+        else:
+            fine |= example.binds
+    return {name: line for name, line in failed.items() if name not in fine}
+
+
+def skip_of(verdict: Verdict, failed: Mapping[str, int] | None = None) -> Skip | None:
     """Whether `verdict` is a skip, not a pass or a failure, and why; None when neither.
 
     * An earlier block ended the article's process. A hang or a crash is that block's
@@ -118,6 +152,9 @@ def skip_of(verdict: Verdict) -> Skip | None:
       not what a reader sees. As for a host, a declared output that matched stands; a block
       that raised fails, unless it ended on the EOFError that `input()` raised.
 
+    * The block ended on a NameError for a name that only an earlier block binds, and that
+      block failed (`failed`, from `failed_names`): one defect, reported once, at its block.
+
     A block marked xfail is the writer's to judge: it is never skipped after its run.
     """
     obs = verdict.observation
@@ -127,10 +164,10 @@ def skip_of(verdict: Verdict) -> Skip | None:
         return Skip(SkipKind.NOT_REACHED, line=cut.line, cause=cut.cause)
     if obs.offline and obs.status is Status.OK and not (example.outputs and verdict.passed):
         return Skip(SkipKind.OFFLINE, ", ".join(obs.offline))
-    return None if example.settings.xfail is not None else _wanting(verdict)
+    return None if example.settings.xfail is not None else _wanting(verdict, failed or {})
 
 
-def _wanting(verdict: Verdict) -> Skip | None:
+def _wanting(verdict: Verdict, failed: Mapping[str, int]) -> Skip | None:
     """What a block that ran wanted, if that is why it ended as it did: stdin, or a name.
 
     Not a block that raised what its article declares: that is the point of the example.
@@ -149,6 +186,9 @@ def _wanting(verdict: Verdict) -> Skip | None:
         return Skip(SkipKind.STDIN, line=obs.error_line, unchecked=unchecked)
     if raised is not None and raised.type == "NameError" and raised.name in example.unbound:
         return Skip(SkipKind.UNBOUND, raised.name, obs.error_line, unchecked=unchecked)
+    name = raised.name if raised is not None and raised.type == "NameError" else None
+    if name is not None and name in failed:
+        return Skip(SkipKind.AFTER_FAILURE, name, failed[name], unchecked=unchecked)
     return None
 
 

@@ -262,6 +262,8 @@ class Example:
     that are neither a near-miss of a known name nor a standard module's name: what an
     exercise or a template leaves to the reader (`mdverify.article.fragments.unbound`). A
     NameError for one of them skips the block instead of failing it."""
+    binds: frozenset[str] = frozenset()
+    """Names the block binds, at any depth (`mdverify.article.fragments.binds`)."""
     warnings: tuple[str, ...] = ()
     raises: tuple[RaisesClaim, ...] = ()
     """The exceptions the article says the block stops on, in article order."""

@@ -56,6 +56,9 @@ class SkipKind(enum.Enum):
     UNBOUND = "unbound"
     """The block raised NameError for a name no block binds (`Example.unbound`): an exercise
     stub or a template that parses; detail: the name."""
+    AFTER_FAILURE = "after-failure"
+    """The block raised NameError for a name that only an earlier block binds, and that block
+    failed: the first failure says what is wrong; detail: the name, line: that block's."""
     STDIN = "stdin"
     """The block called `input()`, and examples get no standard input."""
 

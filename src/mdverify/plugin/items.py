@@ -69,6 +69,10 @@ class ArticleFile(Protocol):
         """The observation for `example`, running the article the first time."""
         ...
 
+    def failed_before(self, example: Example) -> dict[str, int]:
+        """Names only failed blocks above `example` bind -> the first such block's line."""
+        ...
+
 
 def junit_properties(display: str, line: int) -> list[tuple[str, object]]:
     """`file` and `line` (1-based) of an item, as properties for --junitxml.
@@ -101,7 +105,7 @@ class ExampleItem(pytest.Item):
         chosen = settings(self.config)
         tolerance = chosen.tolerance(observation.clock)
         verdict = judge(self.example, observation, tolerance, chosen.filters)
-        skip = skip_of(verdict)
+        skip = skip_of(verdict, self.article_file.failed_before(self.example))
         if skip is not None:
             skip_now(self, skip)
         if observation.elapsed is not None:

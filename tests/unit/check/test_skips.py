@@ -8,7 +8,7 @@ import pytest
 
 from mdverify.article.parse import parse_text
 from mdverify.check.compare import judge
-from mdverify.check.skips import TEMPLATE, skip_group, skip_of, skip_text
+from mdverify.check.skips import TEMPLATE, failed_names, skip_group, skip_of, skip_text
 from mdverify.model import (
     BlockSettings,
     Example,
@@ -198,3 +198,28 @@ def test_a_declared_exception_that_was_raised_is_the_example_not_a_skip():
     assert verdict.raised_as is not None
     assert verdict.passed
     assert skip_of(verdict) is None
+
+
+def test_a_name_only_a_failed_block_above_binds_is_a_skip_that_names_that_block():
+    text = (
+        "```python\nitems = load()\n```\n\n"  # line 1: fails (load is nowhere)
+        "```python\nfor item in items:\n    print(item)\n```\n\n"  # line 5
+        "```python\nitems = [1]\n```\n\n"  # line 10: binds items again, and runs
+        "```python\nprint(items)\n```\n"  # line 14
+    )
+    examples = parse_text("a.md", text).examples
+    observations = {
+        0: Observation(0, Status.RAISED, raised=missing("load")),
+        1: Observation(1, Status.RAISED, raised=missing("items")),
+        2: Observation(2, Status.OK),
+    }
+    assert failed_names(examples, observations, 1) == {"items": 1}
+    # A later block bound items again; the loop variable of the failed block is still its.
+    assert failed_names(examples, observations, 3) == {"item": 5}
+    verdict = judge(examples[1], observations[1])
+    skip = skip_of(verdict, failed_names(examples, observations, 1))
+    assert skip == Skip(SkipKind.AFTER_FAILURE, "items", 1)
+    assert skip_text(skip) == (
+        "uses items, which only the block at line 1 defines, and that block failed"
+    )
+    assert skip_of(verdict) is None  # without the failure above, a NameError of its own
