@@ -140,6 +140,8 @@ def parse_comment(body: str, line: int) -> BlockDirective:
     for key, op, value in items:
         if key == "raises":
             _equals(key, op)
+            if raises is not None:
+                raise DirectiveError("'raises' is given twice; a block stops on one exception")
             try:
                 raises = directive_raises(value or "", line)
             except ValueError as err:

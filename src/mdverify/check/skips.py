@@ -151,7 +151,6 @@ def skip_of(verdict: Verdict, failed: Mapping[str, int] | None = None) -> Skip |
     * The block called `input()`, and examples get no standard input: what it printed is
       not what a reader sees. As for a host, a declared output that matched stands; a block
       that raised fails, unless it ended on the EOFError that `input()` raised.
-
     * The block ended on a NameError for a name that only an earlier block binds, and that
       block failed (`failed`, from `failed_names`): one defect, reported once, at its block.
 

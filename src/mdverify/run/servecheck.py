@@ -28,7 +28,7 @@ from collections import deque
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from mdverify.check.compare import matches
+from mdverify.check.matching import matches
 from mdverify.model import ServeFault, ServeProblem, Status
 from mdverify.run.events import End, Listening, Start
 

@@ -184,3 +184,10 @@ def test_an_exception_comment_in_a_function_body_says_when_it_raises_not_that_th
     )
     (example,) = parse_text("a.md", text).examples
     assert all(claim.soft for claim in example.raises)
+
+
+def test_raises_given_twice_is_an_error_at_its_line():
+    with pytest.raises(ArticleError, match=r"a.md:1: 'raises' is given twice"):
+        parse_text(
+            "a.md", "<!-- mdverify: raises=KeyError raises=ValueError -->\n```python\n1\n```\n"
+        )
