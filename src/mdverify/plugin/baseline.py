@@ -31,7 +31,7 @@ from mdverify.check.report import baseline_note, known_failure
 from mdverify.check.summary import baseline_lines
 from mdverify.edit.atomic import FileChangedError, digest, write_atomic
 from mdverify.plugin.options import settings
-from mdverify.plugin.xdist import is_worker
+from mdverify.plugin.xdist import carry, is_worker
 
 if TYPE_CHECKING:
     from collections.abc import Generator, Sequence
@@ -92,10 +92,7 @@ class Baselines:
         """Carry the item's result (and its article's keys, once) on its report."""
         report = yield
         if report.when == "call":
-            for name in (_RESULT, _ARTICLE, KNOWN):
-                value = getattr(item, name, None)
-                if value is not None:
-                    setattr(report, name, value)
+            carry(item, report, _RESULT, _ARTICLE, KNOWN)
             reason = getattr(item, _XFAIL, None)
             if reason is not None and report.failed:
                 # As pytest's own xfail mark does: the failure stays the report's text (the

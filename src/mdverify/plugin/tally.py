@@ -16,7 +16,7 @@ from mdverify.check.skips import skip_group, skip_text
 from mdverify.check.summary import outcome_line, tally_lines
 from mdverify.check.tally import Checked, Tally, checked
 from mdverify.plugin.baseline import KNOWN
-from mdverify.plugin.xdist import is_worker
+from mdverify.plugin.xdist import carry, is_worker
 
 if TYPE_CHECKING:
     from collections.abc import Generator, Mapping, Sequence
@@ -63,12 +63,10 @@ class Tallies:
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         """Carry what the item's verdict compared, or its skip's kind, on its report."""
         report = yield
-        value = getattr(item, _CHECKED, None)
-        if report.when == "call" and value is not None:
-            setattr(report, _CHECKED, value)
-        group = getattr(item, _SKIP_GROUP, None)
-        if report.skipped and group is not None:
-            setattr(report, _SKIP_GROUP, group)
+        if report.when == "call":
+            carry(item, report, _CHECKED)
+        if report.skipped:
+            carry(item, report, _SKIP_GROUP)
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:

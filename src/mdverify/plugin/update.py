@@ -17,7 +17,7 @@ from mdverify.check.report import timing_not_rewritten
 from mdverify.edit.update import Correction, summary, update_files
 from mdverify.model import RaisesFault
 from mdverify.plugin.options import settings
-from mdverify.plugin.xdist import is_worker
+from mdverify.plugin.xdist import carry, is_worker
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -82,11 +82,7 @@ class Updates:
         """Carry the item's updates and timing notes on its report (to the controller)."""
         report = yield
         if report.when == "call":
-            # Only our items, and only in update mode, have these (see `record`).
-            for name in (_UPDATES, _TIMING):
-                value = getattr(item, name, None)
-                if value:
-                    setattr(report, name, value)
+            carry(item, report, _UPDATES, _TIMING)  # only our items, in update mode: `record`
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:

@@ -21,7 +21,19 @@ import pytest
 from mdverify.plugin.options import settings
 from mdverify.run.policy import XDIST_QUEUED
 
-__all__ = ["is_worker", "pytest_xdist_make_scheduler", "upcoming"]
+__all__ = ["carry", "is_worker", "pytest_xdist_make_scheduler", "upcoming"]
+
+
+def carry(item: pytest.Item, report: pytest.TestReport, *names: str) -> None:
+    """Copy the item's attributes `names` that are set onto its report.
+
+    A report is what reaches the controlling process from an xdist worker (its attributes
+    travel as plain data), so what a hook noted on the item must ride on it.
+    """
+    for name in names:
+        value = getattr(item, name, None)
+        if value is not None:
+            setattr(report, name, value)
 
 
 def is_worker(config: pytest.Config) -> bool:
