@@ -11,10 +11,20 @@ The suite runs on pytest-xdist's workers by default (see `pytest_cmdline_main`).
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 
 collect_ignore_glob = ["tests/fixtures/*", "tests/cases/*"]
+
+# The suite starts many interpreters (inner pytest runs, xdist workers, warm workers,
+# articles' cold children), and each imports mdverify from src/. Where the machine
+# sets PYTHONDONTWRITEBYTECODE (this project's VMs do, as do many Docker images), none of
+# them finds a cached .pyc: each compiles, and pytest assert-rewrites, every module again.
+# The suite writes bytecode instead, as a developer's machine does by default; the
+# processes it starts inherit that. Set here, at import, so that xdist's workers do too.
+if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
+    sys.dont_write_bytecode = False
 
 # Unit modules each of whose tests starts an article's child, the warm worker or a server.
 _PROCESS_MODULES = frozenset({"test_run.py", "test_worker.py", "test_services.py"})
