@@ -156,7 +156,13 @@ def test_writing_the_baseline_needs_its_file():
 def test_filters_from_the_command_line_add_to_the_ini_files_and_none_drops_the_defaults():
     chosen = build({"mdverify_filters": [r"id=\d+ => id=N"]}, {"mdverify_filters": ["none"]})
     assert [f.name for f in chosen.filters] == ["none", r"id=\d+ => id=N"]
-    assert [f.name for f in build({}, {}).filters] == ["addresses", "durations"]
+    assert [f.name for f in build({}, {}).filters] == [
+        "addresses",
+        "durations",
+        "wall_clock",
+        "pids",
+        "versions",
+    ]
 
 
 def test_a_filter_that_is_not_a_regex_is_an_error_that_names_the_setting():

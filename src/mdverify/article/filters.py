@@ -15,6 +15,13 @@ A preset is a named list of patterns, each documented in docs/output.md:
 * `uuids`: `1b4e28ba-2fa1-11d2-883f-0016d3cca427` becomes `<uuid>`;
 * `tmp_paths`: a path under the temporary directory becomes `<tmp>`;
 * `task_names`: `Task-12` becomes `Task-…`;
+* `wall_clock` (on by default): `timestamps`, in the output of a block whose code reads the
+  wall clock (`mdverify.article.volatile`);
+* `pids` (on by default): in the output of a block whose code reads a process id, a number
+  after a word for a process or an id (`pid 4211`, `process id: 4211`, `proceso padre
+  4211`) becomes `<pid>`;
+* `versions` (on by default): a version in a URL's path (`https://errors.pydantic.dev/2/`)
+  matches a printed version that it is the start of (`2.14`, not `3.0` nor `2.1` for `2.14`);
 * `durations`: a number with a unit of time (`0.53s`, `took 1.2 seconds`, `15 ms`) or after
   a word about time (`Elapsed: 2.0031`) is compared as a duration, within a tolerance:
   `durations` uses the timing claims' tolerance, `durations(20%,0.1s)` states its own.
@@ -25,11 +32,19 @@ from __future__ import annotations
 import re
 
 from mdverify.article.timing import parse_duration
+from mdverify.article.volatile import CLOCK, PID
 from mdverify.model import OutputFilter
 
-__all__ = ["DEFAULT_FILTERS", "PRESETS", "FilterError", "parse_filter", "parse_filters"]
+__all__ = [
+    "CONDITIONAL",
+    "DEFAULT_FILTERS",
+    "PRESETS",
+    "FilterError",
+    "parse_filter",
+    "parse_filters",
+]
 
-DEFAULT_FILTERS = ("addresses", "durations")
+DEFAULT_FILTERS = ("addresses", "durations", "wall_clock", "pids", "versions")
 """The presets in force with no configuration: values no run can reproduce."""
 
 _MONTHS = (
@@ -84,7 +99,26 @@ PRESETS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "task_names": ((r"\bTask-\d+\b", "Task-…"),),
     "durations": (),
+    "wall_clock": (),
+    "pids": (),
+    "versions": (),
 }
+# A pid follows a word for a process or an id on its line, in a few languages.
+_PID_WORDS = r"pids?|process(?:es|us|o)?|proceso|prozess|id"
+CONDITIONAL: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "wall_clock": (CLOCK, PRESETS["timestamps"]),
+    "pids": (
+        PID,
+        (
+            (
+                rf"(?i:(\b(?:{_PID_WORDS})\b[^\d\n]{{0,30}}?))(?<![\w.])\d{{2,}}(?![\w.])",
+                r"\1<pid>",
+            ),
+        ),
+    ),
+}
+"""Presets that apply only to a block whose code reads what they hide: each preset's kind
+of reading (`mdverify.article.volatile`) and its patterns."""
 _RESET = "none"
 _ARROW = re.compile(r"\s=>\s")
 _DURATIONS = re.compile(r"durations\((?P<tolerance>[^()]*)\)")
@@ -116,7 +150,7 @@ def parse_filter(text: str) -> tuple[OutputFilter, ...]:
             f"unknown filter {spec!r}: write REGEX => REPLACEMENT, or a preset: "
             f"{', '.join(PRESETS)} (or none)"
         )
-    if spec == "durations":
+    if spec in {"durations", "versions", *CONDITIONAL}:
         return (OutputFilter(spec),)
     return tuple(OutputFilter(spec, pattern, replacement) for pattern, replacement in PRESETS[spec])
 

@@ -33,6 +33,7 @@ from mdverify.article.notcode import is_session, not_runnable
 from mdverify.article.raises import declare_raises
 from mdverify.article.syntax import BlockSyntax, read_block
 from mdverify.article.timing import timing_claims
+from mdverify.article.volatile import with_volatile
 from mdverify.model import (
     Article,
     ArticleError,
@@ -105,8 +106,7 @@ def parse_text(path: str, text: str, *, output_words: Collection[str] = OUTPUT_W
     if tokens and tokens[0].type == "front_matter":
         settings = _front_matter(path, tokens[0], lines)
     elif lines[0] == "---" and len(lines) > 1 and re.match(r"[\w-]+\s*:", lines[1]):
-        # markdown-it reads an unclosed front matter as a rule and a paragraph; the
-        # settings in it would be silently ignored.
+        # markdown-it reads an unclosed front matter as a rule and a paragraph: unread.
         raise ArticleError(path, 1, "front matter starting here is never closed by '---'")
     read = _examples(path, tokens, lines, settings, output_words)
     examples = [declare_raises(e, syntax) for e, syntax in read]
@@ -120,6 +120,7 @@ def parse_text(path: str, text: str, *, output_words: Collection[str] = OUTPUT_W
         examples[index] = replace(examples[index], unbound=names)
     for index, names in binds([syntax for _, syntax in read]).items():
         examples[index] = replace(examples[index], binds=names)
+    examples = with_volatile(examples, [syntax for _, syntax in read])
     runnable = [
         syntax if e.settings.skip is None else None
         for e, (_, syntax) in zip(examples, read, strict=True)

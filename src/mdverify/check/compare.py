@@ -52,7 +52,7 @@ def judge(
     if observation.status is not Status.OK and raised_as is None:
         return Verdict(example, observation, raises=raises)
     allowed = tolerance or DEFAULT_TOLERANCE[observation.clock]
-    in_force = Filters((*filters, *example.settings.filters), allowed)
+    in_force = Filters((*filters, *example.settings.filters), allowed, example.volatile)
     how = _How(in_force, unordered=bool(example.settings.unordered))
     mismatches: list[Mismatch] = []
     prose: list[OutputClaim] = []

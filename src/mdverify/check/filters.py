@@ -15,6 +15,7 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
+from mdverify.article.filters import CONDITIONAL
 from mdverify.check.tolerance import Tolerance
 
 if TYPE_CHECKING:
@@ -59,12 +60,28 @@ _DURATION = re.compile(
 class Filters:
     """The filters in force for one block, ready to apply to a declared and a printed text."""
 
-    def __init__(self, filters: Iterable[OutputFilter], tolerance: Tolerance) -> None:
-        """Those of `filters` after the last `none`; `durations` defaults to `tolerance`."""
+    def __init__(
+        self,
+        filters: Iterable[OutputFilter],
+        tolerance: Tolerance,
+        volatile: frozenset[str] = frozenset(),
+    ) -> None:
+        """Those of `filters` after the last `none`; `durations` defaults to `tolerance`.
+
+        `volatile` is what the block's code reads (`mdverify.model.Example.volatile`): a
+        conditional preset (`wall_clock`, `pids`) applies only where it reads its kind.
+        """
         kept: list[OutputFilter] = []
         for item in filters:
             kept = [] if item.name == "none" else [*kept, item]
-        self._subs = [(_compiled(f.pattern), f.replacement) for f in kept if f.pattern]
+        subs: list[tuple[str, str]] = []
+        for item in kept:
+            if item.pattern:
+                subs.append((item.pattern, item.replacement))
+            elif item.name in CONDITIONAL and CONDITIONAL[item.name][0] in volatile:
+                subs.extend(CONDITIONAL[item.name][1])
+        self._subs = [(_compiled(pattern), replacement) for pattern, replacement in subs]
+        self._versions = any(f.name == "versions" for f in kept)
         durations = [f for f in kept if f.name == "durations"]
         self._tolerance: Tolerance | None = None
         if durations:
@@ -78,6 +95,8 @@ class Filters:
             printed = pattern.sub(replacement, printed)
         if self._tolerance is not None:
             declared = _durations(declared, printed, self._tolerance)
+        if self._versions:
+            declared = _versions(declared, printed)
         return declared, printed
 
 
@@ -101,6 +120,30 @@ def _durations(declared: str, printed: str, tolerance: Tolerance) -> str:
         if match["unit"] is not None and twin["unit"] is not None:
             parts.append(declared[at : match.start("unit")] + twin["unit"])
             at = match.end("unit")
+    parts.append(declared[at:])
+    return "".join(parts)
+
+
+# A version as a whole segment of a URL's path: `https://errors.pydantic.dev/2.14/v/missing`.
+_URL_VERSION = re.compile(
+    r"(?P<url>https?://[^\s/]+(?:/[^\s/]+)*?/)(?P<v>v?\d+(?:\.\d+)*)(?=/|\s|$)", re.MULTILINE
+)
+
+
+def _versions(declared: str, printed: str) -> str:
+    """`declared` with each URL version that starts its printed twin written as printed.
+
+    The twins are paired in order; `2` stands for `2.14` (a docs site's major-version
+    link), `2.1` does not stand for `2.14`, nor `3` for `2.14`.
+    """
+    shown = list(_URL_VERSION.finditer(printed))
+    parts, at = [], 0
+    for match, twin in zip(_URL_VERSION.finditer(declared), shown, strict=False):
+        short, full = match["v"], twin["v"]
+        if match["url"] != twin["url"] or not full.startswith(f"{short}."):
+            continue
+        parts.append(declared[at : match.start("v")] + full)
+        at = match.end("v")
     parts.append(declared[at:])
     return "".join(parts)
 

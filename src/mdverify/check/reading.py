@@ -16,12 +16,13 @@ one of three styles, decided against what the code printed:
   or the name of the type printed (`int` or `integer` for `<class 'int'>`). Several
   lines of output may be written on one line, separated by spaces or commas (a print in a
   loop: `# 0 1 2`).
-* **text**: any other comment, compared whole, when it is one word after a one-word
-  output or a type (`# yes` for `no`; not a label such as `# Output`), or when its first
-  word is, case aside, the first word of a line of the output: `# Hello, world` under a
-  print of `Hello, world!` is a claim, and fails. A comment whose first word names the
-  type printed (`int`, `Integer`, `str` or `string` for `<class 'str'>`) shows that
-  output.
+* **text**: any other comment, compared whole (its spacing aside: a run of spaces counts
+  as one, and a space beside punctuation as none, so `# 23: 01: 00` shows `23:01:00`),
+  when it is one word after a one-word output or a type (`# yes` for `no`; not a label
+  such as `# Output`), or when its first word is, case aside, the first word of a line
+  of the output: `# Hello, world` under a print of `Hello, world!` is a claim, and
+  fails. A comment whose first word names the type printed (`int`, `Integer`, `str` or
+  `string` for `<class 'str'>`) shows that output.
 * **prose**: any other comment (`# adds the unit`, `# or, shorter: a | b`, a comment under
   a statement that printed nothing): not compared, and the verdict says so.
 
@@ -68,7 +69,7 @@ class Reading:
 def read_claim(declared: str, got: str) -> Reading:
     """Read the comment claim `declared` against `got`, the output it is said to show."""
     text = declared.strip() if "\n" not in declared.strip() else declared
-    if any(matches(text, shown) for shown in _shown(got)):
+    if any(matches(text, shown) or _same_but_spacing(text, shown) for shown in _shown(got)):
         return Reading("text", matched=True, compared=text)
     value = value_part(text)
     if value is not None and not (value != text and _no_value_in(got)):
@@ -104,6 +105,24 @@ def _one_word_claim(words: list[str], shown: list[str]) -> bool:
     return _TYPE.fullmatch(shown[0]) is not None or (
         len(printed) == 1 and any(c.isalpha() for c in printed[0])
     )
+
+
+_RUN = re.compile(r"[ \t]+")
+_AROUND = re.compile(r" ?([^\w\s]) ?")
+
+
+def _same_but_spacing(text: str, shown: str) -> bool:
+    """Whether `text` is `shown` but for the spacing a writer's hand may change.
+
+    Each run of spaces counts as one, and a space beside punctuation as none (`23: 01: 00`
+    is `23:01:00`; `item3?  True` is `item3? True`). A space between two words stays:
+    `1 2` is not `12`.
+    """
+    return matches(_spaced(text), _spaced(shown))
+
+
+def _spaced(text: str) -> str:
+    return "\n".join(_AROUND.sub(r"\1", _RUN.sub(" ", line.strip())) for line in normalise(text))
 
 
 def _shown(got: str) -> list[str]:

@@ -264,6 +264,10 @@ class Example:
     NameError for one of them skips the block instead of failing it."""
     binds: frozenset[str] = frozenset()
     """Names the block binds, at any depth (`mdverify.article.fragments.binds`)."""
+    volatile: frozenset[str] = frozenset()
+    """What the block's code reads that no later run reproduces: `clock` (the wall clock),
+    `pid` (a process id), for the `wall_clock` and `pids` filters
+    (`mdverify.article.volatile`)."""
     warnings: tuple[str, ...] = ()
     raises: tuple[RaisesClaim, ...] = ()
     """The exceptions the article says the block stops on, in article order."""

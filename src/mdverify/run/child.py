@@ -319,6 +319,18 @@ def _flush() -> None:
             pass  # closed or broken by the example; the next block gets fresh streams
 
 
+def _line_buffered() -> None:
+    """Write stdout a line at a time, as Python does to a terminal, a reader's view.
+
+    To a file Python buffers stdout in blocks, so a line printed before a process or thread
+    that prints is started would land after that one's: `print(os.getpid())` in a parent
+    and in its `multiprocessing` child come out in a reader's order only like this.
+    """
+    for stream in (sys.stdout, sys.__stdout__):
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            stream.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+
+
 def _restore_streams() -> None:
     """Give the next block working stdout and stderr, whatever this one did to them."""
     for fd, saved in enumerate(_SAVED_FDS, start=1):
@@ -335,7 +347,7 @@ def _restore_streams() -> None:
                 open(1 if name == "stdout" else 2, "wb", closefd=False),  # noqa: SIM115
                 encoding="utf-8",
                 errors="backslashreplace",
-                line_buffering=name == "stderr",
+                line_buffering=True,  # as `_line_buffered` makes them
             )
             setattr(sys, f"__{name}__", original)
         setattr(sys, name, original)
@@ -366,6 +378,7 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
     # with SIGINT ignored (a CI job started in the background), and that would be inherited.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     fresh.no_stdin()
+    _line_buffered()
 
     def report(event: Event) -> None:
         data = encode_event(event)

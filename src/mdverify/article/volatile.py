@@ -1,0 +1,121 @@
+"""Which blocks print a value that no later run can print again: the time of day, a pid.
+
+An article shows the date and time its writer ran a block at, and the id of the process
+that ran it. The default filters `wall_clock` and `pids` (`mdverify.article.filters`)
+hide such values, but only in the output of a block whose code reads them: elsewhere a
+date or a number is a value the writer may mean (`date(2024, 1, 31) + timedelta(days=1)`).
+
+A block reads the wall clock when its code, at any depth, calls `now()`, `today()`,
+`utcnow()` (on `datetime`, `date` or anything else), `time.time()`, or `time.ctime()`,
+`asctime()`, `localtime()`, `gmtime()` or `strftime(format)` of the `time` module without a
+time given;
+it reads a pid when it calls `getpid()` or `getppid()` or reads a `.pid` attribute. It also
+reads them when it uses a name that a statement of a block above it (or of its own)
+binds from such a reading: `now = datetime.now()` in one block and `print(now)` in the
+next, or a function whose body calls `time.ctime()`, until a statement binds that name anew
+from no reading.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from mdverify.article.syntax import BlockSyntax
+    from mdverify.model import Example
+
+__all__ = ["CLOCK", "PID", "volatile", "with_volatile"]
+
+CLOCK = "clock"
+"""The block reads the wall clock."""
+PID = "pid"
+"""The block reads a process id."""
+
+_NOW = frozenset({"now", "today", "utcnow"})
+# These read the clock only when no time is passed to them: `time.ctime(0)` is a constant.
+_UNLESS_GIVEN = {"ctime": 0, "asctime": 0, "localtime": 0, "gmtime": 0, "strftime": 1}
+_PIDS = frozenset({"getpid", "getppid"})
+
+
+def with_volatile(examples: list[Example], read: Sequence[BlockSyntax | None]) -> list[Example]:
+    """`examples` with what each reads (`Example.volatile`); `read` is each one's reading."""
+    kinds = volatile(read)
+    return [replace(e, volatile=kinds[i]) if i in kinds else e for i, e in enumerate(examples)]
+
+
+def volatile(read: Sequence[BlockSyntax | None]) -> dict[int, frozenset[str]]:
+    """What each block reads of `CLOCK` and `PID`, by example index.
+
+    Blocks that read none are left out; a block that does not parse, or a pycon block,
+    reads nothing.
+    """
+    tainted: dict[str, frozenset[str]] = {}
+    found: dict[int, frozenset[str]] = {}
+    for index, syntax in enumerate(read):
+        if syntax is None or syntax.tree is None:
+            continue
+        kinds: set[str] = set()
+        for statement in syntax.tree.body:
+            reads = _reads(statement, tainted)
+            kinds |= reads
+            for name in _bound(statement):
+                if reads:
+                    tainted[name] = tainted.get(name, frozenset()) | reads
+                else:  # bound anew from values that are no reading: `day = new_year.day`
+                    tainted.pop(name, None)
+        if kinds:
+            found[index] = frozenset(kinds)
+    return found
+
+
+def _reads(node: ast.AST, tainted: dict[str, frozenset[str]]) -> frozenset[str]:
+    kinds: set[str] = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.Call):
+            kinds |= _call(child)
+        elif isinstance(child, ast.Attribute) and child.attr == "pid":
+            kinds.add(PID)
+        elif isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load):
+            kinds |= tainted.get(child.id, frozenset())
+    return frozenset(kinds)
+
+
+def _call(call: ast.Call) -> set[str]:
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    if name in _NOW:
+        return {CLOCK}
+    if name == "time" and isinstance(func, ast.Attribute) and not call.args:
+        return {CLOCK}  # time.time(); a bare `time()` may be anything
+    if (
+        name in _UNLESS_GIVEN
+        and len(call.args) <= _UNLESS_GIVEN[name]
+        and not call.keywords
+        and (isinstance(func, ast.Name) or _on_time_module(func))
+    ):
+        return {CLOCK}
+    if name in _PIDS:
+        return {PID}
+    return set()
+
+
+def _on_time_module(func: ast.expr) -> bool:
+    """`time.ctime()`, not a datetime's own `ctime()`, which shows that datetime."""
+    return isinstance(func, ast.Attribute) and getattr(func.value, "id", None) == "time"
+
+
+def _bound(statement: ast.stmt) -> set[str]:
+    """The names a top-level statement binds, at its own level."""
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {statement.name}
+    names: set[str] = set()
+    for child in ast.walk(statement):
+        if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+            names.add(child.id)
+        elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(child.name)
+    return names
