@@ -110,6 +110,7 @@ _TEMPLATE_WORDS = {
     SkipKind.ELLIPSIS: "'...' for the code left out: {}",
     SkipKind.PROSE: "prose where code would be: {}",
     SkipKind.COMMENT_FOR_CODE: "a comment where code would be: {}",
+    SkipKind.NO_BODY: "nothing under the header: {}",
     SkipKind.SYNTAX_LABEL: "a block labelled 'syntax'",
 }
 

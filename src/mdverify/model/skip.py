@@ -40,7 +40,11 @@ class SkipKind(enum.Enum):
     PROSE = "prose"
     """A template with prose where code would be; detail: the line."""
     COMMENT_FOR_CODE = "comment-for-code"
-    """A template with a comment where code would be (`await  # awaitable`); detail: the line."""
+    """A template with a comment where code would be (`await  # awaitable`, or the only line
+    of a body, as an exercise stub leaves it); detail: the line."""
+    NO_BODY = "no-body"
+    """An exercise stub: a header (`def f():`, `class C:`) with nothing under it; detail:
+    the header."""
     SYNTAX_LABEL = "syntax-label"
     """A template labelled "syntax"."""
     OUTPUT_IN_CODE = "output-in-code"
@@ -75,6 +79,7 @@ _TEMPLATES = frozenset(
         SkipKind.ELLIPSIS,
         SkipKind.PROSE,
         SkipKind.COMMENT_FOR_CODE,
+        SkipKind.NO_BODY,
         SkipKind.SYNTAX_LABEL,
     }
 )
