@@ -264,6 +264,10 @@ class Example:
     NameError for one of them skips the block instead of failing it."""
     binds: frozenset[str] = frozenset()
     """Names the block binds, at any depth (`mdverify.article.fragments.binds`)."""
+    local: tuple[tuple[str, int], ...] = ()
+    """(name, line of the block that binds it) for each name the block uses at its top level
+    that the article binds only inside functions (`mdverify.article.fragments.local`). A
+    NameError for one of them skips the block as a fragment instead of failing it."""
     warnings: tuple[str, ...] = ()
     raises: tuple[RaisesClaim, ...] = ()
     """The exceptions the article says the block stops on, in article order."""

@@ -53,6 +53,9 @@ class SkipKind(enum.Enum):
     """No line of the block is Python: output or prose in a Python fence."""
     FRAGMENT = "fragment"
     """An API fragment using names no block binds; detail: the names, comma-separated."""
+    LOCAL = "local"
+    """A fragment using names an earlier block binds only inside a function: it shows a line
+    of that function alone; detail: the names, comma-separated; line: that block's."""
     NOT_REACHED = "not-reached"
     """An earlier block ended the article's process; `cause` says how."""
     OFFLINE = "offline"
@@ -96,4 +99,5 @@ class Skip:
     cause: Interruption | None = None
     """NOT_REACHED: how the block that ended the process was cut short, if known."""
     unchecked: int = 0
-    """UNBOUND, STDIN: how many outputs the block declares, which the skip leaves uncompared."""
+    """UNBOUND, LOCAL, STDIN: how many outputs the block declares, which the skip leaves
+    uncompared."""
