@@ -13,10 +13,17 @@ and is skipped with the names and the line, when all of these hold:
   is bound by no other block of the article, at any depth. A block that does not parse
   counts as binding every word in it.
 
-A name that some other block defines (`np` from an `import numpy as np` that failed) is a
-real dependency: the block runs, and its NameError says what went wrong before it. So is a
-near-miss of a builtin or of a name the article binds (`pritn`, `totl` beside `total`): a
-typo, which fails.
+A name that another block binds only inside a function (`leftovers`, a local of the
+`def` above) is not bound at the top level, where the fragment uses it: the fragment is
+one line of that function, shown alone. It is skipped too, naming the block that binds it
+(`local`), and so is a longer block whose run ends on a NameError for such a name, used
+at its own top level. A name declared `global` in a function counts as bound at the top
+level, and so does any name a class body binds.
+
+A name that some other block defines at its top level (`np` from an `import numpy as np`
+that failed) is a real dependency: the block runs, and its NameError says what went wrong
+before it. So is a near-miss of a builtin or of a name the article binds (`pritn`, `totl`
+beside `total`): a typo, which fails.
 
 Longer blocks that parse can lack names too: an exercise stub (`print(reverse_list([1, 2,
 3]))` under "write a function called reverse_list") or a template that happens to parse
@@ -49,7 +56,7 @@ if TYPE_CHECKING:
     from mdverify.article.syntax import BlockSyntax
     from mdverify.model import Example
 
-__all__ = ["MAX_LINES", "binds", "fragments", "unbound"]
+__all__ = ["MAX_LINES", "binds", "fragments", "local", "unbound"]
 
 MAX_LINES = 3
 _BUILTINS = frozenset({*dir(builtins), "__file__", "__builtins__"})
@@ -59,6 +66,7 @@ _WORD = re.compile(r"[A-Za-z_]\w*")
 def fragments(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) -> dict[int, Skip]:
     """The skip of each fragment, by example index; `read` is each block's reading."""
     bound = [_bound_anywhere(e, syntax) for e, syntax in zip(examples, read, strict=True)]
+    top = [_bound_at_top(e, syntax) for e, syntax in zip(examples, read, strict=True)]
     found: dict[int, Skip] = {}
     for index, (example, syntax) in enumerate(zip(examples, read, strict=True)):
         if syntax is None or syntax.tree is None or example.outputs or example.timings:
@@ -70,13 +78,21 @@ def fragments(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) -
         code = [ln for ln in syntax.lines if ln.strip() and not ln.lstrip().startswith("#")]
         if len(code) > MAX_LINES:
             continue
-        elsewhere = set().union(*(names for i, names in enumerate(bound) if i != index))
+        others = [i for i in range(len(examples)) if i != index]
+        elsewhere = set().union(*(top[i] for i in others))
+        inside = {name: examples[i].line for i in reversed(others) for name in bound[i] - elsewhere}
         unknown = [(n, line) for n, line in _unbound(syntax.tree) if n not in elsewhere]
-        known = _BUILTINS | elsewhere | bound[index]
-        if unknown and not any(_likely_mistake(n, known) for n, _ in unknown):
-            names = ", ".join(dict.fromkeys(n for n, _ in unknown))
-            line = syntax.article_line(unknown[0][1])
-            found[index] = Skip(SkipKind.FRAGMENT, names, line)
+        known = _BUILTINS | elsewhere | bound[index] | set(inside)
+        # A name bound inside a function above is no typo of itself, only of another name.
+        if unknown and not any(_likely_mistake(n, known - {n}) for n, _ in unknown):
+            names = list(dict.fromkeys(n for n, _ in unknown))
+            local_names = [n for n in names if n in inside]
+            if local_names:
+                line = inside[local_names[0]]
+                found[index] = Skip(SkipKind.LOCAL, ", ".join(local_names), line)
+            else:
+                line = syntax.article_line(unknown[0][1])
+                found[index] = Skip(SkipKind.FRAGMENT, ", ".join(names), line)
     return found
 
 
@@ -120,6 +136,70 @@ def unbound(
         if lacking:
             found[index] = lacking
     return found
+
+
+def local(
+    examples: Sequence[Example], read: Sequence[BlockSyntax | None]
+) -> dict[int, tuple[tuple[str, int], ...]]:
+    """What each block uses at its top level that the article binds only inside functions.
+
+    By example index: (name, line of the first block that binds it), for the run's verdict
+    (`mdverify.check.skips.skip_of`). A near-miss of a name bound at the top level, or of a
+    builtin, is left out: it may be a typo of that name, which fails.
+    """
+    top: set[str] = set()
+    anywhere: dict[str, int] = {}
+    for example, syntax in zip(examples, read, strict=True):
+        top |= _bound_at_top(example, syntax)
+        for name in _bound_anywhere(example, syntax):
+            anywhere.setdefault(name, example.line)
+    if "*" in top:
+        return {}
+    inside = {name: line for name, line in anywhere.items() if name not in top}
+    known = _BUILTINS | top
+    found: dict[int, tuple[tuple[str, int], ...]] = {}
+    for index, syntax in enumerate(read):
+        if syntax is None or syntax.tree is None:
+            continue
+        used = {
+            node.id
+            for stmt in syntax.tree.body
+            for node in _module_scope(stmt)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+        }
+        names = sorted(n for n in used & set(inside) if not _likely_mistake(n, known - {n}))
+        if names:
+            found[index] = tuple((n, inside[n]) for n in names)
+    return found
+
+
+def _bound_at_top(example: Example, syntax: BlockSyntax | None) -> set[str]:
+    """What a block binds at its top level; a block read as words binds every word.
+
+    A function's body and arguments are its own scope, except for its `global` names.
+    """
+    if syntax is None or syntax.tree is None:
+        return _bound_anywhere(example, syntax) or set(_WORD.findall(example.source))
+    bound = {
+        name for stmt in syntax.tree.body for node in _top_scope(stmt) for name in _binds(node)
+    }
+    bound |= {
+        n for node in ast.walk(syntax.tree) if isinstance(node, ast.Global) for n in node.names
+    }
+    return bound
+
+
+def _top_scope(node: ast.AST) -> Iterator[ast.AST]:
+    """`node` and what under it binds in the module: not function or lambda bodies or args."""
+    yield node
+    for child in ast.iter_child_nodes(node):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+            child in node.body or child is node.args
+        ):
+            continue
+        if isinstance(node, ast.Lambda):
+            continue  # its defaults bind nothing
+        yield from _top_scope(child)
 
 
 def _bound_by_lines(source: str) -> set[str]:

@@ -11,7 +11,10 @@ mdverify's mistake as the writer's. Two readings, both documented in docs/output
   - a shell command: a prompt (`$ `, `user@host:~$ `, `C:\> `), or a command word
     (`pip install x`, `cd dir`: `mdverify.article.fences.COMMANDS`) the line does not
     parse without;
-  - a listing with a line-number gutter: every line starts with its number;
+  - a listing with a line-number gutter: every line starts with its number, after
+    leading comment lines (`# Filename: demo.py`);
+  - an exercise stub: a header (`def`, `class`, `for`, `try`...) whose body is only a
+    comment, or nothing, left for the reader to fill in (`stub`);
   - a syntax template: a `<placeholder>`, a `..`/`...` where Python wants code, prose
     (`code goes here`: plain words, the first one no keyword), a comment in place of an
     operand (`await  # awaitable code`), or a block labelled `# syntax`;
@@ -41,7 +44,7 @@ from mdverify.model import Skip, SkipKind
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
 
-__all__ = ["is_session", "not_runnable"]
+__all__ = ["is_session", "not_runnable", "stub"]
 
 _PROMPT = re.compile(r"(?:\S*[$%#>]|PS [^>]*>)[ \t]+(?P<command>\S.*)")
 _INTERPRETER = re.compile(r"(?:\S*[$%>][ \t]+)?(?:python(?:3(?:\.\d+)?)?|py)[ \t]*")
@@ -58,6 +61,8 @@ _CODE_START = re.compile(rf"[ \t]*(?:[A-Za-z_][\w.]*[ \t]*(?:[-+*/]?=|\(|\[)|(?:
 _STRING = re.compile(r"'[^']*'|\"[^\"]*\"")
 _NEEDS_OPERAND = frozenset({"await", "import", "from", "del", "assert", "with", "for", "if"})
 _NOT_PROSE = frozenset({*keyword.kwlist, "print", "exec"})  # Python 2 statements: a defect
+_NO_BODY = re.compile(r"expected an indented block after .* on line (?P<line>\d+)")
+_BODY_INDENT = 4  # the indentation of the `pass` that fills a body with no comment in it
 
 
 def is_session(source: str) -> bool:
@@ -95,8 +100,82 @@ def not_runnable(source: str, first_line: int, words: Collection[str]) -> Skip |
     if shell is not None:
         command = lines[shell - 1].strip()
         return Skip(SkipKind.SHELL, command, first_line + shell - 1)
+    empty = stub(source)
+    if empty is not None:
+        return Skip(empty[0], empty[1], first_line + empty[2] - 1)
     reason = _reason(lines, line, words)
     return None if reason is None else Skip(reason[0], reason[1], first_line + at - 1)
+
+
+def stub(source: str) -> tuple[SkipKind, str, int] | None:
+    """Whether `source` is an exercise stub: (kind, particulars, block line); None if not.
+
+    A stub's headers have bodies left to the reader: only comments indented under the
+    header (`COMMENT_FOR_CODE`, naming the first), or nothing before the block ends
+    (`NO_BODY`, naming the header). A header followed by code at its own indentation,
+    with no comment under it, is a body that lost its indentation: code, which fails. So
+    is a stub that still does not parse once each empty body holds a `pass`: it is broken
+    elsewhere too.
+    """
+    lines = source.split("\n")
+    first: tuple[SkipKind, str, int] | None = None
+    for _ in range(len(lines)):  # each round fills one body, and a body takes a line
+        try:
+            ast.parse("\n".join(lines))
+        except SyntaxError as err:
+            found = _NO_BODY.match(err.msg) if isinstance(err, IndentationError) else None
+            body = None if found is None else _empty_body(lines, int(found["line"]))
+            if body is None:
+                return None
+            reason, end, indent = body
+            first = first or reason
+            lines.insert(end, f"{' ' * indent}pass")
+        else:
+            return first
+    return None
+
+
+def _empty_body(
+    lines: Sequence[str], header: int
+) -> tuple[tuple[SkipKind, str, int], int, int] | None:
+    """The reason, where a `pass` goes and its indentation, for the header at line `header`.
+
+    None when code follows the header at its own indentation with no comment under it.
+    """
+    end = _logical_end(lines, header)
+    if end is None:
+        return None
+    indent = _indentation(lines[header - 1])
+    after = end  # 0-based index of the first line after the header
+    while after < len(lines) and (
+        not lines[after].strip() or lines[after].lstrip().startswith("#")
+    ):
+        after += 1
+    comments = [
+        n for n in range(end, after) if lines[n].strip() and _indentation(lines[n]) > indent
+    ]
+    if comments:
+        n = comments[0]
+        return (SkipKind.COMMENT_FOR_CODE, lines[n].strip(), n + 1), end, _indentation(lines[n])
+    if after < len(lines):  # code at the header's indentation: a body lost its indentation
+        return None
+    return (SkipKind.NO_BODY, lines[header - 1].strip(), header), end, indent + _BODY_INDENT
+
+
+def _logical_end(lines: Sequence[str], header: int) -> int | None:
+    """The line (1-based) where the statement that starts at line `header` ends."""
+    readline = iter([f"{line}\n" for line in lines[header - 1 :]]).__next__
+    try:
+        for token in tokenize.generate_tokens(readline):
+            if token.type == tokenize.NEWLINE:
+                return header + token.start[0] - 1
+    except (tokenize.TokenError, SyntaxError, StopIteration):
+        pass
+    return None
+
+
+def _indentation(line: str) -> int:
+    return len(line.expandtabs()) - len(line.expandtabs().lstrip())
 
 
 def _in_strings(source: str) -> set[int]:
@@ -148,11 +227,12 @@ def _is_shell(text: str) -> bool:
 def _has_gutter(lines: Sequence[str]) -> bool:
     """Every line starts with its number, and without the numbers the block parses.
 
-    A gutter is written two ways: the number then a space (`10 x = 1`), or numbers padded
+    Comment lines may come before the first number (`# Filename: demo.py`), outside the
+    gutter. A gutter is written two ways: the number then a space (`10 x = 1`), or numbers padded
     to one column (`1   x = 1` and `10  x = 1`), where the code starts at the same column
     whatever the number's width. Both are tried.
     """
-    numbered = [text for text in lines if text.strip()]
+    numbered = list(itertools.dropwhile(_is_comment, (text for text in lines if text.strip())))
     matches = [_GUTTER.match(text) for text in numbered]
     if any(match is None for match in matches):
         return False
@@ -169,6 +249,10 @@ def _has_gutter(lines: Sequence[str]) -> bool:
         ),
     ]
     return any(_parses("\n".join(rest)) for rest in rests)
+
+
+def _is_comment(text: str) -> bool:
+    return text.lstrip().startswith("#")
 
 
 def _parses(text: str) -> bool:

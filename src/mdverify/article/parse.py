@@ -27,7 +27,7 @@ from mdverify.article.directives import (
     parse_mapping,
 )
 from mdverify.article.fences import OUTPUT_WORDS, declared_output, names_output
-from mdverify.article.fragments import binds, fragments, unbound
+from mdverify.article.fragments import binds, fragments, local, unbound
 from mdverify.article.markdown import markdown_parser
 from mdverify.article.notcode import is_session, not_runnable
 from mdverify.article.raises import declare_raises
@@ -113,13 +113,14 @@ def parse_text(path: str, text: str, *, output_words: Collection[str] = OUTPUT_W
     for index, reason in fragments(examples, [syntax for _, syntax in read]).items():
         if _decided(examples[index].settings):
             continue  # the writer said how this block runs: a guess does not overrule it
-        examples[index] = replace(
-            examples[index], settings=replace(examples[index].settings, skip=reason)
-        )
+        settings_of = replace(examples[index].settings, skip=reason)
+        examples[index] = replace(examples[index], settings=settings_of)
     for index, names in unbound(examples, [syntax for _, syntax in read]).items():
         examples[index] = replace(examples[index], unbound=names)
     for index, names in binds([syntax for _, syntax in read]).items():
         examples[index] = replace(examples[index], binds=names)
+    for index, found in local(examples, [syntax for _, syntax in read]).items():
+        examples[index] = replace(examples[index], local=found)
     examples = with_volatile(examples, [syntax for _, syntax in read])
     runnable = [
         syntax if e.settings.skip is None else None

@@ -38,6 +38,7 @@ _GROUPS = {
     SkipKind.OUTPUT_IN_CODE: "the block shows its output inside the code",
     SkipKind.NOT_PYTHON: "no line of it is Python",
     SkipKind.FRAGMENT: "fragment, not a program",
+    SkipKind.LOCAL: "fragment, not a program",
     SkipKind.NOT_REACHED: "not run",
     SkipKind.OFFLINE: "needs the network",
     SkipKind.UNBOUND: "uses a name no block of the article defines",
@@ -90,6 +91,10 @@ _SENTENCES = {
     SkipKind.FRAGMENT: (
         "fragment, not a program: uses {detail}, which no block of the article defines{at}"
     ),
+    SkipKind.LOCAL: (
+        "fragment, not a program: uses {detail}, which only a function of the block at line"
+        " {line} binds"
+    ),
     SkipKind.OFFLINE: (
         "needs the network: the block tried {detail}, not declared; examples run offline,"
         " so what it printed is not what a reader sees (declare the host under hosts: in"
@@ -110,6 +115,7 @@ _TEMPLATE_WORDS = {
     SkipKind.ELLIPSIS: "'...' for the code left out: {}",
     SkipKind.PROSE: "prose where code would be: {}",
     SkipKind.COMMENT_FOR_CODE: "a comment where code would be: {}",
+    SkipKind.NO_BODY: "nothing under the header: {}",
     SkipKind.SYNTAX_LABEL: "a block labelled 'syntax'",
 }
 
@@ -151,6 +157,8 @@ def skip_of(verdict: Verdict, failed: Mapping[str, int] | None = None) -> Skip |
     * The block called `input()`, and examples get no standard input: what it printed is
       not what a reader sees. As for a host, a declared output that matched stands; a block
       that raised fails, unless it ended on the EOFError that `input()` raised.
+    * The block ended on a NameError for a name it uses at its top level, which the article
+      binds only inside functions (`Example.local`): a line of that function, shown alone.
     * The block ended on a NameError for a name that only an earlier block binds, and that
       block failed (`failed`, from `failed_names`): one defect, reported once, at its block.
 
@@ -186,6 +194,9 @@ def _wanting(verdict: Verdict, failed: Mapping[str, int]) -> Skip | None:
     if raised is not None and raised.type == "NameError" and raised.name in example.unbound:
         return Skip(SkipKind.UNBOUND, raised.name, obs.error_line, unchecked=unchecked)
     name = raised.name if raised is not None and raised.type == "NameError" else None
+    inside = dict(example.local)
+    if name is not None and name in inside:
+        return Skip(SkipKind.LOCAL, name, inside[name], unchecked=unchecked)
     if name is not None and name in failed:
         return Skip(SkipKind.AFTER_FAILURE, name, failed[name], unchecked=unchecked)
     return None

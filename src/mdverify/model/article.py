@@ -268,6 +268,10 @@ class Example:
     """What the block's code reads that no later run reproduces: `clock` (the wall clock),
     `pid` (a process id), for the `wall_clock` and `pids` filters
     (`mdverify.article.volatile`)."""
+    local: tuple[tuple[str, int], ...] = ()
+    """(name, line of the block that binds it) for each name the block uses at its top level
+    that the article binds only inside functions (`mdverify.article.fragments.local`). A
+    NameError for one of them skips the block as a fragment instead of failing it."""
     warnings: tuple[str, ...] = ()
     raises: tuple[RaisesClaim, ...] = ()
     """The exceptions the article says the block stops on, in article order."""

@@ -40,7 +40,11 @@ class SkipKind(enum.Enum):
     PROSE = "prose"
     """A template with prose where code would be; detail: the line."""
     COMMENT_FOR_CODE = "comment-for-code"
-    """A template with a comment where code would be (`await  # awaitable`); detail: the line."""
+    """A template with a comment where code would be (`await  # awaitable`, or the only line
+    of a body, as an exercise stub leaves it); detail: the line."""
+    NO_BODY = "no-body"
+    """An exercise stub: a header (`def f():`, `class C:`) with nothing under it; detail:
+    the header."""
     SYNTAX_LABEL = "syntax-label"
     """A template labelled "syntax"."""
     OUTPUT_IN_CODE = "output-in-code"
@@ -49,6 +53,9 @@ class SkipKind(enum.Enum):
     """No line of the block is Python: output or prose in a Python fence."""
     FRAGMENT = "fragment"
     """An API fragment using names no block binds; detail: the names, comma-separated."""
+    LOCAL = "local"
+    """A fragment using names an earlier block binds only inside a function: it shows a line
+    of that function alone; detail: the names, comma-separated; line: that block's."""
     NOT_REACHED = "not-reached"
     """An earlier block ended the article's process; `cause` says how."""
     OFFLINE = "offline"
@@ -75,6 +82,7 @@ _TEMPLATES = frozenset(
         SkipKind.ELLIPSIS,
         SkipKind.PROSE,
         SkipKind.COMMENT_FOR_CODE,
+        SkipKind.NO_BODY,
         SkipKind.SYNTAX_LABEL,
     }
 )
@@ -91,4 +99,5 @@ class Skip:
     cause: Interruption | None = None
     """NOT_REACHED: how the block that ended the process was cut short, if known."""
     unchecked: int = 0
-    """UNBOUND, STDIN: how many outputs the block declares, which the skip leaves uncompared."""
+    """UNBOUND, LOCAL, STDIN: how many outputs the block declares, which the skip leaves
+    uncompared."""

@@ -98,3 +98,31 @@ def test_a_short_block_that_declares_its_exception_is_meant_to_run():
     (example,) = parse_text("a.md", text).examples
     assert example.raises
     assert example.settings.skip is None
+
+
+def examples(*blocks: str):
+    text = "".join(f"```python\n{block}```\n\n" for block in blocks)
+    return parse_text("a.md", text).examples
+
+
+def test_a_name_only_a_function_binds_is_a_fragment_naming_that_block():
+    drain = "def drain(xs):\n    kept = [x for x in xs if x]\n    return kept\n"
+    assert skips(drain, "print(kept)\n")[1] == Skip(SkipKind.LOCAL, "kept", 1)
+    # Used before the block binds it at its top level: a listing of lines, not a program.
+    assert skips(drain, "await q.put(kept)\nkept = await q.get()\n")[1] == Skip(
+        SkipKind.LOCAL, "kept", 1
+    )
+    # A longer block learns it when it runs: the name, and the block that binds it.
+    longer = "n = 0\nfor x in kept:\n    n += 1\nprint(n)\n"
+    assert examples(drain, longer)[1].local == (("kept", 1),)
+
+
+def test_a_global_name_or_one_a_block_binds_at_its_top_level_is_no_local():
+    setter = "def setup():\n    global kept\n    kept = [1]\n"
+    assert skips(setter, "print(kept)\n") == [None, None]
+    assert examples(setter, "n = 0\nfor x in kept:\n    n += 1\nprint(n)\n")[1].local == ()
+    both = "def drain():\n    kept = 1\nkept = 2\n"
+    assert examples(both, "n = 0\nfor x in [kept]:\n    n += 1\nprint(n)\n")[1].local == ()
+    # Used only inside a function of its own: a local of another function is a real bug.
+    reader = "def report():\n    return kept\nx = 1\ny = 2\nprint(report())\n"
+    assert examples("def drain():\n    kept = 1\n", reader)[1].local == ()

@@ -65,6 +65,21 @@ PADDED_GUTTER = "".join(
             11,
         ),
         ("1  import asyncio\n2  print(1)\n", SkipKind.GUTTER, "", 10),
+        ("# Filename: demo.py\n1  import asyncio\n2  print(1)\n", SkipKind.GUTTER, "", 11),
+        (
+            "def double(x):\n    # your code here\n\nprint(double(2))\n",
+            SkipKind.COMMENT_FOR_CODE,
+            "# your code here",
+            11,
+        ),
+        ("class Basket:\n", SkipKind.NO_BODY, "class Basket:", 10),
+        ("x = 1\nfor n in range(\n    3,\n):\n\n", SkipKind.NO_BODY, "for n in range(", 11),
+        (
+            "try:\n    # it worked\nexcept OSError:\n    # it did not\n",
+            SkipKind.COMMENT_FOR_CODE,
+            "# it worked",
+            11,
+        ),
         (PADDED_GUTTER, SkipKind.GUTTER, "", 10),
         ("xs = [1, 2]\noutput:\n[1, 2]\n", SkipKind.OUTPUT_IN_CODE, "", 11),
         ("Enter a number: 3\nYou typed 3\n", SkipKind.NOT_PYTHON, "", 10),
@@ -86,6 +101,8 @@ def test_every_template_kind_reads_as_the_directive_writers_use():
     "source",
     [
         "import asyncio\n\nasync def hello():\nprint('Hello')\n",  # lost indentation
+        "def f():\n\n# a comment at the header's own indentation\nreturn 1\n",  # lost too
+        "def f():\n    # a stub\nprint(f()\n",  # a stub, broken elsewhere as well
         "print 'hello'\n",  # Python 2
         "print(f(a=1, 2))\n",
         "    x = 1\n  y = 2\n",  # mangled indentation
@@ -98,6 +115,11 @@ def test_every_template_kind_reads_as_the_directive_writers_use():
 )
 def test_real_code_with_a_syntax_error_still_runs_and_fails(source):
     assert reason(source) is None
+
+
+def test_numbers_that_skip_after_a_filename_line_are_no_gutter():
+    found = reason("# File: demo.py\n1  x = 1\n3  y = 2\n")
+    assert found is None or found.kind is not SkipKind.GUTTER
 
 
 def test_a_writers_own_directive_wins():
