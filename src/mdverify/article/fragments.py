@@ -46,6 +46,7 @@ import functools
 import importlib
 import re
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from mdverify.model import Skip, SkipKind
@@ -56,7 +57,7 @@ if TYPE_CHECKING:
     from mdverify.article.syntax import BlockSyntax
     from mdverify.model import Example
 
-__all__ = ["MAX_LINES", "binds", "fragments", "local", "unbound"]
+__all__ = ["MAX_LINES", "binds", "fragments", "local", "unbound", "with_names"]
 
 MAX_LINES = 3
 _BUILTINS = frozenset({*dir(builtins), "__file__", "__builtins__"})
@@ -94,6 +95,20 @@ def fragments(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) -
                 line = syntax.article_line(unknown[0][1])
                 found[index] = Skip(SkipKind.FRAGMENT, ", ".join(names), line)
     return found
+
+
+def with_names(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) -> list[Example]:
+    """`examples` with the names each binds, uses unbound, and uses that only functions bind."""
+    found = unbound(examples, read), binds(read), local(examples, read)
+    return [
+        replace(
+            example,
+            unbound=found[0].get(index, example.unbound),
+            binds=found[1].get(index, example.binds),
+            local=found[2].get(index, example.local),
+        )
+        for index, example in enumerate(examples)
+    ]
 
 
 def binds(read: Sequence[BlockSyntax | None]) -> dict[int, frozenset[str]]:

@@ -27,7 +27,7 @@ from mdverify.article.directives import (
     parse_mapping,
 )
 from mdverify.article.fences import OUTPUT_WORDS, declared_output, names_output
-from mdverify.article.fragments import binds, fragments, local, unbound
+from mdverify.article.fragments import fragments, with_names
 from mdverify.article.markdown import markdown_parser
 from mdverify.article.notcode import is_session, not_runnable
 from mdverify.article.raises import declare_raises
@@ -110,18 +110,13 @@ def parse_text(path: str, text: str, *, output_words: Collection[str] = OUTPUT_W
         raise ArticleError(path, 1, "front matter starting here is never closed by '---'")
     read = _examples(path, tokens, lines, settings, output_words)
     examples = [declare_raises(e, syntax) for e, syntax in read]
-    for index, reason in fragments(examples, [syntax for _, syntax in read]).items():
+    syntaxes = [syntax for _, syntax in read]
+    for index, reason in fragments(examples, syntaxes).items():
         if _decided(examples[index].settings):
             continue  # the writer said how this block runs: a guess does not overrule it
         settings_of = replace(examples[index].settings, skip=reason)
         examples[index] = replace(examples[index], settings=settings_of)
-    for index, names in unbound(examples, [syntax for _, syntax in read]).items():
-        examples[index] = replace(examples[index], unbound=names)
-    for index, names in binds([syntax for _, syntax in read]).items():
-        examples[index] = replace(examples[index], binds=names)
-    for index, found in local(examples, [syntax for _, syntax in read]).items():
-        examples[index] = replace(examples[index], local=found)
-    examples = with_volatile(examples, [syntax for _, syntax in read])
+    examples = with_volatile(with_names(examples, syntaxes), syntaxes)
     runnable = [
         syntax if e.settings.skip is None else None
         for e, (_, syntax) in zip(examples, read, strict=True)
