@@ -40,19 +40,26 @@ the module is one of those common ones: then it binds what the module exports.
 from __future__ import annotations
 
 import ast
-import builtins
 import difflib
-import functools
-import importlib
-import re
-import sys
+from collections import Counter
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from mdverify.article.bindings import (
+    BUILTINS,
+    WORD,
+    bound_anywhere,
+    bound_at_top,
+    bound_by_lines,
+    bound_in,
+    module_scope,
+    stdlib,
+    unbound_in,
+)
 from mdverify.model import Skip, SkipKind
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Sequence
 
     from mdverify.article.syntax import BlockSyntax
     from mdverify.model import Example
@@ -60,32 +67,37 @@ if TYPE_CHECKING:
 __all__ = ["MAX_LINES", "binds", "fragments", "local", "unbound", "with_names"]
 
 MAX_LINES = 3
-_BUILTINS = frozenset({*dir(builtins), "__file__", "__builtins__"})
-_WORD = re.compile(r"[A-Za-z_]\w*")
+_FIRST = 2  # a block's own binding, and the first other one
 
 
 def fragments(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) -> dict[int, Skip]:
     """The skip of each fragment, by example index; `read` is each block's reading."""
-    bound = [_bound_anywhere(e, syntax) for e, syntax in zip(examples, read, strict=True)]
-    top = [_bound_at_top(e, syntax) for e, syntax in zip(examples, read, strict=True)]
+    bound = [bound_anywhere(e, syntax) for e, syntax in zip(examples, read, strict=True)]
+    top = [bound_at_top(e, syntax) for e, syntax in zip(examples, read, strict=True)]
+    # Counts and first binders, not a union of the other blocks per block: an article of
+    # thousands of short blocks would make that quadratic.
+    top_count = Counter(name for names in top for name in names)
+    binders = _first_two(bound)
     found: dict[int, Skip] = {}
     for index, (example, syntax) in enumerate(zip(examples, read, strict=True)):
-        if syntax is None or syntax.tree is None or example.outputs or example.timings:
+        if syntax is None or syntax.tree is None or not _may_be_fragment(example, syntax):
             continue
-        if example.raises:  # it declares what it raises: meant to run
+
+        def elsewhere(name: str, index: int = index) -> bool:
+            return top_count[name] > (name in top[index])
+
+        unknown = [(n, line) for n, line in unbound_in(syntax.tree) if not elsewhere(n)]
+        if not unknown:
             continue
-        if example.settings.skip is not None or example.settings.xfail is not None:
-            continue
-        code = [ln for ln in syntax.lines if ln.strip() and not ln.lstrip().startswith("#")]
-        if len(code) > MAX_LINES:
-            continue
-        others = [i for i in range(len(examples)) if i != index]
-        elsewhere = set().union(*(top[i] for i in others))
-        inside = {name: examples[i].line for i in reversed(others) for name in bound[i] - elsewhere}
-        unknown = [(n, line) for n, line in _unbound(syntax.tree) if n not in elsewhere]
-        known = _BUILTINS | elsewhere | bound[index] | set(inside)
+        others_top = {n for n in top_count if elsewhere(n)}
+        inside = {
+            name: examples[next(i for i in first if i != index)].line
+            for name, first in binders.items()
+            if any(i != index for i in first) and name not in others_top
+        }
+        known = BUILTINS | others_top | bound[index] | set(inside)
         # A name bound inside a function above is no typo of itself, only of another name.
-        if unknown and not any(_likely_mistake(n, known - {n}) for n, _ in unknown):
+        if not any(_likely_mistake(n, known - {n}) for n, _ in unknown):
             names = list(dict.fromkeys(n for n, _ in unknown))
             local_names = [n for n in names if n in inside]
             if local_names:
@@ -95,6 +107,27 @@ def fragments(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) -
                 line = syntax.article_line(unknown[0][1])
                 found[index] = Skip(SkipKind.FRAGMENT, ", ".join(names), line)
     return found
+
+
+def _may_be_fragment(example: Example, syntax: BlockSyntax) -> bool:
+    """A short block that declares nothing and that the writer said nothing about."""
+    if example.outputs or example.timings or example.raises:  # meant to run as shown
+        return False
+    if example.settings.skip is not None or example.settings.xfail is not None:
+        return False
+    code = [ln for ln in syntax.lines if ln.strip() and not ln.lstrip().startswith("#")]
+    return len(code) <= MAX_LINES
+
+
+def _first_two(bound: Sequence[set[str]]) -> dict[str, list[int]]:
+    """For each name, the first two blocks that bind it: the first that is not a given one."""
+    binders: dict[str, list[int]] = {}
+    for i, names in enumerate(bound):
+        for name in names:
+            first = binders.setdefault(name, [])
+            if len(first) < _FIRST:
+                first.append(i)
+    return binders
 
 
 def with_names(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) -> list[Example]:
@@ -114,7 +147,7 @@ def with_names(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) 
 def binds(read: Sequence[BlockSyntax | None]) -> dict[int, frozenset[str]]:
     """The names each block that parses binds, at any depth, by example index."""
     return {
-        index: frozenset(_bound_in(syntax.tree))
+        index: frozenset(bound_in(syntax.tree))
         for index, syntax in enumerate(read)
         if syntax is not None and syntax.tree is not None
     }
@@ -131,14 +164,14 @@ def unbound(
     bound: set[str] = set()
     for example, syntax in zip(examples, read, strict=True):
         if syntax is None:  # a pycon block: each of its words counts as bound
-            bound |= set(_WORD.findall(example.source))
+            bound |= set(WORD.findall(example.source))
         elif syntax.tree is not None:
-            bound |= _bound_in(syntax.tree)
+            bound |= bound_in(syntax.tree)
         else:
-            bound |= _bound_by_lines(example.source)
+            bound |= bound_by_lines(example.source)
     if "*" in bound:
         return {}
-    known = _BUILTINS | bound
+    known = BUILTINS | bound
     found: dict[int, frozenset[str]] = {}
     lacking: frozenset[str] = frozenset()
     for index, syntax in enumerate(read):
@@ -147,7 +180,7 @@ def unbound(
             continue  # it does not parse: it never runs
         if tree is not None:  # a pycon block adds none of its own: its words count as bound
             used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - known
-            lacking |= {n for n in used if not _stdlib(n) and not _likely_mistake(n, known)}
+            lacking |= {n for n in used if not stdlib(n) and not _likely_mistake(n, known)}
         if lacking:
             found[index] = lacking
     return found
@@ -165,13 +198,13 @@ def local(
     top: set[str] = set()
     anywhere: dict[str, int] = {}
     for example, syntax in zip(examples, read, strict=True):
-        top |= _bound_at_top(example, syntax)
-        for name in _bound_anywhere(example, syntax):
+        top |= bound_at_top(example, syntax)
+        for name in bound_anywhere(example, syntax):
             anywhere.setdefault(name, example.line)
     if "*" in top:
         return {}
     inside = {name: line for name, line in anywhere.items() if name not in top}
-    known = _BUILTINS | top
+    known = BUILTINS | top
     found: dict[int, tuple[tuple[str, int], ...]] = {}
     for index, syntax in enumerate(read):
         if syntax is None or syntax.tree is None:
@@ -179,146 +212,13 @@ def local(
         used = {
             node.id
             for stmt in syntax.tree.body
-            for node in _module_scope(stmt)
+            for node in module_scope(stmt)
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
         }
         names = sorted(n for n in used & set(inside) if not _likely_mistake(n, known - {n}))
         if names:
             found[index] = tuple((n, inside[n]) for n in names)
     return found
-
-
-def _bound_at_top(example: Example, syntax: BlockSyntax | None) -> set[str]:
-    """What a block binds at its top level; a block read as words binds every word.
-
-    A function's body and arguments are its own scope, except for its `global` names.
-    """
-    if syntax is None or syntax.tree is None:
-        return _bound_anywhere(example, syntax) or set(_WORD.findall(example.source))
-    bound = {
-        name for stmt in syntax.tree.body for node in _top_scope(stmt) for name in _binds(node)
-    }
-    bound |= {
-        n for node in ast.walk(syntax.tree) if isinstance(node, ast.Global) for n in node.names
-    }
-    return bound
-
-
-def _top_scope(node: ast.AST) -> Iterator[ast.AST]:
-    """`node` and what under it binds in the module: not function or lambda bodies or args."""
-    yield node
-    for child in ast.iter_child_nodes(node):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
-            child in node.body or child is node.args
-        ):
-            continue
-        if isinstance(node, ast.Lambda):
-            continue  # its defaults bind nothing
-        yield from _top_scope(child)
-
-
-def _bound_by_lines(source: str) -> set[str]:
-    """What a block that does not parse would bind: what each of its lines binds alone.
-
-    Such a block never runs. Its SyntaxError fails it, or it is skipped as a template, and
-    either says what went wrong before a later block's NameError; the names it was meant to
-    bind (`import numpy as np` in a block indented as a whole) are still not lacking. A
-    line that opens a block (`for item in items:`) is read with a `pass` body.
-    """
-    bound: set[str] = set()
-    for line in source.splitlines():
-        text = line.strip()
-        for attempt in (text, f"{text} pass"):
-            try:
-                tree = ast.parse(attempt)
-            except SyntaxError:
-                continue
-            bound |= _bound_in(tree)
-            break
-    return bound
-
-
-def _bound_in(tree: ast.AST) -> set[str]:
-    """What `tree` binds, at any depth; "*" for a star import that may bind anything.
-
-    A star import of a module of `_FROM_IMPORTED` binds what that module exports.
-    """
-    bound: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.names[0].name == "*":
-            known = node.module in _FROM_IMPORTED
-            bound |= _exports(node.module) if node.module and known else {"*"}
-        elif not (isinstance(node, ast.alias) and node.name == "*"):
-            bound.update(_binds(node))
-    return bound
-
-
-# Standard modules whose names a tutorial imports one by one (`from functools import
-# reduce`): a NameError for one of those names is a missing import, as for a module's name.
-_FROM_IMPORTED = (
-    "abc",
-    "argparse",
-    "asyncio",
-    "base64",
-    "bisect",
-    "collections",
-    "concurrent.futures",
-    "contextlib",
-    "copy",
-    "csv",
-    "dataclasses",
-    "datetime",
-    "decimal",
-    "enum",
-    "fractions",
-    "functools",
-    "glob",
-    "hashlib",
-    "heapq",
-    "itertools",
-    "json",
-    "logging",
-    "math",
-    "operator",
-    "os",
-    "os.path",
-    "pathlib",
-    "pprint",
-    "queue",
-    "random",
-    "re",
-    "shutil",
-    "socket",
-    "statistics",
-    "string",
-    "subprocess",
-    "sys",
-    "tempfile",
-    "textwrap",
-    "threading",
-    "time",
-    "typing",
-    "urllib.parse",
-    "urllib.request",
-    "uuid",
-)
-
-
-def _stdlib(name: str) -> bool:
-    """Whether `name` is a standard module's, or a name one of `_FROM_IMPORTED` exports."""
-    return name in sys.stdlib_module_names or name in _exported()
-
-
-@functools.cache
-def _exported() -> frozenset[str]:
-    return frozenset().union(*map(_exports, _FROM_IMPORTED))
-
-
-@functools.cache
-def _exports(module_name: str) -> frozenset[str]:
-    """What `from module_name import *` binds."""
-    module = importlib.import_module(module_name)
-    return frozenset(getattr(module, "__all__", None) or [n for n in dir(module) if n[0] != "_"])
 
 
 def _likely_mistake(name: str, known: set[str] | frozenset[str]) -> bool:
@@ -330,56 +230,3 @@ def _likely_mistake(name: str, known: set[str] | frozenset[str]) -> bool:
     an `asyncio.Queue` called `queue`, not the `queue` module.
     """
     return bool(difflib.get_close_matches(name, known, n=1, cutoff=0.8))
-
-
-def _bound_anywhere(example: Example, syntax: BlockSyntax | None) -> set[str]:
-    if syntax is None:
-        return set()
-    if syntax.tree is None:
-        return set(_WORD.findall(example.source))
-    return {name for node in ast.walk(syntax.tree) for name in _binds(node)}
-
-
-def _unbound(tree: ast.Module) -> list[tuple[str, int]]:
-    """(name, block line) of each top-level use of a name not bound above it in the block."""
-    bound: set[str] = set(_BUILTINS)
-    found: list[tuple[str, int]] = []
-    for stmt in tree.body:
-        own = {name for node in _module_scope(stmt) for name in _binds(node)}
-        if "*" in own:
-            return []  # a star import may bind anything
-        found.extend(
-            (node.id, node.lineno)
-            for node in _module_scope(stmt)
-            if isinstance(node, ast.Name)
-            and isinstance(node.ctx, ast.Load)
-            and node.id not in bound | own
-        )
-        bound |= own
-    return found
-
-
-def _module_scope(node: ast.AST) -> Iterator[ast.AST]:
-    """`node` and what under it runs when the block runs: not function or lambda bodies."""
-    yield node
-    for child in ast.iter_child_nodes(node):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and child in node.body:
-            continue
-        if isinstance(node, ast.Lambda) and child is node.body:
-            continue
-        yield from _module_scope(child)
-
-
-def _binds(node: ast.AST) -> Iterator[str]:
-    if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-        yield node.id
-    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        yield node.name
-    elif isinstance(node, ast.arg):
-        yield node.arg
-    elif isinstance(node, ast.alias):
-        yield (node.asname or node.name).split(".")[0]
-    elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
-        yield node.name
-    elif isinstance(node, ast.Global | ast.Nonlocal):
-        yield from node.names
