@@ -132,7 +132,7 @@ def _first_two(bound: Sequence[set[str]]) -> dict[str, list[int]]:
 
 def with_names(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) -> list[Example]:
     """`examples` with the names each binds, uses unbound, and uses that only functions bind."""
-    found = unbound(examples, read), binds(read), local(examples, read)
+    found = unbound(examples, read), binds(examples, read), local(examples, read)
     return [
         replace(
             example,
@@ -144,12 +144,21 @@ def with_names(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) 
     ]
 
 
-def binds(read: Sequence[BlockSyntax | None]) -> dict[int, frozenset[str]]:
-    """The names each block that parses binds, at any depth, by example index."""
+def binds(
+    examples: Sequence[Example], read: Sequence[BlockSyntax | None]
+) -> dict[int, frozenset[str]]:
+    """The names each Python block binds, at any depth, by example index.
+
+    A block that does not parse never runs, and its SyntaxError is its failure: what its
+    lines would bind (`bound_by_lines`) counts, so that a later block's NameError for its
+    function is that failure again, not a second one.
+    """
     return {
-        index: frozenset(bound_in(syntax.tree))
-        for index, syntax in enumerate(read)
-        if syntax is not None and syntax.tree is not None
+        index: frozenset(
+            bound_in(syntax.tree) if syntax.tree is not None else bound_by_lines(example.source)
+        )
+        for index, (example, syntax) in enumerate(zip(examples, read, strict=True))
+        if syntax is not None
     }
 
 
