@@ -40,7 +40,15 @@ if TYPE_CHECKING:
 
     from mdverify.model import ClaimKind
 
-__all__ = ["COMMANDS", "OUTPUT_WORDS", "Declared", "declared_output", "names_output", "title"]
+__all__ = [
+    "COMMANDS",
+    "OUTPUT_WORDS",
+    "Declared",
+    "declared_output",
+    "language",
+    "names_output",
+    "title",
+]
 
 OUTPUT_WORDS = (
     *("output", "result", "prints", "stdout", "console"),  # English
@@ -97,6 +105,16 @@ class Declared:
     kind: ClaimKind = "fence"
     """"transcript" when lines above the output (a prompt, a label) stand in the fence: an
     update does not rewrite it then."""
+
+
+def language(info: str) -> str:
+    """The fence's language, lower case: the info string's first word or first class."""
+    info = info.strip()
+    if info.startswith("{"):  # pandoc / attr_list style: {.python title="x"}
+        classes = re.findall(r"\.([\w+-]+)", info)
+        return classes[0].lower() if classes else ""
+    word = re.split(r"[\s{]", info, maxsplit=1)[0] if info else ""
+    return word.lower()
 
 
 def title(info: str) -> str | None:

@@ -26,11 +26,12 @@ from mdverify.article.directives import (
     parse_comment,
     parse_mapping,
 )
-from mdverify.article.fences import OUTPUT_WORDS, declared_output, names_output
+from mdverify.article.fences import OUTPUT_WORDS, declared_output, language, names_output
 from mdverify.article.fragments import fragments, with_names
 from mdverify.article.markdown import markdown_parser
 from mdverify.article.notcode import is_session, not_runnable
 from mdverify.article.raises import declare_raises
+from mdverify.article.shell import exports
 from mdverify.article.syntax import BlockSyntax, read_block
 from mdverify.article.timing import timing_claims
 from mdverify.article.volatile import with_volatile
@@ -185,6 +186,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
     introduction = False  # the one paragraph since the block introduces output
     depth = block_depth = 0  # containers open now, and around the last block
     left = False  # the container around the last block has closed since
+    exported: tuple[tuple[str, str], ...] = ()  # by shell fences since the last block
     for pos, token in enumerate(tokens):
         kind = token.type
         if kind == "inline" and pos and tokens[pos - 1].type == "heading_open":
@@ -222,7 +224,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                 continue
         if kind == "fence":
             _check_closed(path, token, lines)
-            lang = _language(token.info)
+            lang = language(token.info)
             line = _map(token)[0] + 1
             python = lang in PYTHON_LANGS
             # Out of the block's list item (or tab, or quote), a fence is the block's output
@@ -244,7 +246,9 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             if (python and declared is None) or lang in PYCON_LANGS:
                 own = pending[1] if pending is not None else None
                 pending = None
-                found.append(_example(path, len(found), token, lang, heading, article, own, words))
+                read = _example(path, len(found), token, lang, heading, article, own, words)
+                found.append((replace(read[0], environ=exported), read[1]))
+                exported = ()
                 pairable = found[-1][0].kind == "python"
                 prose_since, introduced, block_depth, left = 0, None, depth, False
                 introduction = False
@@ -265,6 +269,8 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                 )
                 last, syntax = found[-1]
                 found[-1] = (replace(last, outputs=(*last.outputs, claim)), syntax)
+            else:
+                exported += exports(lang, token.content)
             pairable = False
         elif kind == "paragraph_open":
             prose_since += 1
@@ -371,15 +377,6 @@ def _check_closed(path: str, token: Token, lines: Sequence[str]) -> None:
     run = len(last) - len(last.lstrip(marker[0]))
     if run < len(marker) or last[run:].strip():
         raise ArticleError(path, start + 1, f"code fence {marker} opened here is never closed")
-
-
-def _language(info: str) -> str:
-    info = info.strip()
-    if info.startswith("{"):  # pandoc / attr_list style: {.python title="x"}
-        classes = re.findall(r"\.([\w+-]+)", info)
-        return classes[0].lower() if classes else ""
-    word = re.split(r"[\s{]", info, maxsplit=1)[0] if info else ""
-    return word.lower()
 
 
 def _plain(markdown: str) -> str:

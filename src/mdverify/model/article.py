@@ -275,6 +275,9 @@ class Example:
     warnings: tuple[str, ...] = ()
     raises: tuple[RaisesClaim, ...] = ()
     """The exceptions the article says the block stops on, in article order."""
+    environ: tuple[tuple[str, str], ...] = ()
+    """(name, value) exported by shell fences between the previous Python block and this one
+    (`mdverify.article.shell`): set in the environment before this block runs."""
 
 
 @dataclass(frozen=True)

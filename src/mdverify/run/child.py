@@ -67,10 +67,11 @@ class BlockRequest(TypedDict):
     trace_awaits: bool
     """Record awaited coroutines for the timeline (blocks that make a timing claim)."""
     calls: list[list[int]]
-    """(article line, column) of each print call whose own output a claim declares; see
-    `mdverify.run.claimed`."""
+    """(line, column) of each print call whose own output a claim declares (`run.claimed`)."""
     values: list[int]
     """Article lines of the bare expressions whose value a comment shows."""
+    environ: list[list[str]]
+    """(name, value) that shell fences above the block export: set before it runs."""
 
 
 class ArticleRequest(TypedDict):
@@ -114,6 +115,7 @@ class _Session:
     def run_block(self, block: BlockRequest) -> None:
         fresh.reset_asyncio()
         fresh.reset_stdin()
+        os.environ.update(dict(block.get("environ", [])))
         self.report(Start(block["index"], *_offsets()))
         serving = netmap.begin_block(block["index"])
         segments: list[tuple[int, int]] = []

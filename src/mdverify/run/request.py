@@ -109,7 +109,7 @@ def prepare(
             "processes": options.processes,
             "file_size": options.output_budget,
         },
-        "blocks": [_block(e) for e in chosen],
+        "blocks": [_block(e, environ) for e, environ in _exports(article.examples, chosen)],
         "net": {
             "hosts": dict(provision.hosts) if provision else {},
             "tls_port": provision.tls_port if provision else None,
@@ -134,7 +134,25 @@ def prepare(
     )
 
 
-def _block(example: Example) -> BlockRequest:
+def _exports(
+    examples: Sequence[Example], chosen: Sequence[Example]
+) -> list[tuple[Example, list[list[str]]]]:
+    """Each chosen block with what shell fences export since the chosen block before it.
+
+    A block that does not run still leaves its exports to the next one that does.
+    """
+    runs = {e.index for e in chosen}
+    pending: list[list[str]] = []
+    paired: list[tuple[Example, list[list[str]]]] = []
+    for example in examples:
+        pending += [list(pair) for pair in example.environ]
+        if example.index in runs:
+            paired.append((example, pending))
+            pending = []
+    return paired
+
+
+def _block(example: Example, environ: list[list[str]]) -> BlockRequest:
     return {
         "index": example.index,
         "kind": example.kind,
@@ -144,4 +162,5 @@ def _block(example: Example) -> BlockRequest:
         "trace_awaits": bool(example.timings),
         "calls": [list(call) for call in sorted({c.call for c in example.outputs if c.call})],
         "values": sorted({c.line for c in example.outputs if c.kind == "value"}),
+        "environ": environ,
     }
