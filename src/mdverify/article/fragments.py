@@ -201,8 +201,9 @@ def local(
     """What each block uses at its top level that the article binds only inside functions.
 
     By example index: (name, line of the first block that binds it), for the run's verdict
-    (`mdverify.check.skips.skip_of`). A near-miss of a name bound at the top level, or of a
-    builtin, is left out: it may be a typo of that name, which fails.
+    (`mdverify.check.skips.skip_of`). The name is the function's own, even when it is a
+    near-miss of a top-level one (`tasks` in a function, `task` at the top level): a typo
+    seldom spells a name the article binds. A typo that matches nothing still fails.
     """
     top: set[str] = set()
     anywhere: dict[str, int] = {}
@@ -213,7 +214,6 @@ def local(
     if "*" in top:
         return {}
     inside = {name: line for name, line in anywhere.items() if name not in top}
-    known = BUILTINS | top
     found: dict[int, tuple[tuple[str, int], ...]] = {}
     for index, syntax in enumerate(read):
         if syntax is None or syntax.tree is None:
@@ -224,7 +224,7 @@ def local(
             for node in module_scope(stmt)
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
         }
-        names = sorted(n for n in used & set(inside) if not _likely_mistake(n, known - {n}))
+        names = sorted(used & set(inside))
         if names:
             found[index] = tuple((n, inside[n]) for n in names)
     return found
