@@ -14,7 +14,7 @@ from mdverify.model import Halt, Skip, SkipKind, Status
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from mdverify.model import Example, Interruption, Observation, Verdict
+    from mdverify.model import Example, Interruption, Mismatch, Observation, Verdict
 
 __all__ = [
     "TEMPLATE",
@@ -44,6 +44,7 @@ _GROUPS = {
     SkipKind.UNBOUND: "uses a name no block of the article defines",
     SkipKind.STDIN: "reads standard input; examples get none",
     SkipKind.AFTER_FAILURE: "needs a name from an earlier block that failed",
+    SkipKind.NO_CLIENT: "a server that waits for a client no block provides",
 }
 
 
@@ -108,6 +109,11 @@ _SENTENCES = {
     SkipKind.AFTER_FAILURE: (
         "uses {detail}, which only the block at line {line} defines, and that block failed"
     ),
+    SkipKind.NO_CLIENT: (
+        "serves on {detail} and waits for a client that no block provides: stopped with"
+        " Ctrl-C, it had printed the start of its declared output; the rest, what clients"
+        " bring, was not compared"
+    ),
 }
 _TEMPLATE_WORDS = {
     SkipKind.GUTTER: "a listing with line numbers",
@@ -162,6 +168,9 @@ def skip_of(verdict: Verdict, failed: Mapping[str, int] | None = None) -> Skip |
     * The block ended on a NameError for a name that only an earlier block binds, and that
       block failed (`failed`, from `failed_names`): one defect, reported once, at its block.
 
+    * The block served, no client came, and it was stopped with Ctrl-C having printed the
+      first lines of its declared output: the rest is what a client's visit prints.
+
     A block marked xfail is the writer's to judge: it is never skipped after its run.
     """
     obs = verdict.observation
@@ -171,7 +180,30 @@ def skip_of(verdict: Verdict, failed: Mapping[str, int] | None = None) -> Skip |
         return Skip(SkipKind.NOT_REACHED, line=cut.line, cause=cut.cause)
     if obs.offline and obs.status is Status.OK and not (example.outputs and verdict.passed):
         return Skip(SkipKind.OFFLINE, ", ".join(obs.offline))
+    if cut is not None and example.settings.xfail is None and _awaits_a_client(verdict, cut):
+        return Skip(SkipKind.NO_CLIENT, ", ".join(cut.serving))
     return None if example.settings.xfail is not None else _wanting(verdict, failed or {})
+
+
+def _awaits_a_client(verdict: Verdict, cut: Interruption) -> bool:
+    """Whether a server block that no client reached printed only the start of its output.
+
+    The declared output goes on with what a client's visit prints ("Connection from ..."),
+    shown by a writer who ran a client beside it. A line it printed that differs fails.
+    """
+    if cut.halt is not Halt.FOREVER or not cut.serving or cut.connected:
+        return False
+    if verdict.observation.status is not Status.OK or verdict.timing or verdict.raises:
+        return False
+    return bool(verdict.mismatches) and all(_starts(m) for m in verdict.mismatches)
+
+
+def _starts(mismatch: Mismatch) -> bool:
+    """Whether what was printed is the first lines of the declared output, and not all."""
+    declared, printed = mismatch.shown or (mismatch.claim.expected, mismatch.got)
+    want = [line.rstrip() for line in declared.rstrip("\n").split("\n")]
+    got = [line.rstrip() for line in printed.rstrip("\n").split("\n")] if printed.strip() else []
+    return len(got) < len(want) and want[: len(got)] == got
 
 
 def _wanting(verdict: Verdict, failed: Mapping[str, int]) -> Skip | None:

@@ -86,7 +86,7 @@ class Interruption:
     serving: tuple[str, ...] = ()
     """TIMEOUT, FOREVER: `host:port` of each server listening, as the example asked for it."""
     connected: bool = False
-    """TIMEOUT: whether any of those servers accepted a client."""
+    """TIMEOUT, FOREVER: whether any of those servers accepted a client."""
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,10 @@ class SkipKind(enum.Enum):
     failed: the first failure says what is wrong; detail: the name, line: that block's."""
     STDIN = "stdin"
     """The block called `input()`, and examples get no standard input."""
+    NO_CLIENT = "no-client"
+    """The block served, no client came, and it was stopped as a reader stops it: what it
+    printed is the start of what it declares, the rest is what clients bring; detail: the
+    `host:port` it served on."""
 
     @property
     def template(self) -> bool:

@@ -147,8 +147,8 @@ def _forever(outcome: Outcome) -> dict[int, Interruption]:
         if isinstance(event, Start):
             running = event.index
         elif isinstance(event, Forever) and running is not None:
-            serving, _ = _serving(outcome.events[:n])
-            stopped[running] = Interruption(Halt.FOREVER, serving=serving)
+            serving, connected = _serving(outcome.events[:n])
+            stopped[running] = Interruption(Halt.FOREVER, serving=serving, connected=connected)
     return stopped
 
 
