@@ -39,6 +39,7 @@ _GROUPS = {
     SkipKind.NOT_PYTHON: "no line of it is Python",
     SkipKind.FRAGMENT: "fragment, not a program",
     SkipKind.LOCAL: "fragment, not a program",
+    SkipKind.IN_COROUTINE: "fragment, not a program",
     SkipKind.NOT_REACHED: "not run",
     SkipKind.OFFLINE: "needs the network",
     SkipKind.UNBOUND: "uses a name no block of the article defines",
@@ -95,6 +96,10 @@ _SENTENCES = {
     SkipKind.LOCAL: (
         "fragment, not a program: uses {detail}, which only a function of the block at line"
         " {line} binds"
+    ),
+    SkipKind.IN_COROUTINE: (
+        "fragment, not a program: one line from inside a coroutine, which needs a running"
+        " event loop{at}"
     ),
     SkipKind.OFFLINE: (
         "needs the network: the block tried {detail}, not declared; examples run offline,"
@@ -159,7 +164,10 @@ def skip_of(verdict: Verdict, failed: Mapping[str, int] | None = None) -> Skip |
       and a block that raised fails with the error, which names the host.
     * The block ended on a NameError for a name it may lack (`Example.unbound`: no block
       binds it, and it is no typo and no standard module): an exercise stub or a template
-      that parses, which shows the reader a call, not a program.
+      that parses, which shows the reader a call, not a program. So did one that lacks
+      such a name and ran out of time before it reached it: pseudo-code's endless loop.
+    * A block of one statement raised "no running event loop": a line from inside a
+      coroutine (`asyncio.all_tasks()`), shown alone.
     * The block called `input()`, and examples get no standard input: what it printed is
       not what a reader sees. As for a host, a declared output that matched stands; a block
       that raised fails, unless it ended on the EOFError that `input()` raised.
@@ -182,7 +190,9 @@ def skip_of(verdict: Verdict, failed: Mapping[str, int] | None = None) -> Skip |
         return Skip(SkipKind.OFFLINE, ", ".join(obs.offline))
     if cut is not None and example.settings.xfail is None and _awaits_a_client(verdict, cut):
         return Skip(SkipKind.NO_CLIENT, ", ".join(cut.serving))
-    return None if example.settings.xfail is not None else _wanting(verdict, failed or {})
+    if example.settings.xfail is not None:
+        return None
+    return _wanting(verdict, failed or {}) or _shown_alone(verdict)
 
 
 def _awaits_a_client(verdict: Verdict, cut: Interruption) -> bool:
@@ -204,6 +214,32 @@ def _starts(mismatch: Mismatch) -> bool:
     want = [line.rstrip() for line in declared.rstrip("\n").split("\n")]
     got = [line.rstrip() for line in printed.rstrip("\n").split("\n")] if printed.strip() else []
     return len(got) < len(want) and want[: len(got)] == got
+
+
+_LOOPED = frozenset({Status.TIMEOUT, Status.CAP})
+_NO_LOOP = "no running event loop"
+
+
+def _shown_alone(verdict: Verdict) -> Skip | None:
+    """What a block that is part of a program, shown alone, ran into instead of a NameError."""
+    obs, example = verdict.observation, verdict.example
+    if verdict.raised_as is not None:
+        return None
+    unchecked = len(example.outputs)
+    if obs.status in _LOOPED and example.unbound:
+        # It never reached the name it lacks: `while True: handle(queue.popleft())`.
+        return Skip(SkipKind.UNBOUND, min(example.unbound), unchecked=unchecked)
+    raised = obs.raised if obs.status is Status.RAISED else None
+    if raised is not None and raised.message == _NO_LOOP and _one_statement(example):
+        return Skip(SkipKind.IN_COROUTINE, line=obs.error_line, unchecked=unchecked)
+    return None
+
+
+def _one_statement(example: Example) -> bool:
+    """Whether the block is one statement, besides the imports it starts with."""
+    lines = example.source.splitlines()
+    imports = sum(1 for line in lines if line.startswith(("import ", "from ")))
+    return len(example.ends) - imports == 1
 
 
 def _wanting(verdict: Verdict, failed: Mapping[str, int]) -> Skip | None:

@@ -68,6 +68,9 @@ class SkipKind(enum.Enum):
     failed: the first failure says what is wrong; detail: the name, line: that block's."""
     STDIN = "stdin"
     """The block called `input()`, and examples get no standard input."""
+    IN_COROUTINE = "in-coroutine"
+    """A one-statement block raised "no running event loop": a line from inside a coroutine,
+    shown alone (`task = asyncio.create_task(work())` in a list of steps)."""
     NO_CLIENT = "no-client"
     """The block served, no client came, and it was stopped as a reader stops it: what it
     printed is the start of what it declares, the rest is what clients bring; detail: the
