@@ -44,7 +44,7 @@ from mdverify.model import Skip, SkipKind
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
 
-__all__ = ["is_session", "not_runnable", "stub"]
+__all__ = ["is_session", "labelled", "not_runnable", "stub"]
 
 _PROMPT = re.compile(r"(?:\S*[$%#>]|PS [^>]*>)[ \t]+(?P<command>\S.*)")
 _INTERPRETER = re.compile(r"(?:\S*[$%>][ \t]+)?(?:python(?:3(?:\.\d+)?)?|py)[ \t]*")
@@ -90,7 +90,7 @@ def not_runnable(source: str, first_line: int, words: Collection[str]) -> Skip |
     except ValueError:  # a NUL byte: running it says so
         return None
     else:
-        return None
+        return Skip(SkipKind.SYNTAX_LABEL, "", first_line) if labelled(source) else None
     lines = source.split("\n")
     line = lines[at - 1].strip() if at <= len(lines) else ""
     inside = _in_strings(source)
@@ -105,6 +105,15 @@ def not_runnable(source: str, first_line: int, words: Collection[str]) -> Skip |
         return Skip(empty[0], empty[1], first_line + empty[2] - 1)
     reason = _reason(lines, line, words)
     return None if reason is None else Skip(reason[0], reason[1], first_line + at - 1)
+
+
+def labelled(source: str) -> bool:
+    """Whether the block starts with a `# syntax` line: a template, even one that parses.
+
+    `list3 = list1 + list2` under it shows a form, with names no block binds.
+    """
+    first = next((text.strip() for text in source.split("\n") if text.strip()), "")
+    return _SYNTAX_LABEL.fullmatch(first) is not None
 
 
 def stub(source: str) -> tuple[SkipKind, str, int] | None:

@@ -58,6 +58,7 @@ PADDED_GUTTER = "".join(
         ("for item in items:\n    do something\n", SkipKind.PROSE, "do something", 11),
         ("call(a, b, ..)\n", SkipKind.ELLIPSIS, "call(a, b, ..)", 10),
         ("# syntax\nif x:\ncode\n", SkipKind.SYNTAX_LABEL, "", 12),
+        ("\n# Syntax:\nlist3 = list1 + list2\n", SkipKind.SYNTAX_LABEL, "", 10),  # it parses
         (
             "async def f():\n    await  # awaitable\n",
             SkipKind.COMMENT_FOR_CODE,
@@ -133,3 +134,21 @@ def test_requires_wins_over_the_template_reading_as_it_does_over_the_fragment_on
     text = '<!-- mdverify: requires="json" -->\n\n```python\nload(<path>)\n```\n'
     (example,) = parse_text("a.md", text).examples
     assert example.settings.skip is None
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import re\n# syntax: re.match(pattern, text)\nprint(re.match('a', 'abc'))\n",
+        "# syntactic sugar for a loop\nsquares = [n * n for n in range(3)]\n",
+    ],
+)
+def test_code_that_parses_runs_unless_a_syntax_label_opens_it(source: str) -> None:
+    assert not_runnable(source, 10, OUTPUT_WORDS) is None
+
+
+def test_a_block_labelled_syntax_is_a_template_even_when_it_parses() -> None:
+    article = parse_text("a.md", "# A\n\n```python\n# syntax\nlist3 = list1 + list2\n```\n")
+    skip = article.examples[0].settings.skip
+    assert isinstance(skip, Skip)
+    assert skip.kind is SkipKind.SYNTAX_LABEL
