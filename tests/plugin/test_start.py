@@ -111,3 +111,17 @@ def test_a_service_article_and_its_server_checks_run_on_either_start(
         ]
     )
     assert parent in probe.read_text()
+
+
+@pytest.mark.parametrize("start", ["warm", "cold"])
+def test_a_module_beside_the_article_imports_but_hides_no_installed_one(pytester, start):
+    # A reader runs the example in the article's folder; the run's cwd is a fresh folder.
+    docs = pytester.mkdir("docs")
+    (docs / "tidemath.py").write_text("def high(levels):\n    return max(levels)\n")
+    (docs / "json.py").write_text("raise ImportError('the article folder came first')\n")
+    (docs / "tides.md").write_text(
+        "# Tides\n\n```python\nimport json\nfrom tidemath import high\n\n"
+        "print(high([1, 3, 2]), json.dumps(3))  # 3 3\n```\n"
+    )
+    result = pytester.runpytest(f"--mdverify-start={start}", "docs")
+    result.assert_outcomes(passed=1)

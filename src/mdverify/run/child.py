@@ -20,18 +20,18 @@ import asyncio
 import contextlib
 import doctest
 import inspect
-import io
 import json
 import os
 import signal
 import sys
 import types
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypedDict
 
 from mdverify.clock import Clock, VirtualTimeExceeded, install
 from mdverify.model import ExampleKind, Status
-from mdverify.run import fresh, netmap, netns
+from mdverify.run import fresh, netmap, netns, streams
 from mdverify.run.awaits import AwaitRecorder
 from mdverify.run.claimed import Recorder
 from mdverify.run.events import Done, End, Forever, Start, encode_event
@@ -116,13 +116,13 @@ class _Session:
         fresh.reset_asyncio()
         fresh.reset_stdin()
         os.environ.update(dict(block.get("environ", [])))
-        self.report(Start(block["index"], *_offsets()))
+        self.report(Start(block["index"], *streams.offsets()))
         serving = netmap.begin_block(block["index"])
         segments: list[tuple[int, int]] = []
         status, error, error_line = Status.OK, None, None
         raised: Raised | None = None
         self.statement = None
-        start_out = _offsets()[0]
+        start_out = streams.offsets()[0]
         self.clock.begin_block(self.request["cap"], self._stop_forever)
         started = self.clock.now()
         recorder = AwaitRecorder(self.request["path"], self.clock.now)
@@ -132,8 +132,8 @@ class _Session:
             self.request["path"],
             [(line, col) for line, col in block.get("calls", [])],
             block.get("values", []),
-            lambda: _offsets()[0] - start_out,
-            _flush,
+            lambda: streams.offsets()[0] - start_out,
+            streams.flush,
         )
         try:
             # A server the parent talks to waits for real clients: real time, no jumps.
@@ -159,8 +159,8 @@ class _Session:
         elapsed = self.clock.now() - started
         awaited = recorder.stop() if block.get("trace_awaits") else ()
         tasks = sorted((*self.clock.timeline(), *awaited), key=lambda t: t.start)
-        _flush()
-        _restore_streams()
+        streams.flush()
+        streams.restore()
         self.report(
             End(
                 block["index"],
@@ -170,7 +170,7 @@ class _Session:
                 elapsed,
                 tuple(segments),
                 tuple(tasks[:_MAX_TASKS]),
-                *_offsets(),
+                *streams.offsets(),
                 calls=tuple(claimed.calls),
                 values=tuple(claimed.values),
                 raised=raised,
@@ -229,13 +229,13 @@ class _Session:
         """Run each top-level statement (or prompt) and note where its output ends."""
 
         def done(step: _Step) -> None:
-            _flush()
-            segments.append((step.last_line, _offsets()[0] - start_out))
+            streams.flush()
+            segments.append((step.last_line, streams.offsets()[0] - start_out))
 
         if not any(step.flags & inspect.CO_COROUTINE for step in steps):
             for step in steps:
                 self.statement = step.last_line
-                with prompt_exception(step.prompt, _flush):
+                with prompt_exception(step.prompt, streams.flush):
                     exec(step.compiled(), self.namespace)  # noqa: S102
                 done(step)
             return
@@ -245,7 +245,7 @@ class _Session:
             # cell or the asyncio REPL, so its plain statements may create tasks too.
             for step in steps:
                 self.statement = step.last_line
-                with prompt_exception(step.prompt, _flush):
+                with prompt_exception(step.prompt, streams.flush):
                     result = eval(step.compiled(), self.namespace)  # noqa: S307
                     if step.flags & inspect.CO_COROUTINE:
                         await result
@@ -300,65 +300,6 @@ def _at_ends(steps: list[_Step], block: BlockRequest) -> list[_Step]:
     return [replace(step, last_line=end) for step, end in zip(steps, ends, strict=True)]
 
 
-def _offsets() -> tuple[int, int]:
-    """How far the capture files (stdout, stderr) have grown."""
-    return _size(1), _size(2)
-
-
-def _size(fd: int) -> int:
-    try:
-        return os.fstat(fd).st_size
-    except OSError:
-        return 0
-
-
-def _flush() -> None:
-    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
-        try:
-            if stream is not None:
-                stream.flush()
-        except (OSError, ValueError):
-            pass  # closed or broken by the example; the next block gets fresh streams
-
-
-def _line_buffered() -> None:
-    """Write stdout a line at a time, as Python does to a terminal, a reader's view.
-
-    To a file Python buffers stdout in blocks, so a line printed before a process or thread
-    that prints is started would land after that one's: `print(os.getpid())` in a parent
-    and in its `multiprocessing` child come out in a reader's order only like this.
-    """
-    for stream in (sys.stdout, sys.__stdout__):
-        with contextlib.suppress(AttributeError, OSError, ValueError):
-            stream.reconfigure(line_buffering=True)  # type: ignore[union-attr]
-
-
-def _restore_streams() -> None:
-    """Give the next block working stdout and stderr, whatever this one did to them."""
-    for fd, saved in enumerate(_SAVED_FDS, start=1):
-        try:
-            same = os.path.samestat(os.fstat(fd), os.fstat(saved))
-        except OSError:
-            same = False  # closed by the example
-        if not same:
-            os.dup2(saved, fd)
-    for name in ("stdout", "stderr"):
-        original = getattr(sys, f"__{name}__")
-        if original is None or original.closed:
-            original = io.TextIOWrapper(
-                open(1 if name == "stdout" else 2, "wb", closefd=False),  # noqa: SIM115
-                encoding="utf-8",
-                errors="backslashreplace",
-                line_buffering=True,  # as `_line_buffered` makes them
-            )
-            setattr(sys, f"__{name}__", original)
-        setattr(sys, name, original)
-
-
-_SAVED_FDS: list[int] = []
-"""Copies of the capture files' descriptors, to put back if an example closes 1 or 2."""
-
-
 def main() -> None:
     """Entry point: `python -m mdverify.run.child REPORT_FD` with the request on stdin."""
     report_fd = os.dup(int(sys.argv[1]))
@@ -375,12 +316,12 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
     """
     # First, while this process has one thread: a namespace is made per thread.
     isolated = netmap.local_only(request.get("net")) and netns.isolate()
-    _SAVED_FDS.extend((os.dup(1), os.dup(2)))
+    streams.save()
     # A script run from a terminal gets KeyboardInterrupt on Ctrl+C. pytest may itself run
     # with SIGINT ignored (a CI job started in the background), and that would be inherited.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     fresh.no_stdin()
-    _line_buffered()
+    streams.line_buffered()
 
     def report(event: Event) -> None:
         data = encode_event(event)
@@ -389,9 +330,12 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
 
     apply(request["limits"])
     sys.argv = [request["path"]]
+    # A reader runs it beside the article, so a module there (`import mymodule`) imports;
+    # last on the path, so that it never hides an installed one.
+    sys.path.append(str(Path(request["path"]).parent))
     netmap.route(request.get("net"), report, isolated=isolated)
     _Session(request, report).run()
-    _flush()
+    streams.flush()
     # Skip interpreter shutdown: threads an example left running must not keep us alive.
     os._exit(0)
 
