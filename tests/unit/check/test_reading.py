@@ -13,6 +13,7 @@ from mdverify.check.reading import read_claim
         ("[1,2,3]", "[1, 2, 3]\n"),
         ("{'b', 'a', 'c'}", "{'a', 'c', 'b'}\n"),
         ("'hello'", "hello\n"),
+        ("\"['asyncio','trio']\"", "['asyncio', 'trio']\n"),  # a quoted text's spacing
         ("2", "2.0\n"),
         ("0 1 2", "0\n1\n2\n"),
         ("0, 1, 2", "0\n1\n2\n"),
@@ -38,6 +39,7 @@ def test_value_and_text_that_match(declared, got):
         ("Hello, world", "Hello, there\n", "Hello, world"),
         ("b", "a\nb\n", "b"),
         ("0 1", "0\n1\n2\n", "0 1"),
+        ("'ab c'", "abc\n", "'ab c'"),  # a space between words still counts
     ],
 )
 def test_claims_that_fail(declared, got, compared):
