@@ -11,8 +11,8 @@ one of three styles, decided against what the code printed:
   (`# 9.81 - average gravity` beside `Weight: 981.0 N` is prose). The value part
   is compared. It matches the output when it is the same text; or the same value
   (`[1,2]` and `[1, 2]`, a set in any order, `2` and `2.0`); or a string literal whose text
-  is the output (`'abc'` for `abc`), its spacing aside as for text below; or the last word of a one-line output
-  (`print("sum:", s)  # 3`);
+  is the output (`'abc'` for `abc`), its spacing aside as for text below; or the last
+  word of a one-line output (`print("sum:", s)  # 3`);
   or the name of the type printed (`int` or `integer` for `<class 'int'>`). Several
   lines of output may be written on one line, separated by spaces or commas (a print in a
   loop: `# 0 1 2`).
