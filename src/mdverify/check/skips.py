@@ -6,6 +6,7 @@ words it. `skip_of` also decides the skips that only a block's run can tell.
 
 from __future__ import annotations
 
+import re
 import signal
 from typing import TYPE_CHECKING
 
@@ -168,6 +169,8 @@ def skip_of(verdict: Verdict, failed: Mapping[str, int] | None = None) -> Skip |
       such a name and ran out of time before it reached it: pseudo-code's endless loop.
     * A block of one statement raised "no running event loop": a line from inside a
       coroutine (`asyncio.all_tasks()`), shown alone.
+    * The block raised FileNotFoundError for a file or program named by a placeholder
+      (`'path'`, `'cmd'`, `'directory_name'`, `'path/to/data.csv'`): a syntax template.
     * The block called `input()`, and examples get no standard input: what it printed is
       not what a reader sees. As for a host, a declared output that matched stands; a block
       that raised fails, unless it ended on the EOFError that `input()` raised.
@@ -217,6 +220,12 @@ def _starts(mismatch: Mismatch) -> bool:
 
 
 _LOOPED = frozenset({Status.TIMEOUT, Status.CAP})
+_MISSING = re.compile(r"\[Errno 2\] No such file or directory: '(?P<name>[^']+)'")
+_PLACEHOLDER_NAME = re.compile(
+    r"(?:path|cmd|command|args?|program|executable|file|"
+    r"(?:file|dir|directory|folder)_?(?:name|path)|directory|folder)",
+    re.IGNORECASE,
+)
 _NO_LOOP = "no running event loop"
 
 
@@ -232,6 +241,12 @@ def _shown_alone(verdict: Verdict) -> Skip | None:
     raised = obs.raised if obs.status is Status.RAISED else None
     if raised is not None and raised.message == _NO_LOOP and _one_statement(example):
         return Skip(SkipKind.IN_COROUTINE, line=obs.error_line, unchecked=unchecked)
+    missing = _MISSING.fullmatch(raised.message) if raised is not None else None
+    if raised is not None and raised.type == "FileNotFoundError" and missing is not None:
+        name = missing["name"]
+        if _PLACEHOLDER_NAME.fullmatch(name) or name.startswith(("path/to/", "/path/to/")):
+            # `os.chdir('path')`, `create_subprocess_exec('cmd', 'arg')`: the reader's own.
+            return Skip(SkipKind.PLACEHOLDER, repr(name), obs.error_line)
     return None
 
 
