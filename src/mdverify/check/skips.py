@@ -10,12 +10,12 @@ import re
 import signal
 from typing import TYPE_CHECKING
 
-from mdverify.model import Halt, Skip, SkipKind, Status
+from mdverify.model import Halt, Mismatch, Skip, SkipKind, Status
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from mdverify.model import Example, Interruption, Mismatch, Observation, Verdict
+    from mdverify.model import Example, Interruption, Observation, Verdict
 
 __all__ = [
     "TEMPLATE",
@@ -116,8 +116,8 @@ _SENTENCES = {
         "uses {detail}, which only the block at line {line} defines, and that block failed"
     ),
     SkipKind.NO_CLIENT: (
-        "serves on {detail} and waits for a client that no block provides: stopped with"
-        " Ctrl-C, it had printed the start of its declared output; the rest, what clients"
+        "serves on {detail} and waits for a client that no block provides: when it was"
+        " stopped, it had printed the start of its declared output; the rest, what clients"
         " bring, was not compared"
     ),
 }
@@ -179,8 +179,9 @@ def skip_of(verdict: Verdict, failed: Mapping[str, int] | None = None) -> Skip |
     * The block ended on a NameError for a name that only an earlier block binds, and that
       block failed (`failed`, from `failed_names`): one defect, reported once, at its block.
 
-    * The block served, no client came, and it was stopped with Ctrl-C having printed the
-      first lines of its declared output: the rest is what a client's visit prints.
+    * The block served, no client came, and it was stopped (with Ctrl-C, or at its time
+      limit when it polls) having printed the first lines of its declared output: the rest
+      is what a client's visit prints.
 
     A block marked xfail is the writer's to judge: it is never skipped after its run.
     """
@@ -204,9 +205,20 @@ def _awaits_a_client(verdict: Verdict, cut: Interruption) -> bool:
     The declared output goes on with what a client's visit prints ("Connection from ..."),
     shown by a writer who ran a client beside it. A line it printed that differs fails.
     """
-    if cut.halt is not Halt.FOREVER or not cut.serving or cut.connected:
+    if not cut.serving or cut.connected:
         return False
-    if verdict.observation.status is not Status.OK or verdict.timing or verdict.raises:
+    obs = verdict.observation
+    if cut.halt is Halt.TIMEOUT:
+        # A server that polls (non-blocking accept in a loop) is never idle: it reaches
+        # its time limit, and nothing of it was compared.
+        claims = verdict.example.outputs
+        return bool(claims) and all(
+            c.call is None and c.kind != "value" and _starts(Mismatch(c, obs.stdout))
+            for c in claims
+        )
+    if cut.halt is not Halt.FOREVER or obs.status is not Status.OK:
+        return False
+    if verdict.timing or verdict.raises:
         return False
     return bool(verdict.mismatches) and all(_starts(m) for m in verdict.mismatches)
 
