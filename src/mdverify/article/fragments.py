@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import textwrap
 from collections import Counter
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -186,13 +187,35 @@ def unbound(
     for index, syntax in enumerate(read):
         tree = None if syntax is None else syntax.tree
         if syntax is not None and tree is None:
-            continue  # it does not parse: it never runs
-        if tree is not None:  # a pycon block adds none of its own: its words count as bound
-            used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - known
-            lacking |= {n for n in used if not stdlib(n) and not _likely_mistake(n, known)}
+            # It never runs. Indented as a whole, it may still be an exercise: its names
+            # then say so, though its IndentationError is what the run meets.
+            own = _lacks(_dedented(examples[index].source), known)
+            if own:
+                found[index] = own
+            continue
+        lacking |= _lacks(tree, known)  # a pycon block adds none: its words count as bound
         if lacking:
             found[index] = lacking
     return found
+
+
+def _lacks(tree: ast.Module | None, known: set[str] | frozenset[str]) -> frozenset[str]:
+    """The names `tree` uses that are not `known`, and that are no typo nor a module."""
+    if tree is None:
+        return frozenset()
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - known
+    return frozenset(n for n in used if not stdlib(n) and not _likely_mistake(n, known))
+
+
+def _dedented(source: str) -> ast.Module | None:
+    """The block's tree once its common indentation is gone, if it is indented as a whole."""
+    text = textwrap.dedent(source)
+    if text == source:
+        return None
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
 
 
 def local(

@@ -251,6 +251,9 @@ def _shown_alone(verdict: Verdict) -> Skip | None:
         # It never reached the name it lacks: `while True: handle(queue.popleft())`.
         return Skip(SkipKind.UNBOUND, min(example.unbound), unchecked=unchecked)
     raised = obs.raised if obs.status is Status.RAISED else None
+    if raised is not None and raised.type == "IndentationError" and example.unbound:
+        # An exercise indented as a whole: it would lack that name once it ran.
+        return Skip(SkipKind.UNBOUND, min(example.unbound), obs.error_line, unchecked=unchecked)
     if raised is not None and raised.message == _NO_LOOP and _one_statement(example):
         return Skip(SkipKind.IN_COROUTINE, line=obs.error_line, unchecked=unchecked)
     missing = _MISSING.fullmatch(raised.message) if raised is not None else None
