@@ -178,7 +178,6 @@ def skip_of(verdict: Verdict, failed: Mapping[str, int] | None = None) -> Skip |
       binds only inside functions (`Example.local`): a line of that function, shown alone.
     * The block ended on a NameError for a name that only an earlier block binds, and that
       block failed (`failed`, from `failed_names`): one defect, reported once, at its block.
-
     * The block served, no client came, and it was stopped (with Ctrl-C, or at its time
       limit when it polls) having printed the first lines of its declared output: the rest
       is what a client's visit prints.
@@ -192,10 +191,10 @@ def skip_of(verdict: Verdict, failed: Mapping[str, int] | None = None) -> Skip |
         return Skip(SkipKind.NOT_REACHED, line=cut.line, cause=cut.cause)
     if obs.offline and obs.status is Status.OK and not (example.outputs and verdict.passed):
         return Skip(SkipKind.OFFLINE, ", ".join(obs.offline))
-    if cut is not None and example.settings.xfail is None and _awaits_a_client(verdict, cut):
-        return Skip(SkipKind.NO_CLIENT, ", ".join(cut.serving))
     if example.settings.xfail is not None:
         return None
+    if cut is not None and _awaits_a_client(verdict, cut):
+        return Skip(SkipKind.NO_CLIENT, ", ".join(cut.serving))
     return _wanting(verdict, failed or {}) or _shown_alone(verdict)
 
 
@@ -247,9 +246,11 @@ def _shown_alone(verdict: Verdict) -> Skip | None:
     if verdict.raised_as is not None:
         return None
     unchecked = len(example.outputs)
-    if obs.status in _LOOPED and example.unbound:
+    # Its own words only: a name a block above lacks says nothing of this one's hang.
+    own = sorted(n for n in example.unbound if re.search(rf"\b{re.escape(n)}\b", example.source))
+    if obs.status in _LOOPED and own:
         # It never reached the name it lacks: `while True: handle(queue.popleft())`.
-        return Skip(SkipKind.UNBOUND, min(example.unbound), unchecked=unchecked)
+        return Skip(SkipKind.UNBOUND, own[0], unchecked=unchecked)
     raised = obs.raised if obs.status is Status.RAISED else None
     if raised is not None and raised.type == "IndentationError" and example.unbound:
         # An exercise indented as a whole: it would lack that name once it ran.
