@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import http.client
 import io
 import os
 import signal
@@ -281,6 +280,10 @@ class _Received:
 
 def _judge(request: str, expected: str, connection: _Connection) -> ServeProblem | None:
     """None when the response's body is what the article expects, else the problem."""
+    # Imported here, in the process that checks, on its first response: http.client (and
+    # the email parser it brings) is a sixth of the warm worker's start-up otherwise.
+    import http.client  # noqa: PLC0415
+
     if connection.error is None:
         response = http.client.HTTPResponse(_Received(bytes(connection.received)))  # type: ignore[arg-type]  # it reads only makefile()
         try:

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from mdverify.run import frames, limits
 from mdverify.run.capture import Folder
+from mdverify.run.child import execute, preload  # the warm part: every child needs it
 from mdverify.run.servecheck import ServerChecks
 from mdverify.run.watch import CHUNK, POLL, Watch, end_group
 
@@ -154,6 +155,7 @@ class _Supervisor:
         return True
 
     def _start(self, job: frames.Job) -> None:
+        preload(job.request)
         folder = Folder.make(self.root, prefix="article-")
         folder.write_files(job.files)
         read_fd, write_fd = os.pipe()
@@ -205,8 +207,6 @@ def _child(  # pragma: no cover -- runs in the forked child
     if job.env is not None:
         os.environ.clear()
         os.environ.update(job.env)
-    from mdverify.run.child import execute  # noqa: PLC0415 -- already imported; here for clarity
-
     execute(job.request, report_fd)
 
 
@@ -215,8 +215,6 @@ def main() -> None:
 
     Jobs come on stdin, results go to stdout, and each article's folder is under ROOT.
     """
-    import mdverify.run.child  # noqa: F401, PLC0415 -- the warm part: every child needs it
-
     limits.mechanism()  # finds the pids cgroup once; every child inherits the answer
     # Children never collect the worker's objects: fewer copy-on-write faults per fork.
     gc.freeze()
