@@ -156,9 +156,12 @@ class Runner:
         return run_cold(prepared, self.options.python)
 
     def close(self) -> None:
-        """Stop the worker, killing whatever it still runs."""
+        """Stop the worker, killing whatever it still runs.
+
+        An idle worker is handed on to the process's next session (`WarmWorker.release`).
+        """
         if self._worker is not None:
-            self._worker.close()
+            self._worker.release(idle=not self._jobs)
             self._worker = None
 
     def _ensure_worker(self, prepared: Prepared) -> WarmWorker | None:
@@ -167,7 +170,7 @@ class Runner:
                 # On the real clock, articles running side by side would slow each other
                 # and their timing claims would measure that; one at a time, as cold.
                 parallel = 1 if self.options.clock == "real" else _cores()
-                self._worker = WarmWorker(self.options.python, prepared.env, parallel)
+                self._worker = WarmWorker.take(self.options.python, prepared.env, parallel)
             except WorkerGone:
                 self._warm = False
         return self._worker

@@ -4,10 +4,20 @@ The worker runs children ahead of need, so results arrive in any order: each wai
 under its job's key until asked for, and one nobody will ask for (`forget`) has its folder
 removed when it comes. Every article's folder lives under one root, so that `close`
 removes the results nobody collected (pytest -x, Ctrl+C) with the rest.
+
+A process that runs several sessions one after the other (a test suite driving pytest
+in-process through `pytester`, as ours does about 190 times) would start a worker for
+each, and a worker's start (an interpreter and the child's imports) is most of what a
+small session costs. So a session that ends with nothing left running hands its worker
+on (`release`), and the next one with the same interpreter, concurrency and start-up
+environment takes it (`take`). What a child may see of the difference, the rest of its
+environment, travels with each job as it always could. A worker with anything still
+queued, running or unread is closed as before, and one that has died is never handed on.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import shutil
@@ -29,6 +39,12 @@ if TYPE_CHECKING:
 
 __all__ = ["Finished", "WarmWorker", "WorkerGone"]
 
+_PER_JOB = frozenset({"HOME"})
+"""Variables a child is given with its job, after the fork, not by the worker's start-up:
+Python's start reads them at most for the user's site-packages (see `_start_key`)."""
+_IDLE: dict[tuple[str, int, frozenset[tuple[str, str]]], WarmWorker] = {}
+"""Workers handed on by a session that ended, by what their start depended on."""
+
 
 class WorkerGone(Exception):
     """The worker died or could not start; the caller falls back to a cold start."""
@@ -45,6 +61,17 @@ class Finished:
 class WarmWorker:
     """The parent's handle on one worker process."""
 
+    @classmethod
+    def take(cls, python: str, env: Mapping[str, str], concurrency: int) -> WarmWorker:
+        """An idle worker a finished session handed on with the same start, else a new one."""
+        key = _start_key(python, env, concurrency)
+        worker = _IDLE.pop(key, None)
+        if worker is not None:
+            if worker.alive():
+                return worker
+            worker.close()
+        return cls(python, env, concurrency)
+
     def __init__(self, python: str, env: Mapping[str, str], concurrency: int) -> None:
         self._root = tempfile.mkdtemp(prefix="mdverify-worker-", dir=scratch_dir())
         try:
@@ -59,6 +86,7 @@ class WarmWorker:
             shutil.rmtree(self._root, ignore_errors=True)
             raise WorkerGone(str(err)) from err
         self._env = dict(env)
+        self._key = _start_key(python, env, concurrency)
         self._buffer = b""
         self._results: dict[int, Finished] = {}
         self._forgotten: set[int] = set()
@@ -109,6 +137,25 @@ class WarmWorker:
         else:
             result.folder.remove()
 
+    def alive(self) -> bool:
+        """Whether the worker process still runs."""
+        return self._proc.poll() is None
+
+    def release(self, *, idle: bool) -> None:
+        """The session is done with the worker: hand it on, or close it.
+
+        It is handed on only if `idle` (the caller has nothing submitted that it did not
+        collect), nothing of it waits here and it still runs.
+        """
+        handed = idle and not (self._results or self._forgotten or self._buffer)
+        if handed and self.alive():
+            previous = _IDLE.pop(self._key, None)
+            if previous is not None:
+                previous.close()
+            _IDLE[self._key] = self
+        else:
+            self.close()
+
     def close(self) -> None:
         """Stop the worker; children still running are killed by it when its input ends."""
         with contextlib.suppress(OSError, ValueError):
@@ -122,3 +169,24 @@ class WarmWorker:
         if self._proc.stdout is not None:
             self._proc.stdout.close()
         shutil.rmtree(self._root, ignore_errors=True)
+
+
+def _start_key(
+    python: str, env: Mapping[str, str], concurrency: int
+) -> tuple[str, int, frozenset[tuple[str, str]]]:
+    """What a worker's start depends on: two equal keys start workers that fork alike.
+
+    HOME is left out unless it holds a user site-packages folder, the one thing a start
+    reads of it (then the folder's owner must match); the child is given its own HOME.
+    """
+    start = {name: value for name, value in env.items() if name not in _PER_JOB}
+    home = env.get("HOME")
+    if home and any(Path(home, ".local", "lib").glob("python*/site-packages")):
+        start["HOME"] = home
+    return python, concurrency, frozenset(start.items())
+
+
+@atexit.register
+def _close_idle() -> None:
+    while _IDLE:
+        _IDLE.popitem()[1].close()

@@ -190,3 +190,66 @@ def test_a_run_with_files_runs_warm_and_its_child_finds_them(tmp_path, runner):
     got = runner.observations("a", ready)
     assert runner._worker is not None
     assert got[0].stdout == f"from the world {runner._worker._proc.pid}\n"
+
+
+def _ppid(runner: Runner, tmp_path: Path, name: str, code: str = "") -> str:
+    text = fence(f"import os\n{code}\nprint(os.getppid())")
+    return runner.observations(name, prepared(tmp_path, name, text, runner.options))[0].stdout
+
+
+def test_a_session_that_ends_idle_hands_its_worker_to_the_next_with_the_same_start(tmp_path):
+    # pytester's in-process sessions, one after another in one process, are the case.
+    first = Runner(RunOptions(), warm=True)
+    worker = int(_ppid(first, tmp_path, "a"))
+    first.close()
+    home = tmp_path / "elsewhere"
+    second = Runner(RunOptions(env={**os.environ, "HOME": str(home)}), warm=True)
+    try:
+        shown = _ppid(second, tmp_path, "b", "print(os.environ['HOME'])").split()
+    finally:
+        second.close()
+    assert shown == [str(home), str(worker)]  # the same worker; the child has its own HOME
+
+
+def test_a_worker_with_work_left_or_another_start_is_not_handed_on(tmp_path):
+    busy = Runner(RunOptions(), warm=True, ahead=4)
+    ppid = fence("import os\nprint(os.getppid())")
+    for name in "ab":
+        busy.plan(name, prepared(tmp_path, name, ppid, busy.options))
+    busy_worker = int(_ppid(busy, tmp_path, "a"))  # b runs ahead; nobody collects it
+    busy.close()
+    seeded = Runner(RunOptions(env={**os.environ, "PYTHONHASHSEED": "7"}), warm=True)
+    try:
+        seeded_worker = int(_ppid(seeded, tmp_path, "c"))
+    finally:
+        seeded.close()
+    plain = Runner(RunOptions(), warm=True)
+    try:
+        plain_worker = int(_ppid(plain, tmp_path, "d"))
+    finally:
+        plain.close()
+    assert len({busy_worker, seeded_worker, plain_worker}) == 3
+
+
+def test_a_handed_on_worker_that_died_is_replaced(tmp_path):
+    first = Runner(RunOptions(), warm=True)
+    dead = int(_ppid(first, tmp_path, "a"))
+    first.close()
+    os.kill(dead, signal.SIGKILL)
+    os.waitpid(dead, 0)  # reaped here, so the next session cannot find it still running
+    second = Runner(RunOptions(), warm=True)
+    try:
+        replaced = int(_ppid(second, tmp_path, "b"))
+    finally:
+        second.close()
+    assert replaced not in (dead, os.getpid())  # a new worker, not a cold start
+
+
+def test_home_counts_for_the_start_only_when_it_holds_a_user_site_packages(tmp_path):
+    from mdverify.run.warm import _start_key  # noqa: PLC0415 -- the one test of a private rule
+
+    bare, with_site = tmp_path / "bare", tmp_path / "site"
+    (with_site / ".local" / "lib" / "python3.11" / "site-packages").mkdir(parents=True)
+    key = {home: _start_key("python3", {"HOME": str(home)}, 2) for home in (bare, with_site)}
+    assert key[bare] == _start_key("python3", {"HOME": "/nowhere"}, 2)
+    assert key[with_site] != key[bare]
