@@ -174,11 +174,17 @@ class _Supervisor:
 
     def _finish(self, child: _Child, *, send: bool = True) -> None:
         """End the article's process group and queue its result."""
-        code, released = end_group(child.pid, wait=False)
         # A cgroup whose last task is still being torn down is retried on later rounds
-        # rather than waited for here.
+        # rather than waited for here, while other articles run or wait. The last one
+        # running with none queued is waited for, with every one still pending: when its
+        # result reaches the parent, nothing of the articles it sent lives on, even if the
+        # parent's session ends there and hands this worker to the next one.
+        idle = len(self.children) == 1 and not self.queue
+        code, released = end_group(child.pid, wait=idle)
         if not released:
             self.unreleased.append(child.pid)
+        if idle:
+            self.unreleased = [pid for pid in self.unreleased if not limits.release(pid)]
         os.close(child.watch.fd)
         del self.children[child.watch.fd]
         if send:
