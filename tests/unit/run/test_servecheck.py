@@ -1,6 +1,6 @@
 """Server checks (`mdverify.run.servecheck`) on the warm start, in the worker's one select."""
 
-import time
+import os
 from pathlib import Path
 
 import pytest
@@ -18,12 +18,12 @@ SERVER = """\
 <!-- mdverify: serve request="GET /" expect="{expect}" -->
 
 ```python
-import time
+import os
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 class Hello(BaseHTTPRequestHandler):
     def do_GET(self):
-        time.sleep({delay})
+        {hold}
         self.send_response(200)
         self.end_headers()
         self.wfile.write(b"Hello")
@@ -55,8 +55,8 @@ def runner(monkeypatch):
 
 
 def test_a_server_checked_in_the_warm_worker_passes_and_one_that_differs_says_how(tmp_path, runner):
-    good = prepared(tmp_path, "good", SERVER.format(expect="Hello", delay=0), runner.options)
-    bad = prepared(tmp_path, "bad", SERVER.format(expect="Hi", delay=0), runner.options)
+    good = prepared(tmp_path, "good", SERVER.format(expect="Hello", hold="pass"), runner.options)
+    bad = prepared(tmp_path, "bad", SERVER.format(expect="Hi", hold="pass"), runner.options)
     runner.plan("good", good)
     runner.plan("bad", bad)
     assert runner.observations("good", good)[0].status is Status.OK
@@ -69,12 +69,21 @@ def test_a_server_checked_in_the_warm_worker_passes_and_one_that_differs_says_ho
 
 
 def test_a_slow_server_holds_up_no_other_childs_deadline(tmp_path, runner):
-    spin = "<!-- mdverify: timeout=0.5 -->\n\n```python\nwhile True:\n    pass\n```\n"
-    stuck = prepared(tmp_path, "stuck", spin, runner.options)
-    slow = prepared(tmp_path, "slow", SERVER.format(expect="Hello", delay=4), runner.options)
-    runner.plan("stuck", stuck)
-    runner.plan("slow", slow)
-    began = time.monotonic()
-    assert runner.observations("stuck", stuck)[0].status is Status.TIMEOUT
-    assert time.monotonic() - began < 3.0  # not after the slow server's 4 s answer
-    assert runner.observations("slow", slow)[0].status is Status.OK
+    # The slow server answers only once the test writes to its gate, which it does after
+    # the spinning article's timeout is reported: had the server check held up that
+    # deadline, the timeout would come only after the slow article's own, which fails it.
+    gate = tmp_path / "gate"
+    os.mkfifo(gate)
+    held = os.open(gate, os.O_RDWR)  # a FIFO opened both ways never blocks (Linux)
+    try:
+        spin = "<!-- mdverify: timeout=0.5 -->\n\n```python\nwhile True:\n    pass\n```\n"
+        stuck = prepared(tmp_path, "stuck", spin, runner.options)
+        hold = f"os.read(os.open({str(gate)!r}, os.O_RDONLY), 1)"
+        slow = prepared(tmp_path, "slow", SERVER.format(expect="Hello", hold=hold), runner.options)
+        runner.plan("stuck", stuck)
+        runner.plan("slow", slow)
+        assert runner.observations("stuck", stuck)[0].status is Status.TIMEOUT
+        os.write(held, b"x")
+        assert runner.observations("slow", slow)[0].status is Status.OK
+    finally:
+        os.close(held)
