@@ -273,7 +273,7 @@ def test_an_error_in_the_cleanup_after_the_stop_is_still_a_failure(tmp_path):
 )
 def test_a_wait_that_something_could_still_end_keeps_the_timeout(tmp_path, code):
     code += "\nimport asyncio\nasyncio.run(asyncio.Event().wait())"
-    result = run(tmp_path, fence(code), timeout=1)
+    result = run(tmp_path, fence(code), timeout=0.5)
     assert result[0].status == Status.TIMEOUT
 
 
@@ -281,5 +281,5 @@ def test_the_real_clock_keeps_the_timeout(tmp_path):
     text = "---\nmdverify:\n  clock: real\n---\n\n" + fence(
         "import asyncio\nasyncio.run(asyncio.Event().wait())"
     )
-    result = run(tmp_path, text, timeout=1)
+    result = run(tmp_path, text, timeout=0.5)
     assert result[0].status == Status.TIMEOUT
