@@ -23,14 +23,16 @@ from _pytest.fixtures import TopRequest
 
 from mdverify.model import World
 from mdverify.plugin.options import settings
-from mdverify.services.postgres import PACKAGE, Postgres, PostgresError, find_bindir
 from mdverify.services.provided import Servers
-from mdverify.services.web import LocalWeb
 
+# The servers' modules are imported where a server is wanted: an article that declares no
+# host and no service costs no http.server, ssl or PostgreSQL code at start-up.
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
     from mdverify.model import Example
+    from mdverify.services.postgres import Postgres
+    from mdverify.services.web import LocalWeb
 
 __all__ = [
     "attach_request",
@@ -40,12 +42,14 @@ __all__ = [
     "servers_for",
 ]
 
-_BEGUN = pytest.StashKey[Postgres]()
+_BEGUN = pytest.StashKey["Postgres"]()
 
 
 @pytest.fixture(scope="session")
 def mdverify_web() -> Iterator[LocalWeb]:
     """A real HTTP server on 127.0.0.1 that serves the pages of declared hosts."""
+    from mdverify.services.web import LocalWeb  # noqa: PLC0415
+
     web = LocalWeb().start()
     try:
         yield web
@@ -56,6 +60,8 @@ def mdverify_web() -> Iterator[LocalWeb]:
 @pytest.fixture(scope="session")
 def mdverify_postgres(pytestconfig: pytest.Config) -> Iterator[Postgres]:
     """A PostgreSQL server on 127.0.0.1 in a temporary cluster; skips when not installed."""
+    from mdverify.services.postgres import PACKAGE, Postgres, find_bindir  # noqa: PLC0415
+
     configured = settings(pytestconfig).postgres_bin
     bindir = find_bindir(configured)
     if bindir is None:
@@ -80,6 +86,8 @@ def begin_postgres(config: pytest.Config) -> None:
     """
     if _BEGUN in config.stash:
         return
+    from mdverify.services.postgres import Postgres, PostgresError, find_bindir  # noqa: PLC0415
+
     bindir = find_bindir(settings(config).postgres_bin)
     if bindir is None:
         return
@@ -108,6 +116,10 @@ def servers_for(item: pytest.Item, display: str, examples: Sequence[Example]) ->
     """The session's servers that `examples` ask for, from the fixtures of `item`."""
     request: TopRequest = item._request  # type: ignore[attr-defined]  # noqa: SLF001
     wanted = World.union(e.world for e in examples)
+    if not wanted.hosts and "postgres" not in wanted.services:
+        return Servers()
+    from mdverify.services.postgres import PostgresError  # noqa: PLC0415
+
     missing: dict[str, str] = {}
     try:
         # The web server first: its certificates are made while `initdb` finishes.

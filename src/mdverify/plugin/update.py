@@ -14,7 +14,6 @@ import pytest
 
 from mdverify.check.raises import raised_line
 from mdverify.check.report import timing_not_rewritten
-from mdverify.edit.update import Correction, summary, update_files
 from mdverify.model import RaisesFault
 from mdverify.plugin.options import settings
 from mdverify.plugin.xdist import carry, is_worker
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
 
     from _pytest.terminal import TerminalReporter
 
+    from mdverify.edit.update import Correction
     from mdverify.model import Verdict
 
 __all__ = ["Updates", "record"]
@@ -36,6 +36,9 @@ def record(item: pytest.Item, verdict: Verdict, display: str, digest: str) -> No
     """Keep what update mode needs from a verdict on the item, for its report."""
     if not settings(item.config).update:
         return
+    # The rewriting code is imported in update mode only: a plain run never needs it.
+    from mdverify.edit.update import Correction  # noqa: PLC0415
+
     path, example = str(item.path), verdict.example
     obs = verdict.observation
     wanted = []
@@ -89,12 +92,17 @@ class Updates:
         """Gather, in the controlling process, what the items reported."""
         if self.is_worker:
             return
-        self.requests.extend(Correction.from_wire(d) for d in getattr(report, _UPDATES, ()))
+        if updates := getattr(report, _UPDATES, ()):
+            from mdverify.edit.update import Correction  # noqa: PLC0415
+
+            self.requests.extend(Correction.from_wire(d) for d in updates)
         self.timing_notes.extend(getattr(report, _TIMING, ()))
 
     def pytest_sessionfinish(self) -> None:
         """Rewrite the articles once every block has run (never in an xdist worker)."""
         if self.update and not self.is_worker:
+            from mdverify.edit.update import summary, update_files  # noqa: PLC0415
+
             self.summary = summary(update_files(self.requests, self.output_words, self.claims))
 
     def pytest_terminal_summary(self, terminalreporter: TerminalReporter) -> None:

@@ -18,14 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mdverify.run.request import Provision, SetupError
-from mdverify.services.web import PAGES_DIR, Site
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from mdverify.model import World
     from mdverify.services.postgres import Postgres
-    from mdverify.services.web import LocalWeb
+    from mdverify.services.web import LocalWeb, Site
 
 __all__ = ["ServiceError", "provide", "sql_file"]
 
@@ -80,6 +79,10 @@ def provide(
 
 
 def _site(article: Path, display: str, host: str, latency: float) -> Site:
+    # Only with hosts: http.server and its email parsing are most of a pytest start's
+    # import of mdverify, and most articles declare none.
+    from mdverify.services.web import PAGES_DIR, Site  # noqa: PLC0415
+
     root = article.parent / PAGES_DIR / host
     if not root.is_dir():
         where = Path(display).parent / PAGES_DIR / host / "index.html"
