@@ -14,6 +14,10 @@ reads them when it uses a name that a statement of a block above it (or of its o
 binds from such a reading: `now = datetime.now()` in one block and `print(now)` in the
 next, or a function whose body calls `time.ctime()`, until a statement binds that name anew
 from no reading.
+
+The statements that read them are kept too (`Example.volatile_lines`): a comment on one
+shows what the writer's run printed (`print(today.year)  # 2019`), which no filter can
+mend when the value is a bare number, so a claim there that differs is not compared.
 """
 
 from __future__ import annotations
@@ -42,34 +46,73 @@ _PIDS = frozenset({"getpid", "getppid"})
 
 
 def with_volatile(examples: list[Example], read: Sequence[BlockSyntax | None]) -> list[Example]:
-    """`examples` with what each reads (`Example.volatile`); `read` is each one's reading."""
-    kinds = volatile(read)
-    return [replace(e, volatile=kinds[i]) if i in kinds else e for i, e in enumerate(examples)]
+    """`examples` with what each reads and where (`Example.volatile`, `volatile_lines`).
+
+    `read` is each one's reading.
+    """
+    found = volatile(read)
+    return [
+        replace(e, volatile=found[i][0], volatile_lines=found[i][1]) if i in found else e
+        for i, e in enumerate(examples)
+    ]
 
 
-def volatile(read: Sequence[BlockSyntax | None]) -> dict[int, frozenset[str]]:
-    """What each block reads of `CLOCK` and `PID`, by example index.
+Reads = tuple[frozenset[str], frozenset[int]]
+"""What a block reads of `CLOCK` and `PID`, and the article lines of the statements that do."""
+
+
+def volatile(read: Sequence[BlockSyntax | None]) -> dict[int, Reads]:
+    """What each block reads, and where (`Reads`, at any depth), by example index.
 
     Blocks that read none are left out; a block that does not parse, or a pycon block,
     reads nothing.
     """
     tainted: dict[str, frozenset[str]] = {}
-    found: dict[int, frozenset[str]] = {}
+    found: dict[int, Reads] = {}
     for index, syntax in enumerate(read):
         if syntax is None or syntax.tree is None:
             continue
         kinds: set[str] = set()
+        lines: set[int] = set()
         for statement in syntax.tree.body:
             reads = _reads(statement, tainted)
             kinds |= reads
-            for name in _bound(statement):
+            bound = _bound(statement)
+            if reads:
+                lines |= {syntax.article_line(n) for n in _reading_lines(statement, tainted)}
+            for name in bound:
                 if reads:
                     tainted[name] = tainted.get(name, frozenset()) | reads
                 else:  # bound anew from values that are no reading: `day = new_year.day`
                     tainted.pop(name, None)
         if kinds:
-            found[index] = frozenset(kinds)
+            found[index] = (frozenset(kinds), frozenset(lines))
     return found
+
+
+def _reading_lines(statement: ast.stmt, tainted: dict[str, frozenset[str]]) -> set[int]:
+    """Block lines of the simple statements within `statement` that read a volatile value.
+
+    In source order, as they bind: `now = datetime.now()` then `print(now.year)` in one
+    function body, until `now` is bound anew from no reading.
+    """
+    local = dict(tainted)
+    lines: set[int] = set()
+    simple = [c for c in ast.walk(statement) if isinstance(c, ast.stmt) and not _compound(c)]
+    for child in sorted(simple, key=lambda c: (c.lineno, c.col_offset)):
+        reads = _reads(child, local)
+        if reads:
+            lines.update(range(child.lineno, (child.end_lineno or child.lineno) + 1))
+        for name in _bound(child):
+            if reads:
+                local[name] = reads
+            else:
+                local.pop(name, None)
+    return lines
+
+
+def _compound(statement: ast.stmt) -> bool:
+    return any(isinstance(getattr(statement, f, None), list) for f in ("body", "orelse"))
 
 
 def _reads(node: ast.AST, tainted: dict[str, frozenset[str]]) -> frozenset[str]:

@@ -7,7 +7,8 @@ that goes on in prose is compared by its value part.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final, Literal, Union
 
 from mdverify.article.literal import literal
@@ -35,6 +36,10 @@ __all__ = ["judge", "matches", "normalise"]
 
 # Claims whose comment may be prose: read by `read_claim` before they are compared.
 _READ = frozenset({"comment", "trailing"})
+# Claims that stand on one statement: on one that reads the clock or a pid, a value that
+# differs is the writer's run (`print(today.year)  # 2019`), not an error (`_dated`).
+_ON_A_STATEMENT = frozenset({"comment", "trailing", "value", "arrow"})
+_DIGITS = re.compile(r"\d+")
 
 
 def judge(
@@ -56,6 +61,7 @@ def judge(
     how = _How(in_force, unordered=bool(example.settings.unordered))
     mismatches: list[Mismatch] = []
     prose: list[OutputClaim] = []
+    dated: list[Mismatch] = []
     previous_end = 0
     claimed = _claimed_calls(example, observation)
     values = dict(observation.values)
@@ -83,7 +89,7 @@ def judge(
             # declaration, not even one that an update wrote from it.
             outcome = _compare(claim, got, how, cut=cut)
         if isinstance(outcome, Mismatch):
-            mismatches.append(outcome)
+            (dated if _dated(outcome, example, how) else mismatches).append(outcome)
         elif outcome == _PROSE:
             prose.append(claim)
     timing = _timing(example, observation, tolerance)
@@ -96,7 +102,28 @@ def judge(
         tuple(not_run),
         raised_as,
         raises,
+        tuple(m.claim for m in dated),
     )
+
+
+def _dated(mismatch: Mismatch, example: Example, how: _How) -> bool:
+    """Whether `mismatch` is the writer's run, not an error.
+
+    So it is when its claim stands on a statement that reads the clock or a pid and differs
+    from what this run printed in numbers only (a year, a day, a pid:
+    `print(today.year)  # 2019`); the other words on the line are still compared.
+    """
+    claim = mismatch.claim
+    if claim.kind not in _ON_A_STATEMENT or not example.volatile_lines or mismatch.cut:
+        return False
+    line = claim.call[0] if claim.call is not None else (claim.upto_line or claim.line)
+    if line not in example.volatile_lines:
+        return False
+    masked = replace(claim, expected=_DIGITS.sub("0", claim.expected))
+    got = _DIGITS.sub("0", mismatch.got)
+    if claim.kind == "value":
+        return _value(masked, (got.removesuffix("\n"),), how) is None
+    return _compare(masked, got, how, cut=False) is None
 
 
 def _timing(

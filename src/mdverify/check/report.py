@@ -202,6 +202,12 @@ def _compared(verdict: Verdict, path: str, source_lines: list[str]) -> list[str]
     if verdict.prose:
         where = _at("the comment", [claim.line for claim in verdict.prose])
         parts.append(f"read as prose, not compared: {where}")
+    if verdict.dated:
+        where = _at("the output declared", [claim.line for claim in verdict.dated])
+        parts.append(
+            f"not compared: {where}, on a statement that prints a value of the clock or a "
+            "process id: the writer's run, not this one"
+        )
     calls = [c.call[0] for c in verdict.not_run if c.call]
     if calls:
         where = _at("the print call", calls)

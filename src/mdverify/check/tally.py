@@ -66,9 +66,10 @@ def checked(verdict: Verdict) -> Checked:
     """What `verdict` compared: claims are compared only when the block ran to its end."""
     obs = verdict.observation
     ran, outputs, declared = verdict.ran, verdict.example.outputs, verdict.raised_as
-    # Prose comments and claims on a print that never ran were read, not compared; the
-    # exception the block raised as declared was (a bare `# TypeError` is not also output).
-    compared = len(outputs) - len(verdict.prose) - len(verdict.not_run)
+    # Prose comments, claims on a print that never ran and the writer's clock values were
+    # read, not compared; the exception the block raised as declared was (a bare
+    # `# TypeError` is not also output).
+    compared = len(outputs) - len(verdict.prose) - len(verdict.not_run) - len(verdict.dated)
     if declared is not None:
         compared += 1 - sum(declared.soft and c.line == declared.line for c in outputs)
     return Checked(

@@ -268,6 +268,9 @@ class Example:
     """What the block's code reads that no later run reproduces: `clock` (the wall clock),
     `pid` (a process id), for the `wall_clock` and `pids` filters
     (`mdverify.article.volatile`)."""
+    volatile_lines: frozenset[int] = frozenset()
+    """Article lines of the statements (at any depth) that read one of `volatile`: a comment
+    claim on one that differs from this run shows the writer's run, and is not compared."""
     local: tuple[tuple[str, int], ...] = ()
     """(name, line of the block that binds it) for each name the block uses at its top level
     that the article binds only inside functions (`mdverify.article.fragments.local`). A

@@ -93,6 +93,10 @@ class Verdict:
     """The declaration the block's exception is: it stopped where its article says."""
     raises: RaisesMismatch | None = None
     """A declared exception the block did not raise as declared."""
+    dated: tuple[OutputClaim, ...] = ()
+    """Claims on a statement that prints a value of the clock or a pid
+    (`Example.volatile_lines`) that differ from this run: what the writer's run printed,
+    not compared."""
 
     @property
     def ran(self) -> bool:
