@@ -38,13 +38,14 @@ import textwrap
 import tokenize
 from typing import TYPE_CHECKING
 
+from mdverify.article.bindings import unbound_in
 from mdverify.article.fences import COMMANDS, names_output
 from mdverify.model import Skip, SkipKind
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
 
-__all__ = ["is_session", "labelled", "not_runnable", "stub"]
+__all__ = ["is_session", "labelled", "labelled_template", "not_runnable", "stub"]
 
 _PROMPT = re.compile(r"(?:\S*[$%#>]|PS [^>]*>)[ \t]+(?P<command>\S.*)")
 _INTERPRETER = re.compile(r"(?:\S*[$%>][ \t]+)?(?:python(?:3(?:\.\d+)?)?|py)[ \t]*")
@@ -114,6 +115,16 @@ def labelled(source: str) -> bool:
     """
     first = next((text.strip() for text in source.split("\n") if text.strip()), "")
     return _SYNTAX_LABEL.fullmatch(first) is not None
+
+
+def labelled_template(source: str, tree: ast.Module, declares: bool) -> bool:
+    """Whether a block that parses is a template by its `# syntax` label (`labelled`).
+
+    Not when it is an example under the label all the same: it declares output
+    (`declares`) and binds every name it uses at its top level itself (`st = {1, 2}`,
+    then `print(2 in st)  # True`), so that it runs as it stands, as a reader would run it.
+    """
+    return labelled(source) and not (declares and not unbound_in(tree))
 
 
 def stub(source: str) -> tuple[SkipKind, str, int] | None:

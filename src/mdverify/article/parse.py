@@ -29,7 +29,7 @@ from mdverify.article.directives import (
 from mdverify.article.fences import OUTPUT_WORDS, declared_output, language, names_output
 from mdverify.article.fragments import fragments, with_names
 from mdverify.article.markdown import markdown_parser
-from mdverify.article.notcode import is_session, labelled, not_runnable
+from mdverify.article.notcode import is_session, labelled_template, not_runnable
 from mdverify.article.raises import declare_raises
 from mdverify.article.shell import exports
 from mdverify.article.syntax import BlockSyntax, read_block
@@ -335,7 +335,10 @@ def _example(
         world = world.merged(directive.world)
         if directive.timing is not None:
             timings = (directive.timing, *timings)
-    if syntax is not None and (syntax.tree is None or labelled(source)) and not _decided(settings):
+    template = syntax is not None and (
+        syntax.tree is None or labelled_template(source, syntax.tree, bool(outputs))
+    )
+    if template and not _decided(settings):
         # A writer who said how the block runs is obeyed; otherwise no program, no run.
         settings = replace(settings, skip=not_runnable(source, code_line, words))
     label = f"{heading} (line {line})" if heading else f"line {line}"
