@@ -18,7 +18,7 @@ mdverify's mistake as the writer's. Two readings, both documented in docs/output
   - a syntax template: a `<placeholder>`, a `..`/`...` where Python wants code, prose
     (`code goes here`: plain words, the first one no keyword), a comment in place of an
     operand (`await  # awaitable code`), or a block labelled `# syntax`;
-  - output shown inside the code (`output:` then the values);
+  - output shown inside the code (`output:`, or a `# output` comment, then the values);
   - nothing that is Python at all: no line of it parses on its own (output or prose).
 
 Only a block that does not parse is ever skipped here, so valid code always runs, and a
@@ -104,6 +104,10 @@ def not_runnable(source: str, first_line: int, words: Collection[str]) -> Skip |
     empty = stub(source)
     if empty is not None:
         return Skip(empty[0], empty[1], first_line + empty[2] - 1)
+    above = next((t.strip() for t in reversed(lines[: at - 1]) if t.strip()), "")
+    if _CODE_START.match(line) is None and _is_output_comment(above, words):
+        # `# output` and then what the code above printed, pasted into the fence.
+        return Skip(SkipKind.OUTPUT_IN_CODE, "", first_line + at - 1)
     reason = _reason(lines, line, words)
     return None if reason is None else Skip(reason[0], reason[1], first_line + at - 1)
 
@@ -305,6 +309,12 @@ def _code_word(word: str) -> bool:
 def _is_label(line: str, words: Collection[str]) -> bool:
     text = line.strip().lstrip("#").strip()
     return text.endswith(":") and len(text.split()) <= 2 and names_output(text, words)
+
+
+def _is_output_comment(line: str, words: Collection[str]) -> bool:
+    """`# output`, `# Output:`: a comment of a word or two that names output."""
+    text = line.removeprefix("#").strip().rstrip(":").strip()
+    return line.startswith("#") and 0 < len(text.split()) <= 2 and names_output(text, words)
 
 
 def _parses_dedented(lines: Sequence[str]) -> bool:

@@ -65,6 +65,8 @@ PADDED_GUTTER = "".join(
             "await  # awaitable",
             11,
         ),
+        ("a = 4\nprint(a + 3)\n\n# output\n4 + 3 = 7\n", SkipKind.OUTPUT_IN_CODE, "", 14),
+        ("print('hi', 'you')\n# Output:\nhi you\n", SkipKind.OUTPUT_IN_CODE, "", 12),
         ("1  import asyncio\n2  print(1)\n", SkipKind.GUTTER, "", 10),
         ("# Filename: demo.py\n1  import asyncio\n2  print(1)\n", SkipKind.GUTTER, "", 11),
         (
@@ -111,6 +113,7 @@ def test_every_template_kind_reads_as_the_directive_writers_use():
         "x = 1\n",  # it parses: it runs
         "print('<b>...</b>'\n",  # markup inside a string is no template
         "improt asyncio\n",  # a misspelt keyword is broken code, not prose
+        "x = 1\n# output\nprint(x +\n",  # broken code under an output comment
         'HELP = """\n$ pip install rich\n"""\ndef f(:\n    pass\n',  # shell text in a string
     ],
 )
