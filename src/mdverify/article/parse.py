@@ -15,19 +15,16 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
-import yaml
-from frontmatter.default_handlers import YAMLHandler
-
 from mdverify.article.claims import CommentClaimError, comment_claims, prompt_claims
 from mdverify.article.coroutines import never_run
 from mdverify.article.directives import (
     BlockDirective,
     DirectiveError,
     parse_comment,
-    parse_mapping,
 )
 from mdverify.article.fences import OUTPUT_WORDS, declared_output, language, names_output
 from mdverify.article.fragments import fragments, with_names
+from mdverify.article.front_matter import front_matter
 from mdverify.article.markdown import markdown_parser
 from mdverify.article.notcode import is_session, labelled_template, not_runnable
 from mdverify.article.raises import declare_raises
@@ -105,7 +102,7 @@ def parse_text(path: str, text: str, *, output_words: Collection[str] = OUTPUT_W
     lines = text.split("\n")
     settings = ArticleSettings()
     if tokens and tokens[0].type == "front_matter":
-        settings = _front_matter(path, tokens[0], lines)
+        settings = front_matter(path, tokens[0].content, _map(tokens[0]), lines)
     elif lines[0] == "---" and len(lines) > 1 and re.match(r"[\w-]+\s*:", lines[1]):
         # markdown-it reads an unclosed front matter as a rule and a paragraph: unread.
         raise ArticleError(path, 1, "front matter starting here is never closed by '---'")
@@ -136,36 +133,6 @@ def _decided(settings: BlockSettings) -> bool:
         or settings.requires
         or settings.python
     )
-
-
-def _front_matter(path: str, token: Token, lines: Sequence[str]) -> ArticleSettings:
-    start, end = _map(token)
-    closing = lines[end - 1].strip() if end - 1 > start else ""
-    if not re.fullmatch(r"-{3,}", closing):
-        raise ArticleError(path, start + 1, "front matter starting here is never closed by '---'")
-    try:
-        meta = YAMLHandler().load(token.content)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = start + 2 + mark.line if mark is not None else start + 1
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise ArticleError(path, line, f"invalid YAML front matter: {problem}") from None
-    if meta is None:
-        return ArticleSettings()
-    if not isinstance(meta, dict):
-        raise ArticleError(
-            path, start + 1, f"front matter must be a mapping of keys, not {type(meta).__name__}"
-        )
-    if "mdverify" not in meta:
-        return ArticleSettings()
-    key_line = next(
-        (start + 1 + i for i, ln in enumerate(lines[start:end]) if ln.startswith("mdverify")),
-        start + 1,
-    )
-    try:
-        return parse_mapping(meta["mdverify"])
-    except DirectiveError as err:
-        raise ArticleError(path, key_line, f"front matter 'mdverify': {err}") from None
 
 
 def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
@@ -271,6 +238,16 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                 found[-1] = (replace(last, outputs=(*last.outputs, claim)), syntax)
             else:
                 exported += exports(lang, token.content)
+            pairable = False
+        elif kind == "code_block" and pairable and prose_since <= _MAX_PROSE_BETWEEN and not left:
+            # An indented code block, as notebook exports write a cell's output; without an
+            # `end_line`, never rewritten (markdown-it has taken its indentation off).
+            text, at = _strip_newline(token.content), _map(token)[0] + 1
+            claim = OutputClaim("fence", text, at, form="the indented code block")
+            found[-1] = (
+                replace(found[-1][0], outputs=(*found[-1][0].outputs, claim)),
+                found[-1][1],
+            )
             pairable = False
         elif kind == "paragraph_open":
             prose_since += 1

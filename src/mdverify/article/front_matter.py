@@ -1,0 +1,57 @@
+"""The front matter of an article: its YAML, and the `mdverify:` key's article settings.
+
+Only this key is mdverify's; the rest of the front matter is the site generator's (a title,
+tags), and other tools' keys (`case:` in this project's own tests) are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from mdverify.article.directives import DirectiveError, parse_mapping
+from mdverify.model import ArticleError, ArticleSettings
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["front_matter"]
+
+
+def front_matter(
+    path: str, content: str, span: tuple[int, int], lines: Sequence[str]
+) -> ArticleSettings:
+    """The article settings of the front matter `content`; an `ArticleError` names the line.
+
+    `span` is where its token stands in the article's `lines`: 0-based first line, end.
+    """
+    start, end = span
+    closing = lines[end - 1].strip() if end - 1 > start else ""
+    if not re.fullmatch(r"-{3,}", closing):
+        raise ArticleError(path, start + 1, "front matter starting here is never closed by '---'")
+    try:
+        meta = YAMLHandler().load(content)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = start + 2 + mark.line if mark is not None else start + 1
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise ArticleError(path, line, f"invalid YAML front matter: {problem}") from None
+    if meta is None:
+        return ArticleSettings()
+    if not isinstance(meta, dict):
+        raise ArticleError(
+            path, start + 1, f"front matter must be a mapping of keys, not {type(meta).__name__}"
+        )
+    if "mdverify" not in meta:
+        return ArticleSettings()
+    key_line = next(
+        (start + 1 + i for i, ln in enumerate(lines[start:end]) if ln.startswith("mdverify")),
+        start + 1,
+    )
+    try:
+        return parse_mapping(meta["mdverify"])
+    except DirectiveError as err:
+        raise ArticleError(path, key_line, f"front matter 'mdverify': {err}") from None
