@@ -239,16 +239,6 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             else:
                 exported += exports(lang, token.content)
             pairable = False
-        elif kind == "code_block" and pairable and prose_since <= _MAX_PROSE_BETWEEN and not left:
-            # An indented code block, as notebook exports write a cell's output; without an
-            # `end_line`, never rewritten (markdown-it has taken its indentation off).
-            text, at = _strip_newline(token.content), _map(token)[0] + 1
-            claim = OutputClaim("fence", text, at, form="the indented code block")
-            found[-1] = (
-                replace(found[-1][0], outputs=(*found[-1][0].outputs, claim)),
-                found[-1][1],
-            )
-            pairable = False
         elif kind == "paragraph_open":
             prose_since += 1
             # `depth` counts this paragraph itself: the one around it must hold the block.
