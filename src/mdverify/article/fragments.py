@@ -261,4 +261,22 @@ def _likely_mistake(name: str, known: set[str] | frozenset[str]) -> bool:
     A standard module's name is no sign of a missing import: `await queue.put(item)` uses
     an `asyncio.Queue` called `queue`, not the `queue` module.
     """
-    return bool(difflib.get_close_matches(name, known, n=1, cutoff=0.8))
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.8)
+    # One slip of a finger per five letters (`pritn`, `totl`), not a name that only begins
+    # the same way (`add_item` beside `add_ten`: two edits in eight letters, a new name).
+    return any(_edits(name, other) <= max(1, len(name) // 5) for other in close)
+
+
+def _edits(a: str, b: str) -> int:
+    """Edits from `a` to `b`: insertions, deletions, substitutions and swaps of neighbours."""
+    before: list[int] = []
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            cost = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
+        before, row = row, current
+    return row[-1]
