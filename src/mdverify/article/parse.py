@@ -154,20 +154,32 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
     depth = block_depth = 0  # containers open now, and around the last block
     left = False  # the container around the last block has closed since
     exported: tuple[tuple[str, str], ...] = ()  # by shell fences since the last block
+    held: str | None = None  # the tag of a heading that paused the pairing ("h3")
     for pos, token in enumerate(tokens):
         kind = token.type
         if kind == "inline" and pos and tokens[pos - 1].type == "heading_open":
             heading = _plain(token.content)
         depth += token.nesting if _is_container(kind) else 0
         left = left or depth < block_depth
-        if kind == "heading_open" and pairable and depth == block_depth and pos + 1 < len(tokens):
+        resumed = held is not None and token.tag == held  # "### Explanation", "### Output"
+        if (
+            kind == "heading_open"
+            and (pairable or resumed)
+            and depth == block_depth
+            and pos + 1 < len(tokens)
+        ):
             # Only in the block's own container: a heading after a list of fragments is
             # the output of the whole section, not of its last fragment.
             output_heading = names_output(tokens[pos + 1].content, words)
             if output_heading:
                 # The introduction: the explanation above it does not count as prose.
                 introduced, prose_since = _plain(tokens[pos + 1].content), 0
-                introduction = False
+                introduction, pairable, held = False, True, None
+            else:
+                # An explanation under a heading of its own may come before the output's.
+                held = token.tag
+        elif kind == "heading_open" and held is not None and token.tag < held:
+            held = None  # a new section
         if output_heading:
             output_heading = kind != "heading_close"
             continue
@@ -218,7 +230,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                 exported = ()
                 pairable = found[-1][0].kind == "python"
                 prose_since, introduced, block_depth, left = 0, None, depth, False
-                introduction = False
+                introduction, held = False, None
                 continue
             if pending is not None:
                 what = "an output fence" if python else f"a '{lang}' block"
@@ -238,7 +250,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                 found[-1] = (replace(last, outputs=(*last.outputs, claim)), syntax)
             else:
                 exported += exports(lang, token.content)
-            pairable = False
+            pairable, held = False, None
         elif kind == "paragraph_open":
             prose_since += 1
             # `depth` counts this paragraph itself: the one around it must hold the block.
@@ -249,6 +261,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                 prose_since = 1  # "**Expected output:**" after an explanation of the code
         elif kind not in _PROSE and not _is_container(kind):
             pairable = False  # a heading, table, rule or other block ends the pairing
+            held = held if kind in ("heading_open", "heading_close") else None
         if pending is not None and kind in _BLOCKS_BETWEEN_DIRECTIVE_AND_CODE:
             raise ArticleError(path, pending[0], "a directive must be followed by its Python block")
     if pending is not None:
