@@ -15,6 +15,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
+from mdverify.article.cells import display_line
 from mdverify.article.claims import CommentClaimError, comment_claims, prompt_claims
 from mdverify.article.coroutines import never_run
 from mdverify.article.directives import (
@@ -335,6 +336,7 @@ def _example(
         timings=timings,
         ends=ends,
         raises=() if directive is None or directive.raises is None else (directive.raises,),
+        display=None if syntax is None else display_line(syntax),
     )
     return example, syntax
 

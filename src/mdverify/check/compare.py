@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final, Literal, Union
 
+from mdverify.article.cells import CELL_KINDS
 from mdverify.article.literal import literal
 from mdverify.check.filters import Filters
 from mdverify.check.matching import matches, matches_unordered, normalise
@@ -87,7 +88,7 @@ def judge(
                 previous_end = _offset_after(observation, claim.upto_line)
             # Output that runs past the cut is not what the block printed: it can match no
             # declaration, not even one that an update wrote from it.
-            outcome = _compare(claim, got, how, cut=cut)
+            outcome = _as_cell(claim, example, values, got, how, _compare(claim, got, how, cut=cut))
         if isinstance(outcome, Mismatch):
             (dated if _dated(outcome, example, how) else mismatches).append(outcome)
         elif outcome == _PROSE:
@@ -182,6 +183,33 @@ def _value(claim: OutputClaim, shown: tuple[str, ...] | None, how: _How) -> Outc
     got = shown[0] + "\n"
     filtered = _shown(claim, got, declared, printed + "\n")
     return Mismatch(claim, got, None if same else compared, shown=filtered)
+
+
+def _as_cell(
+    claim: OutputClaim,
+    example: Example,
+    values: dict[int, tuple[str, ...] | None],
+    got: str,
+    how: _How,
+    mismatch: Outcome,
+) -> Outcome:
+    """`mismatch` of a whole-block output, read again as a notebook cell shows the block.
+
+    The cell shows what the block printed, then the value of its last line
+    (`mdverify.article.cells`). A match passes. Otherwise the script's mismatch stands,
+    unless the block printed nothing: then the writer plainly showed the cell's value, and
+    the diff is against it.
+    """
+    if not isinstance(mismatch, Mismatch) or mismatch.cut:  # past a cut nothing is known
+        return mismatch
+    shown = None if example.display is None else values.get(example.display)
+    if claim.kind not in CELL_KINDS or claim.upto_line is not None or not shown:
+        return mismatch
+    cell = f"{got}{shown[0]}\n"
+    outcome = _compare(claim, cell, how, cut=False)
+    if outcome is None or got:
+        return None if outcome is None else mismatch
+    return replace(outcome, cell=example.display) if isinstance(outcome, Mismatch) else outcome
 
 
 def _same_literal(expected: str, got: str) -> bool:

@@ -264,6 +264,11 @@ def _mismatch(
     how = [
         *(["its lines in any order"] if unordered else []),
         *(["after the output filters"] if mismatch.shown is not None else []),
+        *(
+            [f"as a notebook cell shows the block: the value of line {mismatch.cell}"]
+            if mismatch.cell is not None
+            else []
+        ),
     ]
     compared = f", compared {' and '.join(how)}" if how else ""
     body = f"declared by {form} (line {claim.line}){compared}\n{body}"

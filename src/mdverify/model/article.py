@@ -281,6 +281,10 @@ class Example:
     environ: tuple[tuple[str, str], ...] = ()
     """(name, value) exported by shell fences between the previous Python block and this one
     (`mdverify.article.shell`): set in the environment before this block runs."""
+    display: int | None = None
+    """Article line of the block's last statement when it is a bare expression whose value a
+    notebook cell would show after what the cell printed (`mdverify.article.claims.display`):
+    a whole-block output that matches only with that value added matches as the cell."""
 
 
 @dataclass(frozen=True)

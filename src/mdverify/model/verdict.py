@@ -29,6 +29,9 @@ class Mismatch:
     shown: tuple[str, str] | None = None
     """(declared, printed) as the output filters left them, when they changed either: what
     a diff shows. `got` stays what was printed, which an update writes."""
+    cell: int | None = None
+    """The article line whose value `got` ends with: the block printed nothing, so its
+    output was compared as a notebook cell shows it (`mdverify.article.cells`)."""
 
 
 @dataclass(frozen=True)

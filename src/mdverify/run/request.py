@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from mdverify.article.cells import CELL_KINDS
 from mdverify.model import World
 from mdverify.run.environment import options_env
 
@@ -161,6 +162,12 @@ def _block(example: Example, environ: list[list[str]]) -> BlockRequest:
         "ends": list(example.ends),
         "trace_awaits": bool(example.timings),
         "calls": [list(call) for call in sorted({c.call for c in example.outputs if c.call})],
-        "values": sorted({c.line for c in example.outputs if c.kind == "value"}),
+        "values": sorted({c.line for c in example.outputs if c.kind == "value"} | _cell(example)),
         "environ": environ,
     }
+
+
+def _cell(example: Example) -> set[int]:
+    """The last line whose value a notebook shows, when an output covers the whole block."""
+    whole = any(c.kind in CELL_KINDS and c.upto_line is None for c in example.outputs)
+    return {example.display} if whole and example.display is not None else set()
