@@ -19,6 +19,10 @@ the count). A fence says it holds output when
   after the prompt line are what the block printed when run as that script. A transcript
   with another command, or a script given arguments, is not read: the block never saw them.
 
+An indented code block right after the block, as notebook exports write a cell's output,
+declares it too, unless it reads as more code (an import, a definition, a loop or branch, a
+print call): older Markdown indents code that way.
+
 A heading or title names output when, case, markup and punctuation aside, its first word
 is a word of the `mdverify_output_words` setting or its plural ("Output:", "📊 Résultat",
 "Results of the run"), or it is two words and the second one is ("Expected output (every
@@ -29,11 +33,14 @@ stays code.
 
 from __future__ import annotations
 
+import ast
 import re
 import textwrap
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from mdverify.model import OutputClaim
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -228,3 +235,40 @@ def _is_prompt(line: str) -> bool:
 
 def _normal(text: str) -> str:
     return unicodedata.normalize("NFC", text).casefold()
+
+
+_CODE: tuple[type[ast.AST], ...] = (
+    *(ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef),
+    *(ast.For, ast.AsyncFor, ast.While, ast.If, ast.With, ast.AsyncWith, ast.Try),
+)
+
+
+def indented_output(text: str, line: int) -> OutputClaim | None:
+    """The output an indented code block at article line `line` declares; None for code.
+
+    It has no `end_line`, so it is never rewritten: markdown-it has taken off its indentation.
+    """
+    if _reads_as_code(text):
+        return None
+    return OutputClaim("fence", text, line, form="the indented code block")
+
+
+def _reads_as_code(text: str) -> bool:
+    """Whether an indented code block reads as code rather than as printed output.
+
+    Printed output parses as Python often enough (`[1, 2]`, `name: Ann`, `x = 5`), so only
+    what output never holds counts: a statement that imports, defines or steers, or a print.
+    """
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    return any(
+        isinstance(node, _CODE)
+        or (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "print"
+        )
+        for node in ast.walk(tree)
+    )

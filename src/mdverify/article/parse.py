@@ -23,7 +23,13 @@ from mdverify.article.directives import (
     DirectiveError,
     parse_comment,
 )
-from mdverify.article.fences import OUTPUT_WORDS, declared_output, language, names_output
+from mdverify.article.fences import (
+    OUTPUT_WORDS,
+    declared_output,
+    indented_output,
+    language,
+    names_output,
+)
 from mdverify.article.fragments import fragments, with_names
 from mdverify.article.front_matter import front_matter
 from mdverify.article.markdown import markdown_parser
@@ -251,6 +257,12 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                 found[-1] = (replace(last, outputs=(*last.outputs, claim)), syntax)
             else:
                 exported += exports(lang, token.content)
+            pairable, held = False, None
+        elif kind == "code_block" and pairable and prose_since <= _MAX_PROSE_BETWEEN and not left:
+            indented = indented_output(_strip_newline(token.content), _map(token)[0] + 1)
+            if indented is not None:
+                last, syntax = found[-1]
+                found[-1] = (replace(last, outputs=(*last.outputs, indented)), syntax)
             pairable, held = False, None
         elif kind == "paragraph_open":
             prose_since += 1
