@@ -32,7 +32,9 @@ def display_line(block: BlockSyntax) -> int | None:
     if not block.statements:
         return None
     last = block.statements[-1]
-    if not isinstance(last, ast.Expr) or isinstance(last.value, ast.Constant):
+    if not isinstance(last, ast.Expr) or (
+        isinstance(last.value, ast.Constant) and last.value.value is Ellipsis
+    ):
         return None
     if _is_print(last.value):  # its value is None; saying so here spares the child the hook
         return None

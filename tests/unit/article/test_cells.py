@@ -15,6 +15,7 @@ from mdverify.article.syntax import read_block
         ("df.head()\n", 10),
         ("print(1)\nlen('ab')\n", 11),
         ("await fetch()\n", 10),  # top-level await: its value is shown like any other
+        ("0.25\n", 10),  # pasted output that parses shows itself
         ("total = (\n    1 +\n    2\n)\ntotal * 2\n", 14),
         ("a = 1; a\n", 10),  # the last statement, though it shares its line
         ("café = 'é'\ncafé\n", 11),  # offsets are bytes: the test for `;` must still work
@@ -31,7 +32,7 @@ def test_a_bare_last_expression_is_shown(source, line):
         "print(x)\n",  # a print's value is None
         "len('ab');\n",  # IPython hides a value after `;`
         "len('ab') ;  # hidden\n",
-        "print(1)\n'''\n1\n'''\n",  # a string under a print declares output
+        "run()\n...\n",  # code left out
         "for i in range(2):\n    i\n",  # only a top-level statement is the cell's last line
         "def f(:\n",  # does not parse
         "",
