@@ -27,6 +27,7 @@ This package never imports pytest: the child process imports it. POSIX only.
 
 from mdverify.clock.coordinator import VirtualTimeExceeded
 from mdverify.clock.installer import Clock, install
+from mdverify.clock.parties import is_pool_worker
 from mdverify.clock.patches import patch
 from mdverify.clock.realtime import RealTime
 from mdverify.clock.sockets import expect_replies_from
@@ -40,5 +41,6 @@ __all__ = [
     "VirtualTimeExceeded",
     "expect_replies_from",
     "install",
+    "is_pool_worker",
     "patch",
 ]

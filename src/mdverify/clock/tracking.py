@@ -42,7 +42,6 @@ _T = TypeVar("_T")
 _P = ParamSpec("_P")
 
 _real_submit = concurrent.futures.ThreadPoolExecutor.submit
-_real_thread_start = threading.Thread.start
 
 
 class _Submissions(threading.local):
@@ -86,22 +85,30 @@ def _tracked_submit(
     return future
 
 
-def _tracked_start(self: threading.Thread) -> None:
-    """`Thread.start` that counts the thread as running real code until it ends."""
-    coordinator = CURRENT.coordinator
-    if coordinator is not None and coordinator.jumps_enabled and not is_pool_worker(self):
-        run = self.run
+def _tracking_start(
+    start: Callable[[threading.Thread], None],
+) -> Callable[[threading.Thread], None]:
+    """Wrap `Thread.start` (whatever wraps it already: netmap notes the starting block)."""
 
-        def counted_run() -> None:
-            coordinator.runner_started()
-            try:
-                run()
-            finally:
-                coordinator.runner_finished(thread_ends=True)
+    @functools.wraps(start)
+    def tracked_start(self: threading.Thread) -> None:
+        """`Thread.start` that counts the thread as running real code until it ends."""
+        coordinator = CURRENT.coordinator
+        if coordinator is not None and coordinator.jumps_enabled and not is_pool_worker(self):
+            run = self.run
 
-        # An instance attribute, so that subclasses that override run() are counted too.
-        self.run = counted_run  # type: ignore[method-assign]
-    _real_thread_start(self)
+            def counted_run() -> None:
+                coordinator.runner_started()
+                try:
+                    run()
+                finally:
+                    coordinator.runner_finished(thread_ends=True)
+
+            # An instance attribute, so that subclasses that override run() are counted too.
+            self.run = counted_run  # type: ignore[method-assign]
+        start(self)
+
+    return tracked_start
 
 
 def _track_pid(pid: int) -> None:
@@ -137,7 +144,7 @@ def _tracking_forkpty(forkpty: Callable[[], tuple[int, int]]) -> Callable[[], tu
 def patch_threads_and_children() -> None:
     """Wrap thread start, executor submission and every spawn primitive there is."""
     patch(concurrent.futures.ThreadPoolExecutor, "submit", _tracked_submit)
-    patch(threading.Thread, "start", _tracked_start)
+    patch(threading.Thread, "start", _tracking_start(threading.Thread.start))
     # subprocess binds fork_exec at import on 3.11+; multiprocessing's spawn looks it up
     # on _posixsubprocess at each call.
     for module, name in (

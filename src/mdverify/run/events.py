@@ -107,9 +107,14 @@ class Closed:
 
 @dataclass(frozen=True)
 class Offline:
-    """The running block tried `host`, which is not declared: the network refused it."""
+    """A block tried `host`, which is not declared: the network refused it.
+
+    `block` is the index of the block that started the thread that tried, so that a thread
+    still running when a later block runs is still its own block's; -1: the running block.
+    """
 
     host: str
+    block: int = -1
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ import asyncio
 import errno
 import ipaddress
 import socket
+import threading
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from mdverify import clock
@@ -92,7 +93,8 @@ class _State:
     shown: dict[int, tuple[Any, ...]] = {}  # noqa: RUF012 -- fd -> (real, shown address)
     bound: dict[int, tuple[int, int]] = {}  # noqa: RUF012 -- fd -> (real port, family)
     report: Callable[[Event], None] | None = None
-    refused: set[str] = set()  # noqa: RUF012 -- hosts reported as refused in this block
+    refused: set[tuple[int, str]] = set()  # noqa: RUF012 -- (block, host) reported refused
+    block: int = -1  # the running block's index
 
 
 def local_only(spec: NetSpec | None) -> bool:
@@ -128,20 +130,45 @@ def route(spec: NetSpec | None, report: Callable[[Event], None], *, isolated: bo
         ("close", _close),
     ):
         clock.patch(socket.socket, name, method)
+    clock.patch(threading.Thread, "start", _noting_start(threading.Thread.start))
 
 
 def begin_block(index: int) -> bool:
     """A block starts: servers move to free loopback ports only if it is checked (True)."""
     _State.remapping = index in _State.serve_blocks
     _State.refused = set()
+    _State.block = index
     return _State.remapping
+
+
+# A thread's attribute: the block that started it (or started the thread that started it).
+_ORIGIN = "_mdverify_block"
+
+
+def _noting_start(start: Callable[[threading.Thread], None]) -> Callable[[threading.Thread], None]:
+    """`Thread.start` that notes which block started the thread.
+
+    A block that starts threads and a later one that joins them: whichever block runs when a
+    thread tries a host, the attempt is the starting block's, or the verdicts would depend on
+    the threads' timing.
+    """
+
+    def noting(self: threading.Thread) -> None:
+        # A pool's worker idles between jobs, so that the block that submits the next job
+        # may be a later one: its attempts are the running block's.
+        if not clock.is_pool_worker(self):
+            setattr(self, _ORIGIN, getattr(threading.current_thread(), _ORIGIN, _State.block))
+        start(self)
+
+    return noting
 
 
 def _refuse(host: str) -> None:
     """Tell the parent, once per block, that the block tried `host`, which is undeclared."""
-    if host not in _State.refused and _State.report is not None:
-        _State.refused.add(host)
-        _State.report(Offline(host))
+    block = getattr(threading.current_thread(), _ORIGIN, _State.block)
+    if (block, host) not in _State.refused and _State.report is not None:
+        _State.refused.add((block, host))
+        _State.report(Offline(host, block))
 
 
 def _declared() -> str:

@@ -134,8 +134,10 @@ def _refused(outcome: Outcome) -> dict[int, tuple[str, ...]]:
     for event in outcome.events:
         if isinstance(event, Start):
             running = event.index
-        elif isinstance(event, Offline) and running is not None:
-            refused.setdefault(running, {})[event.host] = None
+        elif isinstance(event, Offline):
+            index = event.block if event.block >= 0 else running
+            if index is not None:
+                refused.setdefault(index, {})[event.host] = None
     return {index: tuple(hosts) for index, hosts in refused.items()}
 
 

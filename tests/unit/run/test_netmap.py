@@ -2,6 +2,7 @@
 
 import errno
 import socket
+import threading
 
 import pytest
 
@@ -91,7 +92,29 @@ def test_each_undeclared_host_a_block_tries_is_reported_once(hosts, monkeypatch)
             netmap._getaddrinfo("python.org", 80)
     finally:
         sock.close()
-    assert events == [Offline("python.org"), Offline("10.1.2.3"), Offline("python.org")]
+    assert events == [Offline("python.org", 0), Offline("10.1.2.3", 0), Offline("python.org", 1)]
+
+
+def test_a_thread_tries_a_host_for_the_block_that_started_it(hosts, monkeypatch):
+    events = []
+    monkeypatch.setattr(netmap._State, "report", events.append)
+    monkeypatch.setattr(netmap._State, "serve_blocks", frozenset())
+    go, tried = threading.Event(), []
+
+    def fetch():
+        go.wait()
+        with pytest.raises(socket.gaierror):
+            netmap._getaddrinfo("python.org", 80)
+        tried.append(True)
+
+    netmap.begin_block(3)
+    thread = threading.Thread(target=fetch)
+    netmap._noting_start(threading.Thread.start)(thread)
+    netmap.begin_block(4)  # the next block lets the thread go on and joins it
+    go.set()
+    thread.join()
+    assert tried
+    assert events == [Offline("python.org", 3)]
 
 
 def test_the_clocks_uninstall_undoes_netmaps_patches_too(monkeypatch):
