@@ -140,9 +140,18 @@ def with_names(examples: Sequence[Example], read: Sequence[BlockSyntax | None]) 
             unbound=found[0].get(index, example.unbound),
             binds=found[1].get(index, example.binds),
             local=found[2].get(index, example.local),
+            reads=reads(syntax, found[1].get(index, frozenset())),
         )
-        for index, example in enumerate(examples)
+        for index, (example, syntax) in enumerate(zip(examples, read, strict=True))
     ]
+
+
+def reads(syntax: BlockSyntax | None, own: frozenset[str]) -> frozenset[str]:
+    """The names a block reads, at any depth, that it does not bind itself."""
+    if syntax is None or syntax.tree is None:
+        return frozenset()
+    loads = (n.id for n in ast.walk(syntax.tree) if isinstance(n, ast.Name))
+    return frozenset(n for n in loads if n not in own)
 
 
 def binds(

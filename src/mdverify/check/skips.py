@@ -25,6 +25,7 @@ __all__ = [
     "skip_group",
     "skip_of",
     "skip_text",
+    "stale_names",
 ]
 
 TEMPLATE = "syntax template, not runnable code"
@@ -46,6 +47,7 @@ _GROUPS = {
     SkipKind.UNBOUND: "uses a name no block of the article defines",
     SkipKind.STDIN: "reads standard input; examples get none",
     SkipKind.AFTER_FAILURE: "needs a name from an earlier block that failed",
+    SkipKind.STALE: "reads a name an earlier block that failed was to bind again",
     SkipKind.NO_CLIENT: "a server that waits for a client no block provides",
 }
 
@@ -115,6 +117,10 @@ _SENTENCES = {
     SkipKind.AFTER_FAILURE: (
         "uses {detail}, which only the block at line {line} defines, and that block failed"
     ),
+    SkipKind.STALE: (
+        "uses {detail}, which the block at line {line} was to bind again, and that block"
+        " failed: this block read an older value"
+    ),
     SkipKind.NO_CLIENT: (
         "serves on {detail} and waits for a client that no block provides: when it was"
         " stopped, it had printed the start of its declared output; the rest, what clients"
@@ -152,7 +158,28 @@ def failed_names(
     return {name: line for name, line in failed.items() if name not in fine}
 
 
-def skip_of(verdict: Verdict, failed: Mapping[str, int] | None = None) -> Skip | None:
+def stale_names(
+    examples: Sequence[Example], observations: Mapping[int, Observation], index: int
+) -> dict[str, int]:
+    """Names whose last binder above `examples[index]` failed -> that block's line.
+
+    A block that failed may not have bound them: a later block then reads what a block
+    before it bound (`df` of an earlier example, not the data file that was missing).
+    """
+    last: dict[str, tuple[int, bool]] = {}
+    for example in examples[:index]:
+        obs = observations.get(example.index)
+        failed = obs is not None and obs.status is not Status.OK
+        for name in example.binds:
+            last[name] = (example.line, failed)
+    return {name: line for name, (line, failed) in last.items() if failed}
+
+
+def skip_of(
+    verdict: Verdict,
+    failed: Mapping[str, int] | None = None,
+    stale: Mapping[str, int] | None = None,
+) -> Skip | None:
     """Whether `verdict` is a skip, not a pass or a failure, and why; None when neither.
 
     * An earlier block ended the article's process. A hang or a crash is that block's
@@ -178,6 +205,8 @@ def skip_of(verdict: Verdict, failed: Mapping[str, int] | None = None) -> Skip |
       binds only inside functions (`Example.local`): a line of that function, shown alone.
     * The block ended on a NameError for a name that only an earlier block binds, and that
       block failed (`failed`, from `failed_names`): one defect, reported once, at its block.
+    * The block failed, and reads a name whose last binder above failed (`stale`, from
+      `stale_names`): it read an older value of that name, so its failure is that block's.
     * The block served, no client came, and it was stopped (with Ctrl-C, or at its time
       limit when it polls) having printed the first lines of its declared output: the rest
       is what a client's visit prints.
@@ -195,7 +224,18 @@ def skip_of(verdict: Verdict, failed: Mapping[str, int] | None = None) -> Skip |
         return None
     if cut is not None and _awaits_a_client(verdict, cut):
         return Skip(SkipKind.NO_CLIENT, ", ".join(cut.serving))
-    return _wanting(verdict, failed or {}) or _shown_alone(verdict)
+    return _wanting(verdict, failed or {}) or _shown_alone(verdict) or _stale(verdict, stale or {})
+
+
+def _stale(verdict: Verdict, stale: Mapping[str, int]) -> Skip | None:
+    """A failure that comes from an older value of a name, after its new binder failed."""
+    if verdict.passed or verdict.raised_as is not None:
+        return None
+    names = sorted(verdict.example.reads & stale.keys())
+    if not names:
+        return None
+    unchecked = len(verdict.example.outputs)
+    return Skip(SkipKind.STALE, names[0], stale[names[0]], unchecked=unchecked)
 
 
 def _awaits_a_client(verdict: Verdict, cut: Interruption) -> bool:

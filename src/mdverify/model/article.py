@@ -264,6 +264,9 @@ class Example:
     NameError for one of them skips the block instead of failing it."""
     binds: frozenset[str] = frozenset()
     """Names the block binds, at any depth (`mdverify.article.fragments.binds`)."""
+    reads: frozenset[str] = frozenset()
+    """Names the block reads and does not bind itself (`mdverify.article.fragments.reads`):
+    what it takes from the blocks above it."""
     volatile: frozenset[str] = frozenset()
     """What the block's code reads that no later run reproduces: `clock` (the wall clock),
     `pid` (a process id), for the `wall_clock` and `pids` filters

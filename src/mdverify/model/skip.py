@@ -66,6 +66,10 @@ class SkipKind(enum.Enum):
     AFTER_FAILURE = "after-failure"
     """The block raised NameError for a name that only an earlier block binds, and that block
     failed: the first failure says what is wrong; detail: the name, line: that block's."""
+    STALE = "stale"
+    """The block failed and reads a name that the last earlier block to bind it was to bind
+    again, and that block failed: what the block read is an older value; detail: the name,
+    line: that block's."""
     STDIN = "stdin"
     """The block called `input()`, and examples get no standard input."""
     IN_COROUTINE = "in-coroutine"

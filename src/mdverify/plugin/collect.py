@@ -18,7 +18,7 @@ import pytest
 from mdverify.article.cache import ParseCache
 from mdverify.article.parse import decode, parse_text
 from mdverify.article.styles import only_styles
-from mdverify.check.skips import failed_names
+from mdverify.check.skips import failed_names, stale_names
 from mdverify.edit.atomic import digest
 from mdverify.model import ArticleError
 from mdverify.plugin.fixtures import attach_request, begin_postgres, servers_for
@@ -113,6 +113,12 @@ class MarkdownFile(pytest.File):
         if self._ran is None:
             return {}
         return failed_names(self.article.examples, self._ran.observations, example.index)
+
+    def stale_before(self, example: Example) -> dict[str, int]:
+        """Names whose last binder above `example` failed (`check.skips.stale_names`)."""
+        if self._ran is None:
+            return {}
+        return stale_names(self.article.examples, self._ran.observations, example.index)
 
     def _prepared(
         self, runner: Runner, examples: Iterable[Example] | None = None

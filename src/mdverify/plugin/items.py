@@ -73,6 +73,10 @@ class ArticleFile(Protocol):
         """Names only failed blocks above `example` bind -> the first such block's line."""
         ...
 
+    def stale_before(self, example: Example) -> dict[str, int]:
+        """Names whose last binder above `example` failed -> that block's line."""
+        ...
+
 
 def junit_properties(display: str, line: int) -> list[tuple[str, object]]:
     """`file` and `line` (1-based) of an item, as properties for --junitxml.
@@ -105,10 +109,12 @@ class ExampleItem(pytest.Item):
         chosen = settings(self.config)
         tolerance = chosen.tolerance(observation.clock)
         verdict = judge(self.example, observation, tolerance, chosen.filters)
-        # Which names only failed blocks above bind matters only to a NameError: looking
-        # at every block above for every block would cost a long article quadratic time.
+        # Which names failed blocks above bind matters only to a NameError or a failure:
+        # looking at every block above for every block would cost a long article quadratic time.
         missing = observation.raised is not None and observation.raised.name is not None
-        skip = skip_of(verdict, self.article_file.failed_before(self.example) if missing else None)
+        failed = self.article_file.failed_before(self.example) if missing else None
+        stale = None if verdict.passed else self.article_file.stale_before(self.example)
+        skip = skip_of(verdict, failed, stale)
         if skip is not None:
             skip_now(self, skip)
         if observation.elapsed is not None:
