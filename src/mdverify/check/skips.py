@@ -231,10 +231,17 @@ def _stale(verdict: Verdict, stale: Mapping[str, int]) -> Skip | None:
     """A failure that comes from an older value of a name, after its new binder failed."""
     if verdict.passed or verdict.raised_as is not None:
         return None
-    names = sorted(verdict.example.reads & stale.keys())
+    example, obs = verdict.example, verdict.observation
+    names = sorted(example.reads & stale.keys())
+    if obs.status is Status.RAISED:
+        # An error raised where the name is not read is the block's own (a missing module).
+        at = (obs.error_line or 0) - example.code_line
+        lines = example.source.splitlines()
+        line = lines[at] if 0 <= at < len(lines) else ""
+        names = [n for n in names if re.search(rf"\b{re.escape(n)}\b", line)]
     if not names:
         return None
-    unchecked = len(verdict.example.outputs)
+    unchecked = len(example.outputs)
     return Skip(SkipKind.STALE, names[0], stale[names[0]], unchecked=unchecked)
 
 
