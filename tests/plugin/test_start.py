@@ -125,3 +125,15 @@ def test_a_module_beside_the_article_imports_but_hides_no_installed_one(pytester
     )
     result = pytester.runpytest(f"--mdverify-start={start}", "docs")
     result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize("start", ["warm", "cold"])
+def test_pytests_pythonpath_setting_reaches_the_articles(pytester, start):
+    # A course keeps its helpers in src/ and says so to pytest; its articles import them.
+    pytester.makeini("[pytest]\npythonpath = src\n")
+    (pytester.mkdir("src") / "coursehelp.py").write_text("def greet():\n    return 'hi'\n")
+    (pytester.mkdir("docs") / "a.md").write_text(
+        "# A\n\n```python\nimport coursehelp\nprint(coursehelp.greet())  # hi\n```\n"
+    )
+    result = pytester.runpytest(f"--mdverify-start={start}", "docs")
+    result.assert_outcomes(passed=1)

@@ -7,6 +7,7 @@ and turns its ValueError into pytest's usage error.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
 import pytest
@@ -46,6 +47,9 @@ def read(config: pytest.Config) -> Config:
         settings = build(cli, ini)
     except ValueError as err:
         raise pytest.UsageError(str(err)) from None
+    # pytest's own `pythonpath` (absolute paths by now) reaches the articles' children too.
+    pythonpath = tuple(str(path) for path in config.getini("pythonpath"))
+    settings = replace(settings, run=replace(settings.run, pythonpath=pythonpath))
     config.stash[_SETTINGS] = settings
     return settings
 

@@ -61,7 +61,12 @@ def scratch_dir() -> str | None:
 
 def options_env(options: RunOptions) -> dict[str, str]:
     """The children's environment under `options`: theirs, else pytest's, filtered."""
-    return child_env(options.env if options.env is not None else os.environ, options.pass_env)
+    env = child_env(options.env if options.env is not None else os.environ, options.pass_env)
+    if options.pythonpath:
+        env["PYTHONPATH"] = os.pathsep.join(
+            [*options.pythonpath, *filter(None, [env.get("PYTHONPATH")])]
+        )
+    return env
 
 
 def child_env(environ: Mapping[str, str], pass_env: Iterable[str] = ()) -> dict[str, str]:

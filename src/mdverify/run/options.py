@@ -38,6 +38,9 @@ class RunOptions:
     """The environment to filter; None is pytest's own."""
     pass_env: tuple[str, ...] = ()
     """More variable names (or shell-style patterns) to pass through to the child."""
+    pythonpath: tuple[str, ...] = ()
+    """Folders put first on the child's `PYTHONPATH`: pytest's `pythonpath` ini setting, so
+    that an article imports what the tree's tests import (`src/` of a course's helpers)."""
     memory: int | None = 4096 * MIB
     """Bytes of address space each process of an article may use; None for no limit."""
     processes: int | None = 256
