@@ -79,3 +79,18 @@ def test_junitxml_carries_the_md_file_and_line(pytester):
     failure = case.find("failure")
     assert failure is not None
     assert failure.get("message", "").startswith("bad.md:5: output differs")
+
+
+def test_an_annotation_of_a_setup_file_that_raised_names_that_file(pytester, monkeypatch):
+    (pytester.path / "docs").mkdir()
+    article = "---\nmdverify:\n  setup: fakes.py\n---\n\n```python\nprint(1)  # 1\n```\n"
+    (pytester.path / "docs" / "a.md").write_text(article)
+    (pytester.path / "docs" / "fakes.py").write_text("x = 1\ny = 1 / 0\n")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(pytester.path))
+    result = pytester.runpytest()
+    annotations = [line for line in result.outlines if line.startswith("::")]
+    assert len(annotations) == 1
+    assert annotations[0].startswith(
+        "::error file=docs/fakes.py,line=2,title=ZeroDivisionError%3A division by zero::"
+    )

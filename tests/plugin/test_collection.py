@@ -108,3 +108,48 @@ def test_an_article_edited_since_the_last_run_is_parsed_again(pytester, article)
     assert (pytester.path / ".pytest_cache" / "d" / "mdverify" / "articles.pickle").exists()
     article("a.md", "# A\n\n```python\nprint(1)  # 2\n```\n")
     pytester.runpytest().assert_outcomes(failed=1)
+
+
+SETUP_ARTICLE = """
+    ---
+    mdverify:
+      setup: fakes.py
+    ---
+    # Title
+
+    ```python
+    print(greeting)  # hello
+    ```
+    """
+
+
+def test_an_edit_of_the_setup_file_is_seen_though_the_article_is_cached(pytester, article):
+    article("docs/a.md", SETUP_ARTICLE)
+    article("docs/fakes.py", "greeting = 'hello'\n")
+    pytester.runpytest("docs/").assert_outcomes(passed=2)
+    assert (pytester.path / ".pytest_cache" / "d" / "mdverify" / "articles.pickle").exists()
+    article("docs/fakes.py", "greeting = 'bye'\n")
+    pytester.runpytest("docs/").assert_outcomes(passed=1, failed=1)
+
+
+def test_a_visible_block_selected_alone_runs_after_the_hidden_code_above_it(pytester, article):
+    article(
+        "a.md",
+        """
+        # Title
+
+        <!-- mdverify: hidden
+        ```python
+        x = 41
+        ```
+        -->
+
+        ```python
+        print(x + 1)  # 42
+        ```
+        """,
+    )
+    result = pytester.runpytest("-k", "Title", "-v")
+    result.assert_outcomes(passed=1, deselected=1)
+    result.stdout.fnmatch_lines(["*a.md::Title (line 9) PASSED*"])
+    pytester.runpytest("-k", "hidden").assert_outcomes(passed=1, deselected=1)

@@ -353,3 +353,67 @@ def test_a_filtered_output_is_rewritten_as_printed_not_as_compared(pytester):
     assert "0x…" not in fence
     assert fence.endswith(" #41\ntotal 3\n```\n")
     pytester.runpytest().assert_outcomes(passed=1)
+
+
+HIDDEN = """\
+<!-- mdverify: hidden
+```python
+import json
+shop = {"tea": 2}
+```
+-->
+"""
+
+
+def test_a_visible_rewrite_leaves_the_hidden_comment_byte_for_byte(pytester):
+    visible = '```python\nprint(json.dumps(shop))\n```\n\n**Output:**\n\n```text\n{"tea": 3}\n```\n'
+    teardown = HIDDEN.replace("import json", "del json")
+    text = f"# Prices\n\n{HIDDEN}\n{visible}\n{teardown}"
+    (pytester.path / "article.md").write_bytes(text.encode())
+    result = pytester.runpytest(UPDATE)
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["mdverify: rewrote 1 declared output in 1 file"])
+    after = read(pytester, "article.md")
+    assert after == text.replace('{"tea": 3}', '{"tea": 2}')
+    assert after.startswith(f"# Prices\n\n{HIDDEN}\n```python\n")
+    assert after.endswith(f"```\n\n{teardown}")
+    pytester.runpytest().assert_outcomes(passed=3)
+
+
+def test_output_a_hidden_block_declares_is_rewritten_inside_its_comment(pytester):
+    write(
+        pytester,
+        "article.md",
+        """
+        <!-- mdverify: hidden
+        ```python
+        print(sum([1, 2]))  # 4
+        print("a -" + "-> b")
+        ```
+
+        ```text
+        old
+        ```
+        -->
+        """,
+    )
+    result = pytester.runpytest(UPDATE)
+    result.assert_outcomes(failed=1)
+    # The trailing comment is rewritten; the fence would hold the comment's end: refused.
+    result.stdout.fnmatch_lines(
+        ["mdverify: not rewritten: article.md:8: *'-->'*end the hidden code's comment*"]
+    )
+    assert read(pytester, "article.md") == textwrap.dedent(
+        """\
+        <!-- mdverify: hidden
+        ```python
+        print(sum([1, 2]))  # 3
+        print("a -" + "-> b")
+        ```
+
+        ```text
+        old
+        ```
+        -->
+        """
+    )

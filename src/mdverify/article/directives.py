@@ -5,7 +5,8 @@ Both spellings share one key syntax, and each key has its scope:
 * block keys, in a directive comment above the block: `elapsed`, `not` (its timing claim),
   `raises` (the exception it stops on; `mdverify.article.raises`) and `serve` with `port`,
   `request`, `expect` (its server check);
-* article keys, in the front matter: `clock` (the blocks share one process) and `files`;
+* article keys, in the front matter: `clock` (the blocks share one process), `files` and
+  `setup` (a Python file run before the first block; `mdverify.article.hidden`);
 * keys at either scope: `skip`, `xfail`, `reason`, `timeout`, `requires`, `python`,
   `unordered` (the front matter's are every block's defaults), and `hosts`, `services` (the
   front matter's are every block's; a block's are its own);
@@ -23,6 +24,7 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import cast
 
 from mdverify.article.filters import FilterError, parse_filter, parse_filters
@@ -44,6 +46,7 @@ from mdverify.model import (
     OutputFilter,
     RaisesClaim,
     ServeCheck,
+    SetupFile,
     Skip,
     SkipKind,
     TimingClaim,
@@ -52,17 +55,21 @@ from mdverify.model import (
 
 __all__ = ["BlockDirective", "DirectiveError", "parse_comment", "parse_mapping", "skip_here"]
 
+
 _EITHER_KEYS = (
     "skip", "xfail", "reason", "timeout", "requires", "python", "unordered", "hosts", "services"
 )  # fmt: skip
 _BLOCK_KEYS = (*_EITHER_KEYS, "elapsed", "not", "raises", "filter", *SERVE_KEYS)
-_ARTICLE_KEYS = (*_EITHER_KEYS, "clock", "files", "filters")
+_ARTICLE_KEYS = (*_EITHER_KEYS, "clock", "files", "filters", "setup")
 _ALL_KEYS = tuple(dict.fromkeys(_BLOCK_KEYS + _ARTICLE_KEYS))
 # Where a key given at the wrong scope belongs, in the words of the error.
 _ARTICLE_ONLY = {
     "clock": "'clock' applies to a whole article (its blocks share one process): "
     "set it in the front matter under 'mdverify:'",
     "files": "'files' is a mapping of names to contents: set it in the front matter",
+    "setup": "'setup' names a Python file run before the article's first block: set it in "
+    "the front matter under 'mdverify:'; code for one place goes in an "
+    "'<!-- mdverify: hidden' comment",
     "filters": "a block's filter is 'filter=\"REGEX => REPLACEMENT\"' (or a preset's name), "
     "once per filter; 'filters:' is the front matter's list",
 }
@@ -170,14 +177,32 @@ def parse_mapping(data: object) -> ArticleSettings:
         elif value is not False:
             items.append(_mapping_item(name, value))
     _check_scope(items, _ARTICLE_KEYS, _BLOCK_ONLY)
+    clock, setup = _article_only(items)
+    return ArticleSettings(clock, world, _block_settings(items, None, filters), setup)
+
+
+def _article_only(items: Items) -> tuple[ClockName | None, SetupFile | None]:
+    """The `clock` and the `setup` file of the front matter's items."""
     clock: ClockName | None = None
+    setup: SetupFile | None = None
     for key, op, value in items:
         if key == "clock":
             _equals(key, op)
             if value not in ("virtual", "real"):
                 raise DirectiveError(f"'clock' is 'virtual' or 'real', not {value!r}")
             clock = cast("ClockName", value)
-    return ArticleSettings(clock, world, _block_settings(items, None, filters))
+        elif key == "setup":
+            name = (value or "").strip()
+            if not name or "," in name:
+                raise DirectiveError(
+                    "'setup' names one Python file beside the article: setup: fakes.py"
+                )
+            if PurePath(name).is_absolute():
+                raise DirectiveError(
+                    f"'setup' is a path relative to the article's folder, not {name!r}"
+                )
+            setup = SetupFile(name)
+    return clock, setup
 
 
 def _front_matter_filters(value: object) -> tuple[OutputFilter, ...]:

@@ -7,6 +7,7 @@ tags), and other tools' keys (`case:` in this project's own tests) are left alon
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import yaml
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 __all__ = ["front_matter"]
+
+_SETUP = re.compile(r"\s+setup\s*:")
 
 
 def front_matter(
@@ -52,6 +55,15 @@ def front_matter(
         start + 1,
     )
     try:
-        return parse_mapping(meta["mdverify"])
+        settings = parse_mapping(meta["mdverify"])
     except DirectiveError as err:
         raise ArticleError(path, key_line, f"front matter 'mdverify': {err}") from None
+    if settings.setup is None:
+        return settings
+    # The key's own line, for the error of a missing file: under `mdverify:`, or on its
+    # line when the mapping is written inline.
+    setup_line = next(
+        (key_line + i for i, ln in enumerate(lines[key_line - 1 : end]) if _SETUP.match(ln)),
+        key_line,
+    )
+    return replace(settings, setup=replace(settings.setup, line=setup_line))

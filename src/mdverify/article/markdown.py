@@ -17,16 +17,21 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from mdverify.model import ArticleError
+
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from markdown_it.rules_block import StateBlock
     from markdown_it.rules_core import StateCore
+    from markdown_it.token import Token
 
-__all__ = ["markdown_parser"]
+__all__ = ["check_closed", "markdown_parser", "token_lines"]
 
 # What opens a container, and the token type it gets (admon's, for admonitions).
 _OPENERS = (
@@ -97,3 +102,20 @@ def _container(state: StateBlock, start_line: int, end_line: int, silent: bool) 
     state.parentType, state.lineMax, state.blkIndent = old_parent, old_max, old_indent
     state.line = next_line
     return True
+
+
+def token_lines(token: Token) -> tuple[int, int]:
+    """The 0-based first line of a block token and the line after its last; (0, 0): none."""
+    if token.map is None:
+        return (0, 0)
+    return cast("tuple[int, int]", tuple(token.map))
+
+
+def check_closed(path: str, token: Token, lines: Sequence[str]) -> None:
+    """Raise an `ArticleError` at a fence that runs to the end of its container unclosed."""
+    start, end = token_lines(token)
+    last = lines[end - 1].lstrip(" \t>") if end - 1 > start else ""
+    marker = token.markup
+    run = len(last) - len(last.lstrip(marker[0]))
+    if run < len(marker) or last[run:].strip():
+        raise ArticleError(path, start + 1, f"code fence {marker} opened here is never closed")

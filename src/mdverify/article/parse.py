@@ -13,16 +13,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from mdverify.article.cells import display_line
 from mdverify.article.claims import CommentClaimError, comment_claims, prompt_claims
+from mdverify.article.comments import DIRECTIVE_HINT, html_directive
 from mdverify.article.coroutines import never_run
-from mdverify.article.directives import (
-    BlockDirective,
-    DirectiveError,
-    parse_comment,
-)
 from mdverify.article.fences import (
     OUTPUT_WORDS,
     declared_output,
@@ -32,7 +28,8 @@ from mdverify.article.fences import (
 )
 from mdverify.article.fragments import fragments, with_names
 from mdverify.article.front_matter import front_matter
-from mdverify.article.markdown import markdown_parser
+from mdverify.article.hidden import hidden_tokens, named, setup_example
+from mdverify.article.markdown import check_closed, markdown_parser, token_lines
 from mdverify.article.notcode import is_session, labelled_template, not_runnable
 from mdverify.article.raises import declare_raises
 from mdverify.article.shell import exports
@@ -55,13 +52,13 @@ if TYPE_CHECKING:
 
     from markdown_it.token import Token
 
+    from mdverify.article.directives import BlockDirective
+
 __all__ = ["decode", "parse_article", "parse_text"]
 
 PYTHON_LANGS = frozenset({"python", "py", "python3", "py3"})
 PYCON_LANGS = frozenset({"pycon"})
 
-_DIRECTIVE = re.compile(r"<!--\s*mdverify\s*:(?P<body>.*?)-->", re.DOTALL)
-_DIRECTIVE_HINT = re.compile(r"<!--\s*mdverify\b", re.IGNORECASE)
 # Tokens that may stand between a code block and its output fence (`mdverify.article.fences`
 # has the rule): prose, a heading that names output, the containers both sit in.
 _PROSE = frozenset({"paragraph_open", "paragraph_close", "inline"})
@@ -98,8 +95,15 @@ def parse_article(
     return parse_text(path, decode(path, data), output_words=output_words)
 
 
-def parse_text(path: str, text: str, *, output_words: Collection[str] = OUTPUT_WORDS) -> Article:
-    """Parse an article's decoded text (`output_words` as for `parse_article`)."""
+def parse_text(
+    path: str, text: str, *, output_words: Collection[str] = OUTPUT_WORDS, setup: str = ""
+) -> Article:
+    """Parse an article's decoded text (`output_words` as for `parse_article`).
+
+    `setup` is the code of the front matter's setup file, which the caller reads; without
+    it the file's block stands first all the same, empty, so that the blocks' indexes are
+    those of the run (update mode parses again without the file).
+    """
     # markdown-it counts a lone CR as a line end: our line list must agree with its maps.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
@@ -109,19 +113,26 @@ def parse_text(path: str, text: str, *, output_words: Collection[str] = OUTPUT_W
     lines = text.split("\n")
     settings = ArticleSettings()
     if tokens and tokens[0].type == "front_matter":
-        settings = front_matter(path, tokens[0].content, _map(tokens[0]), lines)
+        settings = front_matter(path, tokens[0].content, token_lines(tokens[0]), lines)
     elif lines[0] == "---" and len(lines) > 1 and re.match(r"[\w-]+\s*:", lines[1]):
         # markdown-it reads an unclosed front matter as a rule and a paragraph: unread.
         raise ArticleError(path, 1, "front matter starting here is never closed by '---'")
     read = _examples(path, tokens, lines, settings, output_words)
-    examples = [declare_raises(e, syntax) for e, syntax in read]
+    if settings.setup is not None:
+        read = [setup_example(settings.setup, setup, settings)] + [
+            (replace(e, index=e.index + 1), syntax) for e, syntax in read
+        ]
+    examples = named([declare_raises(e, syntax) for e, syntax in read])
     syntaxes = [syntax for _, syntax in read]
     for index, reason in fragments(examples, syntaxes).items():
-        if _decided(examples[index].settings):
+        if _decided(examples[index].settings) or examples[index].hidden:
             continue  # the writer said how this block runs: a guess does not overrule it
         settings_of = replace(examples[index].settings, skip=reason)
         examples[index] = replace(examples[index], settings=settings_of)
-    examples = with_volatile(with_names(examples, syntaxes), syntaxes)
+    examples = [
+        replace(e, unbound=frozenset(), local=()) if e.hidden else e  # hidden code must run
+        for e in with_volatile(with_names(examples, syntaxes), syntaxes)
+    ]
     runnable = [
         syntax if e.settings.skip is None else None
         for e, (_, syntax) in zip(examples, read, strict=True)
@@ -148,8 +159,13 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
     lines: Sequence[str],
     article: ArticleSettings,
     words: Collection[str],
+    *,
+    hidden: bool = False,
 ) -> list[tuple[Example, BlockSyntax | None]]:
-    """The examples in order, each with its reading when it is a Python block."""
+    """The examples in order, each with its reading when it is a Python block.
+
+    `hidden`: the tokens are those inside a hidden comment (`mdverify.article.hidden`).
+    """
     found: list[tuple[Example, BlockSyntax | None]] = []
     heading: str | None = None
     pending: tuple[int, BlockDirective] | None = None  # a directive waiting for its block
@@ -192,26 +208,38 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             continue
         if (
             kind == "inline"
-            and _DIRECTIVE_HINT.search(token.content)
+            and DIRECTIVE_HINT.search(token.content)
             and any(
-                child.type == "html_inline" and _DIRECTIVE_HINT.search(child.content)
+                child.type == "html_inline" and DIRECTIVE_HINT.search(child.content)
                 for child in token.children or ()
             )
         ):
             raise ArticleError(
-                path, _map(token)[0] + 1, "an mdverify directive must stand on its own line"
+                path, token_lines(token)[0] + 1, "an mdverify directive must stand on its own line"
             )
+        inner = hidden_tokens(path, token) if kind == "html_block" else None
+        if inner is not None:
+            if pending is not None:
+                raise ArticleError(path, pending[0], "a directive cannot apply to hidden code")
+            for example, syntax in _examples(path, inner, lines, article, words, hidden=True):
+                moved = replace(example, index=len(found), environ=exported + example.environ)
+                found.append((moved, syntax))
+                exported = ()
+            pairable = False  # a fence after the comment is no output of the block above
+            continue
         if kind == "html_block":
-            directive = _directive(path, token)
+            at = token_lines(token)[0] + 1
+            found_here = html_directive(path, token.content, at)
+            directive = None if found_here is None else (at, found_here)
             if directive is not None:
                 if pending is not None:
                     raise ArticleError(path, pending[0], "two directive comments for one block")
                 pending = directive
                 continue
         if kind == "fence":
-            _check_closed(path, token, lines)
+            check_closed(path, token, lines)
             lang = language(token.info)
-            line = _map(token)[0] + 1
+            line = token_lines(token)[0] + 1
             python = lang in PYTHON_LANGS
             # Out of the block's list item (or tab, or quote), a fence is the block's output
             # only under words that say so: the next item may hold the next step's code.
@@ -232,7 +260,9 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             if (python and declared is None) or lang in PYCON_LANGS:
                 own = pending[1] if pending is not None else None
                 pending = None
-                read = _example(path, len(found), token, lang, heading, article, own, words)
+                read = _example(
+                    path, len(found), token, lang, heading, article, own, words, hidden=hidden
+                )
                 found.append((replace(read[0], environ=exported), read[1]))
                 exported = ()
                 pairable = found[-1][0].kind == "python"
@@ -243,7 +273,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                 what = "an output fence" if python else f"a '{lang}' block"
                 raise ArticleError(path, pending[0], f"directive is followed by {what}, not Python")
             if declared is not None and pairing:
-                closing = _map(token)[1]  # 0-based exclusive end: the closing fence, 1-based
+                closing = token_lines(token)[1]  # 0-based exclusive end: the closing fence, 1-based
                 claim = OutputClaim(
                     declared.kind,
                     declared.text,
@@ -259,7 +289,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                 exported += exports(lang, token.content)
             pairable, held = False, None
         elif kind == "code_block" and pairable and prose_since <= _MAX_PROSE_BETWEEN and not left:
-            indented = indented_output(_strip_newline(token.content), _map(token)[0] + 1)
+            indented = indented_output(_strip_newline(token.content), token_lines(token)[0] + 1)
             if indented is not None:
                 last, syntax = found[-1]
                 found[-1] = (replace(last, outputs=(*last.outputs, indented)), syntax)
@@ -301,9 +331,11 @@ def _example(
     article: ArticleSettings,
     directive: BlockDirective | None,
     words: Collection[str],
+    *,
+    hidden: bool,
 ) -> tuple[Example, BlockSyntax | None]:
     source = token.content
-    line = _map(token)[0] + 1
+    line = token_lines(token)[0] + 1
     code_line = line + 1
     session = lang in PYCON_LANGS or is_session(source)
     kind: ExampleKind = "pycon" if session else "python"
@@ -331,7 +363,7 @@ def _example(
     template = syntax is not None and (
         syntax.tree is None or labelled_template(source, syntax.tree, bool(outputs))
     )
-    if template and not _decided(settings):
+    if template and not _decided(settings) and not hidden:
         # A writer who said how the block runs is obeyed; otherwise no program, no run.
         settings = replace(settings, skip=not_runnable(source, code_line, words))
     label = f"{heading} (line {line})" if heading else f"line {line}"
@@ -349,31 +381,9 @@ def _example(
         ends=ends,
         raises=() if directive is None or directive.raises is None else (directive.raises,),
         display=None if syntax is None else display_line(syntax),
+        hidden=hidden,
     )
     return example, syntax
-
-
-def _directive(path: str, token: Token) -> tuple[int, BlockDirective] | None:
-    if not _DIRECTIVE_HINT.search(token.content):
-        return None
-    line = _map(token)[0] + 1
-    bodies = [m["body"] for m in _DIRECTIVE.finditer(token.content)]
-    if not bodies:
-        raise ArticleError(path, line, "mdverify directive comment is not closed with '-->'")
-    try:
-        # Several directive comments in one HTML block read as one directive.
-        return line, parse_comment(" ".join(bodies), line)
-    except DirectiveError as err:
-        raise ArticleError(path, line, str(err)) from None
-
-
-def _check_closed(path: str, token: Token, lines: Sequence[str]) -> None:
-    start, end = _map(token)
-    last = lines[end - 1].lstrip(" \t>") if end - 1 > start else ""
-    marker = token.markup
-    run = len(last) - len(last.lstrip(marker[0]))
-    if run < len(marker) or last[run:].strip():
-        raise ArticleError(path, start + 1, f"code fence {marker} opened here is never closed")
 
 
 def _plain(markdown: str) -> str:
@@ -382,9 +392,3 @@ def _plain(markdown: str) -> str:
 
 def _strip_newline(text: str) -> str:
     return text.removesuffix("\n")
-
-
-def _map(token: Token) -> tuple[int, int]:
-    if token.map is None:
-        return (0, 0)
-    return cast("tuple[int, int]", tuple(token.map))

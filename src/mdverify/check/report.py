@@ -12,14 +12,17 @@ import re
 import signal
 from typing import TYPE_CHECKING
 
+from mdverify.check.hidden import hidden_section
 from mdverify.check.matching import as_matched, normalise
 from mdverify.check.raises import raises_body, raises_headline
 from mdverify.check.skips import not_reached, signal_name
 from mdverify.check.timeline import ascii_timeline
-from mdverify.model import Halt, ServeFault, Status
+from mdverify.model import Halt, ServeFault, Status, beside
 from mdverify.run.options import size_text
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from mdverify.model import (
         Example,
         Interruption,
@@ -164,10 +167,19 @@ def headline(verdict: Verdict) -> tuple[int, str]:
     return first.claim.line, f"output differs from what the block printed{more}"
 
 
-def render(verdict: Verdict, path: str, source_lines: list[str]) -> str:
-    """Render a failed verdict; `source_lines` are the article's lines (for context)."""
+def render(
+    verdict: Verdict, path: str, source_lines: list[str], hidden: Sequence[Example] = ()
+) -> str:
+    """Render a failed verdict; `source_lines` are the article's lines (for context).
+
+    `hidden` are the hidden blocks that ran before it (`mdverify.check.hidden`).
+    """
     obs, example = verdict.observation, verdict.example
     line, title = headline(verdict)
+    article = path
+    if example.file is not None and obs.error_line is not None:
+        # The setup file raised: point at its own line (else at the `setup:` key's).
+        path, source_lines = beside(path, example.file), example.source.split("\n")
     parts = [f"{path}:{line}: {title}"]
     if verdict.raises is not None:
         parts.append(_raises(verdict.raises, obs, example, source_lines))
@@ -188,6 +200,7 @@ def render(verdict: Verdict, path: str, source_lines: list[str]) -> str:
         extra = obs.stderr.replace(obs.error or "", "").strip()
         if extra or obs.stderr_cut:
             parts.append(_section("stderr", extra, obs.stderr_cut))
+    parts.append(hidden_section(hidden, article))
     parts.extend(f"note: {warning}" for warning in example.warnings)
     return "\n\n".join(p for p in parts if p)
 

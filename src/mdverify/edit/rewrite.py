@@ -9,7 +9,9 @@ that differ are replaced. A fence whose new body contains its own marker gets a 
 Edits are applied from the last line to the first, so that earlier ones never shift later
 ones; two edits that touch the same lines are both refused. The result is parsed again and
 every edited output must then declare what the block printed, or that edit is refused: a
-rewrite never writes a file that would still fail, or that means something else.
+rewrite never writes a file that would still fail, or that means something else. Output
+declared inside a hidden code comment is rewritten in place like any other, unless it
+would hold the `-->` that ends the comment.
 """
 
 from __future__ import annotations
@@ -199,6 +201,9 @@ def _splice(lines: _Lines, edit: Edit) -> _Splice:
     bad = next((c for c in ("\r", "\x00") if c in edit.got), None)
     if bad is not None:
         raise _Refused(f"the output contains {bad!r}, which an article cannot hold as text")
+    if edit.example.hidden and "-->" in edit.got:
+        # Markdown ends an HTML comment at its first '-->', code or not.
+        raise _Refused("the output holds '-->', which would end the hidden code's comment")
     if claim.kind == "fence":
         return _fence(lines, edit)
     if claim.kind == "transcript":

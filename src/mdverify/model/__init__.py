@@ -17,8 +17,10 @@ from mdverify.model.article import (
     OutputFilter,
     RaisesClaim,
     ServeCheck,
+    SetupFile,
     TimingClaim,
     World,
+    beside,
 )
 from mdverify.model.observation import (
     ClockName,
@@ -65,6 +67,7 @@ __all__ = [
     "ServeCheck",
     "ServeFault",
     "ServeProblem",
+    "SetupFile",
     "Skip",
     "SkipKind",
     "Status",
@@ -74,4 +77,5 @@ __all__ = [
     "Truncation",
     "Verdict",
     "World",
+    "beside",
 ]

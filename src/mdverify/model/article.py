@@ -8,6 +8,7 @@ article lines (what an editor shows), never offsets into a code block.
 from __future__ import annotations
 
 import functools
+import os.path
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -30,8 +31,10 @@ __all__ = [
     "OutputFilter",
     "RaisesClaim",
     "ServeCheck",
+    "SetupFile",
     "TimingClaim",
     "World",
+    "beside",
 ]
 
 ExampleKind = Literal["python", "pycon"]
@@ -147,6 +150,25 @@ class World:
 
 
 @dataclass(frozen=True)
+class SetupFile:
+    """The front matter's `setup: file.py`: a Python file run before the article's first block."""
+
+    name: str
+    """The file as the writer named it, relative to the article's folder."""
+    line: int = 0
+    """Article line of the `setup:` key (0 until the front matter's reader knows it)."""
+
+
+def beside(article_path: str, name: str) -> str:
+    """The path of the file `name`, relative to the article's folder, written as its path is.
+
+    A relative article path gives a relative path, an absolute one an absolute path.
+    """
+    # normpath, not Path: `../shared/fakes.py` must lose its `..` as the reports show it.
+    return os.path.normpath(os.path.join(os.path.dirname(article_path), name))  # noqa: PTH118, PTH120
+
+
+@dataclass(frozen=True)
 class ArticleSettings:
     """What the front matter's `mdverify:` key says: keys of the whole article."""
 
@@ -157,6 +179,8 @@ class ArticleSettings:
     """Files, hosts and services every block of the article gets."""
     defaults: BlockSettings = field(default_factory=BlockSettings)
     """Block keys (skip, timeout, ...) every block starts from."""
+    setup: SetupFile | None = None
+    """The Python file run first, in the blocks' namespace; None: none."""
 
 
 @dataclass(frozen=True)
@@ -288,6 +312,14 @@ class Example:
     """Article line of the block's last statement when it is a bare expression whose value a
     notebook cell would show after what the cell printed (`mdverify.article.claims.display`):
     a whole-block output that matches only with that value added matches as the cell."""
+    hidden: bool = False
+    """Code a reader never sees (`mdverify.article.hidden`): a fence inside an
+    `<!-- mdverify: hidden ... -->` comment, or the front matter's setup file. It runs in
+    order with the other blocks; no guess (fragment, template) ever skips it."""
+    file: str | None = None
+    """The setup file the code comes from, relative to the article's folder (`SetupFile`);
+    None: the article itself. Then `code_line` and the lines of the block's claims, ends
+    and errors are that file's lines, and `line` is the article line of the `setup:` key."""
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,11 @@ def _annotation(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.T
     title = "failed"
     excinfo = call.excinfo
     if excinfo is not None and isinstance(excinfo.value, ExampleFailed):
-        line, title = headline(excinfo.value.verdict)
+        verdict = excinfo.value.verdict
+        line, title = headline(verdict)
+        setup = verdict.example.file
+        if setup is not None and verdict.observation.error_line is not None:
+            path = Path(path).parent / setup  # the setup file raised: its line, as the report
     elif isinstance(item, ArticleErrorItem):
         title = item.error.message
     elif excinfo is None:

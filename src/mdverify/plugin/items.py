@@ -22,6 +22,7 @@ from mdverify.plugin.baseline import consult
 from mdverify.plugin.options import settings
 from mdverify.plugin.tally import MARK, note, skip_now
 from mdverify.plugin.update import record
+from mdverify.run.policy import runnable
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -151,8 +152,9 @@ class ExampleItem(pytest.Item):
     ) -> str | TerminalRepr:
         """Render our own failures as a writer's report, anything else as pytest would."""
         if isinstance(excinfo.value, ExampleFailed):
-            path = self.article_file.article.path
-            text = render(excinfo.value.verdict, path, self.article_file.lines)
+            article = self.article_file.article
+            hidden = runnable(e for e in article.examples[: self.example.index] if e.hidden)
+            text = render(excinfo.value.verdict, article.path, self.article_file.lines, hidden)
             if self.timeline_path is not None:
                 text += f"\n\ntimeline image: {self.timeline_path}"
             if excinfo.value.note is not None:

@@ -72,6 +72,9 @@ class BlockRequest(TypedDict):
     """Article lines of the bare expressions whose value a comment shows."""
     environ: list[list[str]]
     """(name, value) that shell fences above the block export: set before it runs."""
+    file: list[str] | None
+    """[absolute path, path as reports name it] of the setup file the code comes from
+    (`Example.file`): its compiled code and tracebacks name that file; None: the article."""
 
 
 class ArticleRequest(TypedDict):
@@ -144,7 +147,7 @@ class _Session:
                     self._run_python(block, segments, start_out)
         except VirtualTimeExceeded as exc:
             status, error = Status.CAP, str(exc)
-            error_line = last_article_line(exc, self.request["path"])
+            error_line = last_article_line(exc, self._file(block)[0])
         except BaseException as exc:  # noqa: BLE001 -- SystemExit and KeyboardInterrupt too
             # Ending on the Ctrl-C the clock pressed for a block that waited forever is how
             # the reader's run ends too, and so is `sys.exit()` or `sys.exit(0)` for a script
@@ -153,8 +156,8 @@ class _Session:
             stopped = isinstance(exc, KeyboardInterrupt) and self.clock.waited_forever
             raised = describe(exc, self.statement)  # an article may show that Ctrl-C
             if not (stopped or (isinstance(exc, SystemExit) and exc.code in (None, 0))):
-                path = self.request["path"]
-                status, error = Status.RAISED, format_error(exc, path, self.request["display"])
+                path, display = self._file(block)
+                status, error = Status.RAISED, format_error(exc, path, display)
                 error_line = last_article_line(exc, path)
         elapsed = self.clock.now() - started
         awaited = recorder.stop() if block.get("trace_awaits") else ()
@@ -178,6 +181,11 @@ class _Session:
             )
         )
 
+    def _file(self, block: BlockRequest) -> tuple[str, str]:
+        """The file the block's code is from, and how reports name it: the article, or its setup."""
+        file = block.get("file")
+        return (file[0], file[1]) if file else (self.request["path"], self.request["display"])
+
     def _stop_forever(self) -> None:
         """Press Ctrl-C, as a reader does, for a block that waits for what can never come."""
         self.report(Forever())
@@ -186,7 +194,7 @@ class _Session:
     def _run_python(
         self, block: BlockRequest, segments: list[tuple[int, int]], start_out: int
     ) -> None:
-        path = self.request["path"]
+        path = self._file(block)[0]
         # Padding with newlines makes line N of the compiled code line N of the article.
         padded = "\n" * (block["code_line"] - 1) + block["source"]
         # The child parses the block again because it compiles one statement at a time, with

@@ -16,7 +16,7 @@ import ast
 import traceback
 from typing import TYPE_CHECKING
 
-from mdverify.model import Halt, Interruption, Observation, Status
+from mdverify.model import Halt, Interruption, Observation, Status, beside
 from mdverify.run.capture import decode_output
 from mdverify.run.events import Accepted, Closed, Done, End, Forever, Listening, Offline, Start
 from mdverify.run.options import IDLE_LIMIT
@@ -115,6 +115,8 @@ def _syntax_error(prepared: Prepared, example: Example) -> Observation | None:
     if example.kind != "python":
         return None
     display = prepared.request["display"]
+    if example.file is not None:
+        display = beside(display, example.file)
     try:
         source = "\n" * (example.code_line - 1) + example.source
         # As the child compiles it: top-level `await` is the reader's, not an error.

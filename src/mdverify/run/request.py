@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from mdverify.article.cells import CELL_KINDS
-from mdverify.model import World
+from mdverify.model import World, beside
 from mdverify.run.environment import options_env
 
 if TYPE_CHECKING:
@@ -110,7 +110,10 @@ def prepare(
             "processes": options.processes,
             "file_size": options.output_budget,
         },
-        "blocks": [_block(e, environ) for e, environ in _exports(article.examples, chosen)],
+        "blocks": [
+            _block(e, environ, abspath, article.path)
+            for e, environ in _exports(article.examples, chosen)
+        ],
         "net": {
             "hosts": dict(provision.hosts) if provision else {},
             "tls_port": provision.tls_port if provision else None,
@@ -153,7 +156,8 @@ def _exports(
     return paired
 
 
-def _block(example: Example, environ: list[list[str]]) -> BlockRequest:
+def _block(example: Example, environ: list[list[str]], abspath: str, display: str) -> BlockRequest:
+    file = example.file
     return {
         "index": example.index,
         "kind": example.kind,
@@ -164,6 +168,7 @@ def _block(example: Example, environ: list[list[str]]) -> BlockRequest:
         "calls": [list(call) for call in sorted({c.call for c in example.outputs if c.call})],
         "values": sorted({c.line for c in example.outputs if c.kind == "value"} | _cell(example)),
         "environ": environ,
+        "file": None if file is None else [beside(abspath, file), beside(display, file)],
     }
 
 
