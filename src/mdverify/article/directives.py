@@ -7,8 +7,9 @@ Both spellings share one key syntax, and each key has its scope:
   `request`, `expect` (its server check);
 * article keys, in the front matter: `clock` (the blocks share one process) and `files`;
 * keys at either scope: `skip`, `xfail`, `reason`, `timeout`, `requires`, `python`,
-  `unordered` (the front matter's are every block's defaults), and `hosts`, `services` (the
-  front matter's are every block's; a block's are its own);
+  `unordered`, `allow` (the front matter's are every block's defaults; a block's `allow`
+  adds to them), and `hosts`, `services` (the front matter's are every block's; a block's
+  are its own);
 * output filters (`mdverify.article.filters`): the front matter's `filters:` list, and
   `filter="REGEX => REPLACEMENT"` (or a preset's name) on a block, as often as needed.
 
@@ -41,6 +42,7 @@ from mdverify.model import (
     ArticleSettings,
     BlockSettings,
     ClockName,
+    DiagnosticKind,
     OutputFilter,
     RaisesClaim,
     ServeCheck,
@@ -53,7 +55,8 @@ from mdverify.model import (
 __all__ = ["BlockDirective", "DirectiveError", "parse_comment", "parse_mapping", "skip_here"]
 
 _EITHER_KEYS = (
-    "skip", "xfail", "reason", "timeout", "requires", "python", "unordered", "hosts", "services"
+    "skip", "xfail", "reason", "timeout", "requires", "python", "unordered", "allow", "hosts",
+    "services",
 )  # fmt: skip
 _BLOCK_KEYS = (*_EITHER_KEYS, "elapsed", "not", "raises", "filter", *SERVE_KEYS)
 _ARTICLE_KEYS = (*_EITHER_KEYS, "clock", "files", "filters")
@@ -240,9 +243,13 @@ def _block_settings(
     unordered: bool | None = None
     requires: list[str] = []
     python: list[tuple[str, tuple[int, ...]]] = []
+    allow: set[DiagnosticKind] = set()
     for key, op, value in items:
         if key == "python":
             python.append(_python_constraint(op, value))
+        elif key == "allow":
+            _equals(key, op)
+            allow.update(_allowed(value))
         elif key == "unordered":
             unordered = _yes(key, op, value)
         elif key in ("skip", "xfail", "reason", "timeout", "requires"):
@@ -266,7 +273,19 @@ def _block_settings(
         serve,
         filters,
         unordered,
+        frozenset(allow),
     )
+
+
+def _allowed(value: str | None) -> list[DiagnosticKind]:
+    """`allow=never-awaited,unclosed`: asyncio's diagnostics the block may give."""
+    known = {kind.value: kind for kind in DiagnosticKind}
+    names = [name.strip() for name in (value or "").split(",") if name.strip()]
+    wrong = [name for name in names if name not in known]
+    if not names or wrong:
+        said = f"not {wrong[0]!r}" if wrong else "and needs one"
+        raise DirectiveError(f"'allow' takes one or more of {', '.join(known)}, {said}")
+    return [known[name] for name in names]
 
 
 def _reasons(items: Items) -> tuple[str | None, str | None]:

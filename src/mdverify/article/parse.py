@@ -155,6 +155,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
     left = False  # the container around the last block has closed since
     exported: tuple[tuple[str, str], ...] = ()  # by shell fences since the last block
     held: str | None = None  # the tag of a heading that paused the pairing ("h3")
+    taken: frozenset[str] = frozenset()  # the streams the last block's fences declare
     for pos, token in enumerate(tokens):
         kind = token.type
         if kind == "inline" and pos and tokens[pos - 1].type == "heading_open":
@@ -228,14 +229,14 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                 read = _example(path, len(found), token, lang, heading, article, own, words)
                 found.append((replace(read[0], environ=exported), read[1]))
                 exported = ()
-                pairable = found[-1][0].kind == "python"
+                pairable, taken = found[-1][0].kind == "python", frozenset()
                 prose_since, introduced, block_depth, left = 0, None, depth, False
                 introduction, held = False, None
                 continue
             if pending is not None:
                 what = "an output fence" if python else f"a '{lang}' block"
                 raise ArticleError(path, pending[0], f"directive is followed by {what}, not Python")
-            if declared is not None and pairing:
+            if declared is not None and pairing and declared.stream not in taken:
                 closing = _map(token)[1]  # 0-based exclusive end: the closing fence, 1-based
                 claim = OutputClaim(
                     declared.kind,
@@ -245,9 +246,15 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                     form=f'{declared.form} under the heading "{introduced}"'
                     if introduced
                     else declared.form,
+                    stream=declared.stream,
                 )
                 last, syntax = found[-1]
                 found[-1] = (replace(last, outputs=(*last.outputs, claim)), syntax)
+                # A stderr fence may follow the stdout one; nothing follows a stderr fence.
+                taken |= {declared.stream}
+                if declared.stream == "stdout":
+                    prose_since, introduced, held = 0, None, None
+                    continue
             else:
                 exported += exports(lang, token.content)
             pairable, held = False, None
