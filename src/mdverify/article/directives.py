@@ -282,9 +282,11 @@ def _allowed(value: str | None) -> list[DiagnosticKind]:
     known = {kind.value: kind for kind in DiagnosticKind}
     names = [name.strip() for name in (value or "").split(",") if name.strip()]
     wrong = [name for name in names if name not in known]
-    if not names or wrong:
-        said = f"not {wrong[0]!r}" if wrong else "and needs one"
-        raise DirectiveError(f"'allow' takes one or more of {', '.join(known)}, {said}")
+    words = ", ".join(list(known)[:-1]) + f" or {list(known)[-1]}"
+    if not names:
+        raise DirectiveError(f"'allow' needs {words} (several: allow=never-awaited,unclosed)")
+    if wrong:
+        raise DirectiveError(f"'allow' takes {words}, not {wrong[0]!r}")
     return [known[name] for name in names]
 
 

@@ -34,7 +34,6 @@ _UNRETRIEVED = re.compile(r"(?:Task|Future) exception was never retrieved")
 # is no asyncio diagnostic.
 _UNCLOSED = re.compile(r"unclosed (?P<what>event loop|transport)\b")
 _SESSION = re.compile(r"Unclosed client session\b")  # aiohttp, through the loop's handler
-_LINE = re.compile(r"(?:\S*:\d+: )?(?:(?P<category>\w+Warning): )?(?P<text>.*)")
 
 
 def of_warning(category: str, message: str) -> tuple[DiagnosticKind, str] | None:
@@ -67,22 +66,23 @@ def of_context(message: str) -> DiagnosticKind | None:
 def declared(text: str) -> list[tuple[DiagnosticKind, str | None]]:
     """The diagnostics a stderr fence shows, each with the name its line gives, if any.
 
-    A line is read as Python prints it (`demo.py:5: RuntimeWarning: coroutine 'main' was
-    never awaited`, `sys:1: ResourceWarning: unclosed event loop <...>`, a logger's
-    `ERROR:asyncio:Task was destroyed but it is pending!`), its place and category optional.
+    A line shows one when it holds its message, wherever: as Python prints it (`demo.py:5:
+    RuntimeWarning: coroutine 'main' was never awaited`, `sys:1: ResourceWarning: unclosed
+    event loop <...>`), after a logger's prefix (`ERROR:asyncio:Task was destroyed but it
+    is pending!`), or after `...`.
     """
     found: list[tuple[DiagnosticKind, str | None]] = []
     for line in text.splitlines():
-        match = _LINE.fullmatch(line.strip())
-        body = match["text"] if match is not None else line.strip()
-        body = body.removeprefix("ERROR:asyncio:")
-        never = _NEVER_AWAITED.match(body)
-        if never is not None:
+        if (never := _NEVER_AWAITED.search(line)) is not None:
             found.append((DiagnosticKind.NEVER_AWAITED, never["name"]))
-        elif (unclosed := _UNCLOSED.match(body)) is not None:
+        elif (unclosed := _UNCLOSED.search(line)) is not None:
             found.append((DiagnosticKind.UNCLOSED, unclosed["what"]))
-        elif (kind := of_context(body)) is not None:
-            found.append((kind, "client session" if kind is DiagnosticKind.UNCLOSED else None))
+        elif _SESSION.search(line):
+            found.append((DiagnosticKind.UNCLOSED, "client session"))
+        elif _PENDING.search(line):
+            found.append((DiagnosticKind.PENDING_TASK, None))
+        elif _UNRETRIEVED.search(line):
+            found.append((DiagnosticKind.UNRETRIEVED, None))
     return found
 
 

@@ -70,21 +70,23 @@ class Leaks:
         # The C core looks both up by name on the warnings module, each time.
         if hasattr(warnings, "_warn_unawaited_coroutine"):
             warnings._warn_unawaited_coroutine = self._unawaited  # noqa: SLF001
-        shown = warnings._showwarnmsg  # type: ignore[attr-defined]  # noqa: SLF001
+        shown = getattr(warnings, "_showwarnmsg", None)
+        if shown is not None:
 
-        def show(message: warnings.WarningMessage) -> None:
-            if self._shown(message):
-                shown(message)
+            def show(message: warnings.WarningMessage) -> None:
+                if self._shown(message):
+                    shown(message)
 
-        warnings._showwarnmsg = show  # type: ignore[attr-defined]  # noqa: SLF001
-        if not _shows(ResourceWarning, "unclosed"):
+            warnings._showwarnmsg = show  # type: ignore[attr-defined]  # noqa: SLF001
+        if shown is not None and not _shows(ResourceWarning, "unclosed"):
             warnings.filterwarnings("always", category=ResourceWarning)
             self._quiet = warnings.filters[0]
         handle = asyncio.BaseEventLoop.call_exception_handler
 
         def handled(loop: asyncio.BaseEventLoop, context: dict[str, Any]) -> None:
             if loop.get_exception_handler() is None:  # the default one logs it
-                self._context(context)
+                with contextlib.suppress(Exception):  # what the reader sees comes first
+                    self._context(context)
             handle(loop, context)
 
         asyncio.BaseEventLoop.call_exception_handler = handled  # type: ignore[method-assign,assignment]
