@@ -36,8 +36,12 @@ _HINT = {
     DiagnosticKind.PENDING_TASK: "await the task (or cancel it and await that) before the "
     "loop ends, and keep a reference to it",
     DiagnosticKind.UNRETRIEVED: "await the task, or read task.exception()",
-    DiagnosticKind.UNCLOSED: "close it (loop.close(), transport.close(), "
-    "await session.close()), or use it in 'async with'",
+    DiagnosticKind.UNCLOSED: "close it",
+}
+_CLOSE = {
+    "event loop": "close it with loop.close(), or let asyncio.run() make and close it",
+    "transport": "close it (writer.close(), then await writer.wait_closed())",
+    "aiohttp client session": "await session.close(), or use it in 'async with'",
 }
 
 
@@ -75,7 +79,8 @@ def diagnostics_body(diagnostics: tuple[Diagnostic, ...], example: Example) -> s
     for found in diagnostics:
         when = _when(found, example)
         lines.append(f"asyncio: {diagnostic_title(found)}{when}")
-        lines.append(f"  fix: {_HINT[found.kind]}")
+        hint = _CLOSE.get(found.name) if found.kind is DiagnosticKind.UNCLOSED else None
+        lines.append(f"  fix: {hint or _HINT[found.kind]}")
     words = "allow=" + ",".join(dict.fromkeys(d.kind.value for d in diagnostics))
     lines.append(
         f"declared on purpose? show it in a 'stderr' fence under the block, or add {words} "

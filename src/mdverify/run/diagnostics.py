@@ -78,7 +78,7 @@ def declared(text: str) -> list[tuple[DiagnosticKind, str | None]]:
         elif (unclosed := _UNCLOSED.search(line)) is not None:
             found.append((DiagnosticKind.UNCLOSED, unclosed["what"]))
         elif _SESSION.search(line):
-            found.append((DiagnosticKind.UNCLOSED, "client session"))
+            found.append((DiagnosticKind.UNCLOSED, "aiohttp client session"))
         elif _PENDING.search(line):
             found.append((DiagnosticKind.PENDING_TASK, None))
         elif _UNRETRIEVED.search(line):

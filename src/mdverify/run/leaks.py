@@ -149,7 +149,7 @@ class Leaks:
         if kind is None:
             return
         if kind is DiagnosticKind.UNCLOSED:
-            self._record(kind, "client session", None)
+            self._record(kind, "aiohttp client session", None)
             return
         future: Any = context.get("task", context.get("future"))
         coro = getattr(future, "get_coro", lambda: None)()

@@ -80,7 +80,7 @@ client_session: <aiohttp.client.ClientSession object at 0x...>
         (PENDING, None),
         (UNRETRIEVED, None),
         (UNCLOSED, "event loop"),
-        (UNCLOSED, "client session"),
+        (UNCLOSED, "aiohttp client session"),
     ]
 
 
