@@ -417,3 +417,60 @@ def test_output_a_hidden_block_declares_is_rewritten_inside_its_comment(pytester
         -->
         """
     )
+
+
+def test_a_stderr_fence_is_rewritten_with_what_the_block_wrote_to_stderr_only(pytester):
+    write(
+        pytester,
+        "article.md",
+        """
+        ```python
+        import sys
+
+        print("to stdout")
+        print("low disk", file=sys.stderr)
+        ```
+
+        ```text
+        to stdout
+        ```
+
+        ```stderr
+        disk full
+        ```
+        """,
+    )
+    result = pytester.runpytest(UPDATE)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["mdverify: rewrote 1 declared output in 1 file", "*line 13"])
+    text = read(pytester, "article.md")
+    assert "```text\nto stdout\n```\n\n```stderr\nlow disk\n```\n" in text
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_an_update_declares_a_warning_with_the_articles_path_as_reports_name_it(pytester):
+    write(
+        pytester,
+        "article.md",
+        """
+        ```python
+        async def main():
+            print("hi")
+
+        main()
+        ```
+
+        ```stderr
+        ```
+        """,
+    )
+    pytester.runpytest(UPDATE).assert_outcomes(failed=1)
+    assert read(pytester, "article.md").endswith(
+        "```stderr\n"
+        "article.md:5: RuntimeWarning: coroutine 'main' was never awaited\n"
+        "  main()\n"
+        "RuntimeWarning: Enable tracemalloc to get the object allocation traceback\n"
+        "```\n"
+    )
+    # The fence now declares the warning: the block passes as it stands.
+    pytester.runpytest().assert_outcomes(passed=1)

@@ -8,8 +8,9 @@ Both spellings share one key syntax, and each key has its scope:
 * article keys, in the front matter: `clock` (the blocks share one process), `files` and
   `setup` (a Python file run before the first block; `mdverify.article.hidden`);
 * keys at either scope: `skip`, `xfail`, `reason`, `timeout`, `requires`, `python`,
-  `unordered` (the front matter's are every block's defaults), and `hosts`, `services` (the
-  front matter's are every block's; a block's are its own);
+  `unordered`, `allow` (the front matter's are every block's defaults; a block's `allow`
+  adds to them), and `hosts`, `services` (the front matter's are every block's; a block's
+  are its own);
 * output filters (`mdverify.article.filters`): the front matter's `filters:` list, and
   `filter="REGEX => REPLACEMENT"` (or a preset's name) on a block, as often as needed.
 
@@ -19,9 +20,7 @@ too: a misspelt `skp` that was silently ignored would run a block the writer mea
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -43,6 +42,7 @@ from mdverify.model import (
     ArticleSettings,
     BlockSettings,
     ClockName,
+    DiagnosticKind,
     OutputFilter,
     RaisesClaim,
     ServeCheck,
@@ -53,11 +53,12 @@ from mdverify.model import (
     World,
 )
 
-__all__ = ["BlockDirective", "DirectiveError", "parse_comment", "parse_mapping", "skip_here"]
+__all__ = ["BlockDirective", "DirectiveError", "parse_comment", "parse_mapping"]
 
 
 _EITHER_KEYS = (
-    "skip", "xfail", "reason", "timeout", "requires", "python", "unordered", "hosts", "services"
+    "skip", "xfail", "reason", "timeout", "requires", "python", "unordered", "allow", "hosts",
+    "services",
 )  # fmt: skip
 _BLOCK_KEYS = (*_EITHER_KEYS, "elapsed", "not", "raises", "filter", *SERVE_KEYS)
 _ARTICLE_KEYS = (*_EITHER_KEYS, "clock", "files", "filters", "setup")
@@ -265,9 +266,13 @@ def _block_settings(
     unordered: bool | None = None
     requires: list[str] = []
     python: list[tuple[str, tuple[int, ...]]] = []
+    allow: set[DiagnosticKind] = set()
     for key, op, value in items:
         if key == "python":
             python.append(_python_constraint(op, value))
+        elif key == "allow":
+            _equals(key, op)
+            allow.update(_allowed(value))
         elif key == "unordered":
             unordered = _yes(key, op, value)
         elif key in ("skip", "xfail", "reason", "timeout", "requires"):
@@ -291,7 +296,21 @@ def _block_settings(
         serve,
         filters,
         unordered,
+        frozenset(allow),
     )
+
+
+def _allowed(value: str | None) -> list[DiagnosticKind]:
+    """`allow=never-awaited,unclosed`: asyncio's diagnostics the block may give."""
+    known = {kind.value: kind for kind in DiagnosticKind}
+    names = [name.strip() for name in (value or "").split(",") if name.strip()]
+    wrong = [name for name in names if name not in known]
+    words = ", ".join(list(known)[:-1]) + f" or {list(known)[-1]}"
+    if not names:
+        raise DirectiveError(f"'allow' needs {words} (several: allow=never-awaited,unclosed)")
+    if wrong:
+        raise DirectiveError(f"'allow' takes {words}, not {wrong[0]!r}")
+    return [known[name] for name in names]
 
 
 def _reasons(items: Items) -> tuple[str | None, str | None]:
@@ -349,35 +368,3 @@ def _python_constraint(op: str, value: str | None) -> tuple[str, tuple[int, ...]
     if value is None or not _VERSION.fullmatch(value):
         raise DirectiveError(f"'python' needs a version such as python>=3.11, not {value!r}")
     return op, tuple(int(part) for part in value.split("."))
-
-
-def skip_here(settings: BlockSettings) -> Skip | None:
-    """Why a block with these settings must not run here, or None when it may."""
-    if settings.skip is not None:
-        return settings.skip
-    for op, version in settings.python:
-        if not _compare(tuple(sys.version_info)[: len(version)], op, version):
-            return Skip(SkipKind.PYTHON, f"{op}{'.'.join(map(str, version))}")
-    missing = [name for name in settings.requires if not _importable(name)]
-    if missing:
-        return Skip(SkipKind.IMPORT, ", ".join(missing))
-    return None
-
-
-def _compare(have: tuple[object, ...], op: str, want: tuple[int, ...]) -> bool:
-    have = tuple(int(part) for part in have if isinstance(part, int))
-    return {
-        ">=": have >= want,
-        "<=": have <= want,
-        ">": have > want,
-        "<": have < want,
-        "==": have == want,
-        "!=": have != want,
-    }[op]
-
-
-def _importable(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False

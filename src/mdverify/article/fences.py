@@ -23,6 +23,11 @@ An indented code block right after the block, as notebook exports write a cell's
 declares it too, unless it reads as more code (an import, a definition, a loop or branch, a
 print call): older Markdown indents code that way.
 
+A fence whose info string is `stderr`, or whose title is `stderr` alone, declares what the
+block wrote to stderr instead (`Declared.stream`). It pairs as an output fence does, and
+also right after the block's stdout fence (at most one paragraph between): one fence per
+stream.
+
 A heading or title names output when, case, markup and punctuation aside, its first word
 is a word of the `mdverify_output_words` setting or its plural ("Output:", "📊 Résultat",
 "Results of the run"), or it is two words and the second one is ("Expected output (every
@@ -45,7 +50,7 @@ from mdverify.model import OutputClaim
 if TYPE_CHECKING:
     from collections.abc import Collection
 
-    from mdverify.model import ClaimKind
+    from mdverify.model import ClaimKind, Stream
 
 __all__ = [
     "COMMANDS",
@@ -85,6 +90,8 @@ COMMANDS = frozenset(
 Words that also begin English prose (`code`, `open`, `make`, `set`) are left out."""
 
 PLAIN_OUTPUT = frozenset({"", "text", "output", "console"})
+STDERR = "stderr"
+"""The info string, or the title, of a fence that declares what the block wrote to stderr."""
 SHELLS = frozenset({"console", "bash", "shell", "sh", "shell-session"})
 
 _TITLE = re.compile(r"""\btitle\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s}]+))""")
@@ -112,6 +119,7 @@ class Declared:
     kind: ClaimKind = "fence"
     """"transcript" when lines above the output (a prompt, a label) stand in the fence: an
     update does not rewrite it then."""
+    stream: Stream = "stdout"
 
 
 def language(info: str) -> str:
@@ -161,11 +169,9 @@ def declared_output(
     language is Python, so only an exact output title makes it output; `introduced` says
     the fence stands right after the block or under an introduction that names output.
     """
-    named = title(info)
-    if named is not None and names_output(named, words, exactly=python):
-        return Declared(body, 0, f'the fence titled "{named}"')
-    if python:
-        return None
+    titled = _titled(lang, title(info), body, words, python=python)
+    if titled is not None or python:
+        return titled
     first, _, rest = body.partition("\n")
     if lang in SHELLS and _is_prompt(first):
         return _transcript(first, rest)
@@ -173,6 +179,17 @@ def declared_output(
         return _unprompted(lang, body, words) if introduced else None
     if lang in PLAIN_OUTPUT:
         return Declared(body, 0, "the output fence")
+    return None
+
+
+def _titled(
+    lang: str, named: str | None, body: str, words: Collection[str], *, python: bool
+) -> Declared | None:
+    """A fence whose info string or title says what it holds: stderr, or output."""
+    if lang == STDERR or (named is not None and _normal(named.strip()) == STDERR):
+        return Declared(body, 0, "the stderr fence", stream="stderr")
+    if named is not None and names_output(named, words, exactly=python):
+        return Declared(body, 0, f'the fence titled "{named}"')
     return None
 
 

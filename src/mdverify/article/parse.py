@@ -178,6 +178,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
     left = False  # the container around the last block has closed since
     exported: tuple[tuple[str, str], ...] = ()  # by shell fences since the last block
     held: str | None = None  # the tag of a heading that paused the pairing ("h3")
+    taken: frozenset[str] = frozenset()  # the streams the last block's fences declare
     for pos, token in enumerate(tokens):
         kind = token.type
         if kind == "inline" and pos and tokens[pos - 1].type == "heading_open":
@@ -249,7 +250,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                 declared_output(
                     lang,
                     token.info,
-                    _strip_newline(token.content),
+                    token.content.removesuffix("\n"),
                     words,
                     python=python,
                     introduced=prose_since == 0 or introduced is not None or introduction,
@@ -265,14 +266,14 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                 )
                 found.append((replace(read[0], environ=exported), read[1]))
                 exported = ()
-                pairable = found[-1][0].kind == "python"
+                pairable, taken = found[-1][0].kind == "python", frozenset()
                 prose_since, introduced, block_depth, left = 0, None, depth, False
                 introduction, held = False, None
                 continue
             if pending is not None:
                 what = "an output fence" if python else f"a '{lang}' block"
                 raise ArticleError(path, pending[0], f"directive is followed by {what}, not Python")
-            if declared is not None and pairing:
+            if declared is not None and pairing and declared.stream not in taken:
                 closing = token_lines(token)[1]  # 0-based exclusive end: the closing fence, 1-based
                 claim = OutputClaim(
                     declared.kind,
@@ -282,14 +283,20 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                     form=f'{declared.form} under the heading "{introduced}"'
                     if introduced
                     else declared.form,
+                    stream=declared.stream,
                 )
                 last, syntax = found[-1]
                 found[-1] = (replace(last, outputs=(*last.outputs, claim)), syntax)
+                # A stderr fence may follow the stdout one; nothing follows a stderr fence.
+                taken |= {declared.stream}
+                if declared.stream == "stdout":
+                    prose_since, introduced, held = 0, None, None
+                    continue
             else:
                 exported += exports(lang, token.content)
             pairable, held = False, None
         elif kind == "code_block" and pairable and prose_since <= _MAX_PROSE_BETWEEN and not left:
-            indented = indented_output(_strip_newline(token.content), token_lines(token)[0] + 1)
+            indented = indented_output(token.content.removesuffix("\n"), token_lines(token)[0] + 1)
             if indented is not None:
                 last, syntax = found[-1]
                 found[-1] = (replace(last, outputs=(*last.outputs, indented)), syntax)
@@ -388,7 +395,3 @@ def _example(
 
 def _plain(markdown: str) -> str:
     return re.sub(r"`|\*\*?", "", markdown).strip()
-
-
-def _strip_newline(text: str) -> str:
-    return text.removesuffix("\n")

@@ -120,6 +120,8 @@ def failure_kind(verdict: Verdict) -> str:
         parts.append("output differs")
     if verdict.timing:
         parts.append("timing claim not met")
+    if verdict.diagnostics:
+        parts.append("asyncio diagnostic")
     return ", ".join(parts)
 
 

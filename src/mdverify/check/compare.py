@@ -2,7 +2,10 @@
 
 The matching rules are `mdverify.check.matching`'s. A `#` comment claim is first read as a
 value, as text or as prose (`mdverify.check.reading`): prose is not compared, and a value
-that goes on in prose is compared by its value part.
+that goes on in prose is compared by its value part. A `stderr` fence is compared with all
+the block wrote to stderr, by the same rules; stderr is compared only where one declares
+it. asyncio's diagnostics that the block does not declare fail it
+(`mdverify.check.diagnostics`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import TYPE_CHECKING, Final, Literal, Union
 
 from mdverify.article.cells import CELL_KINDS
 from mdverify.article.literal import literal
+from mdverify.check.diagnostics import undeclared
 from mdverify.check.filters import Filters
 from mdverify.check.matching import matches, matches_unordered, normalise
 from mdverify.check.raises import check_raised
@@ -55,8 +59,9 @@ def judge(
     of the observation's clock. `filters` are the session's, applied before the example's.
     """
     raised_as, raises = check_raised(example, observation)
+    diagnostics = undeclared(example, observation)
     if observation.status is not Status.OK and raised_as is None:
-        return Verdict(example, observation, raises=raises)
+        return Verdict(example, observation, raises=raises, diagnostics=diagnostics)
     allowed = tolerance or DEFAULT_TOLERANCE[observation.clock]
     in_force = Filters((*filters, *example.settings.filters), allowed, example.volatile)
     how = _How(in_force, unordered=bool(example.settings.unordered))
@@ -104,6 +109,7 @@ def judge(
         raised_as,
         raises,
         tuple(m.claim for m in dated),
+        diagnostics,
     )
 
 
@@ -250,6 +256,8 @@ def _claimed_output(
     claim: OutputClaim, observation: Observation, since: int, claimed: list[tuple[int, int]]
 ) -> tuple[str, bool]:
     """What the claim covers in stdout, and whether that runs past where stdout was cut."""
+    if claim.stream == "stderr":
+        return observation.stderr, observation.stderr_cut is not None
     kept = len(observation.stdout)
     if claim.call is not None:
         ranges = [(s, e) for line, col, s, e in observation.calls if (line, col) == claim.call]

@@ -12,6 +12,7 @@ import re
 import signal
 from typing import TYPE_CHECKING
 
+from mdverify.check.diagnostics import diagnostic_title, diagnostics_body
 from mdverify.check.hidden import hidden_section
 from mdverify.check.matching import as_matched, normalise
 from mdverify.check.raises import raises_body, raises_headline
@@ -157,23 +158,34 @@ def headline(verdict: Verdict) -> tuple[int, str]:
         summary = (message(obs) or "").split("\n", 1)[0]
         text = summary if summary.startswith(title) else f"{title}: {summary}"
         return obs.error_line or example.line, text
+    return _ran_headline(verdict)
+
+
+def _ran_headline(verdict: Verdict) -> tuple[int, str]:
+    """`headline` of a block that ran: its first mismatch, timing or diagnostic."""
+    example = verdict.example
     first = verdict.mismatches[0] if verdict.mismatches else None
     if first is None:
         if verdict.timing:
-            return verdict.timing[0].claim.line, timing_title(verdict.timing[0], obs)
+            return verdict.timing[0].claim.line, timing_title(
+                verdict.timing[0], verdict.observation
+            )
+        if verdict.diagnostics:
+            found = verdict.diagnostics[0]
+            line = found.line if found.line and found.line >= example.code_line else example.line
+            return line, diagnostic_title(found)
         return example.line, ""
     count = len(verdict.mismatches)
     more = f" (and {count - 1} more)" if count > 1 else ""
+    if _err(first):
+        return first.claim.line, f"stderr differs from what the block wrote{more}"
     return first.claim.line, f"output differs from what the block printed{more}"
 
 
 def render(
     verdict: Verdict, path: str, source_lines: list[str], hidden: Sequence[Example] = ()
 ) -> str:
-    """Render a failed verdict; `source_lines` are the article's lines (for context).
-
-    `hidden` are the hidden blocks that ran before it (`mdverify.check.hidden`).
-    """
+    """Render a failed verdict, with the hidden blocks (`hidden`) that ran before it."""
     obs, example = verdict.observation, verdict.example
     line, title = headline(verdict)
     article = path
@@ -193,22 +205,37 @@ def render(
             parts.append(error.rstrip())
         if obs.stdout.strip() or obs.stdout_cut:
             parts.append(_section("stdout", obs.stdout, obs.stdout_cut))
-    if obs.status is not Status.RAISED:
-        if obs.stderr.strip() or obs.stderr_cut:
-            parts.append(_section("stderr", obs.stderr, obs.stderr_cut))
-    else:
-        extra = obs.stderr.replace(obs.error or "", "").strip()
-        if extra or obs.stderr_cut:
-            parts.append(_section("stderr", extra, obs.stderr_cut))
+    if verdict.diagnostics:
+        if verdict.ran and not verdict.mismatches and not verdict.timing:
+            parts.append(_context(source_lines, example, line))
+        parts.append(diagnostics_body(verdict.diagnostics, example))
+    parts.append(_stderr(verdict))
     parts.append(hidden_section(hidden, article))
     parts.extend(f"note: {warning}" for warning in example.warnings)
     return "\n\n".join(p for p in parts if p)
 
 
+def _stderr(verdict: Verdict) -> str:
+    """The stderr section of the report, if any: a compared stderr fence's diff shows it."""
+    obs, example = verdict.observation, verdict.example
+    if verdict.ran and any(claim.stream == "stderr" for claim in example.outputs):
+        return ""
+    if obs.status is not Status.RAISED:
+        text = obs.stderr
+    else:
+        text = obs.stderr.replace(obs.error or "", "").strip()
+    if text.strip() or obs.stderr_cut:
+        return _section("stderr", text, obs.stderr_cut)
+    return ""
+
+
 def _compared(verdict: Verdict, path: str, source_lines: list[str]) -> list[str]:
     """The parts of a report on a block that ran: what differs, and what was not compared."""
     obs, example = verdict.observation, verdict.example
-    parts = [_mismatch(m, example, path, source_lines, obs.stdout_cut) for m in verdict.mismatches]
+    parts = [
+        _mismatch(m, example, path, source_lines, obs.stderr_cut if _err(m) else obs.stdout_cut)
+        for m in verdict.mismatches
+    ]
     for number, timing in enumerate(verdict.timing):
         own_headline = number == 0 and not verdict.mismatches
         parts.append(_timing(timing, verdict, path, source_lines, headline=not own_headline))
@@ -270,7 +297,8 @@ def _mismatch(
     )
     body = "\n".join(diff) or "(the difference is only in whitespace or line endings)"
     if not mismatch.got.strip() and not mismatch.cut:
-        body += "\n(the block printed nothing here)"
+        nothing = "wrote nothing to stderr" if _err(mismatch) else "printed nothing here"
+        body += f"\n(the block {nothing})"
     form = claim.form or _FORMS[claim.kind]
     if mismatch.compared is not None:  # the rest of the comment is prose
         form = f"the value {mismatch.compared!r} that starts {form}"
@@ -286,6 +314,10 @@ def _mismatch(
     compared = f", compared {' and '.join(how)}" if how else ""
     body = f"declared by {form} (line {claim.line}){compared}\n{body}"
     return f"{context}\n{body}" if context else body
+
+
+def _err(mismatch: Mismatch) -> bool:
+    return mismatch.claim.stream == "stderr"
 
 
 def _at(what: str, lines: list[int]) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from mdverify.model.observation import ClockName
+    from mdverify.model.observation import ClockName, DiagnosticKind
     from mdverify.model.skip import Skip
 
 
@@ -32,6 +32,7 @@ __all__ = [
     "RaisesClaim",
     "ServeCheck",
     "SetupFile",
+    "Stream",
     "TimingClaim",
     "World",
     "beside",
@@ -43,6 +44,8 @@ ExampleKind = Literal["python", "pycon"]
 ClaimKind = Literal[
     "fence", "transcript", "comment", "trailing", "arrow", "string", "prompt", "value"
 ]
+
+Stream = Literal["stdout", "stderr"]
 
 
 class ArticleError(Exception):
@@ -105,6 +108,8 @@ class BlockSettings:
     """Filters applied before comparing, after the session's, in order (`none` resets)."""
     unordered: bool | None = None
     """Compare output lines as a multiset; None: not set here (the default is False)."""
+    allow: frozenset[DiagnosticKind] = frozenset()
+    """asyncio's diagnostics the block may give without failing (`allow=never-awaited`)."""
 
     def merged(self, other: BlockSettings) -> BlockSettings:
         """Return these settings with every key that `other` sets taking precedence."""
@@ -117,6 +122,7 @@ class BlockSettings:
             serve=other.serve if other.serve is not None else self.serve,
             filters=self.filters + other.filters,
             unordered=other.unordered if other.unordered is not None else self.unordered,
+            allow=self.allow | other.allow,
         )
 
 
@@ -212,6 +218,9 @@ class OutputClaim:
     """(article line, column) of the one `print` call whose output the claim declares: all
     that call printed while the block ran, each call in order, wherever it was called from.
     None: the claim covers what the block printed up to `upto_line`."""
+    stream: Stream = "stdout"
+    """Which stream the output was written to: a `stderr` fence declares the block's whole
+    stderr (`mdverify.article.fences`)."""
 
 
 RaisesForm = Literal["traceback", "comment", "trailing", "directive"]

@@ -11,6 +11,8 @@ from typing import Literal
 
 __all__ = [
     "ClockName",
+    "Diagnostic",
+    "DiagnosticKind",
     "Halt",
     "Interruption",
     "Observation",
@@ -161,6 +163,39 @@ class Raised:
     skip (`mdverify.check.skips.skip_of`) reads it here, never from the traceback."""
 
 
+class DiagnosticKind(str, Enum):
+    """What asyncio (or aiohttp) said of a broken program; the values are the `allow` words.
+
+    A `str` enum, so that the child's events carry it as plain JSON.
+    """
+
+    NEVER_AWAITED = "never-awaited"
+    """`RuntimeWarning: coroutine '...' was never awaited`."""
+    PENDING_TASK = "pending-task"
+    """`Task was destroyed but it is pending!`."""
+    UNRETRIEVED = "unretrieved-exception"
+    """`Task exception was never retrieved` (or a future's)."""
+    UNCLOSED = "unclosed"
+    """An event loop, a transport or an aiohttp client session never closed."""
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One of asyncio's diagnostics that a block's run gave, as the child recorded it."""
+
+    kind: DiagnosticKind
+    name: str
+    """What it is about, for reports: the coroutine's name (`main`), a task's name and
+    coroutine (`Task-2 running worker()`), the resource (`event loop`)."""
+    line: int | None = None
+    """Article line that made the coroutine, task or resource; None: not in the article."""
+    block: int | None = None
+    """Index of the block that was running when it was given; None: after the last one,
+    when the article's process ended (`mdverify.run.leaks`)."""
+    detail: str = ""
+    """What more a writer needs: the exception never retrieved (`ValueError('boom')`)."""
+
+
 @dataclass(frozen=True)
 class Observation:
     """What happened when one block ran in the child process."""
@@ -200,6 +235,9 @@ class Observation:
     """Hosts the block tried and was refused, not being declared: examples run offline."""
     raised: Raised | None = None
     """RAISED: the exception the block stopped on, when the child could say."""
+    diagnostics: tuple[Diagnostic, ...] = ()
+    """asyncio's diagnostics of objects this block made (or, for those of no block's
+    making, that it gave, or that the article's end gave after its last block)."""
 
     @property
     def truncated(self) -> bool:

@@ -10,7 +10,7 @@ from mdverify.model.observation import Status
 
 if TYPE_CHECKING:
     from mdverify.model.article import Example, OutputClaim, RaisesClaim, TimingClaim
-    from mdverify.model.observation import Observation
+    from mdverify.model.observation import Diagnostic, Observation
 
 __all__ = ["Edit", "Mismatch", "RaisesFault", "RaisesMismatch", "TimingMismatch", "Verdict"]
 
@@ -100,6 +100,9 @@ class Verdict:
     """Claims on a statement that prints a value of the clock or a pid
     (`Example.volatile_lines`) that differ from this run: what the writer's run printed,
     not compared."""
+    diagnostics: tuple[Diagnostic, ...] = ()
+    """asyncio's diagnostics of the block that neither `allow` nor a stderr fence declares
+    (`mdverify.check.diagnostics`): each fails the block."""
 
     @property
     def ran(self) -> bool:
@@ -109,4 +112,10 @@ class Verdict:
     @property
     def passed(self) -> bool:
         """True when the block ran as declared, printed what it declares and kept to its timing."""
-        return self.ran and not self.mismatches and not self.timing and self.raises is None
+        return (
+            self.ran
+            and not self.mismatches
+            and not self.timing
+            and self.raises is None
+            and not self.diagnostics
+        )

@@ -47,6 +47,7 @@ def record(item: pytest.Item, verdict: Verdict, display: str, digest: str) -> No
         wanted = [
             Correction(path, display, digest, example.index, example.outputs.index(m.claim), m.got)
             for m in verdict.mismatches
+            if not m.cut  # a stderr fence past where stderr was cut
         ]
     problem = verdict.raises
     if (

@@ -5,7 +5,8 @@ Protocol (the same for a cold start and for a child forked by the warm worker):
 * The parent starts `python -m mdverify.run.child FD` with stdout and stderr already pointing at
   capture files, and writes one JSON request to stdin (see `ArticleRequest`).
 * The child writes one event per line to FD (`mdverify.run.events`): `Start` before a block
-  and `End` after it, with byte offsets into the capture files; `Done` after the last block.
+  and `End` after it, with byte offsets into the capture files; after the last block,
+  `Leftover` once what the article left is dropped (`mdverify.run.leaks`), then `Done`.
 * Output is captured at the file-descriptor level, so C code and subprocesses count too.
 
 Anything the child cannot report (a hang, a crash, `os._exit`) the parent infers from the
@@ -33,7 +34,8 @@ from mdverify.model import ExampleKind, Status
 from mdverify.run import fresh, netmap, netns, streams
 from mdverify.run.awaits import AwaitRecorder
 from mdverify.run.claimed import Recorder
-from mdverify.run.events import Done, End, Forever, Start, encode_event
+from mdverify.run.events import Done, End, Forever, Leftover, Start, encode_event
+from mdverify.run.leaks import Leaks
 from mdverify.run.limits import Limits, apply
 from mdverify.run.raised import describe, format_error, last_article_line, prompt_exception
 
@@ -97,9 +99,12 @@ class ArticleRequest(TypedDict):
 class _Session:
     """State shared by the blocks of one article."""
 
-    def __init__(self, request: ArticleRequest, report: Callable[[Event], None]) -> None:
+    def __init__(
+        self, request: ArticleRequest, report: Callable[[Event], None], leaks: Leaks
+    ) -> None:
         self.request = request
         self.report = report
+        self.leaks = leaks
         self.clock: Clock = install("real" if request["clock"] == "real" else "virtual")
         self.future_flags = 0
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -113,6 +118,13 @@ class _Session:
     def run(self) -> None:
         for block in self.request["blocks"]:
             self.run_block(block)
+        # The harness's own loop outlives the article, and so do its tasks: a notebook-like
+        # article may leave them running, as a notebook does.
+        loop = self.loop
+        kept = asyncio.all_tasks(loop) if loop is not None and not loop.is_closed() else set()
+        self.leaks.sweep(self.namespace, kept)
+        streams.flush()
+        self.report(Leftover(self.leaks.take(), streams.offsets()[1]))
         self.report(Done())
 
     def run_block(self, block: BlockRequest) -> None:
@@ -120,6 +132,7 @@ class _Session:
         fresh.reset_stdin()
         os.environ.update(dict(block.get("environ", [])))
         self.report(Start(block["index"], *streams.offsets()))
+        self.leaks.block = block["index"]
         serving = netmap.begin_block(block["index"])
         segments: list[tuple[int, int]] = []
         status, error, error_line = Status.OK, None, None
@@ -162,6 +175,9 @@ class _Session:
         elapsed = self.clock.now() - started
         awaited = recorder.stop() if block.get("trace_awaits") else ()
         tasks = sorted((*self.clock.timeline(), *awaited), key=lambda t: t.start)
+        # What the block made and dropped dies in it, as its script's exit would see it.
+        fresh.reset_asyncio()
+        self.leaks.settle()
         streams.flush()
         streams.restore()
         self.report(
@@ -178,8 +194,10 @@ class _Session:
                 values=tuple(claimed.values),
                 raised=raised,
                 asked_input=fresh.input_refused(),
+                diagnostics=self.leaks.take(),
             )
         )
+        self.leaks.block = None
 
     def _file(self, block: BlockRequest) -> tuple[str, str]:
         """The file the block's code is from, and how reports name it: the article, or its setup."""
@@ -356,7 +374,9 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
     # last on the path, so that it never hides an installed one.
     sys.path.append(str(Path(request["path"]).parent))
     netmap.route(request.get("net"), report, isolated=isolated)
-    _Session(request, report).run()
+    leaks = Leaks(request["path"])
+    leaks.install()
+    _Session(request, report, leaks).run()
     streams.flush()
     # Skip interpreter shutdown: threads an example left running must not keep us alive.
     os._exit(0)

@@ -14,7 +14,9 @@ cold start's watch and the warm worker alike, turns a line back into an event wi
   a block that caught the error is not judged as if it had reached the real host;
 * `Forever` when the running block waits for what can never come and the child stops it
   with SIGINT (the virtual clock's rule 5), so the parent knows which ports it served;
-* `Done` after the last block.
+* `Leftover` after the last block, once the child has dropped what the article left, as
+  an interpreter's exit would: asyncio's diagnostics that gave, and where stderr ends;
+* `Done` after that.
 
 Frozen dataclasses rather than TypedDicts: an article sends two events per block, so the
 cost of building objects is nothing next to running the block, and a reader gets types it
@@ -29,7 +31,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Union
 
-from mdverify.model import Raised, Status, TaskSpan
+from mdverify.model import Diagnostic, DiagnosticKind, Raised, Status, TaskSpan
 
 __all__ = [
     "Accepted",
@@ -38,6 +40,7 @@ __all__ = [
     "End",
     "Event",
     "Forever",
+    "Leftover",
     "Listening",
     "Offline",
     "Start",
@@ -80,6 +83,17 @@ class End:
     """RAISED: the exception the block stopped on, as data (`mdverify.run.raised`)."""
     asked_input: bool = False
     """The block called `input()` (`mdverify.run.fresh.input_refused`)."""
+    diagnostics: tuple[Diagnostic, ...] = ()
+    """asyncio's diagnostics given while the block ran (`mdverify.run.leaks`)."""
+
+
+@dataclass(frozen=True)
+class Leftover:
+    """What the article's end gave, once the child dropped what its blocks left."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    err: int
+    """Where stderr ends: what the end wrote follows the last block's `End`."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +141,7 @@ class Done:
     """Every block has run."""
 
 
-Event = Union[Start, End, Listening, Accepted, Closed, Offline, Forever, Done]  # noqa: UP007 -- a runtime alias on Python 3.10 too
+Event = Union[Start, End, Listening, Accepted, Closed, Offline, Forever, Leftover, Done]  # noqa: UP007 -- a runtime alias on Python 3.10 too
 
 
 _FLAT: dict[str, type[Start | Listening | Accepted | Closed | Offline | Forever | Done]] = {
@@ -162,6 +176,13 @@ def to_json(event: Event) -> dict[str, object]:
             "values": event.values,
             "raised": None if event.raised is None else _raised_json(event.raised),
             "asked_input": event.asked_input,
+            "diagnostics": [_diagnostic_json(d) for d in event.diagnostics],
+        }
+    if isinstance(event, Leftover):
+        return {
+            "event": "leftover",
+            "diagnostics": [_diagnostic_json(d) for d in event.diagnostics],
+            "err": event.err,
         }
     fields = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
     return {"event": _KINDS[type(event)], **fields}
@@ -175,6 +196,23 @@ def _raised_json(raised: Raised) -> dict[str, object]:
         "printed": [list(pair) for pair in raised.printed],
         "name": raised.name,
     }
+
+
+def _diagnostic_json(found: Diagnostic) -> list[object]:
+    return [found.kind.value, found.name, found.line, found.block, found.detail]
+
+
+def _diagnostics(data: Any) -> tuple[Diagnostic, ...]:  # noqa: ANN401 -- whatever json.loads gave
+    return tuple(
+        Diagnostic(
+            DiagnosticKind(kind),
+            str(name),
+            None if line is None else int(line),
+            None if block is None else int(block),
+            str(detail),
+        )
+        for kind, name, line, block, detail in data or ()
+    )
 
 
 def _raised(data: Any) -> Raised | None:  # noqa: ANN401 -- whatever json.loads gave
@@ -228,7 +266,10 @@ def from_json(data: Any) -> Event | None:  # noqa: ANN401 -- whatever json.loads
                 ),
                 raised=_raised(data.get("raised")),
                 asked_input=bool(data.get("asked_input")),
+                diagnostics=_diagnostics(data.get("diagnostics")),
             )
+        if kind == "leftover":
+            return Leftover(_diagnostics(data["diagnostics"]), int(data["err"]))
         cls = _FLAT[kind]
         return cls(**{f.name: _CONVERT[str(f.type)](data[f.name]) for f in dataclasses.fields(cls)})
     except (KeyError, TypeError, ValueError):

@@ -8,24 +8,41 @@ its skip names the block that ended the process and how. A block the child stopp
 it waited forever (a `Forever` event in it) ran to its end: its interruption says so, with
 the servers it was listening on at that moment. What the server checks found
 (`mdverify.run.servecheck`) then makes a block that serves a SERVE failure.
+
+asyncio's diagnostics (`mdverify.run.leaks`) go to the block that made their object, by
+its line; those of no block's making to the block that gave them, and those the article's
+end gave to its last block that ran, whose stderr then ends with what the end wrote, as a
+reader's run of the article ends. In stderr the article's own path reads as reports name
+the article (`docs/intro.md:12: RuntimeWarning: ...`): the same on every machine.
 """
 
 from __future__ import annotations
 
 import ast
 import traceback
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from mdverify.model import Halt, Interruption, Observation, Status, beside
 from mdverify.run.capture import decode_output
-from mdverify.run.events import Accepted, Closed, Done, End, Forever, Listening, Offline, Start
+from mdverify.run.events import (
+    Accepted,
+    Closed,
+    Done,
+    End,
+    Forever,
+    Leftover,
+    Listening,
+    Offline,
+    Start,
+)
 from mdverify.run.options import IDLE_LIMIT
 from mdverify.run.servecheck import apply
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from mdverify.model import Example
+    from mdverify.model import Diagnostic, Example
     from mdverify.run.capture import Capture, Slice
     from mdverify.run.events import Event
     from mdverify.run.request import Prepared
@@ -107,7 +124,53 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
             offline=refused.get(index, ()),
             interruption=forever.get(index),
         )
+    results = _diagnosed(prepared, outcome, capture, results, ends)
+    path, display = prepared.request["path"], prepared.request["display"]
+    if path != display:
+        results = {
+            i: replace(o, stderr=o.stderr.replace(path, display)) for i, o in results.items()
+        }
     return apply(results, outcome.checks)
+
+
+def _diagnosed(
+    prepared: Prepared,
+    outcome: Outcome,
+    capture: Capture,
+    results: dict[int, Observation],
+    ends: dict[int, End],
+) -> dict[int, Observation]:
+    """`results` with each diagnostic on its block, and the article's end on the last one."""
+    ran = [e for e in prepared.chosen if e.index in ends]
+    if not ran:
+        return results
+    last = ran[-1].index
+    found: list[Diagnostic] = [d for end in ends.values() for d in end.diagnostics]
+    leftover = next((e for e in outcome.events if isinstance(e, Leftover)), None)
+    if leftover is not None:
+        found.extend(leftover.diagnostics)
+        tail = capture.text("err", ends[last].err, leftover.err).text
+        if tail:
+            results[last] = replace(results[last], stderr=results[last].stderr + tail)
+    owners: dict[int, list[Diagnostic]] = {}
+    for diagnostic in found:
+        owner = _maker(ran, diagnostic.line)
+        if owner is None:
+            owner = diagnostic.block if diagnostic.block in ends else last
+        owners.setdefault(owner, []).append(diagnostic)
+    for index, own in owners.items():
+        results[index] = replace(results[index], diagnostics=tuple(own))
+    return results
+
+
+def _maker(examples: Sequence[Example], line: int | None) -> int | None:
+    """The block whose code holds article line `line`."""
+    if line is None:
+        return None
+    for example in examples:
+        if example.code_line <= line < example.code_line + len(example.source.splitlines()):
+            return example.index
+    return None
 
 
 def _syntax_error(prepared: Prepared, example: Example) -> Observation | None:

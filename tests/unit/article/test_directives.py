@@ -2,8 +2,17 @@
 
 import pytest
 
-from mdverify.article.directives import DirectiveError, parse_comment, parse_mapping, skip_here
-from mdverify.model import ArticleSettings, BlockSettings, Skip, SkipKind, TimingClaim, World
+from mdverify.article.directives import DirectiveError, parse_comment, parse_mapping
+from mdverify.article.requirements import skip_here
+from mdverify.model import (
+    ArticleSettings,
+    BlockSettings,
+    DiagnosticKind,
+    Skip,
+    SkipKind,
+    TimingClaim,
+    World,
+)
 
 
 def block(text: str) -> BlockSettings:
@@ -186,3 +195,27 @@ def test_a_front_matter_filter_mdverify_cannot_use_is_an_error():
         parse_mapping({"filters": ["uuid"]})
     with pytest.raises(DirectiveError, match="lists its filters under 'filters:'"):
         parse_mapping({"filter": "uuids"})
+
+
+def test_allow_names_the_diagnostics_a_block_may_give():
+    assert block("allow=never-awaited").allow == {DiagnosticKind.NEVER_AWAITED}
+    assert block("allow=pending-task,unretrieved-exception allow=unclosed").allow == {
+        DiagnosticKind.PENDING_TASK,
+        DiagnosticKind.UNRETRIEVED,
+        DiagnosticKind.UNCLOSED,
+    }
+
+
+@pytest.mark.parametrize(
+    "text", ["allow", "allow=never-waited", "allow=unclosed,typo", "allow>=unclosed"]
+)
+def test_allow_takes_the_diagnostics_words_and_names_them_when_wrong(text):
+    with pytest.raises(DirectiveError, match="'allow'"):
+        parse_comment(text, 1)
+
+
+def test_a_blocks_allow_adds_to_the_front_matters():
+    article = parse_mapping({"allow": ["unclosed"]}).defaults
+    assert article.allow == {DiagnosticKind.UNCLOSED}
+    merged = article.merged(block("allow=never-awaited"))
+    assert merged.allow == {DiagnosticKind.UNCLOSED, DiagnosticKind.NEVER_AWAITED}

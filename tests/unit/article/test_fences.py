@@ -277,3 +277,32 @@ def test_an_introduction_outside_the_blocks_list_does_not_excuse_the_explanation
 def test_an_introduction_outside_the_blocks_blockquote_does_not_excuse_the_explanation():
     text = "> ```python\n> print('hi')\n> ```\n>\n> It adds.\n\n**Output:**\n\n```\nhi\n```\n"
     assert claims(text) == [[]]
+
+
+def streams(text: str):
+    """(stream, expected, line) of each block's claims."""
+    return [
+        [(c.stream, c.expected, c.line) for c in e.outputs]
+        for e in parse_text("a.md", text).examples
+    ]
+
+
+def test_a_stderr_fence_declares_stderr_alone_or_under_the_stdout_fence():
+    assert streams(f"{BLOCK}```stderr\noops\n```\n") == [[("stderr", "oops", 6)]]
+    under = f"{BLOCK}```\nhi\n```\n\nAnd on stderr:\n\n```stderr\noops\n```\n"
+    assert streams(under) == [[("stdout", "hi", 6), ("stderr", "oops", 12)]]
+    titled = f'{BLOCK}```text title="stderr"\noops\n```\n'
+    assert streams(titled) == [[("stderr", "oops", 6)]]
+    assert declared_output("text", 'text title="Stderr"', "x", OUTPUT_WORDS, python=False)
+
+
+def test_nothing_pairs_after_a_stderr_fence_nor_a_second_stdout_fence():
+    assert streams(f"{BLOCK}```stderr\noops\n```\n\n```\nhi\n```\n") == [[("stderr", "oops", 6)]]
+    two = f"{BLOCK}```\nhi\n```\n\n```\nagain\n```\n\n```stderr\noops\n```\n"
+    assert streams(two) == [[("stdout", "hi", 6)]]
+
+
+def test_a_python_fence_titled_stderr_is_stderr_not_code():
+    text = f'{BLOCK}```python title="stderr"\noops\n```\n'
+    assert len(parse_text("a.md", text).examples) == 1
+    assert streams(text) == [[("stderr", "oops", 6)]]

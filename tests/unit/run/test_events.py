@@ -1,11 +1,12 @@
 """The wire between child, worker and parent: `mdverify.run.events` and `mdverify.run.frames`."""
 
-from mdverify.model import Halt, Raised, Status, TaskSpan
+from mdverify.model import Diagnostic, DiagnosticKind, Halt, Raised, Status, TaskSpan
 from mdverify.run import frames
 from mdverify.run.events import (
     Done,
     End,
     Forever,
+    Leftover,
     Listening,
     Offline,
     Start,
@@ -32,9 +33,28 @@ def test_every_event_decodes_to_what_was_encoded():
             0,
             raised=Raised("TimeoutError", "", 4, (("CancelledError", ""), ("TimeoutError", ""))),
         ),
+        End(
+            2,
+            Status.OK,
+            None,
+            None,
+            0.0,
+            (),
+            (),
+            0,
+            0,
+            diagnostics=(Diagnostic(DiagnosticKind.NEVER_AWAITED, "main", 12, 2),),
+        ),
         Listening("127.0.0.1", 40000, 8080),
         Offline("example.org"),
         Forever(),
+        Leftover(
+            (
+                Diagnostic(DiagnosticKind.UNRETRIEVED, "Task-2 running f()", 7, None, "E('x')"),
+                Diagnostic(DiagnosticKind.UNCLOSED, "event loop"),
+            ),
+            99,
+        ),
         Done(),
     ]
     assert [decode_event(encode_event(event)) for event in events] == events
