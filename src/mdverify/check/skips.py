@@ -281,7 +281,8 @@ _LOOPED = frozenset({Status.TIMEOUT, Status.CAP})
 _MISSING = re.compile(r"\[Errno 2\] No such file or directory: '(?P<name>[^']+)'")
 _PLACEHOLDER_NAME = re.compile(
     r"(?:path|cmd|command|args?|program|executable|file|"
-    r"(?:file|dir|directory|folder)_?(?:name|path)|directory|folder)",
+    r"(?:file|dir|directory|folder)_?(?:name|path)|directory|folder)"
+    r"(?:\.\w{1,4})?",  # `open('file.txt')` in a syntax comparison: any file of yours
     re.IGNORECASE,
 )
 _NO_LOOP = "no running event loop"
