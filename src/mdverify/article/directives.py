@@ -53,7 +53,7 @@ from mdverify.model import (
     World,
 )
 
-__all__ = ["BlockDirective", "DirectiveError", "parse_comment", "parse_mapping"]
+__all__ = ["BlockDirective", "DirectiveError", "known_keys", "parse_comment", "parse_mapping"]
 
 
 _EITHER_KEYS = (
@@ -115,6 +115,11 @@ class BlockDirective:
     """The `elapsed=~1s not=2s` claim, at the directive's line; None without `elapsed`."""
     raises: RaisesClaim | None = None
     """The `raises=...` claim, at the directive's line."""
+
+
+def known_keys() -> tuple[str, ...]:
+    """Every key of the directive language, block and article scope."""
+    return _ALL_KEYS
 
 
 def parse_comment(body: str, line: int) -> BlockDirective:
@@ -244,11 +249,17 @@ def _timing_claim(items: Items, line: int) -> TimingClaim | None:
 
 
 def _check_scope(items: Items, allowed: tuple[str, ...], elsewhere: Mapping[str, str]) -> None:
-    for key, _, _ in items:
+    previous: tuple[str, str, str | None] | None = None
+    for item in items:
+        key = item[0]
         if key in elsewhere:
             raise DirectiveError(elsewhere[key])
         if key not in allowed:
-            raise DirectiveError(f"unknown directive {key!r}; known: {', '.join(_ALL_KEYS)}")
+            hint = ""
+            if previous is not None and previous[2] is not None and not item[1]:  # `reason=a b`
+                hint = f' (a value with spaces needs quotes: {previous[0]}="...")'
+            raise DirectiveError(f"unknown directive {key!r}{hint}; known: {', '.join(_ALL_KEYS)}")
+        previous = item
 
 
 def _filter(op: str, value: str | None) -> tuple[OutputFilter, ...]:
