@@ -154,7 +154,7 @@ def test_binary_file_without_nul_bytes_fails_as_not_utf8(pytester, article):
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(1, 256))
     result = _run_beside_good(pytester, article, "bad.md", png)
     _assert_clean_failure(result, "bad.md:1")
-    result.stdout.fnmatch_lines(["*bad.md:1: is not valid UTF-8 (byte 0x89)*"])
+    result.stdout.fnmatch_lines(["*bad.md:1: the file is not valid UTF-8 (byte 0x89 here)*"])
 
 
 def test_ten_megabyte_article_runs_its_block_at_its_line(pytester, article):

@@ -79,7 +79,9 @@ def decode(path: str, data: bytes) -> str:
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise ArticleError(
-            path, line, f"is not valid UTF-8 (byte 0x{data[err.start]:02x}); save it as UTF-8"
+            path,
+            line,
+            f"the file is not valid UTF-8 (byte 0x{data[err.start]:02x} here); save it as UTF-8",
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 

@@ -20,7 +20,13 @@ class ChangesError(Exception):
 
 def changed_files(ref: str, cwd: Path) -> frozenset[Path]:
     """Absolute paths of the files changed since `ref`, in the repository holding `cwd`."""
-    top = Path(_git(["rev-parse", "--show-toplevel"], cwd, "is not inside a git repository"))
+    top = Path(
+        _git(
+            ["rev-parse", "--show-toplevel"],
+            cwd,
+            "the current folder is not inside a git repository",
+        )
+    )
     if ref.startswith("-"):
         raise ChangesError(f"{ref!r} is not a git ref")
     _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd, f"unknown git ref {ref!r}")
