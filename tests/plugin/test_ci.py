@@ -29,6 +29,20 @@ def test_changed_since_collects_only_the_changed_articles(pytester, git):
 
 
 @needs_git
+def test_changed_since_with_no_changed_article_says_so_and_passes(pytester, git):
+    (pytester.path / "a.md").write_text(PASSING)
+    git(pytester.path, "init", "-q")
+    git(pytester.path, "add", ".")
+    git(pytester.path, "commit", "-q", "-m", "base")
+    result = pytester.runpytest("--mdverify-changed-since=HEAD")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["mdverify: no article changed since HEAD: nothing to verify"])
+    # Without the ref, an empty session is pytest's "no tests collected" as ever.
+    (pytester.path / "a.md").unlink()
+    assert pytester.runpytest().ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+@needs_git
 def test_changed_since_a_bad_ref_is_a_usage_error(pytester, git):
     (pytester.path / "a.md").write_text(PASSING)
     git(pytester.path, "init", "-q")

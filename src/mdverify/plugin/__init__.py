@@ -68,6 +68,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     selection.deselect_other_shards(config, items)
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    selection.nothing_changed(session)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
     if isinstance(item, ExampleItem) and not item.article_file.scoped and light.applies(item):

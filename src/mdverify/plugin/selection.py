@@ -18,7 +18,7 @@ from mdverify.selection.changed import ChangesError, changed_files
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["deselect_other_shards", "find_changed", "selected"]
+__all__ = ["deselect_other_shards", "find_changed", "nothing_changed", "selected"]
 
 _CHANGED = pytest.StashKey[frozenset["Path"]]()
 
@@ -62,3 +62,22 @@ def _relative_posix(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def nothing_changed(session: pytest.Session) -> None:
+    """A changed-since run that found no changed article says so, and passes.
+
+    A pull request that touches no article has nothing for the docs gate to check: that is
+    no failure (pytest's "no tests collected", exit status 5), and one line says why.
+    """
+    ref = settings(session.config).changed_since
+    if (
+        ref is None
+        or session.testscollected
+        or session.exitstatus != pytest.ExitCode.NO_TESTS_COLLECTED
+    ):
+        return
+    session.exitstatus = pytest.ExitCode.OK
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"mdverify: no article changed since {ref}: nothing to verify")
