@@ -53,7 +53,9 @@ __all__ = ["CommentClaimError", "comment_claims", "prompt_claims"]
 
 _SILENT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _MARKER = re.compile(r"^(?:(?:output|prints)\s*:\s|(?:->|=>)\s?)", re.IGNORECASE)
-_OUTPUT = re.compile(r"(?:output|prints)\s*:(?:\s|$)", re.IGNORECASE)
+_OUTPUT = re.compile(r"(?:outputs?|prints)\s*:(?:\s|$)", re.IGNORECASE)
+# A line that only names what follows: `# output`, `# Outputs:`, `# Prints`.
+_HEADING = re.compile(r"(?:outputs?|prints)\s*:?\s*", re.IGNORECASE)
 
 
 class CommentClaimError(ValueError):
@@ -154,9 +156,16 @@ def _run_claim(
         return None  # code directly below: the comment introduces it
     texts = [_strip_marker(c.text[1:]) for c in run]
     start = run[0].line
-    heading = next((i for i, t in enumerate(texts) if _OUTPUT.match(t.lstrip())), 0)
+    heading = next(
+        (
+            i
+            for i, t in enumerate(texts)
+            if _OUTPUT.match(t.lstrip()) or _HEADING.fullmatch(t.strip())
+        ),
+        0,
+    )
     texts, start = texts[heading:], run[heading].line  # prose above an `# Output:` line
-    if _MARKER.fullmatch(texts[0].lstrip() + " ") is not None and len(texts) > 1:
+    if _HEADING.fullmatch(texts[0].strip()) is not None and len(texts) > 1:
         texts, start = texts[1:], start + 1  # an `# Output:` heading line
     else:
         texts[0] = _MARKER.sub("", texts[0].lstrip(), count=1)
