@@ -26,6 +26,7 @@ from mdverify.article.fences import (
     language,
     names_output,
 )
+from mdverify.article.files import as_files, paired, pairs, written_to
 from mdverify.article.fragments import fragments, with_names
 from mdverify.article.front_matter import front_matter
 from mdverify.article.hidden import hidden_tokens, named, setup_example
@@ -117,7 +118,7 @@ def parse_text(
     elif lines[0] == "---" and len(lines) > 1 and re.match(r"[\w-]+\s*:", lines[1]):
         # markdown-it reads an unclosed front matter as a rule and a paragraph: unread.
         raise ArticleError(path, 1, "front matter starting here is never closed by '---'")
-    read = _examples(path, tokens, lines, settings, output_words)
+    read = as_files(_examples(path, tokens, lines, settings, output_words))
     if settings.setup is not None:
         read = [setup_example(settings.setup, setup, settings)] + [
             (replace(e, index=e.index + 1), syntax) for e, syntax in read
@@ -272,7 +273,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             if pending is not None:
                 what = "an output fence" if python else f"a '{lang}' block"
                 raise ArticleError(path, pending[0], f"directive is followed by {what}, not Python")
-            if declared is not None and pairing:
+            if declared is not None and pairing and pairs(found[-1][0], declared):
                 closing = token_lines(token)[1]  # 0-based exclusive end: the closing fence, 1-based
                 claim = OutputClaim(
                     declared.kind,
@@ -283,8 +284,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                     if introduced
                     else declared.form,
                 )
-                last, syntax = found[-1]
-                found[-1] = (replace(last, outputs=(*last.outputs, claim)), syntax)
+                found[-1] = (paired(found[-1][0], claim), found[-1][1])
             else:
                 exported += exports(lang, token.content)
             pairable, held = False, None
@@ -337,7 +337,8 @@ def _example(
     source = token.content
     line = token_lines(token)[0] + 1
     code_line = line + 1
-    session = lang in PYCON_LANGS or is_session(source)
+    writes = written_to(path, line, token.info) if lang in PYTHON_LANGS else None
+    session = lang in PYCON_LANGS or (writes is None and is_session(source))
     kind: ExampleKind = "pycon" if session else "python"
     syntax = read_block(source, code_line) if kind == "python" else None
     try:
@@ -363,7 +364,7 @@ def _example(
     template = syntax is not None and (
         syntax.tree is None or labelled_template(source, syntax.tree, bool(outputs))
     )
-    if template and not _decided(settings) and not hidden:
+    if template and not _decided(settings) and not hidden and writes is None:
         # A writer who said how the block runs is obeyed; otherwise no program, no run.
         settings = replace(settings, skip=not_runnable(source, code_line, words))
     label = f"{heading} (line {line})" if heading else f"line {line}"
@@ -382,6 +383,7 @@ def _example(
         raises=() if directive is None or directive.raises is None else (directive.raises,),
         display=None if syntax is None else display_line(syntax),
         hidden=hidden,
+        writes=writes,
     )
     return example, syntax
 
