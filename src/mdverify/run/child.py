@@ -26,11 +26,11 @@ import sys
 import types
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TypedDict
+from typing import TYPE_CHECKING, Any, NoReturn, TypedDict
 
 from mdverify.clock import Clock, VirtualTimeExceeded, install
 from mdverify.model import ExampleKind, Status
-from mdverify.run import fresh, netmap, netns, streams
+from mdverify.run import files, fresh, netmap, netns, streams
 from mdverify.run.awaits import AwaitRecorder
 from mdverify.run.claimed import Recorder
 from mdverify.run.events import Done, End, Forever, Start, encode_event
@@ -75,6 +75,11 @@ class BlockRequest(TypedDict):
     file: list[str] | None
     """[absolute path, path as reports name it] of the setup file the code comes from
     (`Example.file`): its compiled code and tracebacks name that file; None: the article."""
+    writes: str | None
+    """The file the block is, relative to the working directory (`Example.writes`): its code
+    is written there, not run in the namespace; None: the block is code."""
+    script: bool
+    """Once written, run that file as a script (`Example.script`)."""
 
 
 class ArticleRequest(TypedDict):
@@ -141,10 +146,12 @@ class _Session:
         try:
             # A server the parent talks to waits for real clients: real time, no jumps.
             with self.clock.flowing() if serving else contextlib.nullcontext(), claimed:
-                if block["kind"] == "pycon":
+                if block.get("writes"):
+                    self._write(block, segments, start_out)
+                elif block["kind"] == "pycon":
                     self._run_pycon(block, segments, start_out)
                 else:
-                    self._run_python(block, segments, start_out)
+                    self._run_python(block, segments, start_out, self.namespace)
         except VirtualTimeExceeded as exc:
             status, error = Status.CAP, str(exc)
             error_line = last_article_line(exc, self._file(block)[0])
@@ -191,8 +198,25 @@ class _Session:
         self.report(Forever())
         signal.raise_signal(signal.SIGINT)
 
+    def _write(self, block: BlockRequest, segments: list[tuple[int, int]], start_out: int) -> None:
+        """A block that is a file: write it, then run it as a script if a transcript does."""
+        name = block["writes"] or ""
+        target = files.write(name, block["source"])
+        if not block.get("script"):
+            return
+        flags, self.future_flags = self.future_flags, 0  # a script starts with no futures
+        try:
+            with files.as_script(target, name) as namespace:
+                self._run_python(block, segments, start_out, namespace)
+        finally:
+            self.future_flags = flags
+
     def _run_python(
-        self, block: BlockRequest, segments: list[tuple[int, int]], start_out: int
+        self,
+        block: BlockRequest,
+        segments: list[tuple[int, int]],
+        start_out: int,
+        namespace: dict[str, Any],
     ) -> None:
         path = self._file(block)[0]
         # Padding with newlines makes line N of the compiled code line N of the article.
@@ -212,7 +236,7 @@ class _Session:
             )
             for stmt in tree.body
         ]
-        self._run_steps(_at_ends(steps, block), segments, start_out)
+        self._run_steps(_at_ends(steps, block), segments, start_out, namespace)
 
     def _run_pycon(
         self, block: BlockRequest, segments: list[tuple[int, int]], start_out: int
@@ -231,12 +255,16 @@ class _Session:
                 steps.append(_Step(None, last, example, err))
             else:
                 steps.append(_Step(code, last, example))
-        self._run_steps(_at_ends(steps, block), segments, start_out)
+        self._run_steps(_at_ends(steps, block), segments, start_out, self.namespace)
 
     def _run_steps(
-        self, steps: list[_Step], segments: list[tuple[int, int]], start_out: int
+        self,
+        steps: list[_Step],
+        segments: list[tuple[int, int]],
+        start_out: int,
+        scope: dict[str, Any],
     ) -> None:
-        """Run each top-level statement (or prompt) and note where its output ends."""
+        """Run each top-level statement (or prompt), in `scope`, and note where its output ends."""
 
         def done(step: _Step) -> None:
             streams.flush()
@@ -246,7 +274,7 @@ class _Session:
             for step in steps:
                 self.statement = step.last_line
                 with prompt_exception(step.prompt, streams.flush):
-                    exec(step.compiled(), self.namespace)  # noqa: S102
+                    exec(step.compiled(), scope)  # noqa: S102
                 done(step)
             return
 
@@ -256,7 +284,7 @@ class _Session:
             for step in steps:
                 self.statement = step.last_line
                 with prompt_exception(step.prompt, streams.flush):
-                    result = eval(step.compiled(), self.namespace)  # noqa: S307
+                    result = eval(step.compiled(), scope)  # noqa: S307
                     if step.flags & inspect.CO_COROUTINE:
                         await result
                 done(step)

@@ -169,6 +169,8 @@ def _block(example: Example, environ: list[list[str]], abspath: str, display: st
         "values": sorted({c.line for c in example.outputs if c.kind == "value"} | _cell(example)),
         "environ": environ,
         "file": None if file is None else [beside(abspath, file), beside(display, file)],
+        "writes": example.writes,
+        "script": example.script,
     }
 
 
