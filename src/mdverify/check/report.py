@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "baseline_note",
+    "file_note",
     "forever",
     "headline",
     "known_failure",
@@ -363,3 +364,11 @@ def timing_not_rewritten(display: str, timing: TimingMismatch, clock: str) -> st
 def baseline_note(path: str, recorded: str, now: str) -> str:
     """What a failure's report adds when the baseline knew the block failing otherwise."""
     return f"note: the baseline {path} records this block as {recorded!r}; now it is {now!r}"
+
+
+def file_note(example: Example) -> str | None:
+    """What a block that is a file did (`Example.writes`), for its passing report; None: code."""
+    if example.writes is None:
+        return None
+    ran = "then run as a script" if example.script else "not run"
+    return f"written to {example.writes}, {ran}"
