@@ -417,3 +417,37 @@ def test_output_a_hidden_block_declares_is_rewritten_inside_its_comment(pytester
         -->
         """
     )
+
+
+def test_a_file_block_is_never_rewritten_and_its_transcript_is_left_to_the_writer(pytester):
+    text = write(
+        pytester,
+        "article.md",
+        """
+        ```python title="helpers.py"
+        print(1)  # 2
+        ```
+
+        ```console
+        $ python helpers.py
+        3
+        ```
+
+        ```python file=other.py
+        print(4)  # 5
+        ```
+
+        ```python
+        import other
+        ```
+
+        ```text
+        6
+        ```
+        """,
+    )
+    result = pytester.runpytest(UPDATE)
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(["*a console transcript is not rewritten; update it by hand*"])
+    expected = text.decode().replace("```text\n6\n", "```text\n4\n")
+    assert read(pytester, "article.md") == expected
