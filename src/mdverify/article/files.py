@@ -104,8 +104,13 @@ def as_files(
         # Only a transcript pairs with a file (`pairs`); a directive stands above the code.
         outputs = tuple(c for c in example.outputs if c.kind == "transcript")
         timings = tuple(t for t in example.timings if t.line < example.code_line)
+        run = example.script  # a directive's `raises` and `elapsed` need a run to compare
         kept = replace(
-            example, outputs=outputs, timings=timings if example.script else (), display=None
+            example,
+            outputs=outputs,
+            timings=timings if run else (),
+            raises=example.raises if run else (),
+            display=None,
         )
         found.append((kept, None))
     return found

@@ -134,3 +134,13 @@ def test_the_names_a_file_binds_are_not_the_articles():
     file, user = parse_text("a.md", text).examples
     assert file.binds == frozenset()
     assert "helpers" in user.binds
+
+
+def test_a_directive_claim_holds_only_for_a_file_that_a_transcript_runs():
+    directive = "<!-- mdverify: raises=ValueError elapsed=~1s -->\n"
+    (written,) = parse_text("a.md", directive + FILE).examples
+    assert (written.raises, written.timings) == ((), ())
+    run = directive + FILE + "```console\n$ python helpers.py\n```\n"
+    (script,) = parse_text("a.md", run).examples
+    assert [r.exceptions for r in script.raises] == [("ValueError",)]
+    assert [t.text for t in script.timings] == ["~1s"]
