@@ -22,10 +22,16 @@ _COLLECT_ERRORS: list[str] = []
 
 
 def _text(report: pytest.TestReport) -> str:
-    """What the terminal shows for the report: the skip line `-rs` prints, or the longrepr."""
+    """What the terminal shows for the report: the skip line `-rs` prints, or the longrepr.
+
+    A passing call has none; its `mdverify_file` property ("written to x.py, not run") is
+    its text then.
+    """
     if report.skipped and isinstance(report.longrepr, tuple):
         path, lineno, reason = report.longrepr
         return f"{path}:{lineno + 1}: {reason.removeprefix('Skipped: ')}"
+    if report.passed and report.when == "call":
+        return "\n".join(str(v) for k, v in report.user_properties if k == "mdverify_file")
     return report.longreprtext
 
 

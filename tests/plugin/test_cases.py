@@ -19,7 +19,8 @@ case:
 ```
 
 The report of a failure is its longrepr as the terminal prints it; of a skip, the line `-rs`
-prints (`{file}:line: reason`); of an xfail, its reason. Articles that must not share state
+prints (`{file}:line: reason`); of an xfail, its reason; of a block that is a file and
+passed, what it did (`written to helpers.py, not run`). Articles that must not share state
 are two cases of one run, run in name order.
 
 A topic folder may hold `_args.txt`, extra command-line arguments for its articles, one a
@@ -99,6 +100,8 @@ def _items(reports: list[dict[str, Any]]) -> dict[str, Item]:
         elif when == "call" and report["wasxfail"] is not None:
             item.outcome = "xpassed"
             item.text = report["wasxfail"]
+        elif when == "call":
+            item.text = report["text"]
     return items
 
 

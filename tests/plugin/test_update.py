@@ -474,3 +474,37 @@ def test_an_update_declares_a_warning_with_the_articles_path_as_reports_name_it(
     )
     # The fence now declares the warning: the block passes as it stands.
     pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_a_file_block_is_never_rewritten_and_its_transcript_is_left_to_the_writer(pytester):
+    text = write(
+        pytester,
+        "article.md",
+        """
+        ```python title="helpers.py"
+        print(1)  # 2
+        ```
+
+        ```console
+        $ python helpers.py
+        3
+        ```
+
+        ```python file=other.py
+        print(4)  # 5
+        ```
+
+        ```python
+        import other
+        ```
+
+        ```text
+        6
+        ```
+        """,
+    )
+    result = pytester.runpytest(UPDATE)
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(["*a console transcript is not rewritten; update it by hand*"])
+    expected = text.decode().replace("```text\n6\n", "```text\n4\n")
+    assert read(pytester, "article.md") == expected

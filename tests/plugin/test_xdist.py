@@ -94,3 +94,15 @@ def test_an_xdist_worker_knows_several_articles_ahead(pytester):
     # The controller's sends arrive while the worker runs, so look at the whole run.
     most = max(int(n) for n in seen.read_text().split())
     assert most >= 3, most
+
+
+def test_file_blocks_are_written_per_article_and_counted_across_workers(pytester):
+    # Each article writes its own helpers.py, in its own working directory.
+    for n in range(3):
+        (pytester.path / f"files{n}.md").write_text(
+            f'# Files\n\n```python title="helpers.py"\nN = {n}\n```\n\n'
+            f"```python\nimport helpers\nprint(helpers.N)  # {n}\n```\n"
+        )
+    result = pytester.runpytest("-n", "2")
+    result.assert_outcomes(passed=6)
+    result.stdout.fnmatch_lines(["mdverify: 3 blocks written to a file, not run"])

@@ -32,8 +32,8 @@ A heading or title names output when, case, markup and punctuation aside, its fi
 is a word of the `mdverify_output_words` setting or its plural ("Output:", "📊 Résultat",
 "Results of the run"), or it is two words and the second one is ("Expected output (every
 second)", "Erwartete Ausgabe"); what follows a `(` or `:` does not count. A Python fence's
-title must be such a word alone, so that `title="result.py"` or `title="Print results"`
-stays code.
+title must be such a word alone, so that `title="Print results"` stays code, and
+`title="result.py"` a file (`mdverify.article.files`).
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ _SPLIT = re.compile(r"[^\w.]+|\.(?=\s|$)")
 # `$ python3 demo.py`, `user@host:~/src$ python demo.py`, `% py -u demo.py`, `C:\> python x.py`
 _RUN = re.compile(
     r"(?P<prompt>\S*[$%>])[ \t]+(?P<command>(?:python(?:3(?:\.\d+)?)?|py)"
-    r"(?:[ \t]+-[uBIE]+)*[ \t]+[\w./\\-]+\.py)[ \t]*"
+    r"(?:[ \t]+-[uBIE]+)*[ \t]+(?P<script>[\w./\\-]+\.py))[ \t]*"
 )
 
 
@@ -120,6 +120,8 @@ class Declared:
     """"transcript" when lines above the output (a prompt, a label) stand in the fence: an
     update does not rewrite it then."""
     stream: Stream = "stdout"
+    script: str = ""
+    """The script a console transcript runs (`demo.py` of `$ python demo.py`); empty: none."""
 
 
 def language(info: str) -> str:
@@ -138,6 +140,20 @@ def title(info: str) -> str | None:
     if match is None:
         return None
     return next(g for g in (match["dq"], match["sq"], match["bare"]) if g is not None)
+
+
+_MAX_INTRODUCTION = 80  # characters of a paragraph that introduces output
+
+
+def plain_text(markdown: str) -> str:
+    """A heading's or a paragraph's text without its code and emphasis marks."""
+    return re.sub(r"`|\*\*?", "", markdown).strip()
+
+
+def introduces_output(text: str, words: Collection[str]) -> bool:
+    """A short paragraph that names output and ends with a colon ("**Output:**")."""
+    plain = plain_text(text)
+    return len(plain) <= _MAX_INTRODUCTION and plain.endswith(":") and names_output(plain, words)
 
 
 def names_output(text: str, words: Collection[str], *, exactly: bool = False) -> bool:
@@ -203,9 +219,8 @@ def _transcript(first: str, rest: str) -> Declared | None:
         lines.pop()  # the prompt the session ended on
     if any(line.startswith(prompt + " ") for line in lines):
         return None  # several commands: which printed what is another question
-    return Declared(
-        "\n".join(lines), 1, f'the console transcript of "{run["command"]}"', "transcript"
-    )
+    form = f'the console transcript of "{run["command"]}"'
+    return Declared("\n".join(lines), 1, form, "transcript", script=run["script"])
 
 
 def _unprompted(lang: str, body: str, words: Collection[str]) -> Declared | None:

@@ -23,9 +23,12 @@ from mdverify.article.fences import (
     OUTPUT_WORDS,
     declared_output,
     indented_output,
+    introduces_output,
     language,
     names_output,
+    plain_text,
 )
+from mdverify.article.files import as_files, paired, pairs, written_to
 from mdverify.article.fragments import fragments, with_names
 from mdverify.article.front_matter import front_matter
 from mdverify.article.hidden import hidden_tokens, named, setup_example
@@ -63,7 +66,6 @@ PYCON_LANGS = frozenset({"pycon"})
 # has the rule): prose, a heading that names output, the containers both sit in.
 _PROSE = frozenset({"paragraph_open", "paragraph_close", "inline"})
 _MAX_PROSE_BETWEEN = 1
-_MAX_INTRODUCTION = 80  # characters of a paragraph that introduces output
 _BLOCKS_BETWEEN_DIRECTIVE_AND_CODE = frozenset(
     {"paragraph_open", "heading_open", "table_open", "hr", "code_block", "html_block"}
 )
@@ -119,7 +121,7 @@ def parse_text(
     elif lines[0] == "---" and len(lines) > 1 and re.match(r"[\w-]+\s*:", lines[1]):
         # markdown-it reads an unclosed front matter as a rule and a paragraph: unread.
         raise ArticleError(path, 1, "front matter starting here is never closed by '---'")
-    read = _examples(path, tokens, lines, settings, output_words)
+    read = as_files(_examples(path, tokens, lines, settings, output_words))
     if settings.setup is not None:
         read = [setup_example(settings.setup, setup, settings)] + [
             (replace(e, index=e.index + 1), syntax) for e, syntax in read
@@ -184,7 +186,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
     for pos, token in enumerate(tokens):
         kind = token.type
         if kind == "inline" and pos and tokens[pos - 1].type == "heading_open":
-            heading = _plain(token.content)
+            heading = plain_text(token.content)
         depth += token.nesting if _is_container(kind) else 0
         left = left or depth < block_depth
         resumed = held is not None and token.tag == held  # "### Explanation", "### Output"
@@ -199,7 +201,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             output_heading = names_output(tokens[pos + 1].content, words)
             if output_heading:
                 # The introduction: the explanation above it does not count as prose.
-                introduced, prose_since = _plain(tokens[pos + 1].content), 0
+                introduced, prose_since = plain_text(tokens[pos + 1].content), 0
                 introduction, pairable, held = False, True, None
             else:
                 # An explanation under a heading of its own may come before the output's.
@@ -275,7 +277,12 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             if pending is not None:
                 what = "an output fence" if python else f"a '{lang}' block"
                 raise ArticleError(path, pending[0], f"directive is followed by {what}, not Python")
-            if declared is not None and pairing and declared.stream not in taken:
+            if (
+                declared is not None
+                and pairing
+                and declared.stream not in taken
+                and pairs(found[-1][0], declared)
+            ):
                 closing = token_lines(token)[1]  # 0-based exclusive end: the closing fence, 1-based
                 claim = OutputClaim(
                     declared.kind,
@@ -287,8 +294,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                     else declared.form,
                     stream=declared.stream,
                 )
-                last, syntax = found[-1]
-                found[-1] = (replace(last, outputs=(*last.outputs, claim)), syntax)
+                found[-1] = (paired(found[-1][0], claim), found[-1][1])
                 # A stderr fence may follow the stdout one; nothing follows a stderr fence.
                 taken |= {declared.stream}
                 if declared.stream == "stdout":
@@ -306,7 +312,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
         elif kind == "paragraph_open":
             prose_since += 1
             # `depth` counts this paragraph itself: the one around it must hold the block.
-            introduction = depth - 1 >= block_depth and _introduces_output(
+            introduction = depth - 1 >= block_depth and introduces_output(
                 tokens[pos + 1].content, words
             )
             if introduction:
@@ -319,12 +325,6 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
     if pending is not None:
         raise ArticleError(path, pending[0], "directive at the end of the file has no block")
     return found
-
-
-def _introduces_output(text: str, words: Collection[str]) -> bool:
-    """A short paragraph that names output and ends with a colon ("**Output:**")."""
-    plain = _plain(text)
-    return len(plain) <= _MAX_INTRODUCTION and plain.endswith(":") and names_output(plain, words)
 
 
 def _is_container(kind: str) -> bool:
@@ -346,7 +346,8 @@ def _example(
     source = token.content
     line = token_lines(token)[0] + 1
     code_line = line + 1
-    session = lang in PYCON_LANGS or is_session(source)
+    writes = written_to(path, line, token.info) if lang in PYTHON_LANGS else None
+    session = lang in PYCON_LANGS or (writes is None and is_session(source))
     kind: ExampleKind = "pycon" if session else "python"
     syntax = read_block(source, code_line) if kind == "python" else None
     try:
@@ -372,7 +373,7 @@ def _example(
     template = syntax is not None and (
         syntax.tree is None or labelled_template(source, syntax.tree, bool(outputs))
     )
-    if template and not _decided(settings) and not hidden:
+    if template and not _decided(settings) and not hidden and writes is None:
         # A writer who said how the block runs is obeyed; otherwise no program, no run.
         settings = replace(settings, skip=not_runnable(source, code_line, words))
     label = f"{heading} (line {line})" if heading else f"line {line}"
@@ -391,9 +392,6 @@ def _example(
         raises=() if directive is None or directive.raises is None else (directive.raises,),
         display=None if syntax is None else display_line(syntax),
         hidden=hidden,
+        writes=writes,
     )
     return example, syntax
-
-
-def _plain(markdown: str) -> str:
-    return re.sub(r"`|\*\*?", "", markdown).strip()

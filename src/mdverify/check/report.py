@@ -2,23 +2,22 @@
 
 Modelled on pytest's doctest reports, so the first line is clickable in editors and CI logs.
 The run stage reports how a block ended as data (`Status`, `Interruption`); the words for
-it are made here and nowhere else (`message`).
+it are `mdverify.check.endings`'s (`message`).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-import signal
 from typing import TYPE_CHECKING
 
 from mdverify.check.diagnostics import diagnostic_title, diagnostics_body
+from mdverify.check.endings import forever, message
 from mdverify.check.hidden import hidden_section
 from mdverify.check.matching import as_matched, normalise
 from mdverify.check.raises import raises_body, raises_headline
-from mdverify.check.skips import not_reached, signal_name
 from mdverify.check.timeline import ascii_timeline
-from mdverify.model import Halt, ServeFault, Status, beside
+from mdverify.model import Halt, Status, beside
 from mdverify.run.options import size_text
 
 if TYPE_CHECKING:
@@ -26,11 +25,9 @@ if TYPE_CHECKING:
 
     from mdverify.model import (
         Example,
-        Interruption,
         Mismatch,
         Observation,
         RaisesMismatch,
-        ServeProblem,
         TimingMismatch,
         Truncation,
         Verdict,
@@ -38,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "baseline_note",
+    "file_note",
     "forever",
     "headline",
     "known_failure",
@@ -68,81 +66,6 @@ _STATUS_TITLES = {
     Status.LIMIT: "stopped",
     Status.SERVE: "server check failed",
 }
-
-
-def message(obs: Observation) -> str | None:
-    """What went wrong in `obs`, in words: its error, or why its run was cut short."""
-    if obs.serve_problems:
-        return "\n\n".join(_serve_problem(problem, obs) for problem in obs.serve_problems)
-    if obs.error is not None or obs.interruption is None:
-        return obs.error
-    text = _interruption(obs.interruption)
-    if obs.interruption.after_sigint:
-        return f"the server did not stop on SIGINT; it ran until the {text}"
-    return text
-
-
-def forever(cut: Interruption) -> str:
-    """What the clock did to a block that waited forever (`Halt.FOREVER`), in words."""
-    where = f"serving on {' and '.join(cut.serving)}" if cut.serving else "with nothing to wake it"
-    return (
-        f"the block waited forever ({where}); it was stopped with Ctrl-C (SIGINT), as a "
-        "reader stops it, and its output up to then was compared"
-    )
-
-
-def _serve_problem(problem: ServeProblem, obs: Observation) -> str:
-    fault = problem.fault
-    if fault is ServeFault.NO_RESPONSE:
-        return f"{problem.request}: no response ({problem.got})"
-    if fault is ServeFault.DIFFERS:
-        return (
-            f"{problem.request}: the response differs from what the article expects\n"
-            f"--- expected\n{problem.expected}\n+++ got (HTTP {problem.http_status})\n{problem.got}"
-        )
-    if fault is ServeFault.NEVER_LISTENED:
-        where = f"on port {problem.port}" if problem.port is not None else "on any port"
-        return f"the block ended without listening {where}"
-    if fault is ServeFault.STILL_ACCEPTS:
-        return f"the server still accepts connections on port {problem.port} after SIGINT"
-    return f"on SIGINT the server did not shut down cleanly:\n{obs.error}"
-
-
-def _interruption(cut: Interruption) -> str:
-    if cut.halt is Halt.TIMEOUT and cut.serving and not cut.after_sigint:
-        where = " and ".join(cut.serving)
-        how = (
-            "a client connected, and the block did not end"
-            if cut.connected
-            else ("nothing connected")
-        )
-        return (
-            f"the block was still serving on {where} when it timed out "
-            f"(after {cut.limit:g} s, real time): {how}"
-        )
-    if cut.halt is Halt.TIMEOUT:
-        return f"timeout: the block ran longer than {cut.limit:g} s (real time)"
-    if cut.halt is Halt.IDLE:
-        return f"the child process stopped answering for {cut.limit:.0f} s"
-    if cut.halt is Halt.BUDGET:
-        return (
-            f"output limit: the article wrote {size_text(int(cut.limit))} or more to stdout"
-            " and stderr (the budget); the rest of the article was stopped"
-        )
-    if cut.halt is Halt.NOT_REACHED:
-        return not_reached(cut.line, cut.cause)
-    return _exit(cut.code)
-
-
-def _exit(code: int | None) -> str:
-    if code is None or code == 0:
-        return "the child process exited during the block"
-    if code < 0:
-        name = signal_name(-code)
-        if -code == getattr(signal, "SIGXFSZ", None):
-            return "a file the block wrote passed the size limit (SIGXFSZ) during the block"
-        return f"the interpreter crashed ({name}) during the block"
-    return f"the process exited with status {code} during the block (os._exit?)"
 
 
 def headline(verdict: Verdict) -> tuple[int, str]:
@@ -395,3 +318,11 @@ def timing_not_rewritten(display: str, timing: TimingMismatch, clock: str) -> st
 def baseline_note(path: str, recorded: str, now: str) -> str:
     """What a failure's report adds when the baseline knew the block failing otherwise."""
     return f"note: the baseline {path} records this block as {recorded!r}; now it is {now!r}"
+
+
+def file_note(example: Example) -> str | None:
+    """What a block that is a file did (`Example.writes`), for its passing report; None: code."""
+    if example.writes is None:
+        return None
+    ran = "then run as a script" if example.script else "not run"
+    return f"written to {example.writes}, {ran}"

@@ -28,7 +28,7 @@ def outcome_line(counts: Mapping[str, int]) -> str | None:
 
 def tally_lines(tally: Tally) -> list[str]:
     """The session summary's account of what was really checked (`mdverify.check.tally`)."""
-    if not tally.ran and not tally.skipped:
+    if not tally.ran and not tally.skipped and not tally.written:
         return []
     ran = (
         f"mdverify: {_count(tally.ran, 'block')} ran: "
@@ -37,6 +37,8 @@ def tally_lines(tally: Tally) -> list[str]:
         f"{tally.nothing_compared} passed with nothing compared"
     )
     lines = [ran]
+    if tally.written:
+        lines.append(f"mdverify: {_count(tally.written, 'block')} written to a file, not run")
     stopped = (
         f"{_count(sum(tally.stopped.values()), 'block')} stopped with Ctrl-C, as a reader would"
     )

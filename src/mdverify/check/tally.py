@@ -50,22 +50,26 @@ class Checked:
     """What the environment lacked, for a failure that says so; empty otherwise."""
     stopped: str = ""
     """Why the block was stopped with Ctrl-C (`stopped`), when it was; empty otherwise."""
+    written: str = ""
+    """The file a block that is a file was written to, when nothing ran it; empty otherwise."""
 
     def to_wire(self) -> list[object]:
         """Plain data for a report."""
-        return [self.outputs, self.timings, self.environment, self.stopped]
+        return [self.outputs, self.timings, self.environment, self.stopped, self.written]
 
     @staticmethod
     def from_wire(data: Sequence[object]) -> Checked:
         """What `to_wire` made."""
-        outputs, timings, environment, stopped = data
-        return Checked(int(str(outputs)), int(str(timings)), str(environment), str(stopped))
+        outputs, timings, environment, stopped, written = data
+        numbers = int(str(outputs)), int(str(timings))
+        return Checked(*numbers, str(environment), str(stopped), str(written))
 
 
 def checked(verdict: Verdict) -> Checked:
     """What `verdict` compared: claims are compared only when the block ran to its end."""
     obs = verdict.observation
     ran, outputs, declared = verdict.ran, verdict.example.outputs, verdict.raised_as
+    example = verdict.example
     # Prose comments, claims on a print that never ran and the writer's clock values were
     # read, not compared; the exception the block raised as declared was (a bare
     # `# TypeError` is not also output).
@@ -77,6 +81,7 @@ def checked(verdict: Verdict) -> Checked:
         timings=len(verdict.example.timings) if ran and obs.elapsed is not None else 0,
         environment=environment(verdict),
         stopped=stopped(verdict),
+        written=(example.writes or "") if not example.script else "",
     )
 
 
@@ -118,9 +123,14 @@ class Tally:
     """Failures reported as known, from the baseline."""
     stopped: dict[str, int] = field(default_factory=dict)
     """Why blocks were stopped with Ctrl-C (`stopped`) -> blocks stopped for it."""
+    written: int = 0
+    """Blocks that are files, written and not run (`Checked.written`): they ran nothing."""
 
     def add_run(self, facts: Checked, *, passed: bool, baselined: bool = False) -> None:
-        """Count a block that ran."""
+        """Count a block that ran, or that was a file written and not run."""
+        if facts.written and passed:
+            self.written += 1
+            return
         self.ran += 1
         self.outputs += facts.outputs
         self.timings += facts.timings

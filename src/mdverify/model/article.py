@@ -329,6 +329,13 @@ class Example:
     """The setup file the code comes from, relative to the article's folder (`SetupFile`);
     None: the article itself. Then `code_line` and the lines of the block's claims, ends
     and errors are that file's lines, and `line` is the article line of the `setup:` key."""
+    writes: str | None = None
+    """The file the block is (`python title="server.py"`, `mdverify.article.files`), relative
+    to the working directory: the child writes the code there, and does not run it in the
+    blocks' namespace. None: the block is code."""
+    script: bool = False
+    """A file block that a console transcript after it runs (`$ python server.py`): once
+    written, it runs as that script, in a namespace of its own."""
 
 
 @dataclass(frozen=True)

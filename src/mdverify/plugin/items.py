@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 import pytest
 
 from mdverify.check.compare import judge
-from mdverify.check.report import render
+from mdverify.check.report import file_note, render
 from mdverify.check.skips import skip_of
 from mdverify.check.timeline import svg_timeline
 from mdverify.model import ArticleError, Verdict
@@ -127,6 +127,9 @@ class ExampleItem(pytest.Item):
         article = self.article_file
         record(self, verdict, article.article.path, article.digest)
         note(self, verdict)
+        written = file_note(self.example)
+        if written is not None:  # "written to server.py, not run": it passed with no run
+            self.user_properties.append(("mdverify_file", written))
         baseline_note = consult(
             self, verdict, article.article.examples
         )  # marks a known one: its failure reports as xfailed

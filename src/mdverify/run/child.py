@@ -3,7 +3,7 @@
 Protocol (the same for a cold start and for a child forked by the warm worker):
 
 * The parent starts `python -m mdverify.run.child FD` with stdout and stderr already pointing at
-  capture files, and writes one JSON request to stdin (see `ArticleRequest`).
+  capture files, and writes one JSON request to stdin (`mdverify.run.spec.ArticleRequest`).
 * The child writes one event per line to FD (`mdverify.run.events`): `Start` before a block
   and `End` after it, with byte offsets into the capture files; after the last block,
   `Leftover` once what the article left is dropped (`mdverify.run.leaks`), then `Done`.
@@ -27,26 +27,27 @@ import sys
 import types
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TypedDict
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from mdverify.clock import Clock, VirtualTimeExceeded, install
-from mdverify.model import ExampleKind, Status
-from mdverify.run import fresh, netmap, netns, streams
+from mdverify.model import Status
+from mdverify.run import files, fresh, netmap, netns, streams
 from mdverify.run.awaits import AwaitRecorder
 from mdverify.run.claimed import Recorder
 from mdverify.run.events import Done, End, Forever, Leftover, Start, encode_event
 from mdverify.run.leaks import Leaks
-from mdverify.run.limits import Limits, apply
+from mdverify.run.limits import apply
 from mdverify.run.raised import describe, format_error, last_article_line, prompt_exception
 
 if TYPE_CHECKING:
     import doctest
     from collections.abc import Callable
 
-    from mdverify.model import ClockName, Raised
+    from mdverify.model import Raised
     from mdverify.run.events import Event
+    from mdverify.run.spec import ArticleRequest, BlockRequest
 
-__all__ = ["ArticleRequest", "BlockRequest", "execute", "main", "preload"]
+__all__ = ["execute", "main", "preload"]
 
 _FUTURE_FLAGS = 0
 for _feature in __future__.all_feature_names:
@@ -54,46 +55,6 @@ for _feature in __future__.all_feature_names:
 _TOP_LEVEL_AWAIT = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
 # A timeline is for a reader; a block that spawns thousands of tasks gets the first ones.
 _MAX_TASKS = 200
-
-
-class BlockRequest(TypedDict):
-    """One block to run."""
-
-    index: int
-    kind: ExampleKind
-    source: str
-    code_line: int
-    ends: list[int]
-    """Article lines where each top-level statement (or prompt) ends, as the parent read
-    them (`Example.ends`): output is attributed at these, the lines its claims name."""
-    trace_awaits: bool
-    """Record awaited coroutines for the timeline (blocks that make a timing claim)."""
-    calls: list[list[int]]
-    """(line, column) of each print call whose own output a claim declares (`run.claimed`)."""
-    values: list[int]
-    """Article lines of the bare expressions whose value a comment shows."""
-    environ: list[list[str]]
-    """(name, value) that shell fences above the block export: set before it runs."""
-    file: list[str] | None
-    """[absolute path, path as reports name it] of the setup file the code comes from
-    (`Example.file`): its compiled code and tracebacks name that file; None: the article."""
-
-
-class ArticleRequest(TypedDict):
-    """Everything the child needs; plain data so it crosses a pipe as JSON."""
-
-    path: str
-    """Absolute path of the article: the filename of compiled code, so tracebacks and
-    linecache show the article's own lines."""
-    display: str
-    """How reports name the article (relative to the rootdir)."""
-    clock: ClockName
-    cap: float | None
-    limits: Limits
-    """Applied before any example code runs; see `mdverify.run.limits`."""
-    blocks: list[BlockRequest]
-    net: netmap.NetSpec
-    """Declared hosts and checked servers: see `mdverify.run.netmap`."""
 
 
 class _Session:
@@ -154,10 +115,12 @@ class _Session:
         try:
             # A server the parent talks to waits for real clients: real time, no jumps.
             with self.clock.flowing() if serving else contextlib.nullcontext(), claimed:
-                if block["kind"] == "pycon":
+                if block.get("writes"):
+                    self._write(block, segments, start_out)
+                elif block["kind"] == "pycon":
                     self._run_pycon(block, segments, start_out)
                 else:
-                    self._run_python(block, segments, start_out)
+                    self._run_python(block, segments, start_out, self.namespace)
         except VirtualTimeExceeded as exc:
             status, error = Status.CAP, str(exc)
             error_line = last_article_line(exc, self._file(block)[0])
@@ -209,8 +172,25 @@ class _Session:
         self.report(Forever())
         signal.raise_signal(signal.SIGINT)
 
+    def _write(self, block: BlockRequest, segments: list[tuple[int, int]], start_out: int) -> None:
+        """A block that is a file: write it, then run it as a script if a transcript does."""
+        name = block["writes"] or ""
+        target = files.write(name, block["source"])
+        if not block.get("script"):
+            return
+        flags, self.future_flags = self.future_flags, 0  # a script starts with no futures
+        try:
+            with files.as_script(target, name) as namespace:
+                self._run_python(block, segments, start_out, namespace)
+        finally:
+            self.future_flags = flags
+
     def _run_python(
-        self, block: BlockRequest, segments: list[tuple[int, int]], start_out: int
+        self,
+        block: BlockRequest,
+        segments: list[tuple[int, int]],
+        start_out: int,
+        namespace: dict[str, Any],
     ) -> None:
         path = self._file(block)[0]
         # Padding with newlines makes line N of the compiled code line N of the article.
@@ -230,7 +210,7 @@ class _Session:
             )
             for stmt in tree.body
         ]
-        self._run_steps(_at_ends(steps, block), segments, start_out)
+        self._run_steps(_at_ends(steps, block), segments, start_out, namespace)
 
     def _run_pycon(
         self, block: BlockRequest, segments: list[tuple[int, int]], start_out: int
@@ -249,12 +229,16 @@ class _Session:
                 steps.append(_Step(None, last, example, err))
             else:
                 steps.append(_Step(code, last, example))
-        self._run_steps(_at_ends(steps, block), segments, start_out)
+        self._run_steps(_at_ends(steps, block), segments, start_out, self.namespace)
 
     def _run_steps(
-        self, steps: list[_Step], segments: list[tuple[int, int]], start_out: int
+        self,
+        steps: list[_Step],
+        segments: list[tuple[int, int]],
+        start_out: int,
+        scope: dict[str, Any],
     ) -> None:
-        """Run each top-level statement (or prompt) and note where its output ends."""
+        """Run each top-level statement (or prompt), in `scope`, and note where its output ends."""
 
         def done(step: _Step) -> None:
             streams.flush()
@@ -264,7 +248,7 @@ class _Session:
             for step in steps:
                 self.statement = step.last_line
                 with prompt_exception(step.prompt, streams.flush):
-                    exec(step.compiled(), self.namespace)  # noqa: S102
+                    exec(step.compiled(), scope)  # noqa: S102
                 done(step)
             return
 
@@ -274,7 +258,7 @@ class _Session:
             for step in steps:
                 self.statement = step.last_line
                 with prompt_exception(step.prompt, streams.flush):
-                    result = eval(step.compiled(), self.namespace)  # noqa: S307
+                    result = eval(step.compiled(), scope)  # noqa: S307
                     if step.flags & inspect.CO_COROUTINE:
                         await result
                 done(step)

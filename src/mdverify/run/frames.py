@@ -21,7 +21,7 @@ from mdverify.run.watch import Outcome
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from mdverify.run.child import ArticleRequest
+    from mdverify.run.spec import ArticleRequest
 
 __all__ = ["Job", "ResultFrame", "decode_job", "decode_result", "encode_frame", "split_frame"]
 

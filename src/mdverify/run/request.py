@@ -1,7 +1,7 @@
 """An article's run, decided but not started (`Prepared`): the child's request and limits.
 
 `prepare` turns the examples to run and the session's `RunOptions` into what any start
-needs: the request the child reads (`mdverify.run.child.ArticleRequest`), each block's real
+needs: the request the child reads (`mdverify.run.spec.ArticleRequest`), each block's real
 time limit, the child's environment and the output limits. `Provision` is what the
 article's services give the child: plain data. `Setup` is how the run stage asks for it
 without knowing the services (`mdverify.services.provided.Servers` is one).
@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from mdverify.model import Article, ClockName, Example, ServeCheck, Skip
-    from mdverify.run.child import ArticleRequest, BlockRequest
     from mdverify.run.options import RunOptions
+    from mdverify.run.spec import ArticleRequest, BlockRequest
 
 __all__ = ["Prepared", "Provision", "Setup", "SetupError", "prepare"]
 
@@ -169,6 +169,8 @@ def _block(example: Example, environ: list[list[str]], abspath: str, display: st
         "values": sorted({c.line for c in example.outputs if c.kind == "value"} | _cell(example)),
         "environ": environ,
         "file": None if file is None else [beside(abspath, file), beside(display, file)],
+        "writes": example.writes,
+        "script": example.script,
     }
 
 

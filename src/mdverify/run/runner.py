@@ -32,9 +32,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from mdverify.model import Article, Example, Observation, Skip
-    from mdverify.run.child import ArticleRequest
     from mdverify.run.options import RunOptions
     from mdverify.run.request import Prepared, Setup
+    from mdverify.run.spec import ArticleRequest
 
 __all__ = ["Ran", "Runner"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mdverify.check.report import forever, render
+from mdverify.check.report import file_note, forever, render
 from mdverify.check.summary import baseline_lines, outcome_line, tally_lines
 from mdverify.check.tally import Checked, Tally, checked, environment, stopped
 from mdverify.model import (
@@ -63,7 +63,7 @@ def test_prose_and_claims_on_prints_that_never_ran_are_not_counted_as_compared()
 
 
 def test_the_wire_form_round_trips():
-    facts = Checked(2, 1, "missing package", "waited forever")
+    facts = Checked(2, 1, "missing package", "waited forever", "helpers.py")
     assert Checked.from_wire(facts.to_wire()) == facts
 
 
@@ -117,6 +117,33 @@ def test_the_summary_counts_what_was_compared_and_groups_the_reasons():
         "  1 x missing package",
         "mdverify: 1 known failure, from the baseline",
     ]
+
+
+def test_a_file_written_and_not_run_is_counted_apart_from_the_blocks_that_ran():
+    file = Example(0, "python", "x = 1\n", 3, 4, "T", writes="app/main.py")
+    facts = checked(Verdict(file, Observation(0, Status.OK)))
+    assert facts == Checked(written="app/main.py")
+    assert file_note(file) == "written to app/main.py, not run"
+    tally = Tally()
+    tally.add_run(facts, passed=True)
+    tally.add_run(Checked(outputs=1), passed=True)
+    assert tally_lines(tally) == [
+        (
+            "mdverify: 1 block ran: 1 with output compared (1 output), "
+            "0 with timing checked (0 claims), 0 passed with nothing compared"
+        ),
+        "mdverify: 1 block written to a file, not run",
+    ]
+    # One that could not be written failed: it ran, and counts so.
+    tally.add_run(facts, passed=False)
+    assert tally.ran == 2
+
+
+def test_a_file_run_as_a_script_ran():
+    script = Example(0, "python", "print(1)\n", 3, 4, "T", writes="s.py", script=True)
+    assert checked(Verdict(script, Observation(0, Status.OK))).written == ""
+    assert file_note(script) == "written to s.py, then run as a script"
+    assert file_note(EXAMPLE) is None
 
 
 def test_no_block_no_summary():
