@@ -105,6 +105,11 @@ class BlockSettings:
     """Filters applied before comparing, after the session's, in order (`none` resets)."""
     unordered: bool | None = None
     """Compare output lines as a multiset; None: not set here (the default is False)."""
+    norun: bool | None = None
+    """Compile the block and look up its imports, never run it, nor compare what it
+    declares; None: not set here (the block runs)."""
+    stdin: str | None = None
+    """The text the block's standard input holds, as a piped file; None: none at all."""
 
     def merged(self, other: BlockSettings) -> BlockSettings:
         """Return these settings with every key that `other` sets taking precedence."""
@@ -117,6 +122,8 @@ class BlockSettings:
             serve=other.serve if other.serve is not None else self.serve,
             filters=self.filters + other.filters,
             unordered=other.unordered if other.unordered is not None else self.unordered,
+            norun=other.norun if other.norun is not None else self.norun,
+            stdin=other.stdin if other.stdin is not None else self.stdin,
         )
 
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from mdverify.article.directives import skip_here
+from mdverify.article.here import skip_here
 from mdverify.model import World
 
 if TYPE_CHECKING:
