@@ -33,6 +33,7 @@ from mdverify.model import ExampleKind, Status
 from mdverify.run import fresh, netmap, netns, streams
 from mdverify.run.awaits import AwaitRecorder
 from mdverify.run.claimed import Recorder
+from mdverify.run.compiled import check_block
 from mdverify.run.events import Done, End, Forever, Start, encode_event
 from mdverify.run.limits import Limits, apply
 from mdverify.run.raised import describe, format_error, last_article_line, prompt_exception
@@ -75,6 +76,10 @@ class BlockRequest(TypedDict):
     file: list[str] | None
     """[absolute path, path as reports name it] of the setup file the code comes from
     (`Example.file`): its compiled code and tracebacks name that file; None: the article."""
+    norun: bool
+    """Compile the block and look up its imports, never run it (`mdverify.run.compiled`)."""
+    stdin: str | None
+    """The text the block's standard input holds; None: none (`mdverify.run.fresh`)."""
 
 
 class ArticleRequest(TypedDict):
@@ -117,7 +122,7 @@ class _Session:
 
     def run_block(self, block: BlockRequest) -> None:
         fresh.reset_asyncio()
-        fresh.reset_stdin()
+        fresh.reset_stdin(block.get("stdin"))
         os.environ.update(dict(block.get("environ", [])))
         self.report(Start(block["index"], *streams.offsets()))
         serving = netmap.begin_block(block["index"])
@@ -141,7 +146,11 @@ class _Session:
         try:
             # A server the parent talks to waits for real clients: real time, no jumps.
             with self.clock.flowing() if serving else contextlib.nullcontext(), claimed:
-                if block["kind"] == "pycon":
+                if block.get("norun"):
+                    flags = self.future_flags | _TOP_LEVEL_AWAIT
+                    path = self._file(block)[0]
+                    check_block(block["kind"], block["source"], block["code_line"], path, flags)
+                elif block["kind"] == "pycon":
                     self._run_pycon(block, segments, start_out)
                 else:
                     self._run_python(block, segments, start_out)
