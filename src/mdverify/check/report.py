@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "NORUN_NOTE",
     "baseline_note",
     "forever",
     "headline",
@@ -46,6 +47,8 @@ __all__ = [
     "timing_title",
 ]
 
+NORUN_NOTE = "the block is norun: it was compiled and its imports looked up, not run"
+"""What the report of a `norun` block says it checked."""
 _CONTEXT = 4
 # How each kind of claim is declared, in a report's words (a claim's own `form` wins).
 _FORMS = {
@@ -200,8 +203,9 @@ def render(
         extra = obs.stderr.replace(obs.error or "", "").strip()
         if extra or obs.stderr_cut:
             parts.append(_section("stderr", extra, obs.stderr_cut))
+    norun = (NORUN_NOTE,) if example.settings.norun else ()
     parts.append(hidden_section(hidden, article))
-    parts.extend(f"note: {warning}" for warning in example.warnings)
+    parts.extend(f"note: {note}" for note in (*norun, *example.warnings))
     return "\n\n".join(p for p in parts if p)
 
 
