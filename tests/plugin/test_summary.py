@@ -110,3 +110,56 @@ def test_the_summary_counts_the_blocks_of_every_xdist_worker(pytester, article):
             )
         ]
     )
+
+
+NORUN_AND_STDIN = """
+    # Compile-only and input
+
+    <!-- mdverify: norun -->
+
+    ```python
+    import company_sdk
+
+    print(company_sdk.Client("MY-KEY").ask("weather"))  # Sunny
+    ```
+
+    <!-- mdverify: norun -->
+
+    ```python
+    import mdverify_no_such_sdk
+    ```
+
+    <!-- mdverify: stdin="Ada\\n" -->
+
+    ```python
+    print(f"Hello, {input()}")  # Hello, Ada
+    ```
+    """
+
+
+@pytest.mark.parametrize("start", [(), ("--mdverify-start=cold",), ("-n", "2")])
+def test_the_summary_says_which_blocks_only_compiled_on_either_start_and_under_xdist(
+    pytester, article, start
+):
+    if "-n" in start:
+        pytest.importorskip("xdist")
+    # The configured paths are on the path the imports are looked up on; looking a module
+    # up runs none of it.
+    pytester.makeini("[pytest]\npythonpath = lib\n")
+    article("lib/company_sdk.py", 'raise RuntimeError("imported")\n')
+    article("a.md", NORUN_AND_STDIN)
+    result = pytester.runpytest(*start)
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*a.md:14: ModuleNotFoundError: No module named 'mdverify_no_such_sdk'",
+            "mdverify: 2 blocks passed, 1 failed",
+            (
+                "mdverify: 1 block ran: 1 with output compared (1 output), "
+                "0 with timing checked (0 claims), 0 passed with nothing compared"
+            ),
+            "mdverify: 2 blocks compiled, not run (norun): 1 declared output not compared",
+            "mdverify: 1 environment failure:",
+            "  1 x missing package",
+        ]
+    )

@@ -3,18 +3,19 @@
 Both spellings share one key syntax, and each key has its scope:
 
 * block keys, in a directive comment above the block: `elapsed`, `not` (its timing claim),
-  `raises` (the exception it stops on; `mdverify.article.raises`) and `serve` with `port`,
-  `request`, `expect` (its server check);
+  `raises` (the exception it stops on; `mdverify.article.raises`), `serve` with `port`,
+  `request`, `expect` (its server check) and `stdin` (the text its standard input holds);
 * article keys, in the front matter: `clock` (the blocks share one process), `files` and
   `setup` (a Python file run before the first block; `mdverify.article.hidden`);
 * keys at either scope: `skip`, `xfail`, `reason`, `timeout`, `requires`, `python`,
-  `unordered`, `allow` (the front matter's are every block's defaults; a block's `allow`
-  adds to them), and `hosts`, `services` (the front matter's are every block's; a block's
-  are its own);
+  `unordered`, `allow`, `norun` (the front matter's are every block's defaults; a block's
+  `allow` adds to them), and `hosts`, `services` (the front matter's are every block's; a
+  block's are its own);
 * output filters (`mdverify.article.filters`): the front matter's `filters:` list, and
   `filter="REGEX => REPLACEMENT"` (or a preset's name) on a block, as often as needed.
 
-A key at the wrong scope is an error that says where it belongs. Unknown keys are errors
+A key at the wrong scope is an error that says where it belongs, and so is `norun` beside a
+key that needs the block to run (`RUN_KEYS`). Unknown keys are errors
 too: a misspelt `skp` that was silently ignored would run a block the writer meant to skip.
 """
 
@@ -28,7 +29,16 @@ from typing import cast
 
 from mdverify.article.filters import FilterError, parse_filter, parse_filters
 from mdverify.article.raises import directive_raises
-from mdverify.article.timing import directive_claim, parse_duration
+from mdverify.article.timing import directive_claim
+from mdverify.article.values import (
+    DirectiveError,
+    duration,
+    equals,
+    flag,
+    positive_number,
+    python_constraint,
+    stdin_text,
+)
 from mdverify.article.world import (
     SERVE_KEYS,
     WORLD_KEYS,
@@ -53,14 +63,25 @@ from mdverify.model import (
     World,
 )
 
-__all__ = ["BlockDirective", "DirectiveError", "known_keys", "parse_comment", "parse_mapping"]
+__all__ = [
+    "RUN_KEYS",
+    "BlockDirective",
+    "DirectiveError",
+    "known_keys",
+    "norun_conflict",
+    "parse_comment",
+    "parse_mapping",
+]
 
 
 _EITHER_KEYS = (
-    "skip", "xfail", "reason", "timeout", "requires", "python", "unordered", "allow", "hosts",
+    "skip", "xfail", "reason", "timeout", "requires", "python", "unordered", "allow", "norun",
+    "hosts",
     "services",
 )  # fmt: skip
-_BLOCK_KEYS = (*_EITHER_KEYS, "elapsed", "not", "raises", "filter", *SERVE_KEYS)
+_BLOCK_KEYS = (*_EITHER_KEYS, "elapsed", "not", "raises", "filter", "stdin", *SERVE_KEYS)
+RUN_KEYS = ("elapsed", "not", "raises", "stdin", "serve")
+"""Block keys that ask something of the block's run, which a `norun` block never has."""
 _ARTICLE_KEYS = (*_EITHER_KEYS, "clock", "files", "filters", "setup")
 _ALL_KEYS = tuple(dict.fromkeys(_BLOCK_KEYS + _ARTICLE_KEYS))
 # Where a key given at the wrong scope belongs, in the words of the error.
@@ -86,6 +107,7 @@ _BLOCK_ONLY = {
         key: f"'{key}' belongs on the block it checks, in a directive comment" for key in SERVE_KEYS
     },
     "filter": "the front matter lists its filters under 'filters:'",
+    "stdin": "'stdin' is what one block reads: put it in a directive comment above that block",
 }
 
 
@@ -96,12 +118,7 @@ _ITEM = re.compile(
            (?:"(?P<quoted>(?:[^"\\]|\\.)*)"|'(?P<squoted>[^']*)'|(?P<bare>[^\s"']+)))?""",
     re.VERBOSE,
 )
-_VERSION = re.compile(r"\d+(?:\.\d+){0,2}")
 _COMPARATORS = (">=", "<=", "==", "!=", "<", ">")
-
-
-class DirectiveError(ValueError):
-    """A directive that mdverify does not understand; the message says what to write instead."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +132,8 @@ class BlockDirective:
     """The `elapsed=~1s not=2s` claim, at the directive's line; None without `elapsed`."""
     raises: RaisesClaim | None = None
     """The `raises=...` claim, at the directive's line."""
+    runs: tuple[str, ...] = ()
+    """The keys given that need the block to run (`RUN_KEYS`), in order."""
 
 
 def known_keys() -> tuple[str, ...]:
@@ -124,6 +143,13 @@ def known_keys() -> tuple[str, ...]:
 
 def parse_comment(body: str, line: int) -> BlockDirective:
     """Parse the text after `mdverify:` in an HTML comment at article line `line`."""
+    items = _items(body)
+    _check_scope(items, _BLOCK_KEYS, _ARTICLE_ONLY)
+    return _directive(items, line)
+
+
+def _items(body: str) -> Items:
+    """The (key, operator, value) items of a directive's text, in order."""
     items: Items = []
     pos = 0
     body = body.strip()
@@ -132,16 +158,20 @@ def parse_comment(body: str, line: int) -> BlockDirective:
         if match is None or match.end() == pos:
             raise DirectiveError(f"cannot read directive text {body[pos:].strip()!r}")
         value = match["quoted"]
-        if value is not None:
+        if value is not None and match["key"] != "stdin":  # stdin reads its own escapes
             # Only `\"` and `\\` are escapes: a filter's `\d` stays a regex's `\d`.
             value = re.sub(r'\\([\\"])', r"\1", value)
-        else:
+        elif value is None:
             value = match["squoted"] if match["squoted"] is not None else match["bare"]
         items.append((match["key"], match["op"] or "", value))
         pos = match.end()
         while pos < len(body) and body[pos] in " \t\n,;":
             pos += 1
-    _check_scope(items, _BLOCK_KEYS, _ARTICLE_ONLY)
+    return items
+
+
+def _directive(items: Items, line: int) -> BlockDirective:
+    """What a directive's items say about its block."""
     timing = _timing_claim(items, line)
     try:
         world = read_comment_world(items)
@@ -152,14 +182,28 @@ def parse_comment(body: str, line: int) -> BlockDirective:
     raises = None
     for key, op, value in items:
         if key == "raises":
-            _equals(key, op)
+            equals(key, op)
             if raises is not None:
                 raise DirectiveError("'raises' is given twice; a block stops on one exception")
             try:
                 raises = directive_raises(value or "", line)
             except ValueError as err:
                 raise DirectiveError(str(err)) from None
-    return BlockDirective(_block_settings(items, serve, filters), world, timing, raises)
+    settings = _block_settings(items, serve, filters)
+    runs = tuple(dict.fromkeys(key for key, _, _ in items if key in RUN_KEYS))
+    if settings.norun and runs:
+        raise DirectiveError(
+            f"{runs[0]!r} needs the block to run, and 'norun' only compiles it: drop one of them"
+        )
+    return BlockDirective(settings, world, timing, raises, runs)
+
+
+def norun_conflict(key: str) -> str:
+    """Why a directive asking `key` of its block's run clashes with the front matter's `norun`."""
+    return (
+        f"{key!r} needs the block to run, and the front matter's 'norun' only compiles it: "
+        "write norun=false beside it"
+    )
 
 
 def parse_mapping(data: object) -> ArticleSettings:
@@ -193,7 +237,7 @@ def _article_only(items: Items) -> tuple[ClockName | None, SetupFile | None]:
     setup: SetupFile | None = None
     for key, op, value in items:
         if key == "clock":
-            _equals(key, op)
+            equals(key, op)
             if value not in ("virtual", "real"):
                 raise DirectiveError(f"'clock' is 'virtual' or 'real', not {value!r}")
             clock = cast("ClockName", value)
@@ -236,11 +280,11 @@ def _timing_claim(items: Items, line: int) -> TimingClaim | None:
     not_elapsed: list[float] = []
     for key, op, value in items:
         if key in ("elapsed", "not"):
-            _equals(key, op)
+            equals(key, op)
             if key == "elapsed":
-                elapsed = _duration(key, value)
+                elapsed = duration(key, value)
             else:
-                not_elapsed.extend(_duration(key, v) for v in (value or "").split(","))
+                not_elapsed.extend(duration(key, v) for v in (value or "").split(","))
     if elapsed is None:
         if not_elapsed:
             raise DirectiveError("'not' needs an 'elapsed' claim beside it")
@@ -263,7 +307,7 @@ def _check_scope(items: Items, allowed: tuple[str, ...], elsewhere: Mapping[str,
 
 
 def _filter(op: str, value: str | None) -> tuple[OutputFilter, ...]:
-    _equals("filter", op)
+    equals("filter", op)
     if not value:
         raise DirectiveError("'filter' needs a value: filter=\"REGEX => REPLACEMENT\" or a preset")
     return parse_filter(value)
@@ -275,21 +319,24 @@ def _block_settings(
     """The keys of either scope that say how to run a block, and how to judge its output."""
     timeout: float | None = None
     unordered: bool | None = None
+    norun: bool | None = None
     requires: list[str] = []
     python: list[tuple[str, tuple[int, ...]]] = []
     allow: set[DiagnosticKind] = set()
     for key, op, value in items:
         if key == "python":
-            python.append(_python_constraint(op, value))
+            python.append(python_constraint(op, value))
         elif key == "allow":
-            _equals(key, op)
+            equals(key, op)
             allow.update(_allowed(value))
         elif key == "unordered":
-            unordered = _yes(key, op, value)
+            unordered = flag(key, op, value)
+        elif key == "norun":
+            norun = flag(key, op, value)
         elif key in ("skip", "xfail", "reason", "timeout", "requires"):
-            _equals(key, op)
+            equals(key, op)
             if key == "timeout":
-                timeout = _positive_number(key, value)
+                timeout = positive_number(key, value)
             elif key == "requires":
                 names = [n.strip() for n in (value or "").split(",") if n.strip()]
                 if not names:
@@ -308,6 +355,8 @@ def _block_settings(
         filters,
         unordered,
         frozenset(allow),
+        norun,
+        _stdin(items),
     )
 
 
@@ -322,6 +371,14 @@ def _allowed(value: str | None) -> list[DiagnosticKind]:
     if wrong:
         raise DirectiveError(f"'allow' takes {words}, not {wrong[0]!r}")
     return [known[name] for name in names]
+
+
+def _stdin(items: Items) -> str | None:
+    """The text of the `stdin` key, if given (once: a block has one standard input)."""
+    given = [stdin_text(op, value) for key, op, value in items if key == "stdin"]
+    if len(given) > 1:
+        raise DirectiveError("'stdin' is given twice; a block has one standard input")
+    return given[0] if given else None
 
 
 def _reasons(items: Items) -> tuple[str | None, str | None]:
@@ -340,42 +397,3 @@ def _reasons(items: Items) -> tuple[str | None, str | None]:
                 raise DirectiveError("'reason' must follow 'skip' or 'xfail' and have a value")
             reasons[last_flag] = value
     return reasons.get("skip"), reasons.get("xfail")
-
-
-def _equals(key: str, op: str) -> None:
-    if op not in ("", "="):
-        raise DirectiveError(f"{key!r} takes '=', not {op!r}")
-
-
-def _yes(key: str, op: str, value: str | None) -> bool:
-    """A flag: bare (`unordered`), or `unordered=true` / `false` to undo the front matter's."""
-    _equals(key, op)
-    text = (value or "true").lower()
-    if text not in ("true", "false"):
-        raise DirectiveError(f"{key!r} is a flag: write {key}, or {key}=false; not {value!r}")
-    return text == "true"
-
-
-def _duration(key: str, value: str | None) -> float:
-    try:
-        return parse_duration(value or "")
-    except ValueError:
-        raise DirectiveError(f"{key!r} needs a duration such as ~1.5s or 500ms") from None
-
-
-def _positive_number(key: str, value: str | None) -> float:
-    try:
-        number = float(value or "")
-    except ValueError:
-        raise DirectiveError(f"{key!r} needs a number of seconds, not {value!r}") from None
-    if number <= 0:
-        raise DirectiveError(f"{key!r} must be positive, not {value!r}")
-    return number
-
-
-def _python_constraint(op: str, value: str | None) -> tuple[str, tuple[int, ...]]:
-    if op in ("", "="):
-        op = "=="
-    if value is None or not _VERSION.fullmatch(value):
-        raise DirectiveError(f"'python' needs a version such as python>=3.11, not {value!r}")
-    return op, tuple(int(part) for part in value.split("."))

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from markdown_it.rules_core import StateCore
     from markdown_it.token import Token
 
-__all__ = ["check_closed", "markdown_parser", "token_lines"]
+__all__ = ["check_closed", "decode", "markdown_parser", "token_lines"]
 
 # What opens a container, and the token type it gets (admon's, for admonitions).
 _OPENERS = (
@@ -119,3 +119,20 @@ def check_closed(path: str, token: Token, lines: Sequence[str]) -> None:
     run = len(last) - len(last.lstrip(marker[0]))
     if run < len(marker) or last[run:].strip():
         raise ArticleError(path, start + 1, f"code fence {marker} opened here is never closed")
+
+
+def decode(path: str, data: bytes) -> str:
+    r"""Decode an article as UTF-8 (a BOM is allowed) with newlines normalised to `\n`."""
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise ArticleError(path, line, "contains NUL bytes: a binary file, not Markdown")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise ArticleError(
+            path,
+            line,
+            f"the file is not valid UTF-8 (byte 0x{data[err.start]:02x} here); save it as UTF-8",
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -19,6 +19,7 @@ from mdverify.article.cells import display_line
 from mdverify.article.claims import CommentClaimError, comment_claims, prompt_claims
 from mdverify.article.comments import DIRECTIVE_HINT, html_directive
 from mdverify.article.coroutines import never_run
+from mdverify.article.directives import norun_conflict
 from mdverify.article.fences import (
     OUTPUT_WORDS,
     declared_output,
@@ -32,7 +33,7 @@ from mdverify.article.files import as_files, paired, pairs, written_to
 from mdverify.article.fragments import fragments, with_names
 from mdverify.article.front_matter import front_matter
 from mdverify.article.hidden import hidden_tokens, named, setup_example
-from mdverify.article.markdown import check_closed, markdown_parser, token_lines
+from mdverify.article.markdown import check_closed, decode, markdown_parser, token_lines
 from mdverify.article.notcode import is_session, labelled_template, not_runnable
 from mdverify.article.raises import declare_raises
 from mdverify.article.shell import exports
@@ -69,23 +70,6 @@ _MAX_PROSE_BETWEEN = 1
 _BLOCKS_BETWEEN_DIRECTIVE_AND_CODE = frozenset(
     {"paragraph_open", "heading_open", "table_open", "hr", "code_block", "html_block"}
 )
-
-
-def decode(path: str, data: bytes) -> str:
-    r"""Decode an article as UTF-8 (a BOM is allowed) with newlines normalised to `\n`."""
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise ArticleError(path, line, "contains NUL bytes: a binary file, not Markdown")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise ArticleError(
-            path,
-            line,
-            f"the file is not valid UTF-8 (byte 0x{data[err.start]:02x} here); save it as UTF-8",
-        ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def parse_article(
@@ -131,6 +115,8 @@ def parse_text(
     for index, reason in fragments(examples, syntaxes).items():
         if _decided(examples[index].settings) or examples[index].hidden:
             continue  # the writer said how this block runs: a guess does not overrule it
+        if examples[index].settings.norun:
+            continue  # a name it lacks cannot fail a block that never runs
         settings_of = replace(examples[index].settings, skip=reason)
         examples[index] = replace(examples[index], settings=settings_of)
     examples = [
@@ -147,10 +133,14 @@ def parse_text(
     return Article(path=path, examples=tuple(examples), settings=settings)
 
 
-def _decided(settings: BlockSettings) -> bool:
-    """Whether a directive already says if and how the block runs (skip, xfail, requires)."""
+def _decided(settings: BlockSettings, directive: BlockDirective | None = None) -> bool:
+    """Whether a directive already says if and how the block runs (skip, xfail, requires).
+
+    So does the block's own `norun`; the front matter's leaves templates to the guess.
+    """
     return bool(
-        settings.skip is not None
+        (directive is not None and directive.settings.norun)
+        or settings.skip is not None
         or settings.xfail is not None
         or settings.requires
         or settings.python
@@ -263,11 +253,10 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                 else None
             )
             if (python and declared is None) or lang in PYCON_LANGS:
-                own = pending[1] if pending is not None else None
-                pending = None
                 read = _example(
-                    path, len(found), token, lang, heading, article, own, words, hidden=hidden
+                    path, len(found), token, lang, heading, article, pending, words, hidden=hidden
                 )
+                pending = None
                 found.append((replace(read[0], environ=exported), read[1]))
                 exported = ()
                 pairable, taken = found[-1][0].kind == "python", frozenset()
@@ -338,11 +327,12 @@ def _example(
     lang: str,
     heading: str | None,
     article: ArticleSettings,
-    directive: BlockDirective | None,
+    pending: tuple[int, BlockDirective] | None,
     words: Collection[str],
     *,
     hidden: bool,
 ) -> tuple[Example, BlockSyntax | None]:
+    at, directive = pending if pending is not None else (0, None)
     source = token.content
     line = token_lines(token)[0] + 1
     code_line = line + 1
@@ -368,12 +358,14 @@ def _example(
     if directive is not None:
         settings = settings.merged(directive.settings)
         world = world.merged(directive.world)
+        if settings.norun and directive.runs:
+            raise ArticleError(path, at, norun_conflict(directive.runs[0]))
         if directive.timing is not None:
             timings = (directive.timing, *timings)
     template = syntax is not None and (
         syntax.tree is None or labelled_template(source, syntax.tree, bool(outputs))
     )
-    if template and not _decided(settings) and not hidden and writes is None:
+    if template and not _decided(settings, directive) and not hidden and writes is None:
         # A writer who said how the block runs is obeyed; otherwise no program, no run.
         settings = replace(settings, skip=not_runnable(source, code_line, words))
     label = f"{heading} (line {line})" if heading else f"line {line}"

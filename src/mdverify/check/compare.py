@@ -58,6 +58,19 @@ def judge(
     `tolerance` applies to timing claims (and the `durations` filter); None uses the default
     of the observation's clock. `filters` are the session's, applied before the example's.
     """
+    if example.settings.norun:
+        # Compiled, its imports looked up, never run: nothing it declares can be compared.
+        return Verdict(example, observation)
+    return _judge_run(example, observation, tolerance, filters)
+
+
+def _judge_run(
+    example: Example,
+    observation: Observation,
+    tolerance: Tolerance | None,
+    filters: Sequence[OutputFilter],
+) -> Verdict:
+    """`judge` for a block that ran."""
     raised_as, raises = check_raised(example, observation)
     diagnostics = undeclared(example, observation)
     if observation.status is not Status.OK and raised_as is None:

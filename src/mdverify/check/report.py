@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "NORUN_NOTE",
     "baseline_note",
     "file_note",
     "forever",
@@ -45,6 +46,8 @@ __all__ = [
     "timing_title",
 ]
 
+NORUN_NOTE = "the block is norun: it was compiled and its imports looked up, not run"
+"""What the report of a `norun` block says it checked."""
 _CONTEXT = 4
 # How each kind of claim is declared, in a report's words (a claim's own `form` wins).
 _FORMS = {
@@ -133,8 +136,9 @@ def render(
             parts.append(_context(source_lines, example, line))
         parts.append(diagnostics_body(verdict.diagnostics, example))
     parts.append(_stderr(verdict))
+    norun = (NORUN_NOTE,) if example.settings.norun else ()
     parts.append(hidden_section(hidden, article))
-    parts.extend(f"note: {warning}" for warning in example.warnings)
+    parts.extend(f"note: {note}" for note in (*norun, *example.warnings))
     return "\n\n".join(p for p in parts if p)
 
 

@@ -211,13 +211,16 @@ def skip_of(
       limit when it polls) having printed the first lines of its declared output: the rest
       is what a client's visit prints.
 
-    A block marked xfail is the writer's to judge: it is never skipped after its run.
+    A block marked xfail is the writer's to judge: it is never skipped after its run; nor is
+    a `norun` block, which only compiled.
     """
     obs = verdict.observation
     example = verdict.example
     cut = obs.interruption
     if obs.status is Status.NOT_RUN and cut is not None and cut.halt is Halt.NOT_REACHED:
         return Skip(SkipKind.NOT_REACHED, line=cut.line, cause=cut.cause)
+    if example.settings.norun:
+        return None  # it ran nothing whose failure could be another's: it compiles or not
     if obs.offline and obs.status is Status.OK and not (example.outputs and verdict.passed):
         return Skip(SkipKind.OFFLINE, ", ".join(obs.offline))
     if example.settings.xfail is not None:

@@ -28,7 +28,7 @@ def outcome_line(counts: Mapping[str, int]) -> str | None:
 
 def tally_lines(tally: Tally) -> list[str]:
     """The session summary's account of what was really checked (`mdverify.check.tally`)."""
-    if not tally.ran and not tally.skipped and not tally.written:
+    if not tally.ran and not tally.skipped and not tally.written and not tally.compiled:
         return []
     ran = (
         f"mdverify: {_count(tally.ran, 'block')} ran: "
@@ -39,6 +39,8 @@ def tally_lines(tally: Tally) -> list[str]:
     lines = [ran]
     if tally.written:
         lines.append(f"mdverify: {_count(tally.written, 'block')} written to a file, not run")
+    if tally.compiled:
+        lines.append(_compiled(tally))
     stopped = (
         f"{_count(sum(tally.stopped.values()), 'block')} stopped with Ctrl-C, as a reader would"
     )
@@ -54,6 +56,16 @@ def tally_lines(tally: Tally) -> list[str]:
     if tally.baselined:
         lines.append(f"mdverify: {_count(tally.baselined, 'known failure')}, from the baseline")
     return lines
+
+
+def _compiled(tally: Tally) -> str:
+    """`mdverify: 2 blocks compiled, not run (norun): 3 declared outputs not compared`."""
+    line = f"mdverify: {_count(tally.compiled, 'block')} compiled, not run (norun)"
+    unrun = [
+        *([_count(tally.unrun_outputs, "declared output")] if tally.unrun_outputs else []),
+        *([_count(tally.unrun_timings, "timing claim")] if tally.unrun_timings else []),
+    ]
+    return f"{line}: {' and '.join(unrun)} not compared" if unrun else line
 
 
 def _count(n: int, noun: str) -> str:

@@ -9,6 +9,10 @@ A block that waited forever and was stopped with Ctrl-C, as a reader stops it (t
 clock's rule 5), ran: its output up to then was compared. The session counts it apart, by
 whether it was serving, so that a writer sees which blocks never end on their own.
 
+A `norun` block compiled and had its imports looked up, and nothing else: it did not run,
+and what it declares was not compared. The session counts it apart ("compiled, not run"),
+with the outputs and timing claims it left uncompared, never among the blocks that ran.
+
 An environment failure is one the article's text cannot fix: a package not installed, a
 host the article did not declare (mdverify runs examples offline), a file or service that
 is not there. It still fails; the count tells a writer what to provide rather than fix.
@@ -52,17 +56,40 @@ class Checked:
     """Why the block was stopped with Ctrl-C (`stopped`), when it was; empty otherwise."""
     written: str = ""
     """The file a block that is a file was written to, when nothing ran it; empty otherwise."""
+    compiled: bool = False
+    """A `norun` block: compiled and its imports looked up, not run."""
+    unrun_outputs: int = 0
+    """`compiled`: the outputs it declares, none of them compared."""
+    unrun_timings: int = 0
+    """`compiled`: the timing claims it makes, none of them compared."""
 
     def to_wire(self) -> list[object]:
         """Plain data for a report."""
-        return [self.outputs, self.timings, self.environment, self.stopped, self.written]
+        return [
+            self.outputs,
+            self.timings,
+            self.environment,
+            self.stopped,
+            self.written,
+            self.compiled,
+            self.unrun_outputs,
+            self.unrun_timings,
+        ]
 
     @staticmethod
     def from_wire(data: Sequence[object]) -> Checked:
         """What `to_wire` made."""
-        outputs, timings, environment, stopped, written = data
-        numbers = int(str(outputs)), int(str(timings))
-        return Checked(*numbers, str(environment), str(stopped), str(written))
+        outputs, timings, environment, stopped, written, compiled, unrun_o, unrun_t = data
+        return Checked(
+            int(str(outputs)),
+            int(str(timings)),
+            str(environment),
+            str(stopped),
+            str(written),
+            compiled is True,
+            int(str(unrun_o)),
+            int(str(unrun_t)),
+        )
 
 
 def checked(verdict: Verdict) -> Checked:
@@ -70,6 +97,13 @@ def checked(verdict: Verdict) -> Checked:
     obs = verdict.observation
     ran, outputs, declared = verdict.ran, verdict.example.outputs, verdict.raised_as
     example = verdict.example
+    if example.settings.norun:
+        return Checked(
+            environment=environment(verdict),
+            compiled=True,
+            unrun_outputs=len(outputs),
+            unrun_timings=len(example.timings),
+        )
     # Prose comments, claims on a print that never ran and the writer's clock values were
     # read, not compared; the exception the block raised as declared was (a bare
     # `# TypeError` is not also output).
@@ -125,11 +159,24 @@ class Tally:
     """Why blocks were stopped with Ctrl-C (`stopped`) -> blocks stopped for it."""
     written: int = 0
     """Blocks that are files, written and not run (`Checked.written`): they ran nothing."""
+    compiled: int = 0
+    """`norun` blocks: compiled and their imports looked up, not run (passed or failed)."""
+    unrun_outputs: int = 0
+    unrun_timings: int = 0
+    """The outputs and timing claims of those blocks, none compared."""
 
     def add_run(self, facts: Checked, *, passed: bool, baselined: bool = False) -> None:
-        """Count a block that ran, or that was a file written and not run."""
+        """Count a block that ran, one that only compiled, or a file written and not run."""
+        if facts.environment and not passed:
+            self.environment[facts.environment] = self.environment.get(facts.environment, 0) + 1
+        self.baselined += baselined
         if facts.written and passed:
             self.written += 1
+            return
+        if facts.compiled:
+            self.compiled += 1
+            self.unrun_outputs += facts.unrun_outputs
+            self.unrun_timings += facts.unrun_timings
             return
         self.ran += 1
         self.outputs += facts.outputs
@@ -138,9 +185,6 @@ class Tally:
         self.with_timings += facts.timings > 0
         if passed and not facts.outputs and not facts.timings:
             self.nothing_compared += 1
-        if facts.environment and not passed:
-            self.environment[facts.environment] = self.environment.get(facts.environment, 0) + 1
-        self.baselined += baselined
         if facts.stopped:
             self.stopped[facts.stopped] = self.stopped.get(facts.stopped, 0) + 1
 

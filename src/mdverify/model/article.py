@@ -110,6 +110,11 @@ class BlockSettings:
     """Compare output lines as a multiset; None: not set here (the default is False)."""
     allow: frozenset[DiagnosticKind] = frozenset()
     """asyncio's diagnostics the block may give without failing (`allow=never-awaited`)."""
+    norun: bool | None = None
+    """Compile the block and look up its imports, never run it, nor compare what it
+    declares; None: not set here (the block runs)."""
+    stdin: str | None = None
+    """The text the block's standard input holds, as a piped file; None: none at all."""
 
     def merged(self, other: BlockSettings) -> BlockSettings:
         """Return these settings with every key that `other` sets taking precedence."""
@@ -123,6 +128,8 @@ class BlockSettings:
             filters=self.filters + other.filters,
             unordered=other.unordered if other.unordered is not None else self.unordered,
             allow=self.allow | other.allow,
+            norun=other.norun if other.norun is not None else self.norun,
+            stdin=other.stdin if other.stdin is not None else self.stdin,
         )
 
 

@@ -118,7 +118,7 @@ class ExampleItem(pytest.Item):
         skip = skip_of(verdict, failed, stale)
         if skip is not None:
             skip_now(self, skip)
-        if observation.elapsed is not None:
+        if observation.elapsed is not None and not self.example.settings.norun:
             self.user_properties.append(
                 ("mdverify_elapsed", f"{observation.elapsed:.6f}s ({observation.clock} clock)")
             )

@@ -34,6 +34,7 @@ from mdverify.model import Status
 from mdverify.run import files, fresh, netmap, netns, streams
 from mdverify.run.awaits import AwaitRecorder
 from mdverify.run.claimed import Recorder
+from mdverify.run.compiled import check_block
 from mdverify.run.events import Done, End, Forever, Leftover, Start, encode_event
 from mdverify.run.leaks import Leaks
 from mdverify.run.limits import apply
@@ -90,7 +91,7 @@ class _Session:
 
     def run_block(self, block: BlockRequest) -> None:
         fresh.reset_asyncio()
-        fresh.reset_stdin()
+        fresh.reset_stdin(block.get("stdin"))
         os.environ.update(dict(block.get("environ", [])))
         self.report(Start(block["index"], *streams.offsets()))
         self.leaks.block = block["index"]
@@ -115,7 +116,11 @@ class _Session:
         try:
             # A server the parent talks to waits for real clients: real time, no jumps.
             with self.clock.flowing() if serving else contextlib.nullcontext(), claimed:
-                if block.get("writes"):
+                if block.get("norun"):
+                    flags = self.future_flags | _TOP_LEVEL_AWAIT
+                    path = self._file(block)[0]
+                    check_block(block["kind"], block["source"], block["code_line"], path, flags)
+                elif block.get("writes"):
                     self._write(block, segments, start_out)
                 elif block["kind"] == "pycon":
                     self._run_pycon(block, segments, start_out)

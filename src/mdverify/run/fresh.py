@@ -1,4 +1,4 @@
-"""What a block finds when it starts, as a fresh script would: asyncio unset, no stdin.
+r"""What a block finds when it starts, as a fresh script would: asyncio unset, its own stdin.
 
 An article's blocks share one process and one namespace, but a writer tests each block as a
 script of its own. Two pieces of process state would otherwise leak from one block into the
@@ -16,6 +16,11 @@ next and make a later script behave as it never does when run alone:
   by name, at the example's line, instead of a bare `EOFError`. Whether the running block
   called it (`input_refused`, cleared by `reset_stdin` before each block) is data on the
   block's `End`: such a block is skipped, not failed (`mdverify.check.skips`).
+  A block whose directive gives it a text (`stdin="Ada\n"`) reads that text instead, as a
+  script run with a file piped in: fd 0 is an unnamed file holding it (which a process the
+  block starts shares), `sys.stdin` a fresh reader of it, and `input()` Python's
+  own, which returns it line by line and raises `EOFError` at its end. The next block
+  gets its own text, or none again: nothing one block left unread reaches the next.
 
 This module never imports pytest: the child process imports it.
 """
@@ -26,11 +31,15 @@ import asyncio
 import builtins
 import os
 import sys
-from typing import Any
+import tempfile
+from typing import Any, ClassVar, TextIO
 
 from mdverify.clock.loop import restart_task_names
 
 __all__ = ["NO_STDIN", "input_refused", "no_stdin", "reset_asyncio", "reset_stdin"]
+
+_INPUT = builtins.input
+"""Python's own `input()`, before `no_stdin` replaces it: what a block given a text calls."""
 
 NO_STDIN = (
     "mdverify: examples get no standard input, so input() has nothing to read; "
@@ -53,26 +62,63 @@ def reset_asyncio() -> None:
 
 def no_stdin() -> None:
     """Give the process an empty standard input, and `input()` a message that says why."""
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)  # input() gets EOF at once instead of waiting on the parent
-    os.close(devnull)
+    _on_fd0(os.open(os.devnull, os.O_RDONLY))  # input() gets EOF at once, not the parent's
+    builtins.input = _no_input
 
-    def no_input(prompt: object = "") -> str:
-        sys.stdout.write(str(prompt))  # as input() does before it finds the end of input
-        sys.stdout.flush()
-        _REFUSED.add(True)
-        raise EOFError(NO_STDIN)
 
-    builtins.input = no_input
+def _no_input(prompt: object = "") -> str:
+    sys.stdout.write(str(prompt))  # as input() does before it finds the end of input
+    sys.stdout.flush()
+    _REFUSED.add(True)
+    raise EOFError(NO_STDIN)
+
+
+def _on_fd0(fd: int) -> None:
+    """Make `fd` the process's standard input."""
+    os.dup2(fd, 0)
+    os.close(fd)
+
+
+class _Fed:
+    """The `sys.stdin` a block given a text replaced, while one is in place."""
+
+    original: ClassVar[list[TextIO]] = []
+
+
+def _feed(text: str) -> None:
+    """Make `text` the standard input: fd 0, `sys.stdin` and `input()` read it, then EOF."""
+    # A file, not a pipe: a text longer than the pipe's buffer needs no writer beside it.
+    with tempfile.TemporaryFile() as held:
+        held.write(text.encode("utf-8"))
+        held.flush()
+        _on_fd0(os.dup(held.fileno()))  # the dup shares the file's offset, now at the end
+    os.lseek(0, 0, os.SEEK_SET)
+    if not _Fed.original:
+        _Fed.original.append(sys.stdin)
+    sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115 -- fd 0, kept open
+    builtins.input = _INPUT
+
+
+def _unfeed() -> None:
+    """Back to no standard input, after a block that was given a text."""
+    no_stdin()
+    sys.stdin = _Fed.original.pop()
 
 
 _REFUSED: set[bool] = set()
 """Holds True once the running block has called `input()` (a set: no `global` statement)."""
 
 
-def reset_stdin() -> None:
-    """Forget the last block's `input()` calls: each block starts as a fresh script."""
+def reset_stdin(text: str | None = None) -> None:
+    """Forget the last block's `input()` calls and stdin: each block starts as a fresh script.
+
+    `text` is what the next block's standard input holds; None: none, as by default.
+    """
     _REFUSED.clear()
+    if _Fed.original:
+        _unfeed()
+    if text is not None:
+        _feed(text)
 
 
 def input_refused() -> bool:

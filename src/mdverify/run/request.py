@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from pathlib import Path
 
-    from mdverify.model import Article, ClockName, Example, ServeCheck, Skip
+    from mdverify.model import Article, ClockName, Example, OutputClaim, ServeCheck, Skip
     from mdverify.run.options import RunOptions
     from mdverify.run.spec import ArticleRequest, BlockRequest
 
@@ -158,23 +158,27 @@ def _exports(
 
 def _block(example: Example, environ: list[list[str]], abspath: str, display: str) -> BlockRequest:
     file = example.file
+    # A block that only compiles records nothing of a run: its claims are not compared.
+    claimed = () if example.settings.norun else example.outputs
     return {
         "index": example.index,
         "kind": example.kind,
         "source": example.source,
         "code_line": example.code_line,
         "ends": list(example.ends),
-        "trace_awaits": bool(example.timings),
-        "calls": [list(call) for call in sorted({c.call for c in example.outputs if c.call})],
-        "values": sorted({c.line for c in example.outputs if c.kind == "value"} | _cell(example)),
+        "trace_awaits": bool(example.timings) and not example.settings.norun,
+        "calls": [list(call) for call in sorted({c.call for c in claimed if c.call})],
+        "values": sorted({c.line for c in claimed if c.kind == "value"} | _cell(example, claimed)),
         "environ": environ,
         "file": None if file is None else [beside(abspath, file), beside(display, file)],
         "writes": example.writes,
         "script": example.script,
+        "norun": bool(example.settings.norun),
+        "stdin": example.settings.stdin,
     }
 
 
-def _cell(example: Example) -> set[int]:
-    """The last line whose value a notebook shows, when an output covers the whole block."""
-    whole = any(c.kind in CELL_KINDS and c.upto_line is None for c in example.outputs)
+def _cell(example: Example, claimed: Sequence[OutputClaim]) -> set[int]:
+    """The last line whose value a notebook shows, when an output `claimed` covers the block."""
+    whole = any(c.kind in CELL_KINDS and c.upto_line is None for c in claimed)
     return {example.display} if whole and example.display is not None else set()

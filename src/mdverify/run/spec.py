@@ -43,6 +43,10 @@ class BlockRequest(TypedDict):
     is written there, not run in the namespace; None: the block is code."""
     script: bool
     """Once written, run that file as a script (`Example.script`)."""
+    norun: bool
+    """Compile the block and look up its imports, never run it (`mdverify.run.compiled`)."""
+    stdin: str | None
+    """The text the block's standard input holds; None: none (`mdverify.run.fresh`)."""
 
 
 class ArticleRequest(TypedDict):

@@ -3,7 +3,6 @@
 import pytest
 
 from mdverify.article.directives import DirectiveError, parse_comment, parse_mapping
-from mdverify.article.requirements import skip_here
 from mdverify.model import (
     ArticleSettings,
     BlockSettings,
@@ -141,20 +140,6 @@ def test_block_settings_override_article_defaults():
     assert merged.requires == ("a", "b")
 
 
-def test_skip_reason_for_unmet_python():
-    assert skip_here(BlockSettings(python=((">=", (3, 99)),))) == Skip(SkipKind.PYTHON, ">=3.99")
-
-
-def test_skip_reason_for_missing_module():
-    assert skip_here(BlockSettings(requires=("json", "no_such_module_xyz"))) == Skip(
-        SkipKind.IMPORT, "no_such_module_xyz"
-    )
-
-
-def test_no_skip_reason_when_everything_is_there():
-    assert skip_here(BlockSettings(requires=("json",), python=((">=", (3, 8)),))) is None
-
-
 def test_a_block_lists_its_filters_in_order_and_may_be_unordered():
     settings = block('filter="id=\\d+ => id=N" filter=addresses unordered')
     assert [f.name for f in settings.filters] == [r"id=\d+ => id=N", "addresses"]
@@ -219,3 +204,70 @@ def test_a_blocks_allow_adds_to_the_front_matters():
     assert article.allow == {DiagnosticKind.UNCLOSED}
     merged = article.merged(block("allow=never-awaited"))
     assert merged.allow == {DiagnosticKind.UNCLOSED, DiagnosticKind.NEVER_AWAITED}
+
+
+def test_norun_is_a_flag_at_either_scope():
+    assert block("norun").norun is True
+    assert block("norun=false").norun is False
+    assert block("skip").norun is None
+    assert parse_mapping({"norun": True}).defaults.norun is True
+    assert parse_mapping({"norun": False}).defaults.norun is None  # false is as if absent
+    assert parse_mapping({"norun": True}).defaults.merged(block("norun=false")).norun is False
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("norun=maybe", "'norun' is a flag: write norun, or norun=false; not 'maybe'"),
+        ("norun>1", "'norun' takes '=', not '>'"),
+        ("norun raises=ValueError", "'raises' needs the block to run, and 'norun' only compiles"),
+        ("elapsed=1s norun", "'elapsed' needs the block to run"),
+        ('norun stdin="x"', "'stdin' needs the block to run"),
+        ('norun serve request="GET /" expect=ok', "'serve' needs the block to run"),
+    ],
+)
+def test_a_norun_directive_mdverify_cannot_use_is_an_error(text, message):
+    with pytest.raises(DirectiveError, match=message):
+        parse_comment(text, 1)
+
+
+def test_norun_false_beside_a_key_that_needs_a_run_is_fine():
+    directive = parse_comment('norun=false stdin="x"', 1)
+    assert (directive.settings.norun, directive.runs) == (False, ("stdin",))
+
+
+@pytest.mark.parametrize(
+    ("text", "stdin"),
+    [
+        (r'stdin="Ada\n42\n"', "Ada\n42\n"),
+        (r'stdin="a\tb \"quoted\" c:\\n"', 'a\tb "quoted" c:\\n'),
+        (r"stdin='Ada\nLovelace'", "Ada\nLovelace"),
+        (r"stdin=Ada\n", "Ada\n"),
+        (r'stdin="\d stays"', r"\d stays"),
+        ('stdin=""', ""),
+    ],
+)
+def test_stdin_reads_its_escapes(text, stdin):
+    assert block(text).stdin == stdin
+
+
+def test_no_stdin_is_none():
+    assert block("skip").stdin is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("stdin", "'stdin' needs the text the block reads, one line per"),
+        ("stdin>x", "'stdin' takes '=', not '>'"),
+        ("stdin=a stdin=b", "'stdin' is given twice; a block has one standard input"),
+    ],
+)
+def test_a_stdin_directive_mdverify_cannot_use_is_an_error(text, message):
+    with pytest.raises(DirectiveError, match=message):
+        parse_comment(text, 1)
+
+
+def test_stdin_in_the_front_matter_says_where_it_belongs():
+    with pytest.raises(DirectiveError, match="'stdin' is what one block reads: put it in a direct"):
+        parse_mapping({"stdin": "Ada"})

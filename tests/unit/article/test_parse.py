@@ -194,3 +194,26 @@ def test_statement_ends_are_article_lines_for_python_and_pycon():
     assert python.ends == (2, 4, 6, 6)
     assert pycon.ends == (11, 13)
     assert parse_text("a.md", "```python\nx = (\n```\n").examples[0].ends == ()
+
+
+def test_the_front_matters_norun_beside_a_key_that_needs_a_run_is_an_error_at_the_directive():
+    text = (
+        "---\nmdverify:\n  norun: true\n---\n\n"
+        "<!-- mdverify: raises=ValueError -->\n```python\nraise ValueError\n```\n"
+    )
+    err = error(text)
+    assert err.line == 6
+    assert "'raises' needs the block to run, and the front matter's 'norun'" in err.message
+    again = text.replace("raises=ValueError", "norun=false raises=ValueError")
+    assert parse_text("a.md", again).examples[0].settings.norun is False
+
+
+def test_norun_compiles_fragments_and_a_directives_norun_templates_too():
+    fragment = "```python\nclient.models.list()\n```\n"
+    template = "```python\nclient.<method>(<arguments>)\n```\n"
+    front = "---\nmdverify:\n  norun: true\n---\n\n"
+    assert parse_text("a.md", fragment).examples[0].settings.skip is not None
+    assert parse_text("a.md", front + fragment).examples[0].settings.skip is None
+    assert parse_text("a.md", front + template).examples[0].settings.skip is not None
+    own = "<!-- mdverify: norun -->\n" + template
+    assert parse_text("a.md", own).examples[0].settings.skip is None

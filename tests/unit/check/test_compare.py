@@ -152,3 +152,15 @@ def test_unordered_compares_the_lines_as_a_multiset():
     observation = Observation(0, Status.OK, stdout="a\nb\n")
     assert not judge(example, observation).passed
     assert judge(replace(example, settings=BlockSettings(unordered=True)), observation).passed
+
+
+def test_a_norun_block_compares_nothing_it_declares():
+    claims = (OutputClaim("fence", "Sunny", 7), OutputClaim("trailing", "3", 4))
+    example = Example(
+        0, "python", "x\n", 3, 4, "T", settings=BlockSettings(norun=True), outputs=claims
+    )
+    verdict = judge(example, Observation(0, Status.OK, elapsed=0.0))
+    assert verdict.passed
+    assert (verdict.mismatches, verdict.timing, verdict.raises) == ((), (), None)
+    failed = judge(example, Observation(0, Status.RAISED, error="SyntaxError: bad"))
+    assert not failed.passed

@@ -64,3 +64,14 @@ def test_an_unordered_diff_shows_both_sides_sorted():
     lines = diff.splitlines()
     assert "declared by the output fence (line 6), compared its lines in any order" in lines
     assert lines[-3:] == [" a", "-c", "+b"]
+
+
+def test_the_report_of_a_norun_block_says_it_only_compiled():
+    example = Example(0, "python", "import x\n", 3, 4, "T", settings=BlockSettings(norun=True))
+    error = "ModuleNotFoundError: No module named 'x'"
+    obs = Observation(0, Status.RAISED, error=error, error_line=4)
+    text = render(judge(example, obs), "a.md", ["", "", "```python", "import x", "```"])
+    assert text.startswith("a.md:4: ModuleNotFoundError: No module named 'x'")
+    assert text.endswith(
+        "note: the block is norun: it was compiled and its imports looked up, not run"
+    )

@@ -223,3 +223,13 @@ def test_a_name_only_a_failed_block_above_binds_is_a_skip_that_names_that_block(
         "uses items, which only the block at line 1 defines, and that block failed"
     )
     assert skip_of(verdict) is None  # without the failure above, a NameError of its own
+
+
+def test_a_norun_block_is_never_skipped_after_it_compiled_only_when_not_reached():
+    settings = BlockSettings(norun=True)
+    example = Example(0, "python", "import x\n", 5, 6, "t", settings, unbound=frozenset({"x"}))
+    failed = Observation(0, Status.RAISED, error="Traceback", error_line=6, raised=missing("x"))
+    assert skip_of(judge(example, failed)) is None
+    cut = Interruption(Halt.NOT_REACHED, line=2)
+    unreached = Observation(0, Status.NOT_RUN, interruption=cut)
+    assert skip_of(judge(example, unreached)) == Skip(SkipKind.NOT_REACHED, line=2)

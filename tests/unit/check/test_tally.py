@@ -8,6 +8,7 @@ from mdverify.check.report import file_note, forever, render
 from mdverify.check.summary import baseline_lines, outcome_line, tally_lines
 from mdverify.check.tally import Checked, Tally, checked, environment, stopped
 from mdverify.model import (
+    BlockSettings,
     Example,
     Halt,
     Interruption,
@@ -173,3 +174,57 @@ def test_the_outcome_line_counts_blocks_by_outcome_in_the_order_given():
     assert outcome_line({"failed": 2, "skipped": 1}) == (
         "mdverify: 0 blocks passed, 2 failed, 1 skipped"
     )
+
+
+NORUN = Example(
+    0,
+    "python",
+    "print(1)\n",
+    3,
+    4,
+    "T",
+    settings=BlockSettings(norun=True),
+    outputs=CLAIMS,
+    timings=(TimingClaim(4, "~1s", 1),),
+)
+
+
+def test_a_norun_block_compared_nothing_and_says_what_it_left():
+    compiled = Verdict(NORUN, Observation(0, Status.OK, elapsed=0.0))
+    assert checked(compiled) == Checked(compiled=True, unrun_outputs=2, unrun_timings=1)
+    missing = Observation(0, Status.RAISED, error="ModuleNotFoundError: No module named 'x'")
+    assert checked(Verdict(NORUN, missing)).environment == "missing package"
+
+
+def test_the_wire_form_carries_a_norun_blocks_facts():
+    facts = Checked(compiled=True, unrun_outputs=2, unrun_timings=1)
+    assert Checked.from_wire(facts.to_wire()) == facts
+
+
+def test_the_summary_counts_norun_blocks_apart_from_those_that_ran():
+    tally = Tally()
+    tally.add_run(Checked(outputs=1), passed=True)
+    tally.add_run(Checked(compiled=True, unrun_outputs=2, unrun_timings=1), passed=True)
+    tally.add_run(Checked(compiled=True, unrun_outputs=1), passed=True)
+    tally.add_run(Checked(compiled=True, environment="missing package"), passed=False)
+    assert tally_lines(tally) == [
+        (
+            "mdverify: 1 block ran: 1 with output compared (1 output), "
+            "0 with timing checked (0 claims), 0 passed with nothing compared"
+        ),
+        (
+            "mdverify: 3 blocks compiled, not run (norun): 3 declared outputs and "
+            "1 timing claim not compared"
+        ),
+        "mdverify: 1 environment failure:",
+        "  1 x missing package",
+    ]
+
+
+def test_the_norun_line_names_only_what_was_left_uncompared():
+    alone = Tally()
+    alone.add_run(Checked(compiled=True), passed=True)
+    assert tally_lines(alone)[1] == "mdverify: 1 block compiled, not run (norun)"
+    timed = Tally()
+    timed.add_run(Checked(compiled=True, unrun_timings=2), passed=True)
+    assert tally_lines(timed)[1].endswith("(norun): 2 timing claims not compared")
