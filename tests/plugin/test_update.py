@@ -212,13 +212,19 @@ def test_timing_claim_is_not_rewritten_and_the_measurement_is_reported(pytester)
         """
         ```python
         import asyncio
-        asyncio.run(asyncio.sleep(2))  # takes ~1s
+        asyncio.run(asyncio.sleep(2))  # takes about 1 second
         ```
         """,
     )
     result = pytester.runpytest(UPDATE)
+    # The note quotes the writer's words, not the claim as the comparison reads it (~1s).
     result.stdout.fnmatch_lines(
-        ["article.md:3: timing claim '~1s' is not rewritten: measured 2.000s on the virtual*"]
+        [
+            (
+                "article.md:3: timing claim 'takes about 1 second' is not rewritten: "
+                "measured 2.000s on the virtual*"
+            )
+        ]
     )
     assert (pytester.path / "article.md").read_bytes() == before
 

@@ -69,7 +69,10 @@ def timing_claims(block: BlockSyntax, output_lines: Container[int]) -> tuple[Tim
         rest = comment.text[match.end() :]
         seconds = _seconds(match["n"], match["unit"])
         not_seconds = tuple(_seconds(m["n"], m["unit"]) for m in _NOT.finditer(rest))
-        claims.append(TimingClaim(line, _describe(seconds, not_seconds), seconds, not_seconds))
+        written = comment.text.lstrip("#").strip()
+        claims.append(
+            TimingClaim(line, _describe(seconds, not_seconds), seconds, not_seconds, written)
+        )
     return tuple(claims)
 
 

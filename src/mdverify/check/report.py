@@ -314,7 +314,8 @@ def known_failure(path: str, kind: str, *, written: bool) -> str:
 def timing_not_rewritten(display: str, timing: TimingMismatch, clock: str) -> str:
     """Update mode's note on a timing claim it leaves for the writer."""
     return (
-        f"{display}:{timing.claim.line}: timing claim {timing.claim.text!r} is not rewritten: "
+        f"{display}:{timing.claim.line}: timing claim "
+        f"{timing.claim.written or timing.claim.text!r} is not rewritten: "
         f"measured {timing.measured:.3f}s on the {clock} clock ({timing.reason})"
     )
 

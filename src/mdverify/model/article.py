@@ -267,10 +267,13 @@ class TimingClaim:
     line: int
     """Article line of the comment or directive that makes the claim."""
     text: str
-    """The claim as the writer wrote it, for reports."""
+    """The claim as reports spell it: `~1s, not 2s`."""
     seconds: float
     not_seconds: tuple[float, ...] = ()
     """Durations the claim rules out (`not 2s`)."""
+    written: str = ""
+    """The writer's own words, the comment without its `#` (`takes about 2 seconds`), for a
+    note that quotes them; empty for a directive's claim, which `text` spells as written."""
 
 
 @dataclass(frozen=True)
