@@ -297,12 +297,13 @@ def _check_scope(items: Items, allowed: tuple[str, ...], elsewhere: Mapping[str,
     for item in items:
         key = item[0]
         if key in elsewhere:
-            raise DirectiveError(elsewhere[key])
+            raise DirectiveError(elsewhere[key], key)
         if key not in allowed:
             hint = ""
             if previous is not None and previous[2] is not None and not item[1]:  # `reason=a b`
                 hint = f' (a value with spaces needs quotes: {previous[0]}="...")'
-            raise DirectiveError(f"unknown directive {key!r}{hint}; known: {', '.join(_ALL_KEYS)}")
+            known = ", ".join(_ALL_KEYS)
+            raise DirectiveError(f"unknown directive {key!r}{hint}; known: {known}", key)
         previous = item
 
 

@@ -21,8 +21,6 @@ if TYPE_CHECKING:
 
 __all__ = ["front_matter"]
 
-_SETUP = re.compile(r"\s+setup\s*:")
-
 
 def front_matter(
     path: str, content: str, span: tuple[int, int], lines: Sequence[str]
@@ -38,10 +36,16 @@ def front_matter(
     try:
         meta = YAMLHandler().load(content)
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = start + 2 + mark.line if mark is not None else start + 1
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise ArticleError(path, line, f"invalid YAML front matter: {problem}") from None
+        mark = getattr(err, "problem_mark", None)
+        if "end of stream" in problem:
+            # Noticed at the end of the front matter (an unclosed quote): the line where the
+            # broken construct began says more.
+            mark = getattr(err, "context_mark", None) or mark
+        line = start + 2 + mark.line if mark is not None else start + 1
+        context = getattr(err, "context", None)
+        said = f"{context}, {problem}" if context else problem
+        raise ArticleError(path, line, f"invalid YAML front matter: {said}") from None
     if meta is None:
         return ArticleSettings()
     if not isinstance(meta, dict):
@@ -57,13 +61,22 @@ def front_matter(
     try:
         settings = parse_mapping(meta["mdverify"])
     except DirectiveError as err:
-        raise ArticleError(path, key_line, f"front matter 'mdverify': {err}") from None
+        line = _key_line(err.key, lines, key_line, end) if err.key else key_line
+        raise ArticleError(path, line, f"front matter 'mdverify': {err}") from None
     if settings.setup is None:
         return settings
     # The key's own line, for the error of a missing file: under `mdverify:`, or on its
     # line when the mapping is written inline.
-    setup_line = next(
-        (key_line + i for i, ln in enumerate(lines[key_line - 1 : end]) if _SETUP.match(ln)),
-        key_line,
+    return replace(
+        settings, setup=replace(settings.setup, line=_key_line("setup", lines, key_line, end))
     )
-    return replace(settings, setup=replace(settings.setup, line=setup_line))
+
+
+def _key_line(key: str, lines: Sequence[str], key_line: int, end: int) -> int:
+    """The line of `key:` under the `mdverify:` key at `key_line`; that line if none is.
+
+    Inline mappings (`mdverify: {clok: real}`) have the key on the `mdverify:` line itself.
+    """
+    pattern = re.compile(rf"\s+{re.escape(key)}\s*:")
+    found = (key_line + i for i, ln in enumerate(lines[key_line - 1 : end]) if pattern.match(ln))
+    return next(found, key_line)

@@ -29,7 +29,14 @@ _STDIN_ESCAPES = {"n": "\n", "t": "\t"}
 
 
 class DirectiveError(ValueError):
-    """A directive that mdverify does not understand; the message says what to write instead."""
+    """A directive that mdverify does not understand; the message says what to write instead.
+
+    `key` names the key at fault when one is, so that front matter can point at its line.
+    """
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 def equals(key: str, op: str) -> None:

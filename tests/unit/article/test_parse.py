@@ -79,6 +79,16 @@ def error(text: str) -> ArticleError:
     return err.value
 
 
+def test_an_unclosed_quote_in_the_front_matter_is_an_error_at_its_line():
+    # PyYAML notices at the end of the front matter; the line where the quote opened is
+    # where the writer looks.
+    err = error('---\ntitle: "never closed\nmdverify:\n  clock: real\n---\n# T\n')
+    assert (err.line, err.message) == (
+        2,
+        "invalid YAML front matter: while scanning a quoted scalar, found unexpected end of stream",
+    )
+
+
 def test_unclosed_fence_is_an_error_at_its_line():
     err = error("# t\n\n```python\nprint(1)\n")
     assert (err.line, "never closed" in err.message) == (3, True)
