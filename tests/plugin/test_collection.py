@@ -153,3 +153,18 @@ def test_a_visible_block_selected_alone_runs_after_the_hidden_code_above_it(pyte
     result.assert_outcomes(passed=1, deselected=1)
     result.stdout.fnmatch_lines(["*a.md::Title (line 9) PASSED*"])
     pytester.runpytest("-k", "hidden").assert_outcomes(passed=1, deselected=1)
+
+
+def test_a_warning_made_an_error_by_w_error_is_one_line_at_the_block(pytester):
+    (pytester.path / "w.md").write_text("# W\n\n```python\nasync def f():\n    return 1\n```\n")
+    result = pytester.runpytest("-W", "error::mdverify.plugin.items.MdverifyWarning")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            (
+                "w.md:3: coroutine function f() defined at line 4 is never run or awaited"
+                " (a warning, turned into an error by -W error)"
+            )
+        ]
+    )
+    assert "_pytest" not in result.stdout.str()  # none of pytest's own frames

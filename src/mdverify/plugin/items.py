@@ -154,6 +154,9 @@ class ExampleItem(pytest.Item):
         self, excinfo: ExceptionInfo[BaseException], style: Any = None
     ) -> str | TerminalRepr:
         """Render our own failures as a writer's report, anything else as pytest would."""
+        if isinstance(excinfo.value, MdverifyWarning):  # `-W error` made our warning an error
+            where = f"{self.article_file.article.path}:{self.example.line}"
+            return f"{where}: {excinfo.value} (a warning, turned into an error by -W error)"
         if isinstance(excinfo.value, ExampleFailed):
             article = self.article_file.article
             hidden = runnable(e for e in article.examples[: self.example.index] if e.hidden)
