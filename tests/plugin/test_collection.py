@@ -6,6 +6,8 @@ case articles under tests/cases/collection, checked by tests/plugin/test_cases.p
 
 from __future__ import annotations
 
+import pytest
+
 RAISES = """
     # Title
 
@@ -168,3 +170,13 @@ def test_a_warning_made_an_error_by_w_error_is_one_line_at_the_block(pytester):
         ]
     )
     assert "_pytest" not in result.stdout.str()  # none of pytest's own frames
+
+
+def test_a_tree_with_no_pytest_asyncio_settings_runs_clean_under_w_error(pytester, monkeypatch):
+    # The suite's own inner runs set the loop scope (tests/conftest.py): not this one, and in
+    # a process of its own, since warning filters are the process's.
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")
+    (pytester.path / "a.md").write_text("# A\n\n```python\nprint(1)  # 1\n```\n")
+    result = pytester.runpytest_subprocess("-W", "error", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str() + result.stderr.str()
+    assert "PytestDeprecationWarning" not in result.stdout.str() + result.stderr.str()

@@ -42,6 +42,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     options.register(parser)
 
 
+@pytest.hookimpl(tryfirst=True, specname="pytest_configure")
+def pytest_configure_quiet_asyncio(config: pytest.Config) -> None:
+    options.quiet_asyncio_scope(config)  # before pytest-asyncio's own configure warns
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # Read (and check) the settings once, before any test: a bad value is a usage error.
     options.read(config)

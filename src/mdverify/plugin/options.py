@@ -7,6 +7,7 @@ and turns its ValueError into pytest's usage error.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
@@ -17,7 +18,7 @@ from mdverify.config import OPTIONS, Config, Option, Raw, build
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["read", "register", "settings"]
+__all__ = ["quiet_asyncio_scope", "read", "register", "settings"]
 
 _SETTINGS = pytest.StashKey[Config]()
 # How pytest reads a kind of setting; the core parses the text it hands over.
@@ -84,3 +85,23 @@ def _cli(option: Option) -> dict[str, object]:
     if option.kind == "seconds":
         return {"type": float, "metavar": option.metavar}
     return {"metavar": option.metavar}
+
+
+_ASYNCIO_SCOPE = "asyncio_default_fixture_loop_scope"
+
+
+def quiet_asyncio_scope(config: pytest.Config) -> None:
+    """Keep pytest-asyncio from warning that its fixture loop scope is unset.
+
+    mdverify needs pytest-asyncio installed and never uses its fixtures, yet without this
+    every run on a docs tree with no pytest-asyncio settings starts with that deprecation
+    warning (three times under xdist), and `-W error` dies on it before any article runs.
+    The filter names that one message, so a user's own `-W` and `filterwarnings` still
+    decide every other warning; a tree that sets the option never meets it.
+    """
+    if config.pluginmanager.hasplugin("asyncio"):
+        warnings.filterwarnings(
+            "ignore",
+            message=f'The configuration option "{_ASYNCIO_SCOPE}" is unset',
+            category=pytest.PytestDeprecationWarning,
+        )
