@@ -180,3 +180,13 @@ def test_a_tree_with_no_pytest_asyncio_settings_runs_clean_under_w_error(pyteste
     result = pytester.runpytest_subprocess("-W", "error", "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.OK, result.stdout.str() + result.stderr.str()
     assert "PytestDeprecationWarning" not in result.stdout.str() + result.stderr.str()
+
+
+def test_a_block_skipped_at_collection_is_reported_at_its_line(pytester):
+    # pytest's -rs drops the line of a skip made by a mark: mdverify skips at setup instead.
+    (pytester.path / "s.md").write_text(
+        "# S\n\n<!-- mdverify: skip -->\n```python\nprint(1)\n```\n\n```python\nprint(2)\n```\n"
+    )
+    result = pytester.runpytest("-rs")
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines(["SKIPPED [[]1[]] s.md:4: *skip directive*"])

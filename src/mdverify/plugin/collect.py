@@ -24,7 +24,7 @@ from mdverify.model import ArticleError, beside
 from mdverify.plugin.fixtures import attach_request, begin_postgres, servers_for
 from mdverify.plugin.items import ArticleErrorItem, ExampleItem, junit_properties
 from mdverify.plugin.options import settings
-from mdverify.plugin.tally import skip_mark, skip_now
+from mdverify.plugin.tally import skip_now
 from mdverify.plugin.xdist import is_worker, upcoming
 from mdverify.run import policy
 from mdverify.run.request import prepare
@@ -101,7 +101,7 @@ class MarkdownFile(pytest.File):
             if isinstance(mark, str):
                 item.add_marker(pytest.mark.xfail(reason=mark, strict=True))
             elif mark is not None:
-                item.add_marker(skip_mark(item, mark))
+                item.static_skip = mark
             yield item
         if schedule.speculate is not None:
             # Start the article now, so its child runs while pytest collects the others.

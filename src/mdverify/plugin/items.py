@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from _pytest._code.code import ExceptionInfo, TerminalRepr
 
-    from mdverify.model import Article, Example, Observation
+    from mdverify.model import Article, Example, Observation, Skip
 
 __all__ = [
     "ArticleErrorItem",
@@ -95,7 +95,18 @@ class ExampleItem(pytest.Item):
         super().__init__(**kwargs)
         self.example = example
         self.timeline_path: Path | None = None
+        self.static_skip: Skip | None = None
+        """Why the block never runs, known at collection (a directive, a template)."""
         self.user_properties.append(MARK)
+
+    def setup(self) -> None:
+        """Skip here what collection knew to skip, rather than with a skip mark.
+
+        pytest's `-rs` drops the line of a skip that a mark made (it folds such skips per
+        file); raised here, the skip is reported at the block's line like any other.
+        """
+        if self.static_skip is not None:
+            skip_now(self, self.static_skip)
 
     @property
     def article_file(self) -> ArticleFile:

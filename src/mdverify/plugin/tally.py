@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from mdverify.model import Skip, Verdict
 
-__all__ = ["MARK", "Tallies", "note", "outcomes", "skip_mark", "skip_now"]
+__all__ = ["MARK", "Tallies", "note", "outcomes", "skip_now"]
 
 MARK = ("mdverify", "example")
 """The user property that tells our items' reports from the others' in the summary."""
@@ -36,12 +36,6 @@ _SKIP_GROUP = "mdverify_skip_group"
 def note(item: pytest.Item, verdict: Verdict) -> None:
     """Keep what `verdict` compared on the item, for its report."""
     setattr(item, _CHECKED, checked(verdict).to_wire())
-
-
-def skip_mark(item: pytest.Item, skip: Skip) -> pytest.MarkDecorator:
-    """The mark that skips `item` for `skip`, which the summary then counts by its kind."""
-    setattr(item, _SKIP_GROUP, skip_group(skip))
-    return pytest.mark.skip(reason=skip_text(skip))
 
 
 def skip_now(item: pytest.Item, skip: Skip) -> NoReturn:
