@@ -51,9 +51,10 @@ __all__ = ["MdverifyConfig", "MdverifyPlugin"]
 log = get_plugin_logger(__name__)
 
 _PYTEST_ONLY = frozenset(
-    ("update", "changed_since", "shard", "baseline", "baseline_write", "globs")
+    ("update", "changed_since", "shard", "baseline", "baseline_write", "globs", "job_summary")
 )
-"""Settings that choose or rewrite pytest's items: MkDocs decides which pages there are."""
+"""Settings that choose or rewrite pytest's items (MkDocs decides which pages there are), or
+write its session's CI summary."""
 SETTINGS = tuple(option for option in OPTIONS if option.name not in _PYTEST_ONLY)
 """mdverify's settings the plugin takes, under their names without `mdverify_`."""
 
