@@ -106,6 +106,13 @@ def test_without_badges_the_page_is_left_as_written(tmp_path):
     assert "mdverify" not in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
 
 
+def test_enabled_false_leaves_the_site_unchecked(tmp_path):
+    _site(tmp_path, WRONG, "  - mdverify:\n      enabled: false")
+    built = _build(tmp_path)
+    assert built.returncode == 0, built.stdout
+    assert "mdverify" not in built.stdout
+
+
 def test_a_bad_setting_stops_the_build_naming_it(tmp_path):
     _site(tmp_path, WRONG, "  - mdverify:\n      clock: sundial")
     built = _build(tmp_path)
@@ -129,15 +136,9 @@ MIXED = (
 print(missing_name)
 ```
 
-<!-- mdverify: xfail="prints nothing yet" -->
+<!-- mdverify: xfail="not written yet" -->
 ```python
-print("x")
-```
-
-Output:
-
-```
-y
+raise NotImplementedError
 ```
 
 ```python

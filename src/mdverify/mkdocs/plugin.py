@@ -51,10 +51,19 @@ __all__ = ["MdverifyConfig", "MdverifyPlugin"]
 log = get_plugin_logger(__name__)
 
 _PYTEST_ONLY = frozenset(
-    ("update", "changed_since", "shard", "baseline", "baseline_write", "globs", "job_summary")
+    (
+        "update",
+        "changed_since",
+        "shard",
+        "baseline",
+        "baseline_write",
+        "globs",
+        "job_summary",
+        "timelines",
+    )
 )
-"""Settings that choose or rewrite pytest's items (MkDocs decides which pages there are), or
-write its session's CI summary."""
+"""Settings that choose or rewrite pytest's items (MkDocs decides which pages there are),
+write its session's CI summary, or its timing failures' images (a build has its warnings)."""
 SETTINGS = tuple(option for option in OPTIONS if option.name not in _PYTEST_ONLY)
 """mdverify's settings the plugin takes, under their names without `mdverify_`."""
 
@@ -188,7 +197,7 @@ def _report(pages: Iterable[Page], *, ran: int) -> None:
         for block in page.blocks:
             counts[block.outcome] = counts.get(block.outcome, 0) + 1
             if block.checked is not None:
-                tally.add_run(block.checked, passed=block.outcome != "failed")
+                tally.add_run(block.checked, passed=block.outcome == "passed")
             elif block.outcome == "skipped":
                 tally.add_skip(block.skip_group)
             if block.outcome == "failed":
