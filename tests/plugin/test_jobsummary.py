@@ -48,6 +48,17 @@ def test_the_summary_has_the_sessions_counts_and_links_each_failure(pytester, su
     assert "good.md" not in text
 
 
+def test_what_an_article_raises_is_text_in_the_summary(pytester, summary):
+    raising = "```python\nraise ValueError('a | <b>bold</b> [x](y)')\n```\n"
+    (pytester.path / "raising.md").write_text(raising)
+    pytester.runpytest("-p", "no:cacheprovider", "raising.md")
+    rows = [line for line in summary.read_text().splitlines() if line.startswith("| [")]
+    assert len(rows) == 1
+    assert rows[0].count(" | ") == 1  # two cells: the message's `|` is escaped
+    assert "<b>" not in rows[0]
+    assert "&lt;b&gt;bold&lt;/b&gt; \\[x\\]\\(y\\)" in rows[0]
+
+
 def test_under_xdist_only_the_controller_writes_it_once(pytester, summary):
     _articles(pytester)
     pytester.runpytest("-p", "no:cacheprovider", "-n", "2", "docs")
