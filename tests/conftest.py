@@ -35,6 +35,8 @@ def _inner_runs_environment(request, monkeypatch):
     )
     for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID"):
         monkeypatch.delenv(name, raising=False)
+    # Nor do the inner runs write their summaries into the outer job's (on GitHub Actions).
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
 
 
 @pytest.fixture

@@ -198,6 +198,12 @@ OPTIONS: tuple[Option, ...] = (
         kind="flag",
     ),
     Option(
+        "job_summary",
+        "append a Markdown summary of the session (the counts, a table of failures) to PATH; "
+        "none for no summary (default: $GITHUB_STEP_SUMMARY, when set)",
+        metavar="PATH",
+    ),
+    Option(
         "postgres_bin",
         "directory of initdb, postgres and psql (default: found)",
         command_line=False,
@@ -236,6 +242,8 @@ class Config:
     baseline: Path | None
     """The baseline file of known failures; None: every failure fails."""
     baseline_write: bool
+    job_summary: str | None
+    """Where the session's Markdown summary goes: a path, `none`, or None for the default."""
 
     def tolerance(self, clock: ClockName) -> Tolerance:
         """The tolerance of timing claims measured on `clock`."""
@@ -297,6 +305,7 @@ def build(cli: Mapping[str, Raw], ini: Mapping[str, Raw]) -> Config:
         filters=filters,
         baseline=baseline,
         baseline_write=baseline_write,
+        job_summary=_text(value["job_summary"]),
     )
 
 

@@ -74,6 +74,13 @@ SAMPLES = {
         False,
         True,
     ),
+    "job_summary": (
+        "a.md",
+        ["--mdverify-job-summary=none"],
+        lambda s: s.job_summary,
+        "a.md",
+        "none",
+    ),
     "start": ("cold", ["--mdverify-start=warm"], lambda s: s.start, "cold", "warm"),
     "shard": ("1/2", ["--mdverify-shard=2/2"], lambda s: s.shard.index, 1, 2),
     "output_words": (

@@ -29,6 +29,7 @@ def test_with_nothing_given_every_setting_has_its_default():
         filters=parse_filters(list(DEFAULT_FILTERS)),
         baseline=None,
         baseline_write=False,
+        job_summary=None,
     )
 
 

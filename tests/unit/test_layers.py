@@ -72,6 +72,24 @@ def test_pytest_and_xdist_are_imported_only_by_the_plugin():
     assert wrong == set()
 
 
+def test_mkdocs_is_imported_only_by_its_own_shell():
+    """The MkDocs plugin is a second shell over the core: neither shell imports the other."""
+    wrong = {
+        (str(path.relative_to(_ROOT)), "mkdocs")
+        for path in _ROOT.rglob("*.py")
+        if path.relative_to(_ROOT).parts[0] != "mkdocs" and "mkdocs" in _external(path)
+    }
+    graph = _imports()
+    wrong |= {
+        (module, target)
+        for module, targets in graph.items()
+        for target in targets
+        if (_in(module, "mdverify.mkdocs") and _in(target, "mdverify.plugin"))
+        or (not _in(module, "mdverify.mkdocs") and _in(target, "mdverify.mkdocs"))
+    }
+    assert wrong == set()
+
+
 def test_the_tree_shows_the_stages():
     """At most six modules at the top of the package, and none over 400 lines."""
     top = sorted(p.name for p in _ROOT.glob("*.py"))

@@ -7,8 +7,9 @@ Each hook hands over to the module that owns its feature; the decisions are the 
 - `collect`: a Markdown file, and running its article
 - `items`: a block's item and its failure report
 - `light`: a lighter run protocol for items that need no more
-- `update`, `ci`, `baseline`, `tally`: update mode, CI annotations, the baseline of known
-  failures and the session summary, each its own plugin object
+- `update`, `ci`, `baseline`, `tally`, `jobsummary`: update mode, CI annotations, the
+  baseline of known failures, the session summary and the CI job's Markdown summary,
+  each its own plugin object
 - `xdist`: every pytest-xdist internal mdverify reads
 - `fixtures`: the services as session fixtures
 
@@ -29,6 +30,7 @@ from mdverify.plugin.fixtures import (
     mdverify_web,  # noqa: F401 -- likewise
 )
 from mdverify.plugin.items import ExampleItem, MdverifyWarning
+from mdverify.plugin.jobsummary import JobSummary
 from mdverify.plugin.tally import Tallies
 from mdverify.plugin.update import Updates
 
@@ -56,7 +58,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(Annotations(config), "mdverify-annotations")
     config.pluginmanager.register(Updates(config), "mdverify-update")
     baseline.register(config)
-    config.pluginmanager.register(Tallies(config), "mdverify-tally")  # prints last: trylast
+    tallies = Tallies(config)
+    config.pluginmanager.register(tallies, "mdverify-tally")  # prints last: trylast
+    config.pluginmanager.register(JobSummary(config, tallies), "mdverify-job-summary")
     config.pluginmanager.register(xdist, "mdverify-xdist")
 
 

@@ -80,11 +80,15 @@ class Tallies:
             facts, passed=report.passed, baselined=bool(getattr(report, KNOWN, False))
         )
 
+    def lines(self, stats: Mapping[str, Sequence[object]]) -> list[str]:
+        """The `mdverify:` lines: the outcomes in the terminal's `stats`, then the tally."""
+        line = outcome_line(outcomes(stats))
+        return ([line] if line is not None else []) + tally_lines(self.tally)
+
     @pytest.hookimpl(trylast=True)
     def pytest_terminal_summary(self, terminalreporter: TerminalReporter) -> None:
         """The `mdverify:` lines: the outcomes, then what was really checked."""
-        line = outcome_line(outcomes(terminalreporter.stats))
-        for text in ([line] if line is not None else []) + tally_lines(self.tally):
+        for text in self.lines(terminalreporter.stats):
             terminalreporter.write_line(text)
 
 
