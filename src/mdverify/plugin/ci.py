@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from _pytest.terminal import TerminalReporter
 
-__all__ = ["Annotations"]
+__all__ = ["Annotations", "failure_location"]
 
 _ANNOTATION = "mdverify_annotation"
 
@@ -65,6 +65,15 @@ class Annotations:
 
 def _annotation(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> str:
     """The `::error` line for a failed item: its file and line, a title, the report."""
+    path, line, title = failure_location(item, call)
+    return error_annotation(path, line, title, report.longreprtext)
+
+
+def failure_location(item: pytest.Item, call: pytest.CallInfo[None]) -> tuple[str, int | None, str]:
+    """(path from the checkout's root, line, title) of a failed item.
+
+    An annotation and the job summary's table both point there.
+    """
     path, line0, _ = item.reportinfo()
     line: int | None = (line0 + 1) if line0 is not None else None
     title = "failed"
@@ -79,7 +88,7 @@ def _annotation(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.T
         title = item.error.message
     elif excinfo is None:
         title = "passed, but is marked xfail (strict)"
-    return error_annotation(_workspace_path(Path(path)), line, title, report.longreprtext)
+    return _workspace_path(Path(path)), line, title
 
 
 def _workspace_path(path: Path) -> str:

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from mdverify.check.jobsummary import Failure, blob_link, job_summary
-from mdverify.check.report import headline
-from mdverify.plugin.items import ArticleErrorItem, ExampleFailed, ExampleItem
+from mdverify.plugin.ci import failure_location
+from mdverify.plugin.items import ArticleErrorItem, ExampleItem
 from mdverify.plugin.options import settings
 from mdverify.plugin.xdist import is_worker
 
@@ -55,7 +55,7 @@ class JobSummary:
             and report.failed
             and isinstance(item, (ExampleItem, ArticleErrorItem))
         ):
-            setattr(report, _FAILURE, _failure(item, call))
+            setattr(report, _FAILURE, failure_location(item, call))
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -88,31 +88,3 @@ def _target(configured: str | None) -> Path | None:
         return None if configured.lower() == "none" else Path(configured)
     default = os.environ.get("GITHUB_STEP_SUMMARY")
     return Path(default) if default else None
-
-
-def _failure(item: pytest.Item, call: pytest.CallInfo[None]) -> tuple[str, int | None, str]:
-    """(path from the repository's root, line, title) of a failed item, as plain data."""
-    path, line0, _ = item.reportinfo()
-    line: int | None = (line0 + 1) if line0 is not None else None
-    title = "failed"
-    excinfo = call.excinfo
-    if excinfo is not None and isinstance(excinfo.value, ExampleFailed):
-        verdict = excinfo.value.verdict
-        line, title = headline(verdict)
-        setup = verdict.example.file
-        if setup is not None and verdict.observation.error_line is not None:
-            path = Path(path).parent / setup  # the setup file raised: its line, as the report
-    elif isinstance(item, ArticleErrorItem):
-        title = item.error.message
-    elif excinfo is None:
-        title = "passed, but is marked xfail (strict)"
-    return _repository_path(Path(path)), line, title
-
-
-def _repository_path(path: Path) -> str:
-    """The path a link to the repository takes: relative to the checkout, with `/`."""
-    root = Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()).resolve()
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
