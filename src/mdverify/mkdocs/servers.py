@@ -35,10 +35,10 @@ class SiteServers:
         """The servers `examples` ask for; a server that cannot start breaks the article."""
         # Imported here, as the fixtures do: a site with no service costs no server code.
         from mdverify.services.postgres import (  # noqa: PLC0415
-            PACKAGE,
             Postgres,
             PostgresError,
             find_bindir,
+            not_installed,
         )
         from mdverify.services.web import LocalWeb  # noqa: PLC0415
 
@@ -49,11 +49,7 @@ class SiteServers:
             if "postgres" in wanted.services and self._postgres is None and not self._missing:
                 bindir = find_bindir(self._postgres_bin)
                 if bindir is None:
-                    where = self._postgres_bin or "/usr/lib/postgresql/*/bin or PATH"
-                    self._missing["postgres"] = (
-                        f"needs a PostgreSQL server: initdb, postgres and psql not found in "
-                        f"{where}; install the Debian package '{PACKAGE}'"
-                    )
+                    self._missing["postgres"] = not_installed(self._postgres_bin)
                 else:
                     server = Postgres(bindir)
                     try:

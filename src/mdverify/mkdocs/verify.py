@@ -2,9 +2,9 @@
 
 Each block goes the way an `ExampleItem` takes it: `run.policy` says whether it is skipped
 here or expected to fail, the session's `Runner.run` runs its article once (inside its
-services when it is scoped), `check.compare.judge` compares, `check.skips.skip_of` tells a
-skip from a failure, and `check.report` words what failed. So a page's verdicts are the
-ones `pytest` gives the same file. Nothing here knows MkDocs: the plugin hands in the
+services when it is scoped), `check.conclude` judges it and tells a skip from a failure,
+and `check.report` words what failed. So a page's verdicts are the ones `pytest` gives the
+same file. Nothing here knows MkDocs: the plugin hands in the
 pages' bytes and reads back one `Block` per fenced block.
 """
 
@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from mdverify.article.parse import decode, parse_text
+from mdverify.article.setupfile import setup_code
 from mdverify.article.styles import only_styles
-from mdverify.check.compare import judge
+from mdverify.check.conclude import conclude
 from mdverify.check.report import headline, render
-from mdverify.check.skips import failed_names, skip_group, skip_of, skip_text, stale_names
+from mdverify.check.skips import failed_names, skip_group, skip_text, stale_names
 from mdverify.check.tally import Checked, checked
 from mdverify.edit.atomic import digest
-from mdverify.model import ArticleError, beside
+from mdverify.model import ArticleError, Verdict, beside
 from mdverify.run import policy
 from mdverify.run.request import prepare
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from mdverify.config import Config
-    from mdverify.model import Article, Example, SetupFile, Skip
+    from mdverify.model import Article, Example, Skip
     from mdverify.run.request import Setup
     from mdverify.run.runner import Ran, Runner
 
@@ -88,12 +89,11 @@ def read(source: Source, config: Config) -> Page:
         setup = ""
         article = parse_text(display, text, output_words=words)
         if article.settings.setup is not None:
-            setup = _setup_code(display, source.path, article.settings.setup)
+            setup = setup_code(display, source.path, article.settings.setup)
             article = parse_text(display, text, output_words=words, setup=setup)
     except ArticleError as err:
         return Page(source, digest(source.data), error=err)
     key = digest(source.data + b"\0" + setup.encode())
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
     return Page(source, key, text, only_styles(article, config.claims))
 
 
@@ -140,15 +140,15 @@ def _block(page: Page, article: Article, example: Example, ran: Ran, config: Con
     if example.index in ran.skips:
         return _skipped(article, example, ran.skips[example.index])
     observation = ran.observations[example.index]
-    verdict = judge(example, observation, config.tolerance(observation.clock), config.filters)
-    missing = observation.raised is not None and observation.raised.name is not None
-    failed = failed_names(article.examples, ran.observations, example.index) if missing else None
-    stale = (
-        None if verdict.passed else stale_names(article.examples, ran.observations, example.index)
+    verdict = conclude(
+        example,
+        observation,
+        config,
+        lambda: failed_names(article.examples, ran.observations, example.index),
+        lambda: stale_names(article.examples, ran.observations, example.index),
     )
-    skip = skip_of(verdict, failed, stale)
-    if skip is not None:
-        return _skipped(article, example, skip)
+    if not isinstance(verdict, Verdict):
+        return _skipped(article, example, verdict)
     facts = checked(verdict)
     if verdict.passed:
         if isinstance(mark, str):  # a strict xfail that passed fails, as pytest's does
@@ -174,15 +174,3 @@ def _block(page: Page, article: Article, example: Example, ran: Ran, config: Con
 def _skipped(article: Article, example: Example, skip: Skip) -> Block:
     where = f"{article.path}:{example.line}"
     return Block(example, "skipped", where, skip_text(skip), skip_group=skip_group(skip))
-
-
-def _setup_code(display: str, path: Path, setup: SetupFile) -> str:
-    """The code of the article's setup file; an `ArticleError` at the `setup:` key's line."""
-    where = beside(display, setup.name)
-    try:
-        data = (path.parent / setup.name).read_bytes()
-    except OSError as err:
-        why = "not found" if isinstance(err, FileNotFoundError) else (err.strerror or str(err))
-        message = f"front matter 'mdverify': setup file {where} cannot be read: {why}"
-        raise ArticleError(display, setup.line, message) from None
-    return decode(where, data)

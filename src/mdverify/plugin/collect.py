@@ -17,10 +17,11 @@ import pytest
 
 from mdverify.article.cache import ParseCache
 from mdverify.article.parse import decode, parse_text
+from mdverify.article.setupfile import setup_code
 from mdverify.article.styles import only_styles
 from mdverify.check.skips import failed_names, stale_names
 from mdverify.edit.atomic import digest
-from mdverify.model import ArticleError, beside
+from mdverify.model import ArticleError
 from mdverify.plugin.fixtures import attach_request, begin_postgres, servers_for
 from mdverify.plugin.items import ArticleErrorItem, ExampleItem, junit_properties
 from mdverify.plugin.options import settings
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from pathlib import Path
 
-    from mdverify.model import Example, Observation, SetupFile
+    from mdverify.model import Example, Observation
     from mdverify.run.request import Prepared
     from mdverify.run.runner import Ran
 
@@ -71,7 +72,7 @@ class MarkdownFile(pytest.File):
             )
             setup = article.settings.setup
             if setup is not None:
-                code = _setup_code(display, self.path, setup)
+                code = setup_code(display, self.path, setup)
                 # An entry of its own, keyed by the file's code too: a changed setup file
                 # changes which names the article's blocks find bound.
                 article = cache.article(
@@ -139,20 +140,6 @@ class MarkdownFile(pytest.File):
 
     def _to_run(self) -> list[Example]:
         return policy.to_run(self.article, _last_selected(self.session).get(self, -1))
-
-
-def _setup_code(display: str, path: Path, setup: SetupFile) -> str:
-    """The code of the article's setup file; an `ArticleError` at the `setup:` key's line."""
-    where = beside(display, setup.name)
-    try:
-        data = (path.parent / setup.name).read_bytes()
-    except FileNotFoundError:
-        message = f"front matter 'mdverify': setup file {setup.name!r} not found ({where})"
-        raise ArticleError(display, setup.line, message) from None
-    except OSError as err:
-        message = f"front matter 'mdverify': setup file {where} cannot be read: "
-        raise ArticleError(display, setup.line, message + (err.strerror or str(err))) from None
-    return decode(where, data)
 
 
 def _parse_cache(config: pytest.Config) -> ParseCache:

@@ -60,16 +60,12 @@ def mdverify_web() -> Iterator[LocalWeb]:
 @pytest.fixture(scope="session")
 def mdverify_postgres(pytestconfig: pytest.Config) -> Iterator[Postgres]:
     """A PostgreSQL server on 127.0.0.1 in a temporary cluster; skips when not installed."""
-    from mdverify.services.postgres import PACKAGE, Postgres, find_bindir  # noqa: PLC0415
+    from mdverify.services.postgres import Postgres, find_bindir, not_installed  # noqa: PLC0415
 
     configured = settings(pytestconfig).postgres_bin
     bindir = find_bindir(configured)
     if bindir is None:
-        where = configured or "/usr/lib/postgresql/*/bin or PATH"
-        pytest.skip(
-            f"needs a PostgreSQL server: initdb, postgres and psql not found in {where}; "
-            f"install the Debian package '{PACKAGE}' (apt-get install {PACKAGE})"
-        )
+        pytest.skip(not_installed(configured))
     server = pytestconfig.stash.get(_BEGUN, None) or Postgres(bindir)
     try:
         yield server.start()

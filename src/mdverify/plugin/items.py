@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import pytest
 
-from mdverify.check.compare import judge
+from mdverify.check.conclude import conclude
 from mdverify.check.report import file_note, render
-from mdverify.check.skips import skip_of
 from mdverify.check.timeline import svg_timeline
 from mdverify.model import ArticleError, Verdict
 from mdverify.plugin.baseline import consult
@@ -118,17 +117,15 @@ class ExampleItem(pytest.Item):
         for warning in self.example.warnings:
             self.warn(MdverifyWarning(warning))
         observation = self.article_file.observe(self.example, self)
-        chosen = settings(self.config)
-        tolerance = chosen.tolerance(observation.clock)
-        verdict = judge(self.example, observation, tolerance, chosen.filters)
-        # Which names failed blocks above bind matters only to a NameError or a failure:
-        # looking at every block above for every block would cost a long article quadratic time.
-        missing = observation.raised is not None and observation.raised.name is not None
-        failed = self.article_file.failed_before(self.example) if missing else None
-        stale = None if verdict.passed else self.article_file.stale_before(self.example)
-        skip = skip_of(verdict, failed, stale)
-        if skip is not None:
-            skip_now(self, skip)
+        verdict = conclude(
+            self.example,
+            observation,
+            settings(self.config),
+            lambda: self.article_file.failed_before(self.example),
+            lambda: self.article_file.stale_before(self.example),
+        )
+        if not isinstance(verdict, Verdict):
+            skip_now(self, verdict)
         if observation.elapsed is not None and not self.example.settings.norun:
             self.user_properties.append(
                 ("mdverify_elapsed", f"{observation.elapsed:.6f}s ({observation.clock} clock)")

@@ -36,7 +36,7 @@ from mdverify.run.environment import scratch_dir
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["PACKAGE", "Postgres", "PostgresError", "find_bindir"]
+__all__ = ["PACKAGE", "Postgres", "PostgresError", "find_bindir", "not_installed"]
 
 PACKAGE = "postgresql"
 """The Debian package that provides the server binaries."""
@@ -49,6 +49,15 @@ _STOP_TIMEOUT = 10.0
 
 class PostgresError(RuntimeError):
     """The server could not be set up; the message says what failed and why."""
+
+
+def not_installed(configured: str | None) -> str:
+    """Why the blocks that need PostgreSQL are skipped when `find_bindir` found nothing."""
+    where = configured or f"{_SEARCH}/*/bin or PATH"
+    return (
+        f"needs a PostgreSQL server: initdb, postgres and psql not found in {where}; "
+        f"install the Debian package '{PACKAGE}' (apt-get install {PACKAGE})"
+    )
 
 
 def find_bindir(configured: str | None = None) -> Path | None:
