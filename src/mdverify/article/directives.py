@@ -38,6 +38,7 @@ from mdverify.article.values import (
     duration,
     equals,
     flag,
+    no_value,
     positive_number,
     python_constraint,
     reasons,
@@ -167,6 +168,8 @@ def _items(body: str) -> Items:
     while pos < len(body):
         match = _ITEM.match(body, pos)
         if match is None or match.end() == pos:
+            if items and body[pos] == "=" and not items[-1][1]:  # `session=` and no name
+                raise DirectiveError(no_value(items[-1][0]), items[-1][0])
             raise DirectiveError(f"cannot read directive text {body[pos:].strip()!r}")
         value = match["quoted"]
         if value is not None and match["key"] != "stdin":  # stdin reads its own escapes

@@ -100,7 +100,7 @@ def _front_matter_isolate(op: str, value: str | None) -> bool:
     if value != "blocks":
         raise DirectiveError(
             "the front matter's 'isolate' is 'isolate: blocks' (every block alone); to run "
-            f"one block alone, write 'isolate' in a directive above it; not {value!r}",
+            f"one block alone, write 'isolate' in a directive above it; not {value or 'true'!r}",
             "isolate",
         )
     return True

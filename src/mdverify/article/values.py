@@ -24,6 +24,7 @@ __all__ = [
     "duration",
     "equals",
     "flag",
+    "no_value",
     "positive_number",
     "python_constraint",
     "reasons",
@@ -52,6 +53,17 @@ def equals(key: str, op: str) -> None:
     """Refuse a comparison where the key takes a value (`timeout>2`)."""
     if op not in ("", "="):
         raise DirectiveError(f"{key!r} takes '=', not {op!r}")
+
+
+# What to write for a key given with '=' and nothing after it, where a general hint is vague.
+_EXAMPLES = {"session": "'session' needs a name: session=server"}
+
+
+def no_value(key: str) -> str:
+    """What to write instead of `key=` with nothing after the `=`."""
+    return _EXAMPLES.get(
+        key, f"{key!r} has '=' and no value after it: write {key}=VALUE, in quotes if it has spaces"
+    )
 
 
 def flag(key: str, op: str, value: str | None) -> bool:
