@@ -17,6 +17,7 @@ from mdverify.article.parse import decode, parse_text
 from mdverify.article.setupfile import setup_code
 from mdverify.article.styles import only_styles
 from mdverify.check.conclude import conclude
+from mdverify.check.hidden import hidden_above
 from mdverify.check.report import headline, render
 from mdverify.check.skips import failed_names, skip_group, skip_text, stale_names
 from mdverify.check.tally import Checked, checked
@@ -164,7 +165,7 @@ def _block(page: Page, article: Article, example: Example, ran: Ran, config: Con
     path = article.path
     if example.file is not None and observation.error_line is not None:
         path = beside(path, example.file)  # the setup file raised: its line, as the report
-    hidden = policy.runnable(e for e in article.examples[: example.index] if e.hidden)
+    hidden = policy.runnable(hidden_above(article.examples, example))
     report = render(verdict, article.path, page.text.split("\n"), hidden)
     outcome: Outcome = "xfailed" if isinstance(mark, str) else "failed"
     reason = f"{title} (expected: {mark})" if isinstance(mark, str) else title
