@@ -33,6 +33,7 @@ from mdverify.article.files import as_files, paired, pairs, written_to
 from mdverify.article.fragments import fragments, with_names
 from mdverify.article.front_matter import front_matter
 from mdverify.article.hidden import hidden_tokens, named, setup_example
+from mdverify.article.loops import foreign_loop, warning
 from mdverify.article.markdown import check_closed, decode, markdown_parser, token_lines
 from mdverify.article.notcode import is_session, labelled_template, not_runnable
 from mdverify.article.raises import declare_raises
@@ -130,6 +131,12 @@ def parse_text(
     for index, messages in never_run(runnable).items():
         old = examples[index]
         examples[index] = replace(old, warnings=(*old.warnings, *messages))
+    foreign = foreign_loop(runnable) if settings.clock is None else None
+    if foreign is not None:  # the writer chose no clock: the virtual one would be wrong
+        index, package = foreign
+        settings = replace(settings, clock="real")
+        old = examples[index]
+        examples[index] = replace(old, warnings=(*old.warnings, warning(package)))
     return Article(path=path, examples=tuple(examples), settings=settings)
 
 
