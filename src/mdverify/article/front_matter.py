@@ -42,23 +42,7 @@ def front_matter(
     closing = lines[end - 1].strip() if end - 1 > start else ""
     if not re.fullmatch(r"-{3,}", closing):
         raise ArticleError(path, start + 1, "front matter starting here is never closed by '---'")
-    try:
-        meta = _load(content)
-    except _TooBig as err:
-        raise ArticleError(path, start + 1, f"invalid YAML front matter: {err}") from None
-    except RecursionError:  # the pure-Python loader, or the count, on deep nesting
-        raise ArticleError(path, start + 1, "invalid YAML front matter: nested too deep") from None
-    except yaml.YAMLError as err:
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        mark = getattr(err, "problem_mark", None)
-        if "end of stream" in problem:
-            # Noticed at the end of the front matter (an unclosed quote): the line where the
-            # broken construct began says more.
-            mark = getattr(err, "context_mark", None) or mark
-        line = start + 2 + mark.line if mark is not None else start + 1
-        context = getattr(err, "context", None)
-        said = f"{context}, {problem}" if context else problem
-        raise ArticleError(path, line, f"invalid YAML front matter: {said}") from None
+    meta = _meta(path, content, start)
     if meta is None:
         return ArticleSettings()
     if not isinstance(meta, dict):
@@ -83,6 +67,27 @@ def front_matter(
     return replace(
         settings, setup=replace(settings.setup, line=_key_line("setup", lines, key_line, end))
     )
+
+
+def _meta(path: str, content: str, start: int) -> object:
+    """The front matter's YAML, read; an `ArticleError` at the line of what is wrong."""
+    try:
+        return _load(content)
+    except _TooBig as err:
+        raise ArticleError(path, start + 1, f"invalid YAML front matter: {err}") from None
+    except RecursionError:  # the pure-Python loader, or the count, on deep nesting
+        raise ArticleError(path, start + 1, "invalid YAML front matter: nested too deep") from None
+    except yaml.YAMLError as err:
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        mark = getattr(err, "problem_mark", None)
+        if "end of stream" in problem:
+            # Noticed at the end of the front matter (an unclosed quote): the line where the
+            # broken construct began says more.
+            mark = getattr(err, "context_mark", None) or mark
+        line = start + 2 + mark.line if mark is not None else start + 1
+        context = getattr(err, "context", None)
+        said = f"{context}, {problem}" if context else problem
+        raise ArticleError(path, line, f"invalid YAML front matter: {said}") from None
 
 
 def _key_line(key: str, lines: Sequence[str], key_line: int, end: int) -> int:
