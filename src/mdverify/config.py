@@ -14,6 +14,7 @@ the shell turns it into a usage error. Nothing here knows pytest.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,6 +140,13 @@ OPTIONS: tuple[Option, ...] = (
         "SIZE",
     ),
     Option(
+        "max_article_size",
+        "the largest Markdown article read, such as 10M; a bigger one fails unread; 0 for none",
+        "10M",
+        "size",
+        "SIZE",
+    ),
+    Option(
         "update", "rewrite declared outputs that differ from what the blocks printed", kind="flag"
     ),
     Option(
@@ -244,6 +252,8 @@ class Config:
     baseline_write: bool
     job_summary: str | None
     """Where the session's Markdown summary goes: a path, `none`, or None for the default."""
+    max_article_size: int | None = None
+    """Bytes an article may have to be read at all; None for no limit."""
 
     def tolerance(self, clock: ClockName) -> Tolerance:
         """The tolerance of timing claims measured on `clock`."""
@@ -306,6 +316,7 @@ def build(cli: Mapping[str, Raw], ini: Mapping[str, Raw]) -> Config:
         baseline=baseline,
         baseline_write=baseline_write,
         job_summary=_text(value["job_summary"]),
+        max_article_size=sizes["max_article_size"] or None,
     )
 
 
@@ -345,6 +356,8 @@ def _seconds(key: str, raw: Raw) -> float:
         raise ValueError(f"{key} must be a number of seconds, not {raw!r}") from None
     if not seconds > 0:
         raise ValueError(f"{key} must be more than 0 seconds, not {raw!r}")
+    if not math.isfinite(seconds):
+        raise ValueError(f"{key} must be a finite number of seconds, not {raw!r}")
     return seconds
 
 

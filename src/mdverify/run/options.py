@@ -6,6 +6,7 @@ rest to this class.
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from dataclasses import dataclass, field
@@ -57,7 +58,10 @@ def parse_size(text: str) -> int:
     if match is None:
         raise ValueError(f"expected a size such as 512M or 4G, not {text!r}")
     scale = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[match[2].lower()]
-    return int(float(match[1]) * scale)
+    size = float(match[1]) * scale
+    if not math.isfinite(size):  # 400 digits are a float's infinity
+        raise ValueError(f"expected a size such as 512M or 4G, not {text!r}")
+    return int(size)
 
 
 def size_text(count: int) -> str:
