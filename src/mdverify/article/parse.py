@@ -37,6 +37,7 @@ from mdverify.article.loops import foreign_loop, warning
 from mdverify.article.markdown import check_closed, decode, markdown_parser, token_lines
 from mdverify.article.notcode import is_session, labelled_template, not_runnable
 from mdverify.article.raises import declare_raises
+from mdverify.article.sessions import conflict, with_namespaces
 from mdverify.article.shell import exports
 from mdverify.article.syntax import BlockSyntax, read_block
 from mdverify.article.timing import timing_claims
@@ -137,7 +138,7 @@ def parse_text(
         settings = replace(settings, clock="real")
         old = examples[index]
         examples[index] = replace(old, warnings=(*old.warnings, warning(package)))
-    return Article(path=path, examples=tuple(examples), settings=settings)
+    return Article(path=path, examples=tuple(with_namespaces(examples)), settings=settings)
 
 
 def _decided(settings: BlockSettings, directive: BlockDirective | None = None) -> bool:
@@ -367,6 +368,8 @@ def _example(
         world = world.merged(directive.world)
         if settings.norun and directive.runs:
             raise ArticleError(path, at, norun_conflict(directive.runs[0]))
+        if (clash := conflict(settings)) is not None:
+            raise ArticleError(path, at, clash)
         if directive.timing is not None:
             timings = (directive.timing, *timings)
     template = syntax is not None and (

@@ -47,6 +47,8 @@ class BlockRequest(TypedDict):
     """Compile the block and look up its imports, never run it (`mdverify.run.compiled`)."""
     stdin: str | None
     """The text the block's standard input holds; None: none (`mdverify.run.fresh`)."""
+    namespace: str
+    """The namespace it runs in (`Example.namespace`): "" is the default one."""
 
 
 class ArticleRequest(TypedDict):
