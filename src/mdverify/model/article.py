@@ -25,6 +25,7 @@ __all__ = [
     "ArticleSettings",
     "BlockSettings",
     "ClaimKind",
+    "Command",
     "Example",
     "ExampleKind",
     "OutputClaim",
@@ -38,11 +39,11 @@ __all__ = [
     "beside",
 ]
 
-ExampleKind = Literal["python", "pycon"]
+ExampleKind = Literal["python", "pycon", "console"]
 
 
 ClaimKind = Literal[
-    "fence", "transcript", "comment", "trailing", "arrow", "string", "prompt", "value"
+    "fence", "transcript", "comment", "trailing", "arrow", "string", "prompt", "value", "command"
 ]
 
 Stream = Literal["stdout", "stderr"]
@@ -277,6 +278,22 @@ class TimingClaim:
 
 
 @dataclass(frozen=True)
+class Command:
+    """One `$ ` command of a console transcript that runs (`mdverify.article.console`)."""
+
+    line: int
+    """Article line where the command ends (a `\\` continues it): its output is marked there."""
+    text: str
+    """The command as the shell gets it, without the prompt and a trailing `&`."""
+    background: bool = False
+    """`$ python server.py &`: started, not waited for; stopped at the end of the block."""
+    status: int | None = None
+    """The exit status a `[N]` line under it shows; None: none shown."""
+    shows_error: bool = False
+    """Its output shows an error (a traceback, an `Error:` line): a non-zero exit is expected."""
+
+
+@dataclass(frozen=True)
 class Example:
     """One fenced Python (or pycon) block of an article."""
 
@@ -346,6 +363,11 @@ class Example:
     script: bool = False
     """A file block that a console transcript after it runs (`$ python server.py`): once
     written, it runs as that script, in a namespace of its own."""
+    commands: tuple[Command, ...] = ()
+    """A console block's commands, in order (kind "console"); each one's output is a claim."""
+    repl: bool = False
+    """A pycon block that is a `python -m asyncio` session: a namespace of its own, with
+    `asyncio` imported and top-level await, as that REPL gives."""
 
 
 @dataclass(frozen=True)

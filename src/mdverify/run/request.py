@@ -175,6 +175,17 @@ def _block(example: Example, environ: list[list[str]], abspath: str, display: st
         "script": example.script,
         "norun": bool(example.settings.norun),
         "stdin": example.settings.stdin,
+        "commands": [
+            {
+                "line": c.line,
+                "text": c.text,
+                "background": c.background,
+                "status": c.status,
+                "shows_error": c.shows_error,
+            }
+            for c in example.commands
+        ],
+        "repl": example.repl,
     }
 
 

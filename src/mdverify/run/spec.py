@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypedDict
 if TYPE_CHECKING:
     from mdverify.model import ClockName, ExampleKind
     from mdverify.run import netmap
+    from mdverify.run.console import CommandRequest
     from mdverify.run.limits import Limits
 
 __all__ = ["ArticleRequest", "BlockRequest"]
@@ -47,6 +48,10 @@ class BlockRequest(TypedDict):
     """Compile the block and look up its imports, never run it (`mdverify.run.compiled`)."""
     stdin: str | None
     """The text the block's standard input holds; None: none (`mdverify.run.fresh`)."""
+    commands: list[CommandRequest]
+    """A console block's commands (`mdverify.run.console`); empty for the other kinds."""
+    repl: bool
+    """A pycon block that is a `python -m asyncio` session (`Example.repl`)."""
 
 
 class ArticleRequest(TypedDict):
