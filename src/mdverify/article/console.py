@@ -100,7 +100,7 @@ def read_transcript(  # noqa: PLR0911 -- one return per kind of fence
         return Transcript(commands, repl=repl)
     if all(_program(c.text) in _BUILTINS for c in commands):
         return None
-    refused = next((c for c in commands if _refusal(c.text, written)), None)
+    refused = _refused(commands, written)
     if refused is not None:
         return Transcript(commands, skip=Skip(SkipKind.COMMAND, refused.text, refused.line))
     return Transcript(commands, claims)
@@ -185,6 +185,33 @@ def _program(text: str) -> str:
     return words[0]
 
 
+def _refused(commands: tuple[Command, ...], written: frozenset[str]) -> Command | None:
+    """The first command mdverify does not run, following the `cd`s to where each runs."""
+    here = PurePosixPath()
+    for command in commands:
+        words = _words(command.text) or []
+        if words[:1] == ["cd"]:
+            target = PurePosixPath(words[1] if len(words) > 1 else "~")
+            parts = [*here.parts]
+            for part in target.parts:
+                if part == ".." and parts:
+                    parts.pop()
+                elif part == ".." or target.is_absolute() or part.startswith("~"):
+                    return command  # out of the working directory: the reader's machine
+                elif part != ".":
+                    parts.append(part)
+            here = PurePosixPath(*parts)
+        elif _refusal(command.text, frozenset(_from(here, n) for n in written)):
+            return command
+    return None
+
+
+def _from(here: PurePosixPath, name: str) -> str:
+    """`name` (relative to the working directory) as seen from its folder `here`."""
+    prefix = f"{here.as_posix()}/" if here.parts else ""
+    return name.removeprefix(prefix) if name.startswith(prefix) else f"../{name}"
+
+
 def _refusal(text: str, written: frozenset[str]) -> bool:  # noqa: PLR0911
     """Whether mdverify does not run the command (see the module's rule)."""
     if "`" in text or "$(" in text:
@@ -194,8 +221,10 @@ def _refusal(text: str, written: frozenset[str]) -> bool:  # noqa: PLR0911
         tokens = list(lexer)
     except ValueError:
         return True
-    # A pipe, a list, a subshell: another program runs, or the order is the shell's.
-    if any(set(t) & set("|;()") or t in {"&&", "&"} for t in tokens):
+    # A pipe, a list, a subshell: another program runs, or the order is the shell's. (A
+    # quoted word is one token, whatever it holds: only the shell's own operators count.)
+    operators = [t for t in tokens if t and set(t) <= set(lexer.punctuation_chars)]
+    if any(set(t) & set("|;()") or t in {"&&", "&"} for t in operators):
         return True
     words = _words(text) or []
     while words and _ASSIGN.fullmatch(words[0]):
