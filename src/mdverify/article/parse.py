@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from mdverify.article.cells import display_line
 from mdverify.article.claims import CommentClaimError, comment_claims, prompt_claims
 from mdverify.article.comments import DIRECTIVE_HINT, html_directive
+from mdverify.article.console import console_block
 from mdverify.article.coroutines import never_run
 from mdverify.article.directives import norun_conflict
 from mdverify.article.fences import (
@@ -271,15 +272,18 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                 prose_since, introduced, block_depth, left = 0, None, depth, False
                 introduction, held = False, None
                 continue
+            joins = declared is not None and pairing and declared.stream not in taken
+            joins = joins and pairs(found[-1][0], declared)  # type: ignore[arg-type]
+            name = _name(heading, line)
+            ex = None if joins else console_block(len(found), token, found, article, pending, name)
+            if ex is not None:
+                found.append((replace(ex, environ=exported), None))
+                pending, exported, pairable = None, exports(lang, token.content), False
+                continue
             if pending is not None:
                 what = "an output fence" if python else f"a '{lang}' block"
                 raise ArticleError(path, pending[0], f"directive is followed by {what}, not Python")
-            if (
-                declared is not None
-                and pairing
-                and declared.stream not in taken
-                and pairs(found[-1][0], declared)
-            ):
+            if joins and declared is not None:
                 closing = token_lines(token)[1]  # 0-based exclusive end: the closing fence, 1-based
                 claim = OutputClaim(
                     declared.kind,
@@ -322,6 +326,11 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
     if pending is not None:
         raise ArticleError(path, pending[0], "directive at the end of the file has no block")
     return found
+
+
+def _name(heading: str | None, line: int) -> str:
+    label = f"{heading} (line {line})" if heading else f"line {line}"
+    return label.replace("::", ":")
 
 
 def _is_container(kind: str) -> bool:
@@ -378,14 +387,13 @@ def _example(
     if template and not _decided(settings, directive) and not hidden and writes is None:
         # A writer who said how the block runs is obeyed; otherwise no program, no run.
         settings = replace(settings, skip=not_runnable(source, code_line, words))
-    label = f"{heading} (line {line})" if heading else f"line {line}"
     example = Example(
         index=index,
         kind=kind,
         source=source,
         line=line,
         code_line=code_line,
-        name=label.replace("::", ":"),
+        name=_name(heading, line),
         settings=settings,
         world=world,
         outputs=outputs,

@@ -59,6 +59,7 @@ _FORMS = {
     "string": "the string under the print",
     "prompt": "the answer to the '>>>' prompt",
     "value": "the comment after the expression, compared with the value's repr",
+    "command": "the lines under the command in the console transcript",
 }
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _STATUS_TITLES = {

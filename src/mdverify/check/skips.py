@@ -49,6 +49,8 @@ _GROUPS = {
     SkipKind.AFTER_FAILURE: "needs a name from an earlier block that failed",
     SkipKind.STALE: "reads a name an earlier block that failed was to bind again",
     SkipKind.NO_CLIENT: "a server that waits for a client no block provides",
+    SkipKind.COMMAND: "a console transcript with commands mdverify does not run",
+    SkipKind.OTHER_SHELL: "a console transcript at another shell's prompt",
 }
 
 
@@ -120,6 +122,13 @@ _SENTENCES = {
     SkipKind.STALE: (
         "uses {detail}, which the block at line {line} was to bind again, and that block"
         " failed: this block read an older value"
+    ),
+    SkipKind.COMMAND: (
+        "a console transcript with a command mdverify does not run (line {line}: {detail}):"
+        " it runs only python on a script, module or -c code the article shows"
+    ),
+    SkipKind.OTHER_SHELL: (
+        "a console transcript at the prompt {detail}{at}: only a POSIX shell's '$ ' runs"
     ),
     SkipKind.NO_CLIENT: (
         "serves on {detail} and waits for a client that no block provides: when it was"

@@ -25,6 +25,7 @@ __all__ = [
     "ArticleSettings",
     "BlockSettings",
     "ClaimKind",
+    "Command",
     "Example",
     "ExampleKind",
     "OutputClaim",
@@ -38,11 +39,11 @@ __all__ = [
     "beside",
 ]
 
-ExampleKind = Literal["python", "pycon"]
+ExampleKind = Literal["python", "pycon", "console"]
 
 
 ClaimKind = Literal[
-    "fence", "transcript", "comment", "trailing", "arrow", "string", "prompt", "value"
+    "fence", "transcript", "comment", "trailing", "arrow", "string", "prompt", "value", "command"
 ]
 
 Stream = Literal["stdout", "stderr"]
@@ -286,6 +287,22 @@ class TimingClaim:
 
 
 @dataclass(frozen=True)
+class Command:
+    """One `$ ` command of a console transcript that runs (`mdverify.article.console`)."""
+
+    line: int
+    """Article line where the command ends (a `\\` continues it): its output is marked there."""
+    text: str
+    """The command as the shell gets it, without the prompt and a trailing `&`."""
+    background: bool = False
+    """`$ python server.py &`: started, not waited for; stopped at the end of the block."""
+    status: int | None = None
+    """The exit status a `[N]` line under it shows; None: none shown."""
+    shows_error: bool = False
+    """Its output shows an error (a traceback, an `Error:` line): a non-zero exit is expected."""
+
+
+@dataclass(frozen=True)
 class Example:
     """One fenced Python (or pycon) block of an article."""
 
@@ -358,6 +375,11 @@ class Example:
     namespace: str = ""
     """Which namespace the block runs in (`mdverify.article.sessions`): blocks with the same
     one share their names, a task's loop and their `__future__` imports; "" is the default."""
+    commands: tuple[Command, ...] = ()
+    """A console block's commands, in order (kind "console"); each one's output is a claim."""
+    repl: bool = False
+    """A pycon block that is a `python -m asyncio` session: a namespace of its own, with
+    `asyncio` imported and top-level await, as that REPL gives."""
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from mdverify.run import files, fresh, netmap, netns, streams
 from mdverify.run.awaits import AwaitRecorder
 from mdverify.run.claimed import Recorder
 from mdverify.run.compiled import check_block
+from mdverify.run.console import CommandFailed, run_commands
 from mdverify.run.events import Done, End, Forever, Leftover, Start, encode_event
 from mdverify.run.leaks import Leaks
 from mdverify.run.limits import apply
@@ -116,16 +117,9 @@ class _Session:
         try:
             # A server the parent talks to waits for real clients: real time, no jumps.
             with self.clock.flowing() if serving else contextlib.nullcontext(), claimed:
-                if block.get("norun"):
-                    flags = self.space.future_flags | _TOP_LEVEL_AWAIT
-                    path = self._file(block)[0]
-                    check_block(block["kind"], block["source"], block["code_line"], path, flags)
-                elif block.get("writes"):
-                    self._write(block, segments, start_out)
-                elif block["kind"] == "pycon":
-                    self._run_pycon(block, segments, start_out)
-                else:
-                    self._run_python(block, segments, start_out, self.space.names)
+                self._dispatch(block, segments, start_out)
+        except CommandFailed as exc:
+            status, error, error_line = Status.RAISED, str(exc), exc.line
         except VirtualTimeExceeded as exc:
             status, error = Status.CAP, str(exc)
             error_line = last_article_line(exc, self._file(block)[0])
@@ -167,6 +161,24 @@ class _Session:
             )
         )
         self.leaks.block = None
+
+    def _dispatch(
+        self, block: BlockRequest, segments: list[tuple[int, int]], start_out: int
+    ) -> None:
+        """Run the block as its kind says: compiled only, written, commands, pycon or code."""
+        if block.get("norun"):
+            flags = self.space.future_flags | _TOP_LEVEL_AWAIT
+            path = self._file(block)[0]
+            check_block(block["kind"], block["source"], block["code_line"], path, flags)
+        elif block.get("writes"):
+            self._write(block, segments, start_out)
+        elif block["kind"] == "console":
+            net = self.request.get("net")
+            run_commands(block["commands"], segments, start_out, self.clock.name, net)
+        elif block["kind"] == "pycon":
+            self._run_pycon(block, segments, start_out)
+        else:
+            self._run_python(block, segments, start_out, self.space.names)
 
     def _file(self, block: BlockRequest) -> tuple[str, str]:
         """The file the block's code is from, and how reports name it: the article, or its setup."""
@@ -236,7 +248,18 @@ class _Session:
                 steps.append(_Step(None, last, example, err))
             else:
                 steps.append(_Step(code, last, example))
-        self._run_steps(_at_ends(steps, block), segments, start_out, self.space.names)
+        if not block.get("repl"):
+            self._run_steps(_at_ends(steps, block), segments, start_out, self.space.names)
+            return
+        # `python -m asyncio`: a process of its own, with asyncio imported and its own loop.
+        kept, self.space = self.space, Space()
+        try:
+            self.space.names["asyncio"] = asyncio
+            self._run_steps(_at_ends(steps, block), segments, start_out, self.space.names)
+        finally:
+            if self.space.loop is not None:
+                self.space.loop.close()
+            self.space = kept
 
     def _run_steps(
         self,

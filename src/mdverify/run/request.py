@@ -176,6 +176,17 @@ def _block(example: Example, environ: list[list[str]], abspath: str, display: st
         "norun": bool(example.settings.norun),
         "stdin": example.settings.stdin,
         "namespace": example.namespace,
+        "commands": [
+            {
+                "line": c.line,
+                "text": c.text,
+                "background": c.background,
+                "status": c.status,
+                "shows_error": c.shows_error,
+            }
+            for c in example.commands
+        ],
+        "repl": example.repl,
     }
 
 

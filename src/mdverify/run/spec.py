@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypedDict
 if TYPE_CHECKING:
     from mdverify.model import ClockName, ExampleKind
     from mdverify.run import netmap
+    from mdverify.run.console import CommandRequest
     from mdverify.run.limits import Limits
 
 __all__ = ["ArticleRequest", "BlockRequest"]
@@ -49,6 +50,10 @@ class BlockRequest(TypedDict):
     """The text the block's standard input holds; None: none (`mdverify.run.fresh`)."""
     namespace: str
     """The namespace it runs in (`Example.namespace`): "" is the default one."""
+    commands: list[CommandRequest]
+    """A console block's commands (`mdverify.run.console`); empty for the other kinds."""
+    repl: bool
+    """A pycon block that is a `python -m asyncio` session (`Example.repl`)."""
 
 
 class ArticleRequest(TypedDict):
