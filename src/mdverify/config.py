@@ -25,12 +25,14 @@ from mdverify.article.filters import DEFAULT_FILTERS, PRESETS, FilterError, pars
 from mdverify.article.styles import CLAIM_STYLES, parse_styles
 from mdverify.check.tolerance import DEFAULT_TOLERANCE, Tolerance
 from mdverify.run.options import RunOptions, parse_size
+from mdverify.run.sandbox import MODES
 from mdverify.selection.shard import Shard, ShardError, parse_shard
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from mdverify.model import ClockName, OutputFilter
+    from mdverify.run.sandbox import Mode
 
 __all__ = ["OPTIONS", "Config", "Option", "Raw", "StartName", "build"]
 
@@ -163,6 +165,14 @@ OPTIONS: tuple[Option, ...] = (
         choices=("warm", "cold"),
     ),
     Option(
+        "sandbox",
+        "run the examples inside Linux namespaces (bubblewrap): auto where they work, "
+        "require to make their absence an error, off for none",
+        _RUN.sandbox,
+        "choice",
+        choices=MODES,
+    ),
+    Option(
         "shard",
         "run only the files of shard K of N (by a hash of each file's path), to split one run "
         "across N CI jobs",
@@ -274,6 +284,7 @@ def build(cli: Mapping[str, Raw], ini: Mapping[str, Raw]) -> Config:
         # No limit on what is kept means keeping all that the budget lets through.
         output_limit=sizes["output_limit"] or sizes["output_budget"] or _NO_LIMIT,
         output_budget=sizes["output_budget"] or _NO_LIMIT,
+        sandbox=cast("Mode", _choice(_OPTION["sandbox"], value["sandbox"])),
     )
     tolerance = value["tolerance"]
     try:
