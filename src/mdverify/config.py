@@ -14,6 +14,7 @@ the shell turns it into a usage error. Nothing here knows pytest.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,12 +25,14 @@ from mdverify.article.filters import DEFAULT_FILTERS, PRESETS, FilterError, pars
 from mdverify.article.styles import CLAIM_STYLES, parse_styles
 from mdverify.check.tolerance import DEFAULT_TOLERANCE, Tolerance
 from mdverify.run.options import RunOptions, parse_size
+from mdverify.run.sandbox import MODES
 from mdverify.selection.shard import Shard, ShardError, parse_shard
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from mdverify.model import ClockName, OutputFilter
+    from mdverify.run.sandbox import Mode
 
 __all__ = ["OPTIONS", "Config", "Option", "Raw", "StartName", "build"]
 
@@ -139,6 +142,13 @@ OPTIONS: tuple[Option, ...] = (
         "SIZE",
     ),
     Option(
+        "max_article_size",
+        "the largest Markdown article read, such as 10M; a bigger one fails unread; 0 for none",
+        "10M",
+        "size",
+        "SIZE",
+    ),
+    Option(
         "update", "rewrite declared outputs that differ from what the blocks printed", kind="flag"
     ),
     Option(
@@ -153,6 +163,14 @@ OPTIONS: tuple[Option, ...] = (
         "warm",
         "choice",
         choices=("warm", "cold"),
+    ),
+    Option(
+        "sandbox",
+        "run the examples inside Linux namespaces (bubblewrap): auto where they work, "
+        "require to make their absence an error, off for none",
+        _RUN.sandbox,
+        "choice",
+        choices=MODES,
     ),
     Option(
         "shard",
@@ -244,6 +262,8 @@ class Config:
     baseline_write: bool
     job_summary: str | None
     """Where the session's Markdown summary goes: a path, `none`, or None for the default."""
+    max_article_size: int | None = None
+    """Bytes an article may have to be read at all; None for no limit."""
 
     def tolerance(self, clock: ClockName) -> Tolerance:
         """The tolerance of timing claims measured on `clock`."""
@@ -264,6 +284,7 @@ def build(cli: Mapping[str, Raw], ini: Mapping[str, Raw]) -> Config:
         # No limit on what is kept means keeping all that the budget lets through.
         output_limit=sizes["output_limit"] or sizes["output_budget"] or _NO_LIMIT,
         output_budget=sizes["output_budget"] or _NO_LIMIT,
+        sandbox=cast("Mode", _choice(_OPTION["sandbox"], value["sandbox"])),
     )
     tolerance = value["tolerance"]
     try:
@@ -306,6 +327,7 @@ def build(cli: Mapping[str, Raw], ini: Mapping[str, Raw]) -> Config:
         baseline=baseline,
         baseline_write=baseline_write,
         job_summary=_text(value["job_summary"]),
+        max_article_size=sizes["max_article_size"] or None,
     )
 
 
@@ -345,6 +367,8 @@ def _seconds(key: str, raw: Raw) -> float:
         raise ValueError(f"{key} must be a number of seconds, not {raw!r}") from None
     if not seconds > 0:
         raise ValueError(f"{key} must be more than 0 seconds, not {raw!r}")
+    if not math.isfinite(seconds):
+        raise ValueError(f"{key} must be a finite number of seconds, not {raw!r}")
     return seconds
 
 

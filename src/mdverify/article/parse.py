@@ -34,9 +34,11 @@ from mdverify.article.files import as_files, paired, pairs, written_to
 from mdverify.article.fragments import fragments, with_names
 from mdverify.article.front_matter import front_matter
 from mdverify.article.hidden import hidden_tokens, named, setup_example
+from mdverify.article.loops import foreign_loop, warning
 from mdverify.article.markdown import check_closed, decode, markdown_parser, token_lines
 from mdverify.article.notcode import is_session, labelled_template, not_runnable
 from mdverify.article.raises import declare_raises
+from mdverify.article.sessions import conflict, with_namespaces
 from mdverify.article.shell import exports
 from mdverify.article.syntax import BlockSyntax, read_block
 from mdverify.article.timing import timing_claims
@@ -131,7 +133,13 @@ def parse_text(
     for index, messages in never_run(runnable).items():
         old = examples[index]
         examples[index] = replace(old, warnings=(*old.warnings, *messages))
-    return Article(path=path, examples=tuple(examples), settings=settings)
+    foreign = foreign_loop(runnable) if settings.clock is None else None
+    if foreign is not None:  # the writer chose no clock: the virtual one would be wrong
+        index, package = foreign
+        settings = replace(settings, clock="real")
+        old = examples[index]
+        examples[index] = replace(old, warnings=(*old.warnings, warning(package)))
+    return Article(path=path, examples=tuple(with_namespaces(examples)), settings=settings)
 
 
 def _decided(settings: BlockSettings, directive: BlockDirective | None = None) -> bool:
@@ -369,6 +377,8 @@ def _example(
         world = world.merged(directive.world)
         if settings.norun and directive.runs:
             raise ArticleError(path, at, norun_conflict(directive.runs[0]))
+        if (clash := conflict(settings)) is not None:
+            raise ArticleError(path, at, clash)
         if directive.timing is not None:
             timings = (directive.timing, *timings)
     template = syntax is not None and (

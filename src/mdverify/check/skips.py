@@ -154,10 +154,11 @@ def failed_names(
 
     A block that failed stopped before its later statements: what they would have bound
     is missing for the blocks after it, which fail for it with a NameError of their own.
+    Only the blocks of its namespace count (`Example.namespace`): no other binds its names.
     """
     failed: dict[str, int] = {}
     fine: set[str] = set()
-    for example in examples[:index]:
+    for example in _above(examples, index):
         obs = observations.get(example.index)
         if obs is not None and obs.status is not Status.OK:
             for name in example.binds:
@@ -174,14 +175,21 @@ def stale_names(
 
     A block that failed may not have bound them: a later block then reads what a block
     before it bound (`df` of an earlier example, not the data file that was missing).
+    Only the blocks of its namespace count, as for `failed_names`.
     """
     last: dict[str, tuple[int, bool]] = {}
-    for example in examples[:index]:
+    for example in _above(examples, index):
         obs = observations.get(example.index)
         failed = obs is not None and obs.status is not Status.OK
         for name in example.binds:
             last[name] = (example.line, failed)
     return {name: line for name, (line, failed) in last.items() if failed}
+
+
+def _above(examples: Sequence[Example], index: int) -> list[Example]:
+    """The blocks above `examples[index]` that ran in its namespace."""
+    namespace = examples[index].namespace
+    return [example for example in examples[:index] if example.namespace == namespace]
 
 
 def skip_of(

@@ -28,12 +28,14 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import InclusionLevel
 
+from mdverify.article.markdown import read_article
 from mdverify.check.summary import outcome_line, tally_lines
 from mdverify.check.tally import Tally
 from mdverify.config import OPTIONS, Option, Raw, build
 from mdverify.mkdocs.badges import with_badges
 from mdverify.mkdocs.servers import SiteServers
 from mdverify.mkdocs.verify import Page, Source, read, verify
+from mdverify.model import ArticleError
 from mdverify.run import policy
 from mdverify.run.runner import Runner
 
@@ -140,11 +142,14 @@ class MdverifyPlugin(BasePlugin[MdverifyConfig]):  # type: ignore[no-untyped-cal
                 continue  # a page another plugin made in memory: no article on disk
             path = Path(file.abs_src_path)
             try:
-                data = path.read_bytes()
+                data = read_article(_display(path), path, settings.max_article_size)
             except OSError as err:
                 log.warning("%s: cannot be read: %s", _display(path), err.strerror or err)
                 continue
-            page = read(Source(_display(path), path, data), settings)
+            except ArticleError as err:  # too big: reported like any unreadable page
+                page = Page(Source(_display(path), path, b""), "", error=err)
+            else:
+                page = read(Source(_display(path), path, data), settings)
             known = self._pages.get(file.src_uri)
             if known is not None and known.key == page.key:
                 page = known  # unchanged since the last build: its verdicts stand

@@ -116,6 +116,12 @@ class BlockSettings:
     declares; None: not set here (the block runs)."""
     stdin: str | None = None
     """The text the block's standard input holds, as a piped file; None: none at all."""
+    session: str | None = None
+    """The named namespace the block runs in (`session=server`); None: the default one."""
+    isolate: bool | None = None
+    """Run the block alone, in a namespace of its own; None: not set here (it shares one)."""
+    reset: bool = False
+    """Start a new namespace for the block's session from this block on."""
 
     def merged(self, other: BlockSettings) -> BlockSettings:
         """Return these settings with every key that `other` sets taking precedence."""
@@ -131,6 +137,9 @@ class BlockSettings:
             allow=self.allow | other.allow,
             norun=other.norun if other.norun is not None else self.norun,
             stdin=other.stdin if other.stdin is not None else self.stdin,
+            session=other.session if other.session is not None else self.session,
+            isolate=other.isolate if other.isolate is not None else self.isolate,
+            reset=self.reset or other.reset,
         )
 
 
@@ -366,6 +375,9 @@ class Example:
     script: bool = False
     """A file block that a console transcript after it runs (`$ python server.py`): once
     written, it runs as that script, in a namespace of its own."""
+    namespace: str = ""
+    """Which namespace the block runs in (`mdverify.article.sessions`): blocks with the same
+    one share their names, a task's loop and their `__future__` imports; "" is the default."""
     commands: tuple[Command, ...] = ()
     """A console block's commands, in order (kind "console"); each one's output is a claim."""
     repl: bool = False

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from mdverify.article.cache import ParseCache
+from mdverify.article.markdown import read_article
 from mdverify.article.parse import decode, parse_text
 from mdverify.article.setupfile import setup_code
 from mdverify.article.styles import only_styles
@@ -61,10 +62,10 @@ class MarkdownFile(pytest.File):
         """One item per example, or one failing item when the article cannot be read."""
         display = _display_path(self.config, self.path)
         try:
-            data = self.path.read_bytes()
+            chosen = settings(self.config)
+            data = read_article(display, self.path, chosen.max_article_size)
             self.digest = digest(data)  # update mode rewrites only these very bytes
             text = decode(display, data)
-            chosen = settings(self.config)
             words = chosen.output_words
             cache = _parse_cache(self.config)
             article = cache.article(

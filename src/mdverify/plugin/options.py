@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 import pytest
 
 from mdverify.config import OPTIONS, Config, Option, Raw, build
+from mdverify.run.sandbox import SandboxRequired, choose
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -50,7 +51,12 @@ def read(config: pytest.Config) -> Config:
         raise pytest.UsageError(str(err)) from None
     # pytest's own `pythonpath` (absolute paths by now) reaches the articles' children too.
     pythonpath = tuple(str(path) for path in config.getini("pythonpath"))
-    settings = replace(settings, run=replace(settings.run, pythonpath=pythonpath))
+    run = replace(settings.run, pythonpath=pythonpath, tree=str(config.rootpath))
+    try:
+        choose(run.sandbox, run.python, run.tree)  # `require` fails here, before any test
+    except SandboxRequired as err:
+        raise pytest.UsageError(str(err)) from None
+    settings = replace(settings, run=run)
     config.stash[_SETTINGS] = settings
     return settings
 

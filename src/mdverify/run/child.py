@@ -1,4 +1,4 @@
-"""The child process: runs one article's blocks, in order, in one namespace, as a script would.
+"""The child process: runs one article's blocks, in order, in their namespaces, as a script would.
 
 Protocol (the same for a cold start and for a child forked by the warm worker):
 
@@ -24,7 +24,6 @@ import json
 import os
 import signal
 import sys
-import types
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -40,9 +39,11 @@ from mdverify.run.events import Done, End, Forever, Leftover, Start, encode_even
 from mdverify.run.leaks import Leaks
 from mdverify.run.limits import apply
 from mdverify.run.raised import describe, format_error, last_article_line, prompt_exception
+from mdverify.run.spaces import Space, Spaces
 
 if TYPE_CHECKING:
     import doctest
+    import types
     from collections.abc import Callable
 
     from mdverify.model import Raised
@@ -69,23 +70,22 @@ class _Session:
         self.report = report
         self.leaks = leaks
         self.clock: Clock = install("real" if request["clock"] == "real" else "virtual")
-        self.future_flags = 0
-        self.loop: asyncio.AbstractEventLoop | None = None
+        self.spaces = Spaces(request["blocks"])
+        self.space = Space()
+        """The namespace of the running block (`mdverify.run.spaces`)."""
         self.statement: int | None = None
         """Article line where the running top-level statement (or prompt) ends."""
-        module = types.ModuleType("__main__")
-        module.__dict__["__builtins__"] = __builtins__
-        sys.modules["__main__"] = module  # pickle and multiprocessing look functions up here
-        self.namespace = module.__dict__
 
     def run(self) -> None:
         for block in self.request["blocks"]:
+            self.space = self.spaces.enter(block)
             self.run_block(block)
         # The harness's own loop outlives the article, and so do its tasks: a notebook-like
         # article may leave them running, as a notebook does.
-        loop = self.loop
-        kept = asyncio.all_tasks(loop) if loop is not None and not loop.is_closed() else set()
-        self.leaks.sweep(self.namespace, kept)
+        spaces = self.spaces.remaining()
+        kept = set().union(*(space.tasks() for space in spaces))
+        for space in spaces:
+            self.leaks.sweep(space.names, kept)
         streams.flush()
         self.report(Leftover(self.leaks.take(), streams.offsets()[1]))
         self.report(Done())
@@ -139,6 +139,7 @@ class _Session:
         tasks = sorted((*self.clock.timeline(), *awaited), key=lambda t: t.start)
         # What the block made and dropped dies in it, as its script's exit would see it.
         fresh.reset_asyncio()
+        self.spaces.end(block, self.leaks)
         self.leaks.settle()
         streams.flush()
         streams.restore()
@@ -168,7 +169,7 @@ class _Session:
         if block.get("norun") and block["kind"] == "console":
             return  # nothing to compile: its commands are shell, and they are not run
         if block.get("norun"):
-            flags = self.future_flags | _TOP_LEVEL_AWAIT
+            flags = self.space.future_flags | _TOP_LEVEL_AWAIT
             path = self._file(block)[0]
             check_block(block["kind"], block["source"], block["code_line"], path, flags)
         elif block.get("writes"):
@@ -179,7 +180,7 @@ class _Session:
         elif block["kind"] == "pycon":
             self._run_pycon(block, segments, start_out)
         else:
-            self._run_python(block, segments, start_out, self.namespace)
+            self._run_python(block, segments, start_out, self.space.names)
 
     def _file(self, block: BlockRequest) -> tuple[str, str]:
         """The file the block's code is from, and how reports name it: the article, or its setup."""
@@ -197,12 +198,13 @@ class _Session:
         target = files.write(name, block["source"])
         if not block.get("script"):
             return
-        flags, self.future_flags = self.future_flags, 0  # a script starts with no futures
+        space = self.space
+        flags, space.future_flags = space.future_flags, 0  # a script starts with no futures
         try:
             with files.as_script(target, name) as namespace:
                 self._run_python(block, segments, start_out, namespace)
         finally:
-            self.future_flags = flags
+            space.future_flags = flags
 
     def _run_python(
         self,
@@ -249,17 +251,17 @@ class _Session:
             else:
                 steps.append(_Step(code, last, example))
         if not block.get("repl"):
-            self._run_steps(_at_ends(steps, block), segments, start_out, self.namespace)
+            self._run_steps(_at_ends(steps, block), segments, start_out, self.space.names)
             return
         # `python -m asyncio`: a process of its own, with asyncio imported and its own loop.
-        kept, self.loop = self.loop, None
+        kept, self.space = self.space, Space()
         try:
-            scope = {"__name__": "__main__", "__builtins__": __builtins__, "asyncio": asyncio}
-            self._run_steps(_at_ends(steps, block), segments, start_out, scope)
+            self.space.names["asyncio"] = asyncio
+            self._run_steps(_at_ends(steps, block), segments, start_out, self.space.names)
         finally:
-            if self.loop is not None:
-                self.loop.close()
-            self.loop = kept
+            if self.space.loop is not None:
+                self.space.loop.close()
+            self.space = kept
 
     def _run_steps(
         self,
@@ -293,18 +295,18 @@ class _Session:
                         await result
                 done(step)
 
-        # One loop for the whole article: a task started in one block can be awaited in
-        # the next.
-        if self.loop is None or self.loop.is_closed():
-            self.loop = asyncio.new_event_loop()
-        self.loop.run_until_complete(driver())
+        # One loop for each namespace: a task started in one block can be awaited in the next.
+        space = self.space
+        if space.loop is None or space.loop.is_closed():
+            space.loop = asyncio.new_event_loop()
+        space.loop.run_until_complete(driver())
 
     def _compile(
         self, source: str | ast.Module | ast.Interactive, path: str, mode: str
     ) -> types.CodeType:
-        flags = self.future_flags | _TOP_LEVEL_AWAIT
+        flags = self.space.future_flags | _TOP_LEVEL_AWAIT
         code: types.CodeType = compile(source, path, mode, flags=flags, dont_inherit=True)
-        self.future_flags |= code.co_flags & _FUTURE_FLAGS
+        self.space.future_flags |= code.co_flags & _FUTURE_FLAGS
         return code
 
 

@@ -175,6 +175,7 @@ def _block(example: Example, environ: list[list[str]], abspath: str, display: st
         "script": example.script,
         "norun": bool(example.settings.norun),
         "stdin": example.settings.stdin,
+        "namespace": example.namespace,
         "commands": [
             {
                 "line": c.line,

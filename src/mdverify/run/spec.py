@@ -48,6 +48,8 @@ class BlockRequest(TypedDict):
     """Compile the block and look up its imports, never run it (`mdverify.run.compiled`)."""
     stdin: str | None
     """The text the block's standard input holds; None: none (`mdverify.run.fresh`)."""
+    namespace: str
+    """The namespace it runs in (`Example.namespace`): "" is the default one."""
     commands: list[CommandRequest]
     """A console block's commands (`mdverify.run.console`); empty for the other kinds."""
     repl: bool
