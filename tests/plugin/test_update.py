@@ -523,6 +523,8 @@ def test_a_console_transcript_gets_its_output_lines_and_nothing_else_changes(pyt
         b"# Run\r\n\r\n"
         b'```python title="hello.py"\r\nprint("hello")\r\nprint(1 + 1)\r\n```\r\n\r\n'
         b"> ```console\r\n"
+        b'> $ python -c "import time; time.sleep(9)" &\r\n'
+        b"> [1] 4242\r\n"
         b"> $ python hello.py\r\n"
         b"> ...\r\n"
         b"> 3\r\n"

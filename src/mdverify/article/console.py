@@ -53,6 +53,7 @@ _OTHER = re.compile(r"(?P<prompt>PS(?:[ \t][^>]*)?>|%|[A-Za-z]:\\[^>]*>)[ \t]")
 _PYTHON = re.compile(r"python(?:3(?:\.\d+)?)?")
 _ASSIGN = re.compile(r"[A-Za-z_]\w*=.*")
 _STATUS = re.compile(r"\[(?P<status>\d+)\]")
+_JOB = re.compile(r"(?P<job>\[\d+\])[ \t]+\d+")
 _ERROR = re.compile(
     r"Traceback \(most recent call last\):|^[\w.]*(?:Error|Exception|Exit)\b|\berror\b",
     re.IGNORECASE,
@@ -128,6 +129,10 @@ def _commands(
         stripped = text.strip()
         background = stripped.endswith("&") and not stripped.endswith("&&")
         status = _STATUS.fullmatch(out[-1].strip()) if out else None
+        job_line = _JOB.fullmatch(out[0].strip()) if background and out else None
+        shown = list(out)
+        if job_line is not None:
+            shown[0] = f"{job_line['job']} ..."  # the pid differs each run
         commands.append(
             Command(
                 last,
@@ -135,11 +140,12 @@ def _commands(
                 background=background,
                 status=int(status["status"]) if status else None,
                 shows_error=any(_ERROR.search(line) for line in out),
+                job=job_line is not None,
             )
         )
         form = f'the output of "$ {stripped}"'
         claims.append(
-            OutputClaim("command", "\n".join(out), last + 1, last, last + len(out), form=form)
+            OutputClaim("command", "\n".join(shown), last + 1, last, last + len(out), form=form)
         )
     return tuple(commands), tuple(claims)
 

@@ -300,6 +300,9 @@ class Command:
     """The exit status a `[N]` line under it shows; None: none shown."""
     shows_error: bool = False
     """Its output shows an error (a traceback, an `Error:` line): a non-zero exit is expected."""
+    job: bool = False
+    """A background command whose first line is the shell's job line (`[1] 12345`): the
+    child writes the job's number and pid there, and the pid is not compared."""
 
 
 @dataclass(frozen=True)

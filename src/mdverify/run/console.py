@@ -18,6 +18,9 @@ again, so that what a server prints for a client is the client's command's outpu
 order a terminal shows it. At the end of the block they are stopped with SIGTERM (SIGKILL
 after a grace period), as `kill %1` stops them.
 
+A background command whose transcript shows the shell's job line (`[1] 12345`) gets one,
+with the job's number and its pid (which is not compared).
+
 A command that exits with a status other than 0 fails the block at its line, unless the
 transcript shows it: a `[N]` line (written after its output, to be compared as output) or
 an error in its output, which is then compared.
@@ -54,16 +57,17 @@ _STEADY_POLLS = 3
 _SETTLE_S = 5.0
 """At most this long (real time) for a background process to go idle."""
 _STOP_S = 2.0
+_MINORS = (6, 20)
 _SITE = """\
 import json, os
-_clock = os.environ.get("MDVERIFY_CONSOLE_CLOCK")
+_clock = os.environ.pop("MDVERIFY_CONSOLE_CLOCK", "")
+_net = os.environ.pop("MDVERIFY_CONSOLE_NET", "")
 if _clock:
     from mdverify.clock import install
     install(_clock)
-    _net = os.environ.get("MDVERIFY_CONSOLE_NET")
-    if _net:
-        from mdverify.run import netmap
-        netmap.route(json.loads(_net), lambda event: None, isolated=True)
+if _net:
+    from mdverify.run import netmap
+    netmap.route(json.loads(_net), lambda event: None, isolated=True)
 """
 
 
@@ -75,6 +79,7 @@ class CommandRequest(TypedDict):
     background: bool
     status: int | None
     shows_error: bool
+    job: bool
 
 
 class CommandFailed(Exception):
@@ -140,6 +145,8 @@ def _run(
     )
     if command["background"]:
         background.append(process)
+        if command["job"]:  # what an interactive shell prints for `&`
+            os.write(sys.stdout.fileno(), f"[{len(background)}] {process.pid}\n".encode())
         return
     status = process.wait()
     if status < 0:
@@ -200,7 +207,9 @@ def _shims(clock: ClockName, net: NetSpec | None) -> Iterator[dict[str, str]]:
     folder = Path(tempfile.mkdtemp(prefix="mdverify-console-"))
     try:
         shim = f'#!/bin/sh\nexec {shlex.quote(sys.executable)} "$@"\n'
-        for name in ("python", "python3", f"python3.{sys.version_info.minor}"):
+        # `python3.12 app.py` too: every `python` of a command is the child's interpreter.
+        minors = range(_MINORS[0], max(_MINORS[1], sys.version_info.minor + 1))
+        for name in ("python", "python3", *(f"python3.{minor}" for minor in minors)):
             (folder / name).write_text(shim, encoding="utf-8")
             (folder / name).chmod(0o755)
         (folder / "sitecustomize.py").write_text(_SITE, encoding="utf-8")

@@ -183,6 +183,7 @@ def _block(example: Example, environ: list[list[str]], abspath: str, display: st
                 "background": c.background,
                 "status": c.status,
                 "shows_error": c.shows_error,
+                "job": c.job,
             }
             for c in example.commands
         ],
