@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import threading
 import time
 
@@ -146,3 +147,49 @@ def test_threads_of_the_harness_are_not_counted(real):
     finally:
         uninstall()
     assert results == [0.0]
+
+
+# Looked up when called: a function taken now would be the real one, not the patched one.
+READERS = {
+    "monotonic": lambda: time.monotonic(),  # noqa: PLW0108
+    "perf_counter": lambda: time.perf_counter(),  # noqa: PLW0108
+    "time": lambda: time.time(),  # noqa: PLW0108
+    "datetime.now": lambda: dt.datetime.now(dt.timezone.utc).timestamp(),
+    "clock_gettime": lambda: time.clock_gettime(time.CLOCK_MONOTONIC),
+}
+
+
+@pytest.mark.parametrize("clock_name", READERS)
+def test_a_busy_wait_on_any_clock_ends(virtual, real, clock_name):
+    read = READERS[clock_name]
+    deadline = read() + 0.05
+    spins = 0
+    while read() < deadline:
+        real.burn(SHORT / 10)
+        spins += 1
+        assert spins < 10_000, "the busy-wait never ended"
+
+
+def test_a_busy_wait_that_yields_to_the_loop_ends(virtual, real):
+    async def main():
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 0.05
+        spins = 0
+        while loop.time() < deadline:
+            real.burn(SHORT / 10)
+            await asyncio.sleep(0)
+            spins += 1
+            assert spins < 10_000, "the busy-wait never ended"
+
+    asyncio.run(main())
+
+
+def test_a_busy_wait_with_zero_sleeps_ends(virtual, real):
+    """`time.sleep(0)` waits for nothing, so it does not end the stretch."""
+    deadline = time.monotonic() + 0.05
+    spins = 0
+    while time.monotonic() < deadline:
+        real.burn(SHORT / 10)
+        time.sleep(0)
+        spins += 1
+        assert spins < 10_000, "the busy-wait never ended"
