@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import threading
 import time
@@ -193,3 +194,42 @@ def test_a_busy_wait_with_zero_sleeps_ends(virtual, real):
         time.sleep(0)
         spins += 1
         assert spins < 10_000, "the busy-wait never ended"
+
+
+def test_cpu_before_a_thread_starts_counts_before_time_flows(virtual, real):
+    release = threading.Event()
+    start = time.monotonic()
+    real.burn(0.3)
+    worker = threading.Thread(target=release.wait)
+    worker.start()
+    elapsed = time.monotonic() - start
+    release.set()
+    worker.join()
+    assert elapsed == pytest.approx(0.3, abs=1e-9)
+
+
+def test_cpu_before_an_executor_job_counts_before_time_flows(virtual, real):
+    release = threading.Event()
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        start = time.monotonic()
+        real.burn(0.3)
+        job = pool.submit(release.wait)
+        elapsed = time.monotonic() - start
+        release.set()
+        job.result()
+    assert elapsed == pytest.approx(0.3, abs=1e-9)
+
+
+def test_cpu_before_a_child_process_counts_before_time_flows(clocked):
+    result = clocked.run(
+        """
+        start = time.monotonic()
+        real.burn(0.3)
+        child = subprocess.Popen([sys.executable, "-c", "pass"])
+        elapsed = time.monotonic() - start
+        child.wait()
+        report(elapsed=elapsed)
+        """,
+        fake=True,
+    )
+    assert result["elapsed"] == pytest.approx(0.3, abs=1e-9)
