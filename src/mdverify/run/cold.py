@@ -33,6 +33,7 @@ __all__ = ["run_cold"]
 def run_cold(prepared: Prepared, python: str) -> dict[int, Observation]:
     """Run `prepared` in a new `python` and return an observation for each chosen block."""
     folder = Folder.make()
+    held = folder.hold()
     try:
         folder.write_files(prepared.files)
         read_fd, write_fd = os.pipe()
@@ -55,9 +56,11 @@ def run_cold(prepared: Prepared, python: str) -> dict[int, Observation]:
             outcome = _supervise(proc, read_fd, prepared, folder, checks)
         finally:
             os.close(read_fd)
+            held.restore()
         with folder.capture(prepared.output_limit) as capture:
             return observations(prepared, outcome, capture)
     finally:
+        held.close()
         folder.remove()
 
 
