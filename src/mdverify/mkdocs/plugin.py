@@ -19,6 +19,7 @@ This is the only module of mdverify that imports MkDocs.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -29,6 +30,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import InclusionLevel
 
 from mdverify.article.markdown import read_article
+from mdverify.check.annotations import stop_commands
 from mdverify.check.summary import outcome_line, tally_lines
 from mdverify.check.tally import Tally
 from mdverify.config import OPTIONS, Option, Raw, build
@@ -209,7 +211,7 @@ def _report(pages: Iterable[Page], *, ran: int) -> None:
                 log.warning("%s: %s", block.where, block.reason)
                 _, _, body = block.report.partition("\n\n")  # below its first line, warned
                 if body:
-                    log.info("%s\n%s", block.where, body)
+                    log.info("%s\n%s", block.where, _quoted(body))
             for note in block.example.warnings:
                 log.info("%s:%d: note: %s", page.source.display, block.example.line, note)
     order: tuple[str, ...] = ("passed", "failed", "skipped", "xfailed", "error")
@@ -218,6 +220,13 @@ def _report(pages: Iterable[Page], *, ran: int) -> None:
     for text in ([line] if line is not None else []) + tally_lines(tally):
         log.info(text.removeprefix("mdverify: "))  # the plugin's logger says it already
     log.debug("mdverify: %d page(s) run, the others unchanged since the last build", ran)
+
+
+def _quoted(body: str) -> str:
+    """A report's body as the log shows it: on GitHub Actions, with workflow commands off."""
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return body
+    return stop_commands("\n" + body, secrets.token_hex(16)).removeprefix("\n")
 
 
 def _display(path: Path) -> str:
