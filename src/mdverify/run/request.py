@@ -175,6 +175,18 @@ def _block(example: Example, environ: list[list[str]], abspath: str, display: st
         "script": example.script,
         "norun": bool(example.settings.norun),
         "stdin": example.settings.stdin,
+        "origins": list(example.origins),
+        "included": [
+            {
+                "path": r.path,
+                "name": r.name,
+                "line": r.line,
+                "at": r.at,
+                "first": r.first,
+                "count": r.count,
+            }
+            for r in example.included
+        ],
     }
 
 

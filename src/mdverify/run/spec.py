@@ -14,7 +14,18 @@ if TYPE_CHECKING:
     from mdverify.run import netmap
     from mdverify.run.limits import Limits
 
-__all__ = ["ArticleRequest", "BlockRequest"]
+__all__ = ["ArticleRequest", "BlockRequest", "IncludedRun"]
+
+
+class IncludedRun(TypedDict):
+    """A run of a block's lines from an included file (`model.Included`)."""
+
+    path: str
+    name: str
+    line: int
+    at: int
+    first: int
+    count: int
 
 
 class BlockRequest(TypedDict):
@@ -47,6 +58,10 @@ class BlockRequest(TypedDict):
     """Compile the block and look up its imports, never run it (`mdverify.run.compiled`)."""
     stdin: str | None
     """The text the block's standard input holds; None: none (`mdverify.run.fresh`)."""
+    origins: list[int]
+    """The article line of each line of `source` when it includes files; empty: none."""
+    included: list[IncludedRun]
+    """The runs of `source`'s lines from included files (`mdverify.run.included`)."""
 
 
 class ArticleRequest(TypedDict):
