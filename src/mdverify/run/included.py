@@ -34,6 +34,7 @@ class Places:
         self.article = article
         self.code_line = block["code_line"]
         self.origins = block.get("origins", [])
+        self.source = block["source"].split("\n")
         self.files: dict[int, tuple[str, int]] = {}
         """Block line -> (file's absolute path, its line) for the lines from a file."""
         self.names: dict[str, str] = {}
@@ -78,6 +79,9 @@ class Places:
         if err.lineno is None:
             return err
         number = err.lineno - self.code_line + 1
+        if 0 < number <= len(self.source):
+            # The parser read the text from the article's file, at the padded line.
+            err.text = self.source[number - 1] + "\n"
         home = self.files.get(number)
         if home is not None:
             err.filename, err.lineno = home
