@@ -328,8 +328,8 @@ def placeholders(source: str) -> str:
     for number, text in enumerate(lines):
         match = _MARKER.match(text)
         if match is not None and match["escape"]:
-            continue
-        if match is not None and match["block"] is not None:
+            lines[number] = text.replace(";", "", 1)  # as the expansion has it
+        elif match is not None and match["block"] is not None:
             opened = None if opened is not None else match["space"]
             lines[number] = f"{match['space']}pass"
         elif match is not None or opened is not None:
