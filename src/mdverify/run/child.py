@@ -118,9 +118,7 @@ class _Session:
             # A server the parent talks to waits for real clients: real time, no jumps.
             with self.clock.flowing() if serving else contextlib.nullcontext(), claimed:
                 if block.get("norun"):
-                    flags = self.future_flags | _TOP_LEVEL_AWAIT
-                    path = self._file(block)[0]
-                    check_block(block["kind"], block["source"], block["code_line"], path, flags)
+                    self._check(block)
                 elif block.get("writes"):
                     self._write(block, segments, start_out)
                 elif block["kind"] == "pycon":
@@ -168,6 +166,13 @@ class _Session:
             )
         )
         self.leaks.block = None
+
+    def _check(self, block: BlockRequest) -> None:
+        """A `norun` block: compiled and its imports looked up (`mdverify.run.compiled`)."""
+        flags = self.future_flags | _TOP_LEVEL_AWAIT
+        path = self._file(block)[0]
+        kind, source, first = block["kind"], block["source"], block["code_line"]
+        check_block(kind, source, first, path, flags, Places(block, path))
 
     def _file(self, block: BlockRequest) -> tuple[str, str]:
         """The file the block's code is from, and how reports name it: the article, or its setup."""

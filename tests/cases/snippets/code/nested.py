@@ -1,2 +1,2 @@
---8 < --"snippets/code/greet.py:4:6"
+--8<-- "snippets/code/greet.py:4:6"
 WHO = "nested"
