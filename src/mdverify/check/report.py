@@ -215,7 +215,11 @@ def _mismatch(
     stdout_cut: Truncation | None,
 ) -> str:
     claim = mismatch.claim
-    last_code_line = example.code_line + example.source.count("\n") - 1
+    last_code_line = (
+        example.origins[-1]
+        if example.origins
+        else example.code_line + example.source.count("\n") - 1
+    )
     where = claim.upto_line or (claim.line if claim.kind == "value" else last_code_line)
     context = _context(lines, example, where)
     declared, printed = mismatch.shown or (claim.expected, mismatch.got)

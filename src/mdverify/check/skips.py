@@ -241,6 +241,10 @@ def _stale(verdict: Verdict, stale: Mapping[str, int]) -> Skip | None:
         at = (obs.error_line or 0) - example.code_line
         lines = example.source.splitlines()
         line = lines[at] if 0 <= at < len(lines) else ""
+        if example.origins:  # the code at that article line: an include's are all its lines
+            line = "\n".join(
+                t for t, n in zip(lines, example.origins, strict=False) if n == obs.error_line
+            )
         names = [n for n in names if re.search(rf"\b{re.escape(n)}\b", line)]
     if not names:
         return None
