@@ -222,6 +222,14 @@ OPTIONS: tuple[Option, ...] = (
         metavar="PATH",
     ),
     Option(
+        "snippet_base",
+        "a base path of `--8<--` snippet includes, relative to the rootdir; repeatable "
+        "(default: pymdownx.snippets' base_path in a mkdocs.yml at or above the article, "
+        "else the rootdir)",
+        kind="list",
+        metavar="PATH",
+    ),
+    Option(
         "postgres_bin",
         "directory of initdb, postgres and psql (default: found)",
         command_line=False,
@@ -264,6 +272,8 @@ class Config:
     """Where the session's Markdown summary goes: a path, `none`, or None for the default."""
     max_article_size: int | None = None
     """Bytes an article may have to be read at all; None for no limit."""
+    snippet_base: tuple[str, ...] = ()
+    """Base paths of snippet includes as given; empty: a mkdocs.yml's, else the rootdir."""
 
     def tolerance(self, clock: ClockName) -> Tolerance:
         """The tolerance of timing claims measured on `clock`."""
@@ -328,6 +338,7 @@ def build(cli: Mapping[str, Raw], ini: Mapping[str, Raw]) -> Config:
         baseline_write=baseline_write,
         job_summary=_text(value["job_summary"]),
         max_article_size=sizes["max_article_size"] or None,
+        snippet_base=tuple(cast("Sequence[str]", value["snippet_base"])),
     )
 
 

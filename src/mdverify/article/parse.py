@@ -38,6 +38,7 @@ from mdverify.article.notcode import is_session, labelled_template, not_runnable
 from mdverify.article.raises import declare_raises
 from mdverify.article.sessions import conflict
 from mdverify.article.shell import exports
+from mdverify.article.snippets import Snippets, expand_fences, expanded
 from mdverify.article.syntax import BlockSyntax, read_block
 from mdverify.article.timing import timing_claims
 from mdverify.model import (
@@ -83,13 +84,19 @@ def parse_article(
 
 
 def parse_text(
-    path: str, text: str, *, output_words: Collection[str] = OUTPUT_WORDS, setup: str = ""
+    path: str,
+    text: str,
+    *,
+    output_words: Collection[str] = OUTPUT_WORDS,
+    setup: str = "",
+    snippets: Snippets | None = None,
 ) -> Article:
     """Parse an article's decoded text (`output_words` as for `parse_article`).
 
     `setup` is the code of the front matter's setup file, which the caller reads; without
     it the file's block stands first all the same, empty, so that the blocks' indexes are
-    those of the run (update mode parses again without the file).
+    those of the run (update mode parses again without the file). `snippets`: where the
+    `--8<--` includes of Python fences are looked up; None reads each as a `pass`.
     """
     # markdown-it counts a lone CR as a line end: our line list must agree with its maps.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -97,6 +104,7 @@ def parse_text(
         tokens = markdown_parser().parse(text)
     except Exception as err:  # noqa: BLE001 -- a markdown-it bug must not become our traceback
         raise ArticleError(path, None, f"markdown-it could not parse the file: {err}") from None
+    expand_fences(path, tokens, snippets, PYTHON_LANGS)
     lines = text.split("\n")
     settings = ArticleSettings()
     if tokens and tokens[0].type == "front_matter":
@@ -315,7 +323,8 @@ def _example(
     writes = written_to(path, line, token.info) if lang in PYTHON_LANGS else None
     session = lang in PYCON_LANGS or (writes is None and is_session(source))
     kind: ExampleKind = "pycon" if session else "python"
-    syntax = read_block(source, code_line) if kind == "python" else None
+    origins, foreign, included = expanded(token)
+    syntax = read_block(source, code_line, origins, foreign) if kind == "python" else None
     try:
         outputs = prompt_claims(source, code_line) if syntax is None else comment_claims(syntax)
     except CommentClaimError as err:
@@ -362,5 +371,7 @@ def _example(
         display=None if syntax is None else display_line(syntax),
         hidden=hidden,
         writes=writes,
+        origins=origins,
+        included=included,
     )
     return example, syntax

@@ -281,8 +281,11 @@ def _stale(verdict: Verdict, stale: Mapping[str, int]) -> Skip | None:
 
 def _stop_line(verdict: Verdict) -> str:
     """The source line the block's error stopped at; empty when it is not the block's."""
-    at = (verdict.observation.error_line or 0) - verdict.example.code_line
-    lines = verdict.example.source.splitlines()
+    example, error_line = verdict.example, verdict.observation.error_line
+    lines = example.source.splitlines()
+    if example.origins:  # the code at that article line: an include's are all its lines
+        return "\n".join(t for t, n in zip(lines, example.origins, strict=False) if n == error_line)
+    at = (error_line or 0) - example.code_line
     return lines[at] if 0 <= at < len(lines) else ""
 
 

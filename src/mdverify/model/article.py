@@ -28,6 +28,7 @@ __all__ = [
     "Command",
     "Example",
     "ExampleKind",
+    "Included",
     "OutputClaim",
     "OutputFilter",
     "RaisesClaim",
@@ -306,6 +307,24 @@ class Command:
 
 
 @dataclass(frozen=True)
+class Included:
+    """A run of a block's lines taken from another file (`--8<--`, `mdverify.article.snippets`)."""
+
+    path: str
+    """The file's absolute path: the filename its compiled code and tracebacks carry."""
+    name: str
+    """The file as reports name it."""
+    line: int
+    """The article line that includes it (for a nested include, the article's own line)."""
+    at: int
+    """The block line (1-based, in `Example.source`) of the run's first line."""
+    first: int
+    """The file line of the run's first line."""
+    count: int
+    """How many lines the run holds."""
+
+
+@dataclass(frozen=True)
 class Example:
     """One fenced Python (or pycon) block of an article."""
 
@@ -383,6 +402,12 @@ class Example:
     repl: bool = False
     """A pycon block that is a `python -m asyncio` session: a namespace of its own, with
     `asyncio` imported and top-level await, as that REPL gives."""
+    origins: tuple[int, ...] = ()
+    """The article line of each line of `source` when the block includes files (`--8<--`):
+    an included line stands at the line that includes it. Empty: none, line N of the block
+    is article line `code_line + N - 1`."""
+    included: tuple[Included, ...] = ()
+    """The runs of `source`'s lines that come from other files, in order."""
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from mdverify.run.claimed import Recorder
 from mdverify.run.compiled import check_block
 from mdverify.run.console import CommandFailed, run_commands
 from mdverify.run.events import Done, End, Forever, Leftover, Start, encode_event
+from mdverify.run.included import Places
 from mdverify.run.leaks import Leaks
 from mdverify.run.limits import apply
 from mdverify.run.raised import describe, format_error, last_article_line, prompt_exception
@@ -132,8 +133,9 @@ class _Session:
             raised = describe(exc, self.statement)  # an article may show that Ctrl-C
             if not (stopped or (isinstance(exc, SystemExit) and exc.code in (None, 0))):
                 path, display = self._file(block)
-                status, error = Status.RAISED, format_error(exc, path, display)
-                error_line = last_article_line(exc, path)
+                where = Places(block, path)  # a file the block includes is its own too
+                status, error = Status.RAISED, format_error(exc, path, display, where.names)
+                error_line = where.error_line(exc, last_article_line(exc, path))
         elapsed = self.clock.now() - started
         awaited = recorder.stop() if block.get("trace_awaits") else ()
         tasks = sorted((*self.clock.timeline(), *awaited), key=lambda t: t.start)
@@ -169,9 +171,7 @@ class _Session:
         if block.get("norun") and block["kind"] == "console":
             return  # nothing to compile: its commands are shell, and they are not run
         if block.get("norun"):
-            flags = self.space.future_flags | _TOP_LEVEL_AWAIT
-            path = self._file(block)[0]
-            check_block(block["kind"], block["source"], block["code_line"], path, flags)
+            self._check(block)
         elif block.get("writes"):
             self._write(block, segments, start_out)
         elif block["kind"] == "console":
@@ -181,6 +181,13 @@ class _Session:
             self._run_pycon(block, segments, start_out)
         else:
             self._run_python(block, segments, start_out, self.space.names)
+
+    def _check(self, block: BlockRequest) -> None:
+        """A `norun` block: compiled and its imports looked up (`mdverify.run.compiled`)."""
+        flags = self.space.future_flags | _TOP_LEVEL_AWAIT
+        path = self._file(block)[0]
+        kind, source, first = block["kind"], block["source"], block["code_line"]
+        check_block(kind, source, first, path, flags, Places(block, path))
 
     def _file(self, block: BlockRequest) -> tuple[str, str]:
         """The file the block's code is from, and how reports name it: the article, or its setup."""
@@ -219,18 +226,24 @@ class _Session:
         # The child parses the block again because it compiles one statement at a time, with
         # its own interpreter's grammar (`python` may differ from the parent's), and a syntax
         # error must stop the block before its first statement runs.
-        tree = ast.parse(padded, filename=path)
+        where = Places(block, path)
+        try:
+            tree = ast.parse(padded, filename=path)
+        except SyntaxError as err:
+            raise where.syntax_error(err)  # noqa: B904 -- the same error, at its own line
         shown = set(block.get("values", []))
-        steps = [
-            _Step(
-                # A value a comment shows is handed to sys.displayhook, as in the REPL.
-                self._compile(ast.Interactive(body=[stmt]), path, "single")
-                if stmt.lineno in shown
-                else self._compile(ast.Module(body=[stmt], type_ignores=[]), path, "exec"),
-                stmt.end_lineno or stmt.lineno,
+        steps = []
+        for stmt in tree.body:
+            own = where.place(stmt)  # an included file's statement compiles as its code
+            steps.append(
+                _Step(
+                    # A value a comment shows is handed to sys.displayhook, as in the REPL.
+                    self._compile(ast.Interactive(body=[stmt]), own, "single")
+                    if own == path and stmt.lineno in shown
+                    else self._compile(ast.Module(body=[stmt], type_ignores=[]), own, "exec"),
+                    stmt.end_lineno or stmt.lineno,
+                )
             )
-            for stmt in tree.body
-        ]
         self._run_steps(_at_ends(steps, block), segments, start_out, namespace)
 
     def _run_pycon(
