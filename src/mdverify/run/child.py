@@ -24,7 +24,6 @@ import json
 import os
 import signal
 import sys
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -41,9 +40,9 @@ from mdverify.run.leaks import Leaks
 from mdverify.run.limits import apply
 from mdverify.run.raised import describe, format_error, last_article_line, prompt_exception
 from mdverify.run.spaces import Space, Spaces
+from mdverify.run.steps import Step, at_ends
 
 if TYPE_CHECKING:
-    import doctest
     import types
     from collections.abc import Callable
 
@@ -236,7 +235,7 @@ class _Session:
         for stmt in tree.body:
             own = where.place(stmt)  # an included file's statement compiles as its code
             steps.append(
-                _Step(
+                Step(
                     # A value a comment shows is handed to sys.displayhook, as in the REPL.
                     self._compile(ast.Interactive(body=[stmt]), own, "single")
                     if own == path and stmt.lineno in shown
@@ -244,7 +243,7 @@ class _Session:
                     stmt.end_lineno or stmt.lineno,
                 )
             )
-        self._run_steps(_at_ends(steps, block), segments, start_out, namespace)
+        self._run_steps(at_ends(steps, block), segments, start_out, namespace)
 
     def _run_pycon(
         self, block: BlockRequest, segments: list[tuple[int, int]], start_out: int
@@ -260,17 +259,17 @@ class _Session:
                 code = self._compile("\n" * (first - 1) + example.source, path, "single")
             except SyntaxError as err:
                 # As in the REPL, the prompts above it run first; its answer may be this error.
-                steps.append(_Step(None, last, example, err))
+                steps.append(Step(None, last, example, err))
             else:
-                steps.append(_Step(code, last, example))
+                steps.append(Step(code, last, example))
         if not block.get("repl"):
-            self._run_steps(_at_ends(steps, block), segments, start_out, self.space.names)
+            self._run_steps(at_ends(steps, block), segments, start_out, self.space.names)
             return
         # `python -m asyncio`: a process of its own, with asyncio imported and its own loop.
         kept, self.space = self.space, Space()
         try:
             self.space.names["asyncio"] = asyncio
-            self._run_steps(_at_ends(steps, block), segments, start_out, self.space.names)
+            self._run_steps(at_ends(steps, block), segments, start_out, self.space.names)
         finally:
             if self.space.loop is not None:
                 self.space.loop.close()
@@ -278,14 +277,14 @@ class _Session:
 
     def _run_steps(
         self,
-        steps: list[_Step],
+        steps: list[Step],
         segments: list[tuple[int, int]],
         start_out: int,
         scope: dict[str, Any],
     ) -> None:
         """Run each top-level statement (or prompt), in `scope`, and note where its output ends."""
 
-        def done(step: _Step) -> None:
+        def done(step: Step) -> None:
             streams.flush()
             segments.append((step.last_line, streams.offsets()[0] - start_out))
 
@@ -321,40 +320,6 @@ class _Session:
         code: types.CodeType = compile(source, path, mode, flags=flags, dont_inherit=True)
         self.space.future_flags |= code.co_flags & _FUTURE_FLAGS
         return code
-
-
-@dataclass(frozen=True)
-class _Step:
-    """One top-level statement of a block, or one prompt of a pycon block."""
-
-    code: types.CodeType | None
-    last_line: int
-    """Article line where the statement ends: its output is attributed up to here."""
-    prompt: doctest.Example | None = None
-    error: SyntaxError | None = None
-    """Why `code` is None: the prompt does not compile, which it raises when its turn comes."""
-
-    @property
-    def flags(self) -> int:
-        return self.code.co_flags if self.code is not None else 0
-
-    def compiled(self) -> types.CodeType:
-        if self.code is None:
-            assert self.error is not None
-            raise self.error
-        return self.code
-
-
-def _at_ends(steps: list[_Step], block: BlockRequest) -> list[_Step]:
-    """The steps marked at the parent's statement ends, which the claims were read against.
-
-    A parent that could not parse the block (another interpreter's syntax) sent none, and
-    then this parse's own ends are the only ones there are.
-    """
-    ends = block.get("ends", [])
-    if len(ends) != len(steps):
-        return steps
-    return [replace(step, last_line=end) for step, end in zip(steps, ends, strict=True)]
 
 
 def main() -> None:
