@@ -38,6 +38,13 @@ SAMPLES = {
         2 << 20,
         1 << 20,
     ),
+    "max_article_size": (
+        "1M",
+        ["--mdverify-max-article-size=2K"],
+        lambda s: s.max_article_size,
+        1 << 20,
+        2048,
+    ),
     "update": ("false", ["--mdverify-update"], lambda s: s.update, False, True),
     "changed_since": (
         "HEAD",

@@ -9,6 +9,7 @@ cannot (`DirectiveError`).
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING
 
@@ -78,19 +79,24 @@ def flag(key: str, op: str, value: str | None) -> bool:
 def duration(key: str, value: str | None) -> float:
     """Seconds of `~1.5s`, `500ms`."""
     try:
-        return parse_duration(value or "")
+        seconds = parse_duration(value or "")
     except ValueError:
-        raise DirectiveError(f"{key!r} needs a duration such as ~1.5s or 500ms") from None
+        raise DirectiveError(f"{key!r} needs a duration such as ~1.5s or 500ms", key) from None
+    if not math.isfinite(seconds):
+        raise DirectiveError(f"{key!r} must be a finite duration, not {value!r}", key)
+    return seconds
 
 
 def positive_number(key: str, value: str | None) -> float:
-    """A number of seconds above zero."""
+    """A finite number of seconds above zero (`nan`, `inf` and `1e309` are none)."""
     try:
         number = float(value or "")
     except ValueError:
-        raise DirectiveError(f"{key!r} needs a number of seconds, not {value!r}") from None
+        raise DirectiveError(f"{key!r} needs a number of seconds, not {value!r}", key) from None
+    if not math.isfinite(number):
+        raise DirectiveError(f"{key!r} must be a finite number of seconds, not {value!r}", key)
     if number <= 0:
-        raise DirectiveError(f"{key!r} must be positive, not {value!r}")
+        raise DirectiveError(f"{key!r} must be positive, not {value!r}", key)
     return number
 
 

@@ -176,6 +176,30 @@ def _block(example: Example, environ: list[list[str]], abspath: str, display: st
         "norun": bool(example.settings.norun),
         "stdin": example.settings.stdin,
         "namespace": example.namespace,
+        "commands": [
+            {
+                "line": c.line,
+                "text": c.text,
+                "background": c.background,
+                "status": c.status,
+                "shows_error": c.shows_error,
+                "job": c.job,
+            }
+            for c in example.commands
+        ],
+        "repl": example.repl,
+        "origins": list(example.origins),
+        "included": [
+            {
+                "path": r.path,
+                "name": r.name,
+                "line": r.line,
+                "at": r.at,
+                "first": r.first,
+                "count": r.count,
+            }
+            for r in example.included
+        ],
     }
 
 
