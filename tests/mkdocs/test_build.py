@@ -188,3 +188,34 @@ def test_a_rebuild_runs_again_only_the_pages_that_changed(tmp_path, monkeypatch)
     build(config)
     assert sorted(runs.read_text().split()) == ["again", "index", "other"]
     config.plugins.on_shutdown()
+
+
+INCLUDING = """\
+# Greeting
+
+```python
+--8<-- "greet.py"
+print(greet("Ada"))
+```
+
+Output:
+
+```
+Hello, Ada!
+```
+"""
+
+
+def test_a_page_s_snippet_includes_run_with_it_and_an_edit_of_the_file_is_seen(tmp_path):
+    _site(tmp_path, INCLUDING, "  - mdverify:\n      snippet_base: [docs/code]")
+    (tmp_path / "docs" / "code").mkdir()
+    greet = tmp_path / "docs" / "code" / "greet.py"
+    greet.write_text('def greet(name):\n    return f"Hello, {name}!"\n')
+    built = _build(tmp_path)
+    assert built.returncode == 0, built.stdout
+    greet.write_text("def greet(name):\n    return 1 / 0\n")
+    built = _build(tmp_path)
+    assert built.returncode != 0
+    assert "WARNING -  mdverify: docs/index.md:5: ZeroDivisionError: division by zero" in (
+        built.stdout
+    )

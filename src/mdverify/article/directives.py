@@ -168,9 +168,8 @@ def _items(body: str) -> Items:
     while pos < len(body):
         match = _ITEM.match(body, pos)
         if match is None or match.end() == pos:
-            after = body[pos + 1 : pos + 2]
-            if items and body[pos] == "=" and not items[-1][1] and after.strip() == "":
-                # `session=` and no name (an unclosed quote is not that: it has a value)
+            rest = body[pos + 1 : pos + 2]
+            if items and body[pos] == "=" and not rest.strip() and not items[-1][1]:  # `session=`
                 raise DirectiveError(no_value(items[-1][0]), items[-1][0])
             raise DirectiveError(f"cannot read directive text {body[pos:].strip()!r}")
         value = match["quoted"]

@@ -12,17 +12,37 @@ backend (`backend="trio"`) needs the real clock.
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import MutableSequence, Sequence
 
     from mdverify.article.syntax import BlockSyntax
+    from mdverify.model import ArticleSettings, Example
 
-__all__ = ["foreign_loop", "warning"]
+__all__ = ["foreign_loop", "on_real_clock", "warning"]
 
 # Top-level packages whose event loop is not asyncio's own.
 _FOREIGN = ("trio", "uvloop", "curio", "trio_asyncio")
+
+
+def on_real_clock(
+    settings: ArticleSettings,
+    examples: MutableSequence[Example],
+    blocks: Sequence[BlockSyntax | None],
+) -> ArticleSettings:
+    """The article's settings, on the real clock if it needs it and chose no clock itself.
+
+    The first block that imports the loop gets the warning that says why (in `examples`).
+    """
+    foreign = foreign_loop(blocks) if settings.clock is None else None
+    if foreign is None:
+        return settings
+    index, package = foreign
+    old = examples[index]
+    examples[index] = replace(old, warnings=(*old.warnings, warning(package)))
+    return replace(settings, clock="real")
 
 
 def foreign_loop(blocks: Sequence[BlockSyntax | None]) -> tuple[int, str] | None:

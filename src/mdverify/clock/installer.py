@@ -69,13 +69,17 @@ class Clock:
     def begin_block(self, cap: float | None, stop: Callable[[], None] | None = None) -> None:
         """Start a block: reset the timeline; on the virtual clock, cap time at now + `cap`.
 
-        On the virtual clock, `stop` is called once if the block comes to wait for what
-        can never come (the coordinator's rule 5). The real clock has neither: the
-        parent's real timeout bounds a real block.
+        On the virtual clock, this thread's CPU time counts from now on, and `stop` is
+        called once if the block comes to wait for what can never come (the
+        coordinator's rule 5). The real clock has neither: the parent's real timeout
+        bounds a real block.
         """
         if cap is not None and cap < 0:
             msg = f"the cap must be at least 0 s, not {cap}"
             raise ValueError(msg)
+        if self._coordinator is not None:
+            # The harness's work before the block is not the block's.
+            self._coordinator.restart_cpu()
         self._timeline.reset()
         if self._coordinator is not None:
             self._coordinator.set_cap(cap)

@@ -12,6 +12,8 @@ import os.path
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from mdverify.model.sources import Command, Included
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -28,6 +30,7 @@ __all__ = [
     "Command",
     "Example",
     "ExampleKind",
+    "Included",
     "OutputClaim",
     "OutputFilter",
     "RaisesClaim",
@@ -287,25 +290,6 @@ class TimingClaim:
 
 
 @dataclass(frozen=True)
-class Command:
-    """One `$ ` command of a console transcript that runs (`mdverify.article.console`)."""
-
-    line: int
-    """Article line where the command ends (a `\\` continues it): its output is marked there."""
-    text: str
-    """The command as the shell gets it, without the prompt and a trailing `&`."""
-    background: bool = False
-    """`$ python server.py &`: started, not waited for; stopped at the end of the block."""
-    status: int | None = None
-    """The exit status a `[N]` line under it shows; None: none shown."""
-    shows_error: bool = False
-    """Its output shows an error (a traceback, an `Error:` line): a non-zero exit is expected."""
-    job: bool = False
-    """A background command whose first line is the shell's job line (`[1] 12345`): the
-    child writes the job's number and pid there, and the pid is not compared."""
-
-
-@dataclass(frozen=True)
 class Example:
     """One fenced Python (or pycon) block of an article."""
 
@@ -383,6 +367,12 @@ class Example:
     repl: bool = False
     """A pycon block that is a `python -m asyncio` session: a namespace of its own, with
     `asyncio` imported and top-level await, as that REPL gives."""
+    origins: tuple[int, ...] = ()
+    """The article line of each line of `source` when the block includes files (`--8<--`):
+    an included line stands at the line that includes it. Empty: none, line N of the block
+    is article line `code_line + N - 1`."""
+    included: tuple[Included, ...] = ()
+    """The runs of `source`'s lines that come from other files, in order."""
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,8 @@ class SkipKind(enum.Enum):
     line: that block's."""
     STDIN = "stdin"
     """The block called `input()`, and examples get no standard input."""
+    ARGV = "argv"
+    """The block read `sys.argv[1]` or later, and examples run with no arguments."""
     IN_COROUTINE = "in-coroutine"
     """A one-statement block raised "no running event loop": a line from inside a coroutine,
     shown alone (`task = asyncio.create_task(work())` in a list of steps)."""
@@ -115,5 +117,5 @@ class Skip:
     cause: Interruption | None = None
     """NOT_REACHED: how the block that ended the process was cut short, if known."""
     unchecked: int = 0
-    """UNBOUND, LOCAL, STDIN: how many outputs the block declares, which the skip leaves
+    """UNBOUND, LOCAL, STDIN, ARGV: how many outputs the block declares, which the skip leaves
     uncompared."""

@@ -42,6 +42,7 @@ def run_cold(
     child's block as a reader's Ctrl+C would without ending the sandbox.
     """
     folder = Folder.make()
+    held = folder.hold()
     try:
         folder.write_files(prepared.files)
         argv = [python, "-m", "mdverify.run.child"]
@@ -76,9 +77,11 @@ def run_cold(
             outcome = _supervise(proc, read_fd, prepared, folder, checks)
         finally:
             os.close(read_fd)
+            held.restore()
         with folder.capture(prepared.output_limit) as capture:
             return observations(prepared, outcome, capture)
     finally:
+        held.close()
         folder.remove()
 
 

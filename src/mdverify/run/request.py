@@ -190,6 +190,18 @@ def _block(example: Example, environ: list[list[str]], abspath: str, display: st
             if not example.settings.norun
         ],
         "repl": example.repl,
+        "origins": list(example.origins),
+        "included": [
+            {
+                "path": r.path,
+                "name": r.name,
+                "line": r.line,
+                "at": r.at,
+                "first": r.first,
+                "count": r.count,
+            }
+            for r in example.included
+        ],
     }
 
 

@@ -55,6 +55,7 @@ class Spaces:
         self._last = {block.get("namespace", ""): block["index"] for block in blocks}
         self._final = blocks[-1]["index"] if blocks else None
         self._open: dict[str, Space] = {}
+        self._outliving: list[tuple[asyncio.AbstractEventLoop | None, set[asyncio.Task[Any]]]] = []
 
     def enter(self, block: BlockRequest) -> Space:
         """The namespace `block` runs in, made `__main__` (pickle looks functions up there)."""
@@ -76,7 +77,10 @@ class Spaces:
             return
         space = self._open.pop(key, None)
         if space is not None:
-            leaks.sweep(space.names, space.tasks())
+            # Its loop and tasks live on until the article ends, as those of the namespaces
+            # still open then do: a task left pending is no mistake of a notebook's.
+            self._outliving.append((space.loop, space.tasks()))
+            leaks.sweep(space.names, ())
             leaks.block = block["index"]
 
     def remaining(self) -> list[Space]:

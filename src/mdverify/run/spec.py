@@ -15,7 +15,18 @@ if TYPE_CHECKING:
     from mdverify.run.console import CommandRequest
     from mdverify.run.limits import Limits
 
-__all__ = ["ArticleRequest", "BlockRequest"]
+__all__ = ["ArticleRequest", "BlockRequest", "IncludedRun"]
+
+
+class IncludedRun(TypedDict):
+    """A run of a block's lines from an included file (`model.Included`)."""
+
+    path: str
+    name: str
+    line: int
+    at: int
+    first: int
+    count: int
 
 
 class BlockRequest(TypedDict):
@@ -54,6 +65,10 @@ class BlockRequest(TypedDict):
     """A console block's commands (`mdverify.run.console`); empty for the other kinds."""
     repl: bool
     """A pycon block that is a `python -m asyncio` session (`Example.repl`)."""
+    origins: list[int]
+    """The article line of each line of `source` when it includes files; empty: none."""
+    included: list[IncludedRun]
+    """The runs of `source`'s lines from included files (`mdverify.run.included`)."""
 
 
 class ArticleRequest(TypedDict):
