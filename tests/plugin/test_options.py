@@ -45,6 +45,13 @@ SAMPLES = {
         1 << 20,
         2048,
     ),
+    "snippet_base": (
+        "docs lib",
+        ["--mdverify-snippet-base=src"],
+        lambda s: s.snippet_base,
+        ("docs", "lib"),
+        ("docs", "lib", "src"),
+    ),
     "update": ("false", ["--mdverify-update"], lambda s: s.update, False, True),
     "sandbox": ("off", ["--mdverify-sandbox=auto"], lambda s: s.run.sandbox, "off", "auto"),
     "snippet_base": (
