@@ -54,13 +54,6 @@ SAMPLES = {
     ),
     "update": ("false", ["--mdverify-update"], lambda s: s.update, False, True),
     "sandbox": ("off", ["--mdverify-sandbox=auto"], lambda s: s.run.sandbox, "off", "auto"),
-    "snippet_base": (
-        "docs",
-        ["--mdverify-snippet-base=src"],
-        lambda s: s.snippet_base,
-        ("docs",),
-        ("docs", "src"),
-    ),
     "changed_since": (
         "HEAD",
         ["--mdverify-changed-since=HEAD~0"],
