@@ -167,8 +167,6 @@ class _Session:
         self, block: BlockRequest, segments: list[tuple[int, int]], start_out: int
     ) -> None:
         """Run the block as its kind says: compiled only, written, commands, pycon or code."""
-        if block.get("norun") and block["kind"] == "console":
-            return  # nothing to compile: its commands are shell, and they are not run
         if block.get("norun"):
             self._check(block)
         elif block.get("writes"):

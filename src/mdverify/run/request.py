@@ -173,7 +173,8 @@ def _block(example: Example, environ: list[list[str]], abspath: str, display: st
         "file": None if file is None else [beside(abspath, file), beside(display, file)],
         "writes": example.writes,
         "script": example.script,
-        "norun": bool(example.settings.norun),
+        # A console block has nothing to compile: under `norun` it is sent no commands.
+        "norun": bool(example.settings.norun) and example.kind != "console",
         "stdin": example.settings.stdin,
         "namespace": example.namespace,
         "commands": [
@@ -186,6 +187,7 @@ def _block(example: Example, environ: list[list[str]], abspath: str, display: st
                 "job": c.job,
             }
             for c in example.commands
+            if not example.settings.norun
         ],
         "repl": example.repl,
         "origins": list(example.origins),
