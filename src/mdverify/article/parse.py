@@ -345,7 +345,7 @@ def _example(
         world = world.merged(directive.world)
         if settings.norun and directive.runs:
             raise ArticleError(path, at, norun_conflict(directive.runs[0]))
-        if (clash := conflict(settings)) is not None:
+        if (clash := conflict(settings, directive.settings, file=writes is not None)) is not None:
             raise ArticleError(path, at, clash)
         if directive.timing is not None:
             timings = (directive.timing, *timings)

@@ -106,8 +106,18 @@ def _front_matter_isolate(op: str, value: str | None) -> bool:
     return True
 
 
-def conflict(settings: BlockSettings) -> str | None:
-    """Why a block's keys clash with the front matter's `isolate: blocks`, if they do."""
+def conflict(settings: BlockSettings, own: BlockSettings, *, file: bool = False) -> str | None:
+    """Why a block's keys clash with the front matter's `isolate: blocks`, if they do.
+
+    `own` are the settings of the block's directive alone; `file`: the block is a file,
+    which runs in no namespace, so none of the keys applies to it.
+    """
+    given = [key for key, on in zip(SESSION_KEYS, _given(own), strict=True) if on]
+    if file and given:
+        return (
+            f"{given[0]!r} says which namespace a block runs in, and a block that is a file "
+            "runs in none (a transcript runs it as a script, alone): drop it"
+        )
     if settings.reset and settings.isolate and settings.session is None:
         return (
             "'reset' starts a new namespace for a session, and the front matter's "
@@ -115,6 +125,11 @@ def conflict(settings: BlockSettings) -> str | None:
             "'reset'"
         )
     return None
+
+
+def _given(own: BlockSettings) -> tuple[bool, bool, bool]:
+    """Whether `own` gives `session`, `isolate` and `reset` (in `SESSION_KEYS` order)."""
+    return own.session is not None, own.isolate is not None, own.reset
 
 
 def with_namespaces(examples: Sequence[Example]) -> list[Example]:

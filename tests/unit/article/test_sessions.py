@@ -124,3 +124,11 @@ def test_reset_under_isolate_blocks_is_an_error_at_the_directive():
 def test_reset_with_a_session_under_isolate_blocks_is_fine():
     text = ISOLATED + fence("session=s") + fence("session=s reset")
     assert namespaces(text) == ["s", "s~1"]
+
+
+@pytest.mark.parametrize("directive", ["session=s", "reset", "isolate", "isolate=false"])
+def test_a_file_block_given_a_namespace_key_is_an_error_at_the_directive(directive):
+    text = f'<!-- mdverify: {directive} -->\n```python title="m.py"\nx = 1\n```\n'
+    key = directive.split("=")[0]
+    with pytest.raises(ArticleError, match=rf"a\.md:1: '{key}' says which namespace.*is a file"):
+        parse_text("a.md", text)
