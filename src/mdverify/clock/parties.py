@@ -197,6 +197,17 @@ class Parties:
             with self._cond:
                 self._cpu.begin(me, self._time.still)
 
+    @contextlib.contextmanager
+    def harness_work(self) -> Iterator[None]:
+        """The CPU the calling thread spends meanwhile is not the example's."""
+        began = self._time.real.thread_time_ns()
+        try:
+            yield
+        finally:
+            spent = self._time.real.thread_time_ns() - began
+            with self._cond:
+                self._cpu.exclude(threading.get_ident(), spent)
+
     def _advance_locked(self, target: int, me: int) -> None:
         """Move virtual time to `target`, and wake every other party whose time has come."""
         self._time.advance(target)
