@@ -28,7 +28,7 @@ This module never imports pytest: the child process imports it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, NamedTuple
+from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from mdverify.clock.realtime import RealTime
@@ -40,19 +40,30 @@ THRESHOLD_NS: Final = 3_000_000
 the calls between two awaits, and short enough for a busy-wait to end promptly."""
 
 
-class _Mark(NamedTuple):
-    """Where a thread's stretch of CPU stands."""
+class _Mark:
+    """Where a thread's stretch of CPU stands (mutable: it changes at every look)."""
 
-    began: int
-    """The thread's CPU time when the stretch began."""
-    read: int
-    """Its CPU time at the last reading of the clock in the stretch (or its beginning)."""
-    flow: int | None
-    """The stretch of still time it began in (`VirtualTime.still`)."""
+    __slots__ = ("began", "cpu", "flow", "read")
+
+    def __init__(self, cpu: int, now: int, flow: int | None) -> None:
+        self.cpu = cpu
+        """The thread's CPU time when the stretch began (0 while time flows: not needed)."""
+        self.began = now
+        """The real time (`perf_counter_ns`) when it began."""
+        self.read = now
+        """The real time of the last reading of the clock in the stretch (or its beginning)."""
+        self.flow = flow
+        """The stretch of still time it began in (`VirtualTime.still`)."""
 
 
 class CpuStretches:
-    """Each thread's CPU since its last counted look; the caller's lock guards it."""
+    """Each thread's CPU since its last counted look; the caller's lock guards it.
+
+    Asking a thread's CPU time is a system call, many times dearer than a reading of the
+    real clock, and the clock is read at every turn of a loop. CPU time never runs ahead
+    of real time, so it is asked only once a stretch has lasted `THRESHOLD_NS` of real
+    time: before that, it cannot have spent as much.
+    """
 
     __slots__ = ("_marks", "_real")
 
@@ -64,32 +75,43 @@ class CpuStretches:
         """The nanoseconds the calling thread `ident`'s stretch adds to virtual time.
 
         `flow` is the number of the stretch of still time now (None while time flows at
-        real speed); `ends` when the thread is about to wait.
+        real speed); `ends` when the thread is about to wait, and `begin` follows.
         """
-        cpu = self._real.thread_time_ns()
+        now = self._real.perf_counter_ns()
         mark = self._marks.get(ident)
-        self._marks[ident] = _Mark(cpu, cpu, flow)
         if mark is None or flow is None or mark.flow != flow:
+            self._begin(ident, flow, now)
             return 0
+        if now - mark.began < THRESHOLD_NS:
+            if not ends:
+                mark.read = now
+            return 0
+        cpu = self._real.thread_time_ns()
+        spent = cpu - mark.cpu
         if ends:
-            # What came before the last reading was read as still time: leave it so.
-            spent = cpu - mark.read
-        else:
-            spent = cpu - mark.began
-            if spent < THRESHOLD_NS:
-                self._marks[ident] = _Mark(mark.began, cpu, flow)
-        return spent if spent >= THRESHOLD_NS else 0
+            # What came before the last reading was read as still time: leave it so. It
+            # took at most the real time before that reading.
+            spent -= min(spent, mark.read - mark.began)
+        if spent >= THRESHOLD_NS:
+            mark.cpu, mark.began, mark.read = cpu, now, now
+            return spent
+        if not ends:
+            mark.read = now
+        return 0
 
     def begin(self, ident: int, flow: int | None) -> None:
         """Begin the calling thread `ident`'s stretch afresh (a wait ended, a block begins)."""
-        cpu = self._real.thread_time_ns()
-        self._marks[ident] = _Mark(cpu, cpu, flow)
+        self._begin(ident, flow, self._real.perf_counter_ns())
+
+    def _begin(self, ident: int, flow: int | None, now: int) -> None:
+        cpu = 0 if flow is None else self._real.thread_time_ns()
+        self._marks[ident] = _Mark(cpu, now, flow)
 
     def exclude(self, ident: int, spent: int) -> None:
         """Leave `spent` ns of thread `ident`'s CPU out of its stretch: the harness's work."""
         mark = self._marks.get(ident)
         if mark is not None:
-            self._marks[ident] = _Mark(mark.began + spent, mark.read + spent, mark.flow)
+            mark.cpu += spent
 
     def clear(self) -> None:
         """Forget every thread (a forked child)."""
