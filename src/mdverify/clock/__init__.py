@@ -30,7 +30,7 @@ This package never imports pytest: the child process imports it. POSIX only.
 """
 
 from mdverify.clock.coordinator import VirtualTimeExceeded
-from mdverify.clock.installer import Clock, install
+from mdverify.clock.installer import Clock, harness_work, install
 from mdverify.clock.parties import is_pool_worker
 from mdverify.clock.patches import patch
 from mdverify.clock.realtime import RealTime
@@ -44,6 +44,7 @@ __all__ = [
     "TaskSpan",
     "VirtualTimeExceeded",
     "expect_replies_from",
+    "harness_work",
     "install",
     "is_pool_worker",
     "patch",

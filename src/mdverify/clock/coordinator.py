@@ -246,33 +246,45 @@ class Coordinator(Parties):
             self.real.sleep(seconds)
             return
         me = threading.get_ident()
-        with self._cond, self._waiting(me):
-            deadline = self._time.now() + delta_ns
-            if self._cap_ns is not None and deadline > self._cap_ns:
-                raise self._exceeded()
-            with self._blocked(me, self._sleepers, deadline):
-                while True:
-                    self._raise_if_overdue_locked(me)
-                    now = self._time.now()
-                    if now >= deadline:
-                        return
-                    status = self._try_jump_locked(me)
-                    if status == "jumped":
-                        continue
-                    # Waiting while someone else runs real code lets time flow.
-                    hold = status == "busy"
+        with self._cond:
+            self._wait_begins_locked(me)
+            try:
+                self._sleep_locked(me, self._time.now() + delta_ns)
+            finally:
+                self._wait_ended_locked(me)
+
+    def _sleep_locked(self, me: int, deadline: int) -> None:
+        if self._cap_ns is not None and deadline > self._cap_ns:
+            raise self._exceeded()
+        with self._blocked(me, self._sleepers, deadline):
+            while True:
+                self._raise_if_overdue_locked(me)
+                now = self._time.now()
+                if now >= deadline:
+                    return
+                status = self._try_jump_locked(me)
+                if status == "jumped":
+                    continue
+                # Waiting while someone else runs real code lets time flow.
+                hold = status == "busy"
+                if hold:
+                    self._time.hold()
+                try:
+                    self.real.wait(self._cond, self._wait_seconds(status, deadline, now))
+                finally:
                     if hold:
-                        self._time.hold()
-                    try:
-                        self.real.wait(self._cond, self._wait_seconds(status, deadline, now))
-                    finally:
-                        if hold:
-                            self._time.unhold()
+                        self._time.unhold()
 
     def idle(self, loop: LoopView, selector: selectors.BaseSelector) -> Events:
         """Wait as `loop`, which has nothing to do, until I/O arrives or its timer is due."""
-        with self._waiting(threading.get_ident()):
+        me = threading.get_ident()
+        with self._cond:
+            self._wait_begins_locked(me)
+        try:
             return self._idle_wait(loop, selector)
+        finally:
+            with self._cond:
+                self._wait_ended_locked(me)
 
     def _idle_wait(self, loop: LoopView, selector: selectors.BaseSelector) -> Events:
         deadline = loop.next_deadline_ns()

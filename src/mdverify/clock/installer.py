@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from mdverify.clock.realtime import RealTime
     from mdverify.model import ClockName, TaskSpan
 
-__all__ = ["Clock", "install", "uninstall"]
+__all__ = ["Clock", "harness_work", "install", "uninstall"]
 
 
 class Clock:
@@ -158,6 +158,22 @@ def install(mode: ClockName, *, real_time: RealTime = SYSTEM) -> Clock:
         _Installed.fork_handler_registered = True  # it cannot be unregistered; it checks state
     _Installed.clock = Clock(mode, now_ns, CURRENT.timeline, coordinator)
     return _Installed.clock
+
+
+@contextlib.contextmanager
+def harness_work() -> Iterator[None]:
+    """Work of mdverify's own on the example's thread: its CPU time is not the example's.
+
+    Virtual time moves on by the CPU of long stretches of the example's work
+    (`mdverify.clock.cpu`); a hook of the harness that runs inside the example (the
+    print recorder) does its work in here so that it does not count.
+    """
+    coordinator = CURRENT.coordinator
+    if coordinator is None:
+        yield
+        return
+    with coordinator.harness_work():
+        yield
 
 
 def _after_fork_in_child() -> None:

@@ -183,19 +183,28 @@ class Parties:
         with self._cond:
             self._cpu.begin(threading.get_ident(), self._time.still)
 
+    def _wait_begins_locked(self, me: int) -> None:
+        """Thread `me` is about to wait: its stretch of CPU ends."""
+        if me not in self._harness:
+            spent = self._cpu.take(me, self._time.still, ends=True)
+            if spent:
+                self._advance_locked(self._time.now() + spent, me)
+
+    def _wait_ended_locked(self, me: int) -> None:
+        """Thread `me` waited: the CPU the wait cost is the clock's, a new stretch begins."""
+        if me not in self._harness:
+            self._cpu.begin(me, self._time.still)
+
     @contextlib.contextmanager
-    def _waiting(self, me: int) -> Iterator[None]:
-        """Thread `me` waits: its stretch ends, and the wait's own CPU is the clock's."""
-        with self._cond:
-            if me not in self._harness:
-                spent = self._cpu.take(me, self._time.still, ends=True)
-                if spent:
-                    self._advance_locked(self._time.now() + spent, me)
+    def harness_work(self) -> Iterator[None]:
+        """The CPU the calling thread spends meanwhile is not the example's."""
+        began = self._time.real.thread_time_ns()
         try:
             yield
         finally:
+            spent = self._time.real.thread_time_ns() - began
             with self._cond:
-                self._cpu.begin(me, self._time.still)
+                self._cpu.exclude(threading.get_ident(), spent)
 
     def _advance_locked(self, target: int, me: int) -> None:
         """Move virtual time to `target`, and wake every other party whose time has come."""

@@ -72,7 +72,7 @@ def test_a_loop_sees_cpu_between_awaits_and_times_out(virtual, real):
             await asyncio.sleep(0)
 
     async def main():
-        with pytest.raises(TimeoutError):
+        with pytest.raises(asyncio.TimeoutError):
             await asyncio.wait_for(compute(), 0.4)
 
     start = time.monotonic()
@@ -233,3 +233,23 @@ def test_cpu_before_a_child_process_counts_before_time_flows(clocked):
         fake=True,
     )
     assert result["elapsed"] == pytest.approx(0.3, abs=1e-9)
+
+
+def test_cpu_before_a_reading_is_not_put_after_it_by_a_wait(virtual, real):
+    """An import before `before = now()` costs time before it, not between it and later."""
+    real.burn(THRESHOLD * 0.9)  # under the threshold so far: still time
+    before = time.monotonic()
+    real.burn(SHORT)
+    time.sleep(1)
+    assert time.monotonic() - before == 1.0
+
+
+def test_work_of_the_harness_on_the_examples_thread_does_not_count(virtual, real):
+    start = time.monotonic()
+    real.burn(SHORT)
+    with clock.harness_work():  # the print recorder finding a call, say
+        real.burn(0.5)
+    assert time.monotonic() == start
+    real.burn(SHORT)
+    time.sleep(1)
+    assert time.monotonic() - start == 1.0
