@@ -155,7 +155,8 @@ def test_an_interrupted_session_leaves_no_postgres_running(pytester, article):
         import os, signal, time
         with open({str(port_file)!r}, "w") as f:
             f.write(os.environ["PGPORT"])
-        pytest_pid = os.getppid()
+        with open(f"/proc/{{os.getppid()}}/stat") as stat:  # the stand-in's parent
+            pytest_pid = int(stat.read().rsplit(")", 1)[1].split()[1])
         with open(f"/proc/{{pytest_pid}}/cmdline", "rb") as cmdline:
             warm = b"mdverify.run.worker" in cmdline.read()
         if warm:  # forked by the warm worker, whose parent is pytest

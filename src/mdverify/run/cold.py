@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from mdverify.run.capture import Folder
 from mdverify.run.observe import observations
 from mdverify.run.servecheck import ServerChecks
-from mdverify.run.watch import POLL, Watch, end_group
+from mdverify.run.watch import GRACE, POLL, Watch, end_group
 
 if TYPE_CHECKING:
     from mdverify.model import Observation
@@ -40,7 +40,7 @@ def run_cold(prepared: Prepared, python: str) -> dict[int, Observation]:
         try:
             with folder.stdout.open("wb") as out, folder.stderr.open("wb") as err:
                 proc = subprocess.Popen(  # noqa: S603 -- our own interpreter and module, no shell
-                    [python, "-m", "mdverify.run.child", str(write_fd)],
+                    [python, "-m", "mdverify.run.child", str(write_fd), str(os.getpid())],
                     stdin=subprocess.PIPE,
                     stdout=out,
                     stderr=err,
@@ -86,5 +86,6 @@ def _supervise(
                 watch.ready(readable, writable)
             watch.expire(time.monotonic())
     finally:
-        proc.returncode, _ = end_group(proc.pid)  # reaped here: Popen need not wait again
+        grace = GRACE if watch.cut_short else 0.0
+        proc.returncode, _ = end_group(proc.pid, grace=grace)  # reaped: Popen need not wait
     return watch.outcome(proc.returncode)

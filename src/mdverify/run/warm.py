@@ -76,7 +76,14 @@ class WarmWorker:
         self._root = tempfile.mkdtemp(prefix="mdverify-worker-", dir=scratch_dir())
         try:
             self._proc = subprocess.Popen(  # noqa: S603 -- our own interpreter and module
-                [python, "-m", "mdverify.run.worker", str(concurrency), self._root],
+                [
+                    python,
+                    "-m",
+                    "mdverify.run.worker",
+                    str(concurrency),
+                    self._root,
+                    str(os.getpid()),
+                ],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 env=dict(env),
