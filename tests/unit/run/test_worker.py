@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from mdverify.article.parse import parse_text
+from mdverify.run import warm
 from mdverify.run.options import RunOptions
 from mdverify.run.request import prepare
 from mdverify.run.runner import Runner
@@ -258,3 +259,22 @@ def test_home_counts_for_the_start_only_when_it_holds_a_user_site_packages(tmp_p
     key = {home: _start_key("python3", {"HOME": str(home)}, 2) for home in (bare, with_site)}
     assert key[bare] == _start_key("python3", {"HOME": "/nowhere"}, 2)
     assert key[with_site] != key[bare]
+
+
+def test_a_stopped_worker_is_given_up_and_the_article_runs_cold(tmp_path, monkeypatch):
+    # A worker stopped from outside (SIGSTOP) answers nothing: past the longest its jobs
+    # may take, the wait ends, the worker is killed and the article runs cold.
+    monkeypatch.setattr(warm, "IDLE_LIMIT", 0.2)
+    monkeypatch.setattr(warm, "_SLACK", 0.5)
+    runner = Runner(RunOptions(timeout=1), warm=True)
+    try:
+        runner.observations("a", prepared(tmp_path, "a", fence("x = 1"), runner.options))
+        assert runner._worker is not None
+        stopped = runner._worker._proc
+        os.kill(stopped.pid, signal.SIGSTOP)
+        text = fence(f"import os\nprint({STARTER})")
+        got = runner.observations("b", prepared(tmp_path, "b", text, runner.options))
+    finally:
+        runner.close()
+    assert int(got[0].stdout) == os.getpid()  # cold: started by this process
+    assert stopped.wait(timeout=60) == -signal.SIGKILL
