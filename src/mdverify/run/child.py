@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from mdverify.clock import Clock, VirtualTimeExceeded, install
 from mdverify.model import Status
-from mdverify.run import files, fresh, netmap, netns, streams
+from mdverify.run import files, fresh, lifeline, netmap, netns, streams
 from mdverify.run.awaits import AwaitRecorder
 from mdverify.run.claimed import Recorder
 from mdverify.run.compiled import check_block
@@ -321,7 +321,11 @@ class _Session:
 
 
 def main() -> None:
-    """Entry point: `python -m mdverify.run.child REPORT_FD` with the request on stdin."""
+    """Entry point: `python -m mdverify.run.child REPORT_FD PARENT`, the request on stdin.
+
+    It dies with the process PARENT, which started it.
+    """
+    lifeline.die_with_parent(int(sys.argv[2]))
     report_fd = os.dup(int(sys.argv[1]))
     os.close(int(sys.argv[1]))
     request: ArticleRequest = json.loads(sys.stdin.buffer.read())
@@ -361,6 +365,9 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
             data = data[os.write(report_fd, data) :]
 
     apply(request["limits"])
+    # Below a stand-in parent, which an example's os.kill(os.getppid(), ...) reaches. After
+    # the limits, which it shares; before the network's routing, which may start threads.
+    lifeline.stand_in(report_fd)
     sys.argv = [request["path"]]
     # A reader runs it beside the article, so a module there (`import mymodule`) imports;
     # last on the path, so that it never hides an installed one.

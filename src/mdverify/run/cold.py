@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from mdverify.run.capture import Folder
 from mdverify.run.observe import observations
 from mdverify.run.servecheck import ServerChecks
-from mdverify.run.watch import POLL, Watch, end_group
+from mdverify.run.watch import GRACE, POLL, Watch, end_group
 
 if TYPE_CHECKING:
     from mdverify.model import Observation
@@ -50,7 +50,10 @@ def run_cold(
             sandbox.give(folder.root)
         read_fd, write_fd = os.pipe()
         try:
-            command = [*argv, str(write_fd)]
+            # The parent's pid, for the child to die with it; under the sandbox its pid
+            # namespace hides it (0: bwrap's --die-with-parent stands in).
+            parent = os.getpid() if sandbox is None else 0
+            command = [*argv, str(write_fd), str(parent)]
             if sandbox is not None:
                 command = sandbox.command(command, [str(folder.root)], chdir=str(folder.work))
             with folder.stdout.open("wb") as out, folder.stderr.open("wb") as err:
@@ -111,5 +114,6 @@ def _supervise(
                 watch.ready(readable, writable)
             watch.expire(time.monotonic())
     finally:
-        proc.returncode, _ = end_group(proc.pid)  # reaped here: Popen need not wait again
+        grace = GRACE if watch.cut_short else 0.0
+        proc.returncode, _ = end_group(proc.pid, grace=grace)  # reaped: Popen need not wait
     return watch.outcome(proc.returncode)

@@ -39,11 +39,11 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
-from mdverify.run import frames, limits
+from mdverify.run import frames, lifeline, limits
 from mdverify.run.capture import Folder, Held
 from mdverify.run.child import execute, preload  # the warm part: every child needs it
 from mdverify.run.servecheck import ServerChecks
-from mdverify.run.watch import CHUNK, POLL, Watch, end_group
+from mdverify.run.watch import CHUNK, GRACE, POLL, Watch, end_group
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -166,9 +166,11 @@ class _Supervisor:
         ours = {fd for c in self.children.values() for fds in c.watch.waits() for fd in fds}
         ours |= {c.held.out for c in self.children.values()}
         ours |= {c.held.err for c in self.children.values()}
+        worker = os.getpid()
         pid = os.fork()
         if pid == 0:  # pragma: no cover -- the child; measured by the tests' observations
             try:
+                lifeline.die_with_parent(worker)
                 inherited = {read_fd, self.inp, self.out, held.out, held.err, *self.children}
                 _child(job, folder, write_fd, inherited | ours)
             finally:
@@ -186,7 +188,8 @@ class _Supervisor:
         # result reaches the parent, nothing of the articles it sent lives on, even if the
         # parent's session ends there and hands this worker to the next one.
         idle = len(self.children) == 1 and not self.queue
-        code, released = end_group(child.pid, wait=idle)
+        grace = GRACE if child.watch.cut_short else 0.0
+        code, released = end_group(child.pid, wait=idle, grace=grace)
         if not released:
             self.unreleased.append(child.pid)
         if idle:
@@ -225,10 +228,12 @@ def _child(  # pragma: no cover -- runs in the forked child
 
 
 def main() -> None:
-    """Entry point: `python -m mdverify.run.worker CONCURRENCY ROOT`.
+    """Entry point: `python -m mdverify.run.worker CONCURRENCY ROOT PARENT`.
 
-    Jobs come on stdin, results go to stdout, and each article's folder is under ROOT.
+    Jobs come on stdin, results go to stdout, and each article's folder is under ROOT. The
+    worker dies with the process PARENT, which started it.
     """
+    lifeline.die_with_parent(int(sys.argv[3]))
     limits.mechanism()  # finds the pids cgroup once; every child inherits the answer
     # Children never collect the worker's objects: fewer copy-on-write faults per fork.
     gc.freeze()
