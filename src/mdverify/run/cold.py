@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 __all__ = ["run_cold"]
 
+_SIGNALLED = 128
+
 
 def run_cold(
     prepared: Prepared, python: str, sandbox: Sandbox | None = None
@@ -73,7 +75,9 @@ def run_cold(
             else None
         )
         try:
-            outcome = _supervise(proc, read_fd, prepared, folder, checks)
+            outcome = _supervise(
+                proc, read_fd, prepared, folder, checks, sandboxed=sandbox is not None
+            )
         finally:
             os.close(read_fd)
         with folder.capture(prepared.output_limit) as capture:
@@ -92,6 +96,8 @@ def _supervise(
     prepared: Prepared,
     folder: Folder,
     checks: ServerChecks | None,
+    *,
+    sandboxed: bool,
 ) -> Outcome:
     """Send the request, watch the child to its end, then end its group."""
     watch = Watch(read_fd, prepared.timeouts, prepared.output_budget, folder.written, checks)
@@ -109,4 +115,9 @@ def _supervise(
             watch.expire(time.monotonic())
     finally:
         proc.returncode, _ = end_group(proc.pid)  # reaped here: Popen need not wait again
-    return watch.outcome(proc.returncode)
+    code = proc.returncode
+    if sandboxed and _SIGNALLED < code < _SIGNALLED + signal.NSIG:
+        # bwrap exits with 128 + N for a child killed by signal N (when it ends before the
+        # kill above reaches it): an os._exit(137) is read as SIGKILL, a rare price.
+        code = _SIGNALLED - code
+    return watch.outcome(code)

@@ -39,7 +39,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
-from mdverify.run import frames, limits
+from mdverify.run import frames, limits, pidns
 from mdverify.run.capture import Folder
 from mdverify.run.child import execute, preload  # the warm part: every child needs it
 from mdverify.run.servecheck import ServerChecks
@@ -222,6 +222,7 @@ def main() -> None:
     Jobs come on stdin, results go to stdout, and each article's folder is under ROOT.
     """
     limits.mechanism()  # finds the pids cgroup once; every child inherits the answer
+    pidns.guard()
     # Children never collect the worker's objects: fewer copy-on-write faults per fork.
     gc.freeze()
     concurrency = max(1, int(sys.argv[1]))
