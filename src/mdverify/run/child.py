@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from mdverify.clock import Clock, VirtualTimeExceeded, install
 from mdverify.model import Status
-from mdverify.run import files, fresh, lifeline, netmap, netns, streams
+from mdverify.run import files, fresh, lifeline, netmap, netns, pidns, streams
 from mdverify.run.awaits import AwaitRecorder
 from mdverify.run.claimed import Recorder
 from mdverify.run.compiled import check_block
@@ -351,7 +351,9 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
     in a child forked from a warm process, so per-article set-up belongs here.
     """
     # First, while this process has one thread: a namespace is made per thread.
+    pidns.enter()
     isolated = netmap.local_only(request.get("net")) and netns.isolate()
+    pidns.drop()
     streams.save()
     # A script run from a terminal gets KeyboardInterrupt on Ctrl+C. pytest may itself run
     # with SIGINT ignored (a CI job started in the background), and that would be inherited.

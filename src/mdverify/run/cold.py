@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 __all__ = ["run_cold"]
 
+_SIGNALLED = 128
+
 
 def run_cold(
     prepared: Prepared, python: str, sandbox: Sandbox | None = None
@@ -77,7 +79,9 @@ def run_cold(
             else None
         )
         try:
-            outcome = _supervise(proc, read_fd, prepared, folder, checks)
+            outcome = _supervise(
+                proc, read_fd, prepared, folder, checks, sandboxed=sandbox is not None
+            )
         finally:
             os.close(read_fd)
             held.restore()
@@ -98,6 +102,8 @@ def _supervise(
     prepared: Prepared,
     folder: Folder,
     checks: ServerChecks | None,
+    *,
+    sandboxed: bool,
 ) -> Outcome:
     """Send the request, watch the child to its end, then end its group."""
     watch = Watch(read_fd, prepared.timeouts, prepared.output_budget, folder.written, checks)
@@ -116,4 +122,9 @@ def _supervise(
     finally:
         grace = GRACE if watch.cut_short else 0.0
         proc.returncode, _ = end_group(proc.pid, grace=grace)  # reaped: Popen need not wait
-    return watch.outcome(proc.returncode)
+    code = proc.returncode
+    if sandboxed and _SIGNALLED < code < _SIGNALLED + signal.NSIG:
+        # bwrap exits with 128 + N for a child killed by signal N (when it ends before the
+        # kill above reaches it): an os._exit(137) is read as SIGKILL, a rare price.
+        code = _SIGNALLED - code
+    return watch.outcome(code)

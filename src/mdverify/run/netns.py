@@ -12,7 +12,8 @@ often are, though a container may forbid it). Without it (a user that is not roo
 inside mdverify's sandbox, where nothing holds a capability) it makes a user namespace
 too, where the process may bring its own loopback up; that namespace maps only the
 process's own uid and gid, so it is still the same unprivileged user to everything
-outside. Where neither works, `mdverify.run.netmap` moves
+outside; `mdverify.run.pidns.drop` then gives up the capabilities that namespace gave.
+Where neither works, `mdverify.run.netmap` moves
 each server to a free loopback port instead, behind the address it asked for. It must run
 while the process has one thread: a namespace is per thread.
 
@@ -32,11 +33,12 @@ import os
 import socket
 import struct
 
+from mdverify.run import pidns
+
 __all__ = ["isolate"]
 
 _CLONE_NEWNET = 0x40000000
 _CLONE_NEWUSER = 0x10000000
-_CAPABILITY_V3 = 0x20080522
 _SIOCGIFFLAGS = 0x8913
 _SIOCSIFFLAGS = 0x8914
 _IFF_UP = 0x1
@@ -73,24 +75,13 @@ def _isolate_as_user() -> bool:
             _write(name, text)
         _write("gid_map", f"{gid} {gid} 1")
         _loopback_up()
-        _drop_capabilities()
     except OSError:
         # There is no way back to the shared network: an article without loopback reaches
         # nothing, which is safe, and netmap's own routing still keeps it off the network.
         return False
+    finally:
+        pidns.own_user_namespace()  # its capabilities are for the loopback only: dropped
     return True
-
-
-def _drop_capabilities() -> None:
-    """Give up the capabilities the new user namespace gave: they were for the loopback.
-
-    They hold over nothing outside that namespace, but an example has no use for them.
-    """
-    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-    header = struct.pack("Ii", _CAPABILITY_V3, 0)
-    data = bytes(24)  # two (effective, permitted, inheritable) triples, all empty
-    if libc.capset(header, data) != 0:
-        raise OSError(ctypes.get_errno(), "capset")
 
 
 def _write(name: str, text: str) -> None:

@@ -124,7 +124,7 @@ def choose(mode: Mode, python: str, tree: str | None) -> Sandbox | Unavailable |
     """
     if mode == "off":
         return None
-    found = probe(python, tree)
+    found = probe(python, tree, os.environ.get("HOME", ""))
     if isinstance(found, Unavailable) and mode == "require":
         raise SandboxRequired(
             f"--mdverify-sandbox=require: the sandbox cannot start here: {found.reason}"
@@ -133,8 +133,10 @@ def choose(mode: Mode, python: str, tree: str | None) -> Sandbox | Unavailable |
 
 
 @functools.cache
-def probe(python: str, tree: str | None) -> Sandbox | Unavailable:
+def probe(python: str, tree: str | None, home: str = "") -> Sandbox | Unavailable:  # noqa: ARG001
     """The sandbox for `python` and the docs `tree`, if it starts here (asked once per process).
+
+    `home` is HOME, which the sandbox hides: part of the answer's key, not read here.
 
     As root, the examples run as `nobody` where that user can read the interpreter and the
     tree; where it cannot (a tree in a folder only root may enter, as pytest's own
@@ -158,7 +160,10 @@ def probe(python: str, tree: str | None) -> Sandbox | Unavailable:
 
 def _started(sandbox: Sandbox, python: str, tree: str | None) -> Sandbox | Unavailable:
     """`sandbox` if the interpreter starts in it, imports the child and reads the tree."""
-    code = f"import os, mdverify.run.worker; os.listdir({tree!r})" if tree else "import os"
+    # What every article does first: its own PID and network namespaces, then the tree.
+    code = "import os, mdverify.run.worker; from mdverify.run import netns, pidns"
+    code += "; pidns.enter() and netns.isolate()"
+    code += f"; os.listdir({tree!r})" if tree else ""
     try:
         done = subprocess.run(  # noqa: S603 -- our own arguments, no shell
             sandbox.command([python, "-c", code], ()),
@@ -185,16 +190,33 @@ def _arguments(bwrap: str, python: str, tree: str | None, *, drop: bool = False)
     if drop:
         yield from ("--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID")
     else:
-        yield "--unshare-user"
+        # As uid 0 inside, bwrap would keep the user namespace's capabilities: none, but
+        # CAP_SETFCAP, without which the kernel refuses an article's own user namespace
+        # mapping uid 0 (`mdverify.run.pidns`); under no_new_privs, file capabilities give
+        # nothing, and the article drops it with the rest.
+        yield from ("--unshare-user", "--cap-drop", "ALL")
+        if os.geteuid() == 0:
+            yield from ("--cap-add", "CAP_SETFCAP")
     yield from ("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--share-net")
+    # Tells the child to make a PID namespace per article (`mdverify.run.pidns`).
+    yield from ("--setenv", "MDVERIFY_SANDBOX", "1")
     yield from ("--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev")
     private = [_TMP, _SHM, *_homes(), *filter(os.path.isdir, [os.environ.get("RUNNER_TEMP", "")])]
     for folder in private:
         yield from ("--perms", _PRIVATE, "--tmpfs", folder)
-    for folder in _needed(python, tree):
-        if any(_inside(folder, hidden) for hidden in private):
-            yield from ("--ro-bind", folder, folder)
-    hidden = _git_paths(tree)
+    rebound = [f for f in _needed(python, tree) if any(_inside(f, p) for p in private)]
+    made: set[str] = set()
+    for folder in rebound:
+        # bwrap would make the folders on the way 0700, closed to nobody: make them 0755.
+        for parent in reversed(Path(folder).parents):
+            covered = any(_inside(str(parent), p) and str(parent) != p for p in private)
+            if covered and str(parent) not in made:
+                made.add(str(parent))
+                yield from ("--perms", "0755", "--dir", str(parent))
+        yield from ("--ro-bind", folder, folder)
+    # A home inside a folder bound back (a tree under /tmp) is hidden again.
+    hidden = [Path(p) for p in private if any(_inside(p, f) and p != f for f in rebound)]
+    hidden += _git_paths(tree)
     if os.geteuid() == 0 and not drop:
         # Files only root may read, which uid 0 still reads as their owner.
         hidden += [path for path in map(Path, _ROOT_ONLY) if path.exists()]
