@@ -32,7 +32,7 @@ from mdverify.article.fences import (
 from mdverify.article.files import as_files, paired, pairs, written_to
 from mdverify.article.fragments import fragments, with_names
 from mdverify.article.front_matter import front_matter
-from mdverify.article.hidden import hidden_tokens, named, setup_example
+from mdverify.article.hidden import UNTITLED, hidden_tokens, named, setup_example
 from mdverify.article.markdown import check_closed, decode, markdown_parser, token_lines
 from mdverify.article.notcode import is_session, labelled_template, not_runnable
 from mdverify.article.raises import declare_raises
@@ -368,7 +368,9 @@ def _example(
     if template and not _decided(settings, directive) and not hidden and writes is None:
         # A writer who said how the block runs is obeyed; otherwise no program, no run.
         settings = replace(settings, skip=not_runnable(source, code_line, words))
-    label = f"{heading} (line {line})" if heading else f"line {line}"
+    # No line in the name: prose added above the block must not rename it (hidden.named
+    # numbers the blocks a heading holds, and the report still says the line).
+    label = heading or UNTITLED
     example = Example(
         index=index,
         kind=kind,
