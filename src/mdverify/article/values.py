@@ -8,11 +8,13 @@ cannot (`DirectiveError`).
 from __future__ import annotations
 
 import re
+from difflib import get_close_matches
 
 from mdverify.article.timing import parse_duration
 
 __all__ = [
     "DirectiveError",
+    "did_you_mean",
     "duration",
     "equals",
     "flag",
@@ -94,3 +96,9 @@ def stdin_text(op: str, raw: str | None) -> str:
             "'stdin' needs the text the block reads, one line per \\n: stdin=\"Ada\\n42\\n\""
         )
     return _STDIN_ESCAPE.sub(lambda m: _STDIN_ESCAPES.get(m[1], m[1]), raw)
+
+
+def did_you_mean(key: str, known: tuple[str, ...]) -> str:
+    """A hint naming the known key an unknown one is a slip of (`skipp`, `Timeout`), or ''."""
+    close = get_close_matches(key.lower(), known, n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
