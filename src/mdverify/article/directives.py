@@ -15,9 +15,8 @@ Both spellings share one key syntax, and each key has its scope:
 * output filters (`mdverify.article.filters`): the front matter's `filters:` list, and
   `filter="REGEX => REPLACEMENT"` (or a preset's name) on a block, as often as needed.
 
-A key at the wrong scope is an error that says where it belongs, and so is `norun` beside a
-key that needs the block to run (`RUN_KEYS`). Unknown keys are errors
-too: a misspelt `skp` that was silently ignored would run a block the writer meant to skip.
+Errors, each saying what to write: a key at the wrong scope, `norun` beside a key that needs
+the block to run (`RUN_KEYS`), an unknown key (`skipp`: did you mean `skip`?).
 """
 
 from __future__ import annotations
@@ -35,6 +34,7 @@ from mdverify.article.timing import directive_claim
 from mdverify.article.values import (
     DirectiveError,
     allowed,
+    did_you_mean,
     duration,
     equals,
     flag,
@@ -316,7 +316,7 @@ def _check_scope(items: Items, allowed: tuple[str, ...], elsewhere: Mapping[str,
         if key in elsewhere:
             raise DirectiveError(elsewhere[key], key)
         if key not in allowed:
-            hint = ""
+            hint = did_you_mean(key, allowed)
             if previous is not None and previous[2] is not None and not item[1]:  # `reason=a b`
                 hint = f' (a value with spaces needs quotes: {previous[0]}="...")'
             known = ", ".join(_ALL_KEYS)

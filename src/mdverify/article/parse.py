@@ -32,7 +32,7 @@ from mdverify.article.fences import (
 )
 from mdverify.article.files import as_files, paired, pairs, written_to
 from mdverify.article.front_matter import front_matter
-from mdverify.article.hidden import hidden_tokens, named, setup_example
+from mdverify.article.hidden import UNTITLED, hidden_tokens, named, setup_example
 from mdverify.article.markdown import check_closed, decode, markdown_parser, token_lines
 from mdverify.article.notcode import is_session, labelled_template, not_runnable
 from mdverify.article.raises import declare_raises
@@ -241,7 +241,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                 continue
             joins = declared is not None and pairing and declared.stream not in taken
             joins = joins and pairs(found[-1][0], declared)  # type: ignore[arg-type]
-            name = _name(heading, line)
+            name = _name(heading)
             ex = None if joins else console_block(len(found), token, found, article, pending, name)
             if ex is not None:
                 found.append((replace(ex, environ=exported), None))
@@ -295,9 +295,10 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
     return found
 
 
-def _name(heading: str | None, line: int) -> str:
-    label = f"{heading} (line {line})" if heading else f"line {line}"
-    return label.replace("::", ":")
+def _name(heading: str | None) -> str:
+    # No line in the name: prose added above the block must not rename it (hidden.named
+    # numbers the blocks a heading holds, and the report still says the line).
+    return (heading or UNTITLED).replace("::", ":")
 
 
 def _is_container(kind: str) -> bool:
@@ -361,7 +362,7 @@ def _example(
         source=source,
         line=line,
         code_line=code_line,
-        name=_name(heading, line),
+        name=_name(heading),
         settings=settings,
         world=world,
         outputs=outputs,

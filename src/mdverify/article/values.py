@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from difflib import get_close_matches
 from typing import TYPE_CHECKING
 
 from mdverify.article.timing import parse_duration
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DirectiveError",
     "allowed",
+    "did_you_mean",
     "duration",
     "equals",
     "flag",
@@ -152,3 +154,9 @@ def reasons(items: Sequence[tuple[str, str, str | None]]) -> tuple[str | None, s
                 raise DirectiveError("'reason' must follow 'skip' or 'xfail' and have a value")
             reasons[last_flag] = value
     return reasons.get("skip"), reasons.get("xfail")
+
+
+def did_you_mean(key: str, known: tuple[str, ...]) -> str:
+    """A hint naming the known key an unknown one is a slip of (`skipp`, `Timeout`), or ''."""
+    close = get_close_matches(key.lower(), known, n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""

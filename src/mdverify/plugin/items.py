@@ -182,7 +182,8 @@ class ExampleItem(pytest.Item):
         return (
             self.path,
             self.example.line - 1,
-            f"[mdverify] {self.article_file.article.path}::{self.name}",
+            # The id has no line, so that edits above keep it; the report's headline does.
+            f"[mdverify] {self.article_file.article.path}::{self.name} (line {self.example.line})",
         )
 
 

@@ -138,7 +138,7 @@ def test_a_transcript_is_a_block_of_its_own_that_knows_the_files_above_it():
     file, console = parse_text("a.md", text).examples
     assert file.writes == "server.py"
     assert not file.script  # two commands: the transcript is no output of the file
-    assert (console.kind, console.line, console.name) == ("console", 7, "Run (line 7)")
+    assert (console.kind, console.line, console.name) == ("console", 7, "Run #2")
     assert console.settings.skip is None
     assert console.ends == (8, 9)
 
