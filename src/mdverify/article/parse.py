@@ -20,6 +20,7 @@ from mdverify.article.claims import CommentClaimError, comment_claims, prompt_cl
 from mdverify.article.comments import DIRECTIVE_HINT, html_directive
 from mdverify.article.coroutines import never_run
 from mdverify.article.directives import norun_conflict
+from mdverify.article.exercises import exercises
 from mdverify.article.fences import (
     OUTPUT_WORDS,
     declared_output,
@@ -112,6 +113,7 @@ def parse_text(
         ]
     examples = named([declare_raises(e, syntax) for e, syntax in read])
     syntaxes = [syntax for _, syntax in read]
+    examples = exercises(tokens, examples)
     for index, reason in fragments(examples, syntaxes).items():
         if _decided(examples[index].settings) or examples[index].hidden:
             continue  # the writer said how this block runs: a guess does not overrule it
