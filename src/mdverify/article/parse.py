@@ -23,6 +23,7 @@ from mdverify.article.directives import norun_conflict
 from mdverify.article.exercises import exercises
 from mdverify.article.fences import (
     OUTPUT_WORDS,
+    PYTHON_LANGS,
     declared_output,
     indented_output,
     introduces_output,
@@ -34,13 +35,20 @@ from mdverify.article.files import as_files, paired, pairs, written_to
 from mdverify.article.fragments import fragments, with_names
 from mdverify.article.front_matter import front_matter
 from mdverify.article.hidden import hidden_tokens, named, setup_example
-from mdverify.article.markdown import check_closed, decode, markdown_parser, token_lines
+from mdverify.article.markdown import (
+    check_closed,
+    decode,
+    is_container,
+    markdown_parser,
+    token_lines,
+)
 from mdverify.article.notcode import is_session, labelled_template, not_runnable
 from mdverify.article.raises import declare_raises
 from mdverify.article.shell import exports
 from mdverify.article.syntax import BlockSyntax, read_block
 from mdverify.article.timing import timing_claims
 from mdverify.article.volatile import with_volatile
+from mdverify.article.walks import walk_outputs
 from mdverify.model import (
     Article,
     ArticleError,
@@ -61,7 +69,6 @@ if TYPE_CHECKING:
 
 __all__ = ["decode", "parse_article", "parse_text"]
 
-PYTHON_LANGS = frozenset({"python", "py", "python3", "py3"})
 PYCON_LANGS = frozenset({"pycon"})
 
 # Tokens that may stand between a code block and its output fence (`mdverify.article.fences`
@@ -106,7 +113,9 @@ def parse_text(
     elif lines[0] == "---" and len(lines) > 1 and re.match(r"[\w-]+\s*:", lines[1]):
         # markdown-it reads an unclosed front matter as a rule and a paragraph: unread.
         raise ArticleError(path, 1, "front matter starting here is never closed by '---'")
-    read = as_files(_examples(path, tokens, lines, settings, output_words))
+    read = as_files(
+        walk_outputs(tokens, _examples(path, tokens, lines, settings, output_words), output_words)
+    )
     if settings.setup is not None:
         read = [setup_example(settings.setup, setup, settings)] + [
             (replace(e, index=e.index + 1), syntax) for e, syntax in read
@@ -179,7 +188,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
         kind = token.type
         if kind == "inline" and pos and tokens[pos - 1].type == "heading_open":
             heading = plain_text(token.content)
-        depth += token.nesting if _is_container(kind) else 0
+        depth += token.nesting if is_container(kind) else 0
         left = left or depth < block_depth
         resumed = held is not None and token.tag == held  # "### Explanation", "### Output"
         if (
@@ -308,7 +317,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             )
             if introduction:
                 prose_since = 1  # "**Expected output:**" after an explanation of the code
-        elif kind not in _PROSE and not _is_container(kind):
+        elif kind not in _PROSE and not is_container(kind):
             pairable = False  # a heading, table, rule or other block ends the pairing
             held = held if kind in ("heading_open", "heading_close") else None
         if pending is not None and kind in _BLOCKS_BETWEEN_DIRECTIVE_AND_CODE:
@@ -316,10 +325,6 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
     if pending is not None:
         raise ArticleError(path, pending[0], "directive at the end of the file has no block")
     return found
-
-
-def _is_container(kind: str) -> bool:
-    return kind.endswith(("_open", "_close")) and not kind.startswith(("heading", "table"))
 
 
 def _example(
