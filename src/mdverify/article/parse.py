@@ -21,8 +21,10 @@ from mdverify.article.claims import CommentClaimError, comment_claims, prompt_cl
 from mdverify.article.comments import DIRECTIVE_HINT, html_directive
 from mdverify.article.console import console_block
 from mdverify.article.directives import norun_conflict
+from mdverify.article.exercises import exercises
 from mdverify.article.fences import (
     OUTPUT_WORDS,
+    PYTHON_LANGS,
     declared_output,
     indented_output,
     introduces_output,
@@ -33,7 +35,13 @@ from mdverify.article.fences import (
 from mdverify.article.files import as_files, paired, pairs, written_to
 from mdverify.article.front_matter import front_matter
 from mdverify.article.hidden import UNTITLED, hidden_tokens, named, setup_example
-from mdverify.article.markdown import check_closed, decode, markdown_parser, token_lines
+from mdverify.article.markdown import (
+    check_closed,
+    decode,
+    is_container,
+    markdown_parser,
+    token_lines,
+)
 from mdverify.article.notcode import is_session, labelled_template, not_runnable
 from mdverify.article.raises import declare_raises
 from mdverify.article.sessions import conflict
@@ -41,6 +49,7 @@ from mdverify.article.shell import exports
 from mdverify.article.snippets import Snippets, expand_fences, expanded
 from mdverify.article.syntax import BlockSyntax, read_block
 from mdverify.article.timing import timing_claims
+from mdverify.article.walks import walk_outputs
 from mdverify.model import (
     Article,
     ArticleError,
@@ -60,7 +69,6 @@ if TYPE_CHECKING:
 
 __all__ = ["decode", "parse_article", "parse_text"]
 
-PYTHON_LANGS = frozenset({"python", "py", "python3", "py3"})
 PYCON_LANGS = frozenset({"pycon"})
 
 # Tokens that may stand between a code block and its output fence (`mdverify.article.fences`
@@ -112,13 +120,16 @@ def parse_text(
     elif lines[0] == "---" and len(lines) > 1 and re.match(r"[\w-]+\s*:", lines[1]):
         # markdown-it reads an unclosed front matter as a rule and a paragraph: unread.
         raise ArticleError(path, 1, "front matter starting here is never closed by '---'")
-    read = as_files(_examples(path, tokens, lines, settings, output_words))
+    read = as_files(
+        walk_outputs(tokens, _examples(path, tokens, lines, settings, output_words), output_words)
+    )
     if settings.setup is not None:
         read = [setup_example(settings.setup, setup, settings)] + [
             (replace(e, index=e.index + 1), syntax) for e, syntax in read
         ]
     examples = named([declare_raises(e, syntax) for e, syntax in read])
     syntaxes = [syntax for _, syntax in read]
+    examples = exercises(tokens, examples)
     examples, settings = across_blocks(examples, syntaxes, settings)
     return Article(path=path, examples=tuple(examples), settings=settings)
 
@@ -153,7 +164,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
         kind = token.type
         if kind == "inline" and pos and tokens[pos - 1].type == "heading_open":
             heading = plain_text(token.content)
-        depth += token.nesting if _is_container(kind) else 0
+        depth += token.nesting if is_container(kind) else 0
         left = left or depth < block_depth
         resumed = held is not None and token.tag == held  # "### Explanation", "### Output"
         if (
@@ -285,7 +296,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             )
             if introduction:
                 prose_since = 1  # "**Expected output:**" after an explanation of the code
-        elif kind not in _PROSE and not _is_container(kind):
+        elif kind not in _PROSE and not is_container(kind):
             pairable = False  # a heading, table, rule or other block ends the pairing
             held = held if kind in ("heading_open", "heading_close") else None
         if pending is not None and kind in _BLOCKS_BETWEEN_DIRECTIVE_AND_CODE:
@@ -299,10 +310,6 @@ def _name(heading: str | None) -> str:
     # No line in the name: prose added above the block must not rename it (hidden.named
     # numbers the blocks a heading holds, and the report still says the line).
     return (heading or UNTITLED).replace("::", ":")
-
-
-def _is_container(kind: str) -> bool:
-    return kind.endswith(("_open", "_close")) and not kind.startswith(("heading", "table"))
 
 
 def _example(

@@ -45,6 +45,7 @@ _GROUPS = {
     SkipKind.UNBOUND: "uses a name no block of the article defines",
     SkipKind.STDIN: "reads standard input; examples get none",
     SkipKind.ARGV: "reads command-line arguments; examples run with none",
+    SkipKind.EXERCISE: "an exercise for the reader",
     SkipKind.AFTER_FAILURE: "needs a name from an earlier block that failed",
     SkipKind.STALE: "reads a name an earlier block that failed was to bind again",
     SkipKind.NO_CLIENT: "a server that waits for a client no block provides",
@@ -116,6 +117,9 @@ _SENTENCES = {
     ),
     SkipKind.STDIN: "reads standard input{at}; examples get none",
     SkipKind.ARGV: "reads command-line arguments{at}; examples run with none",
+    SkipKind.EXERCISE: (
+        "an exercise: calls {detail}, the function the text at line {line} asks the reader to write"
+    ),
     SkipKind.AFTER_FAILURE: (
         "uses {detail}, which only the block at line {line} defines, and that block failed"
     ),
@@ -220,6 +224,8 @@ def skip_of(
       that raised fails, unless it ended on the EOFError that `input()` raised.
     * The block stopped on an IndexError at a line that reads `sys.argv[1]` or later: a
       script that the article runs with arguments (`python greet.py Ada`); examples get none.
+    * The block failed, and calls a function the prose above asks the reader to write
+      (`Example.asked`): an exercise, whose output is the reader's solution's.
     * The block ended on a NameError for a name it uses at its top level, which the article
       binds only inside functions (`Example.local`): a line of that function, shown alone.
     * The block ended on a NameError for a name that only an earlier block binds, and that
@@ -249,9 +255,18 @@ def skip_of(
     return (
         _wanting(verdict, failed or {})
         or _shown_alone(verdict)
+        or _exercise(verdict)  # after them: a name no block binds says so already
         or _arguments(verdict)
         or _stale(verdict, stale or {})
     )
+
+
+def _exercise(verdict: Verdict) -> Skip | None:
+    """A failed block that calls the function an exercise asks the reader to write."""
+    if verdict.passed or verdict.raised_as is not None or not verdict.example.asked:
+        return None
+    (name, line), unchecked = verdict.example.asked[0], len(verdict.example.outputs)
+    return Skip(SkipKind.EXERCISE, name, line, unchecked=unchecked)
 
 
 def _arguments(verdict: Verdict) -> Skip | None:

@@ -334,6 +334,11 @@ class Example:
     """(name, line of the block that binds it) for each name the block uses at its top level
     that the article binds only inside functions (`mdverify.article.fragments.local`). A
     NameError for one of them skips the block as a fragment instead of failing it."""
+    asked: tuple[tuple[str, int], ...] = ()
+    """(name, line of the ask) for each function the block calls and does not bind that the
+    prose above asks the reader to write (`mdverify.article.exercises`). A block that then
+    fails is skipped as an exercise; one that passes, with an earlier example's function of
+    that name, passes."""
     warnings: tuple[str, ...] = ()
     raises: tuple[RaisesClaim, ...] = ()
     """The exceptions the article says the block stops on, in article order."""

@@ -72,6 +72,9 @@ class SkipKind(enum.Enum):
     line: that block's."""
     STDIN = "stdin"
     """The block called `input()`, and examples get no standard input."""
+    EXERCISE = "exercise"
+    """The block calls a function the prose above asks the reader to write; detail: its
+    name, line: the line of the ask."""
     ARGV = "argv"
     """The block read `sys.argv[1]` or later, and examples run with no arguments."""
     IN_COROUTINE = "in-coroutine"
