@@ -1,10 +1,10 @@
 """The differential run's recorder: what each block printed, as JSON.
 
 tests/differential/test_differential.py runs pytest over the corpus once per clock with
-`-p _printed`; this plugin writes each block's stdout, its status and its item's outcome to the file named by
-MDVERIFY_PRINTED. It reads the observation the item already judged (the article ran once,
-for its first item), and implements no phase hook, so the items keep mdverify's light run
-protocol, as in a writer's own run.
+`-p _printed`; this plugin writes each block's stdout, its status and its item's outcome
+to the file named by MDVERIFY_PRINTED. It reads the observation the item already judged
+(the article ran once, for its first item), and implements no phase hook, so the items
+keep mdverify's light run protocol, as in a writer's own run.
 """
 
 from __future__ import annotations
