@@ -48,6 +48,7 @@ KNOWN: dict[str, tuple[int, str]] = {
 FLAKY: dict[str, tuple[int, str]] = {
     "way4-subprocess-run-waits-for-its-child": (4, "subprocess.run of 0.1 s: 0.0s in some runs"),
     "way7-start-new-thread": (7, "a _thread.start_new_thread thread: 6-12 s in some runs"),
+    "way7-pipe-fed-by-a-grandchild": (7, "a grandchild's late line: timed out in some runs"),
 }
 
 
@@ -109,6 +110,8 @@ def test_the_corpus_covers_the_surface():
 def test_both_clocks_print_the_same(printed, article):
     virtual, real = (_blocks(printed[clock], article) for clock in CLOCKS)
     assert set(virtual) == set(real)
+    if not real:
+        pytest.skip("no block of the article runs on this Python")
     for node, seen in real.items():
         assert (virtual[node]["status"], virtual[node]["stdout"]) == (
             seen["status"],
