@@ -3,7 +3,8 @@
 Each article under corpus/ is a small asyncio example whose output fence declares what the
 real clock prints (durations rounded to 0.1 s). The corpus runs twice, once per clock, in
 one inner pytest each (both at once, so their real waits overlap), and every block must
-print the same on both. No test here bounds a wall time: bench/differential.py times them.
+print the same on both (the articles that differ get a second real run, see `printed`).
+No test here bounds a wall time: bench/differential.py times them.
 
 A difference the virtual clock still has is not hidden: its article is listed in `KNOWN`
 with the way of issue 15 it shows, as a strict xfail, so that fixing it makes the test
@@ -52,10 +53,12 @@ FLAKY: dict[str, tuple[int, str]] = {
 }
 
 
-def _start(clock: str, root: Path) -> tuple[subprocess.Popen[str], Path]:
-    """One inner pytest over a copy of the corpus on `clock`, with the `_printed` recorder."""
-    shutil.copytree(CORPUS, root)
-    record = root.parent / f"{clock}.json"
+def _start(clock: str, root: Path, articles: list[Path]) -> tuple[subprocess.Popen[str], Path]:
+    """One inner pytest over copies of `articles` on `clock`, with the `_printed` recorder."""
+    root.mkdir(parents=True)
+    for article in articles:
+        shutil.copy(article, root)
+    record = root.parent / f"{root.name}.json"
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
     env["MDVERIFY_PRINTED"] = str(record)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")]))
@@ -67,18 +70,40 @@ def _start(clock: str, root: Path) -> tuple[subprocess.Popen[str], Path]:
     return process, record
 
 
+def _finish(started: tuple[subprocess.Popen[str], Path]) -> dict[str, dict[str, str]]:
+    process, record = started
+    output, _ = process.communicate(timeout=600)
+    assert record.exists(), output
+    return json.loads(record.read_text(encoding="utf-8"))
+
+
+def _seen(reading: dict[str, str]) -> tuple[str, str]:
+    return reading["status"], reading["stdout"]
+
+
 @pytest.fixture(scope="module")
 def printed():
-    """{clock: {node id: {"stdout", "status", "outcome"}}}, one inner run per clock."""
+    """{"virtual": {node id: reading}, "real": [{node id: reading}, ...]}.
+
+    One inner run per clock over the whole corpus, both at once. The real clock is the noisy
+    one (a loaded machine can push a 0.1 s wait past 0.15 s), so the articles where the two
+    differ run once more on it, and a block differs only if no real run printed what the
+    virtual one did.
+    """
     base = Path(tempfile.mkdtemp(prefix="mdverify-differential-"))
     try:
-        started = {clock: _start(clock, base / clock) for clock in CLOCKS}
-        result = {}
-        for clock, (process, record) in started.items():
-            output, _ = process.communicate(timeout=600)
-            assert record.exists(), output
-            result[clock] = json.loads(record.read_text(encoding="utf-8"))
-        yield result
+        started = {clock: _start(clock, base / clock, ARTICLES) for clock in CLOCKS}
+        virtual, real = (_finish(started[clock]) for clock in CLOCKS)
+        differ = {
+            node.split("::")[0]
+            for node, reading in real.items()
+            if node in virtual and _seen(virtual[node]) != _seen(reading)
+        }
+        again = [article for article in ARTICLES if article.name in differ]
+        readings = [real]
+        if again:
+            readings.append(_finish(_start("real", base / "real-again", again)))
+        yield {"virtual": virtual, "real": readings}
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
@@ -108,18 +133,22 @@ def test_the_corpus_covers_the_surface():
 
 @pytest.mark.parametrize("article", [_param(article) for article in ARTICLES])
 def test_both_clocks_print_the_same(printed, article):
-    virtual, real = (_blocks(printed[clock], article) for clock in CLOCKS)
+    virtual, real = _blocks(printed["virtual"], article), _blocks(printed["real"][0], article)
     assert set(virtual) == set(real)
     if not real:
         pytest.skip("no block of the article runs on this Python")
-    for node, seen in real.items():
-        assert (virtual[node]["status"], virtual[node]["stdout"]) == (
-            seen["status"],
-            seen["stdout"],
-        ), node
+    for node in real:
+        on_real = [_seen(run[node]) for run in printed["real"] if node in run]
+        if _seen(virtual[node]) not in on_real:
+            assert _seen(virtual[node]) == on_real[0], node
 
 
 def test_the_articles_declare_what_the_real_clock_prints(printed):
-    failed = [node for node, seen in printed["real"].items() if seen["outcome"] != "passed"]
+    first = printed["real"][0]
+    failed = [
+        node
+        for node in first
+        if all(run[node]["outcome"] != "passed" for run in printed["real"] if node in run)
+    ]
     assert failed == []
-    assert {node.split("::")[0] for node in printed["real"]} <= {a.name for a in ARTICLES}
+    assert {node.split("::")[0] for node in first} <= {a.name for a in ARTICLES}
