@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from mdverify.clock import Clock, VirtualTimeExceeded, install
+from mdverify.clock import Clock, VirtualTimeExceeded, harness_work, install
 from mdverify.model import Status
 from mdverify.run import files, fresh, netmap, netns, streams
 from mdverify.run.awaits import AwaitRecorder
@@ -202,19 +202,21 @@ class _Session:
         padded = "\n" * (block["code_line"] - 1) + block["source"]
         # The child parses the block again because it compiles one statement at a time, with
         # its own interpreter's grammar (`python` may differ from the parent's), and a syntax
-        # error must stop the block before its first statement runs.
-        tree = ast.parse(padded, filename=path)
-        shown = set(block.get("values", []))
-        steps = [
-            _Step(
-                # A value a comment shows is handed to sys.displayhook, as in the REPL.
-                self._compile(ast.Interactive(body=[stmt]), path, "single")
-                if stmt.lineno in shown
-                else self._compile(ast.Module(body=[stmt], type_ignores=[]), path, "exec"),
-                stmt.end_lineno or stmt.lineno,
-            )
-            for stmt in tree.body
-        ]
+        # error must stop the block before its first statement runs. A script is compiled
+        # before it starts: that CPU is not the block's time (`harness_work`).
+        with harness_work():
+            tree = ast.parse(padded, filename=path)
+            shown = set(block.get("values", []))
+            steps = [
+                _Step(
+                    # A value a comment shows is handed to sys.displayhook, as in the REPL.
+                    self._compile(ast.Interactive(body=[stmt]), path, "single")
+                    if stmt.lineno in shown
+                    else self._compile(ast.Module(body=[stmt], type_ignores=[]), path, "exec"),
+                    stmt.end_lineno or stmt.lineno,
+                )
+                for stmt in tree.body
+            ]
         self._run_steps(_at_ends(steps, block), segments, start_out, namespace)
 
     def _run_pycon(
@@ -224,16 +226,17 @@ class _Session:
 
         path = self.request["path"]
         steps = []
-        for example in doctest.DocTestParser().get_examples(block["source"]):
-            first = block["code_line"] + example.lineno
-            last = first + example.source.count("\n") - 1
-            try:
-                code = self._compile("\n" * (first - 1) + example.source, path, "single")
-            except SyntaxError as err:
-                # As in the REPL, the prompts above it run first; its answer may be this error.
-                steps.append(_Step(None, last, example, err))
-            else:
-                steps.append(_Step(code, last, example))
+        with harness_work():  # reading and compiling the prompts is not the block's time
+            for example in doctest.DocTestParser().get_examples(block["source"]):
+                first = block["code_line"] + example.lineno
+                last = first + example.source.count("\n") - 1
+                try:
+                    code = self._compile("\n" * (first - 1) + example.source, path, "single")
+                except SyntaxError as err:
+                    # As in the REPL, the prompts above it run first; its answer may be this.
+                    steps.append(_Step(None, last, example, err))
+                else:
+                    steps.append(_Step(code, last, example))
         self._run_steps(_at_ends(steps, block), segments, start_out, self.namespace)
 
     def _run_steps(
@@ -246,8 +249,9 @@ class _Session:
         """Run each top-level statement (or prompt), in `scope`, and note where its output ends."""
 
         def done(step: _Step) -> None:
-            streams.flush()
-            segments.append((step.last_line, streams.offsets()[0] - start_out))
+            with harness_work():  # marking where a statement's output ends is not its time
+                streams.flush()
+                segments.append((step.last_line, streams.offsets()[0] - start_out))
 
         if not any(step.flags & inspect.CO_COROUTINE for step in steps):
             for step in steps:
