@@ -49,6 +49,8 @@ _GROUPS = {
     SkipKind.AFTER_FAILURE: "needs a name from an earlier block that failed",
     SkipKind.STALE: "reads a name an earlier block that failed was to bind again",
     SkipKind.NO_CLIENT: "a server that waits for a client no block provides",
+    SkipKind.COMMAND: "a console transcript with commands mdverify does not run",
+    SkipKind.OTHER_SHELL: "a console transcript at another shell's prompt",
 }
 
 
@@ -125,6 +127,13 @@ _SENTENCES = {
         "uses {detail}, which the block at line {line} was to bind again, and that block"
         " failed: this block read an older value"
     ),
+    SkipKind.COMMAND: (
+        "a console transcript with a command mdverify does not run (line {line}: {detail}):"
+        " it runs only python on a script, module or -c code the article shows"
+    ),
+    SkipKind.OTHER_SHELL: (
+        "a console transcript at the prompt {detail}{at}: only a POSIX shell's '$ ' runs"
+    ),
     SkipKind.NO_CLIENT: (
         "serves on {detail} and waits for a client that no block provides: when it was"
         " stopped, it had printed the start of its declared output; the rest, what clients"
@@ -149,10 +158,11 @@ def failed_names(
 
     A block that failed stopped before its later statements: what they would have bound
     is missing for the blocks after it, which fail for it with a NameError of their own.
+    Only the blocks of its namespace count (`Example.namespace`): no other binds its names.
     """
     failed: dict[str, int] = {}
     fine: set[str] = set()
-    for example in examples[:index]:
+    for example in _above(examples, index):
         obs = observations.get(example.index)
         if obs is not None and obs.status is not Status.OK:
             for name in example.binds:
@@ -169,14 +179,21 @@ def stale_names(
 
     A block that failed may not have bound them: a later block then reads what a block
     before it bound (`df` of an earlier example, not the data file that was missing).
+    Only the blocks of its namespace count, as for `failed_names`.
     """
     last: dict[str, tuple[int, bool]] = {}
-    for example in examples[:index]:
+    for example in _above(examples, index):
         obs = observations.get(example.index)
         failed = obs is not None and obs.status is not Status.OK
         for name in example.binds:
             last[name] = (example.line, failed)
     return {name: line for name, (line, failed) in last.items() if failed}
+
+
+def _above(examples: Sequence[Example], index: int) -> list[Example]:
+    """The blocks above `examples[index]` that ran in its namespace."""
+    namespace = examples[index].namespace
+    return [example for example in examples[:index] if example.namespace == namespace]
 
 
 def skip_of(
@@ -279,8 +296,11 @@ def _stale(verdict: Verdict, stale: Mapping[str, int]) -> Skip | None:
 
 def _stop_line(verdict: Verdict) -> str:
     """The source line the block's error stopped at; empty when it is not the block's."""
-    at = (verdict.observation.error_line or 0) - verdict.example.code_line
-    lines = verdict.example.source.splitlines()
+    example, error_line = verdict.example, verdict.observation.error_line
+    lines = example.source.splitlines()
+    if example.origins:  # the code at that article line: an include's are all its lines
+        return "\n".join(t for t, n in zip(lines, example.origins, strict=False) if n == error_line)
+    at = (error_line or 0) - example.code_line
     return lines[at] if 0 <= at < len(lines) else ""
 
 

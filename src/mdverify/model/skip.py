@@ -80,6 +80,11 @@ class SkipKind(enum.Enum):
     IN_COROUTINE = "in-coroutine"
     """A one-statement block raised "no running event loop": a line from inside a coroutine,
     shown alone (`task = asyncio.create_task(work())` in a list of steps)."""
+    COMMAND = "command"
+    """A console transcript with a command mdverify does not run (`pip`, `curl`, a script the
+    article does not write); detail: the command, line: its line."""
+    OTHER_SHELL = "other-shell"
+    """A console transcript at another shell's prompt (`PS>`, `%`); detail: the prompt."""
     NO_CLIENT = "no-client"
     """The block served, no client came, and it was stopped as a reader stops it: what it
     printed is the start of what it declares, the rest is what clients bring; detail: the
