@@ -89,7 +89,9 @@ def read(source: Source, config: Config) -> Page:
         setup = ""
         article = parse_text(display, text, output_words=words)
         if article.settings.setup is not None:
-            setup = setup_code(display, source.path, article.settings.setup)
+            setup = setup_code(
+                display, source.path, article.settings.setup, config.max_article_size
+            )
             article = parse_text(display, text, output_words=words, setup=setup)
     except ArticleError as err:
         return Page(source, digest(source.data), error=err)
