@@ -17,6 +17,9 @@ from mdverify.model import (
     World,
 )
 
+# The one place the version is set: pyproject.toml reads it from here (hatch's version source).
+__version__ = "0.1.0"
+
 __all__ = [
     "Article",
     "ArticleError",
@@ -28,4 +31,5 @@ __all__ = [
     "OutputClaim",
     "Verdict",
     "World",
+    "__version__",
 ]

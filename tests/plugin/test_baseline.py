@@ -49,7 +49,7 @@ def test_known_failures_are_xfailed_and_say_so_even_after_lines_move(tree):
         [
             (
                 # pytest 8.0 writes "- reason: ", later ones "- ".
-                "XFAIL docs/intro.md::Intro (line 6) - *known failure, in the baseline "
+                "XFAIL docs/intro.md::Intro - *known failure, in the baseline "
                 "known.json: output differs"
             )
         ]

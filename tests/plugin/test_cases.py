@@ -6,7 +6,8 @@ mdverify must make of it in the `case:` key of its front matter (mdverify itself
 
 ```yaml
 case:
-  outcomes:            # every item of the article, by name, and its outcome:
+  outcomes:            # every item of the article, by heading and fence line (its id is
+                       # the heading alone: see _case_name), and its outcome:
     Title (line 5): failed        # passed, failed, skipped, xfailed, xpassed or error
     Title (line 9): passed
   report:              # per item, lines its report must hold, in order (fnmatch patterns;
@@ -259,6 +260,20 @@ def _unmet_python(item: Item) -> bool:
     return not holds
 
 
+def _case_name(name: str, item: Item) -> str:
+    """How a case names a block: its id without the ordinal, and its fence's line.
+
+    An id is the heading alone (`Title`, `Title #2`, `top` above the first heading), so that
+    edits elsewhere keep it; a case names the block at that line, `Title (line 9)` or
+    `line 3`, which says which of a heading's blocks it means.
+    """
+    if name == "unreadable article":
+        return name
+    base = re.sub(r" #\d+'*$", "", name)
+    line = item.location[1] + 1
+    return f"line {line}" if base == "top" else f"{base} (line {line})"
+
+
 def _fill(pattern: str, display: str) -> str:
     return pattern.replace("{file}", display)
 
@@ -269,7 +284,7 @@ def test_case(runs, path):
     run = runs[args_of(path.parent)]
     prefix = f"{case.display}::"
     items = {
-        nodeid.removeprefix(prefix): item
+        _case_name(nodeid.removeprefix(prefix), item): item
         for nodeid, item in run.items.items()
         if nodeid.startswith(prefix)
     }

@@ -45,7 +45,7 @@ def test_ini_globs_option_changes_which_files_are_articles(pytester, article):
     article("ignored.md", RAISES)
     article("chosen.markdown", RAISES)
     result = pytester.runpytest("--collect-only", "-q")
-    result.stdout.fnmatch_lines(["chosen.markdown::Title (line 3)"])
+    result.stdout.fnmatch_lines(["chosen.markdown::Title"])
     assert "ignored.md" not in result.stdout.str()
 
 
@@ -153,7 +153,7 @@ def test_a_visible_block_selected_alone_runs_after_the_hidden_code_above_it(pyte
     )
     result = pytester.runpytest("-k", "Title", "-v")
     result.assert_outcomes(passed=1, deselected=1)
-    result.stdout.fnmatch_lines(["*a.md::Title (line 9) PASSED*"])
+    result.stdout.fnmatch_lines(["*a.md::Title PASSED*"])
     pytester.runpytest("-k", "hidden").assert_outcomes(passed=1, deselected=1)
 
 
@@ -190,3 +190,45 @@ def test_a_block_skipped_at_collection_is_reported_at_its_line(pytester):
     result = pytester.runpytest("-rs")
     result.assert_outcomes(passed=1, skipped=1)
     result.stdout.fnmatch_lines(["SKIPPED [[]1[]] s.md:4: *skip directive*"])
+
+
+IDS = """\
+# Install it
+
+```python
+print(1)  # 1
+```
+
+```python
+print(2)  # 3
+```
+
+## Use it
+
+```python
+print(3)  # 3
+```
+"""
+
+
+def test_ids_are_headings_kept_by_prose_added_above_and_k_selects_by_heading_words(
+    pytester, article
+):
+    article("a.md", IDS)
+    ids = ["a.md::Install it", "a.md::Install it #2", "a.md::Use it"]
+    pytester.runpytest("--collect-only", "-q").stdout.fnmatch_lines(ids)
+    result = pytester.runpytest("-k", "Install")
+    result.assert_outcomes(passed=1, failed=1, deselected=1)
+    # The report still says where the block is.
+    result.stdout.fnmatch_lines(["*[[]mdverify[]] a.md::Install it #2 (line 7)*", "a.md:8: *"])
+    # Prose above the failing block: the saved --lf id still names it.
+    article("a.md", IDS.replace("# Install it\n", "# Install it\n\nFirst, a paragraph.\n"))
+    pytester.runpytest("--collect-only", "-q").stdout.fnmatch_lines(ids)
+    rerun = pytester.runpytest("--lf")
+    rerun.assert_outcomes(failed=1)
+    rerun.stdout.fnmatch_lines(
+        [
+            "run-last-failure: rerun previous 1 failure",
+            "*[[]mdverify[]] a.md::Install it #2 (line 9)*",
+        ]
+    )

@@ -76,8 +76,9 @@ def test_utf8_bom_file_reads_block_on_line_one(pytester, article):
     article("other.md", GOOD)
     result = pytester.runpytest()
     result.assert_outcomes(passed=2)
-    collected = pytester.runpytest("--collect-only", "-q")
-    collected.stdout.fnmatch_lines(["article.md::line 1"])
+    items, _ = pytester.inline_genitems()
+    locations = {item.nodeid: item.location for item in items}
+    assert locations["article.md::top"] == ("article.md", 0, "[mdverify] article.md::top (line 1)")
 
 
 def test_crlf_file_works_normally(pytester):

@@ -1,6 +1,7 @@
 """The shape of the package: imports go one way, with no cycle; pytest stays in the shell."""
 
 import ast
+import functools
 from pathlib import Path
 
 import mdverify
@@ -8,6 +9,18 @@ import mdverify
 _ROOT = Path(mdverify.__file__).parent
 
 
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    """Each module parsed once for all the tests here: parsing is most of their cost."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _import_nodes(path: Path) -> tuple[ast.Import | ast.ImportFrom, ...]:
+    return tuple(n for n in ast.walk(_tree(path)) if isinstance(n, (ast.Import, ast.ImportFrom)))
+
+
+@functools.cache
 def _imports() -> dict[str, set[str]]:
     """Module -> the mdverify modules it imports (TYPE_CHECKING imports included)."""
     modules = {}
@@ -18,7 +31,7 @@ def _imports() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
         found = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in _import_nodes(path):
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -54,7 +67,7 @@ def test_run_imports_neither_services_nor_the_plugin():
 def _external(path: Path) -> set[str]:
     """The top-level names of what `path` imports from outside mdverify."""
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in _import_nodes(path):
         if isinstance(node, ast.Import):
             found.update(alias.name.partition(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:

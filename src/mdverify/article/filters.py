@@ -112,7 +112,7 @@ CONDITIONAL: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
         PID,
         (
             (
-                rf"(?i:(\b(?:{_PID_WORDS})\b[^\d\n]{{0,30}}?))(?<![\w.])\d{{2,}}(?![\w.])",
+                rf"(?i:(\b(?:{_PID_WORDS})\b[^\d\n]{{0,30}}?))(?<![\w.])\d+(?![\w.])",
                 r"\1<pid>",
             ),
         ),

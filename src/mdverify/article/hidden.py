@@ -32,7 +32,10 @@ if TYPE_CHECKING:
 
     from mdverify.model import ArticleSettings, SetupFile
 
-__all__ = ["HIDDEN_HINT", "hidden_tokens", "named", "setup_example"]
+__all__ = ["HIDDEN_HINT", "UNTITLED", "hidden_tokens", "named", "setup_example"]
+
+# The name of a block above the article's first heading.
+UNTITLED = "top"
 
 HIDDEN_HINT = re.compile(r"<!--\s*mdverify\s*:\s*hidden(?![\w-])", re.IGNORECASE)
 """What opens a hidden comment; a directive comment never starts with a key `hidden`."""
@@ -75,7 +78,12 @@ def hidden_tokens(path: str, token: Token) -> list[Token] | None:
 
 
 def named(examples: Sequence[Example]) -> list[Example]:
-    """The hidden blocks named for where they stand among the visible ones."""
+    """The blocks' final names: their test ids, unique in the article, kept by edits elsewhere.
+
+    A hidden block is named for where it stands among the visible ones. A name that more
+    than one block has gets an ordinal from the second on, in the article's order: the
+    second block under `## Install` is `Install #2` (so `-k Install` selects both).
+    """
     visible = [e.index for e in examples if not e.hidden]
     first, last = (visible[0], visible[-1]) if visible else (len(examples), -1)
     result = []
@@ -84,7 +92,17 @@ def named(examples: Sequence[Example]) -> list[Example]:
             result.append(example)
             continue
         role = "setup" if example.index < first else "teardown" if example.index > last else "code"
-        result.append(replace(example, name=f"hidden {role} (line {example.line})"))
+        result.append(replace(example, name=f"hidden {role}"))
+    seen: dict[str, int] = {}
+    taken = {e.name for e in result}
+    for number, example in enumerate(result):
+        count = seen[example.name] = seen.get(example.name, 0) + 1
+        if count > 1:
+            name = f"{example.name} #{count}"
+            while name in taken:  # a heading that itself ends in '#2'
+                name += "'"
+            taken.add(name)
+            result[number] = replace(example, name=name)
     return result
 
 
@@ -103,7 +121,7 @@ def setup_example(
         source=code,
         line=setup.line,
         code_line=1,
-        name=f"setup file {setup.name} (line {setup.line})",
+        name=f"setup file {setup.name}",
         settings=article.defaults,
         world=article.world,
         ends=syntax.ends(),

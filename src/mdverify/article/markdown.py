@@ -32,7 +32,14 @@ if TYPE_CHECKING:
     from markdown_it.rules_core import StateCore
     from markdown_it.token import Token
 
-__all__ = ["check_closed", "decode", "markdown_parser", "read_article", "token_lines"]
+__all__ = [
+    "check_closed",
+    "decode",
+    "is_container",
+    "markdown_parser",
+    "read_article",
+    "token_lines",
+]
 
 # What opens a container, and the token type it gets (admon's, for admonitions).
 _OPENERS = (
@@ -103,6 +110,15 @@ def _container(state: StateBlock, start_line: int, end_line: int, silent: bool) 
     state.parentType, state.lineMax, state.blkIndent = old_parent, old_max, old_indent
     state.line = next_line
     return True
+
+
+def is_container(kind: str) -> bool:
+    """Whether a token of type `kind` opens or closes a container, a paragraph included.
+
+    Lists, items, quotes, tabs and admonitions; a paragraph too, so that a fence inside one
+    (markdown-it nests none, but a plugin may) is deeper than the text around it.
+    """
+    return kind.endswith(("_open", "_close")) and not kind.startswith(("heading", "table"))
 
 
 def token_lines(token: Token) -> tuple[int, int]:

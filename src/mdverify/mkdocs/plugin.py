@@ -30,6 +30,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import InclusionLevel
 
 from mdverify.article.markdown import read_article
+from mdverify.article.snippets import Snippets
 from mdverify.check.annotations import stop_commands
 from mdverify.check.summary import outcome_line, tally_lines
 from mdverify.check.tally import Tally
@@ -105,6 +106,7 @@ class MdverifyPlugin(BasePlugin[MdverifyConfig]):  # type: ignore[no-untyped-cal
     def __init__(self) -> None:
         self._command: Literal["build", "gh-deploy", "serve"] = "build"
         self._settings: Settings | None = None
+        self._snippets: Snippets | None = None
         self._pages: dict[str, Page] = {}
         """Each page verified, by its source path in the site (`index.md`)."""
 
@@ -115,7 +117,6 @@ class MdverifyPlugin(BasePlugin[MdverifyConfig]):  # type: ignore[no-untyped-cal
 
     def on_config(self, config: MkDocsConfig) -> None:
         """Read mdverify's settings; a bad value stops the build, naming the setting."""
-        del config
         raw: dict[str, Raw] = {}
         for option in SETTINGS:
             value = self.config[option.name]
@@ -128,6 +129,7 @@ class MdverifyPlugin(BasePlugin[MdverifyConfig]):  # type: ignore[no-untyped-cal
         if settings != self._settings:
             self._pages.clear()  # new settings: what was verified under the old ones is stale
         self._settings = settings
+        self._snippets = _snippets(settings, config)
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> None:
         """Verify every documentation page: the changed ones run, the rest are remembered."""
@@ -151,7 +153,7 @@ class MdverifyPlugin(BasePlugin[MdverifyConfig]):  # type: ignore[no-untyped-cal
             except ArticleError as err:  # too big: reported like any unreadable page
                 page = Page(Source(_display(path), path, b""), "", error=err)
             else:
-                page = read(Source(_display(path), path, data), settings)
+                page = read(Source(_display(path), path, data), settings, self._snippets)
             known = self._pages.get(file.src_uri)
             if known is not None and known.key == page.key:
                 page = known  # unchanged since the last build: its verdicts stand
@@ -233,3 +235,20 @@ def _display(path: Path) -> str:
     """The page's path as a writer types it: relative to where MkDocs was started."""
     relative = os.path.relpath(path)
     return str(path) if relative.startswith(os.pardir + os.sep + os.pardir) else relative
+
+
+def _snippets(settings: Settings, config: MkDocsConfig) -> Snippets:
+    """Where the pages' `--8<--` includes are looked up.
+
+    mdverify's `snippet_base`, relative to mkdocs.yml's folder; else the `base_path` MkDocs
+    hands pymdownx.snippets, relative to where MkDocs runs, as the extension reads it; else
+    that folder (its default, `.`).
+    """
+    if settings.snippet_base:
+        root = Path(config.config_file_path or ".").parent
+        given = settings.snippet_base
+        return Snippets(tuple(Path(os.path.abspath(root / b)) for b in given))  # noqa: PTH100
+    base = (config.mdx_configs.get("pymdownx.snippets") or {}).get("base_path", ".")
+    bases = [base] if isinstance(base, (str, os.PathLike)) else list(base)
+    # abspath, as pymdownx: a link in the base path stays one, as in the paths under it.
+    return Snippets(tuple(Path(os.path.abspath(b)) for b in bases))  # noqa: PTH100

@@ -19,13 +19,14 @@ from mdverify.article.cache import ParseCache
 from mdverify.article.markdown import read_article
 from mdverify.article.parse import decode, parse_text
 from mdverify.article.setupfile import setup_code
+from mdverify.article.snippets import mentions
 from mdverify.article.styles import only_styles
 from mdverify.check.skips import failed_names, stale_names
 from mdverify.edit.atomic import digest
 from mdverify.model import ArticleError
 from mdverify.plugin.fixtures import attach_request, begin_postgres, servers_for
 from mdverify.plugin.items import ArticleErrorItem, ExampleItem, junit_properties
-from mdverify.plugin.options import settings
+from mdverify.plugin.options import settings, snippets_for
 from mdverify.plugin.tally import skip_now
 from mdverify.plugin.xdist import is_worker, upcoming
 from mdverify.run import policy
@@ -67,9 +68,13 @@ class MarkdownFile(pytest.File):
             self.digest = digest(data)  # update mode rewrites only these very bytes
             text = decode(display, data)
             words = chosen.output_words
-            cache = _parse_cache(self.config)
+            # The files an article includes are no part of the cache's key: it parses anew.
+            snippets = snippets_for(self.config, self.path) if mentions(text) else None
+            cache = _parse_cache(self.config) if snippets is None else ParseCache(None)
             article = cache.article(
-                display, data, lambda: parse_text(display, text, output_words=words)
+                display,
+                data,
+                lambda: parse_text(display, text, output_words=words, snippets=snippets),
             )
             setup = article.settings.setup
             if setup is not None:
@@ -79,7 +84,9 @@ class MarkdownFile(pytest.File):
                 article = cache.article(
                     f"{display}\0{setup.name}",
                     data + b"\0" + code.encode(),
-                    lambda: parse_text(display, text, output_words=words, setup=code),
+                    lambda: parse_text(
+                        display, text, output_words=words, setup=code, snippets=snippets
+                    ),
                 )
             self.article = only_styles(article, chosen.claims)  # the styles the tree reads
         except ArticleError as err:

@@ -35,12 +35,16 @@ _ORPHANED = 75
 
 
 def die_with_parent(parent: int) -> None:
-    """Be killed when the process `parent` (ours now, if it still runs) ends."""
+    """Be killed when the process `parent` (ours now, if it still runs) ends.
+
+    `parent` 0: a parent this process cannot see (outside its pid namespace); the death
+    signal is asked for all the same, with no check that the parent still runs.
+    """
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # it ended before the call: nobody waits for us any more
+    if parent and os.getppid() != parent:  # it ended before the call: nobody waits for us any more
         os._exit(_ORPHANED)
 
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from mdverify.model import ClockName
+    from mdverify.run.sandbox import Mode
 
 __all__ = ["IDLE_LIMIT", "MIB", "RunOptions", "parse_size", "size_text"]
 
@@ -50,6 +51,11 @@ class RunOptions:
     """Bytes of one block's stdout (and of its stderr) kept and shown; the rest is cut."""
     output_budget: int = 256 * MIB
     """Bytes of output an article may write in all before it is stopped."""
+    sandbox: Mode = "off"
+    """Whether articles run in the namespaces of `mdverify.run.sandbox`: `auto` where they
+    work, `require` (their absence is an error), or `off`."""
+    tree: str | None = None
+    """The docs tree (pytest's rootdir): read-only in the sandbox, its `.git` hidden."""
 
 
 def parse_size(text: str) -> int:

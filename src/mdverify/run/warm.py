@@ -38,6 +38,7 @@ from mdverify.run.watch import CHUNK, GRACE
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from mdverify.run.sandbox import Sandbox
     from mdverify.run.watch import Outcome
 
 __all__ = ["Finished", "WarmWorker", "WorkerGone"]
@@ -48,7 +49,8 @@ taken for stuck: stopped (SIGSTOP from outside), or wedged."""
 _PER_JOB = frozenset({"HOME"})
 """Variables a child is given with its job, after the fork, not by the worker's start-up:
 Python's start reads them at most for the user's site-packages (see `_start_key`)."""
-_IDLE: dict[tuple[str, int, frozenset[tuple[str, str]]], WarmWorker] = {}
+_Key = tuple[str, int, frozenset[tuple[str, str]], "Sandbox | None"]
+_IDLE: dict[_Key, WarmWorker] = {}
 """Workers handed on by a session that ended, by what their start depended on."""
 
 
@@ -68,28 +70,41 @@ class WarmWorker:
     """The parent's handle on one worker process."""
 
     @classmethod
-    def take(cls, python: str, env: Mapping[str, str], concurrency: int) -> WarmWorker:
+    def take(
+        cls,
+        python: str,
+        env: Mapping[str, str],
+        concurrency: int,
+        sandbox: Sandbox | None = None,
+    ) -> WarmWorker:
         """An idle worker a finished session handed on with the same start, else a new one."""
-        key = _start_key(python, env, concurrency)
+        key = _start_key(python, env, concurrency, sandbox)
         worker = _IDLE.pop(key, None)
         if worker is not None:
             if worker.alive():
                 return worker
             worker.close()
-        return cls(python, env, concurrency)
+        return cls(python, env, concurrency, sandbox)
 
-    def __init__(self, python: str, env: Mapping[str, str], concurrency: int) -> None:
+    def __init__(
+        self,
+        python: str,
+        env: Mapping[str, str],
+        concurrency: int,
+        sandbox: Sandbox | None = None,
+    ) -> None:
         self._root = tempfile.mkdtemp(prefix="mdverify-worker-", dir=scratch_dir())
+        # The last argument is the parent's pid, for the worker to die with it; under the
+        # sandbox its pid namespace hides it (0: bwrap's --die-with-parent stands in).
+        parent = os.getpid() if sandbox is None else 0
+        argv = [python, "-m", "mdverify.run.worker", str(concurrency), self._root, str(parent)]
+        if sandbox is not None:
+            # The worker, and so every child it forks, runs inside; only its root is writable.
+            sandbox.give(Path(self._root))
+            argv = sandbox.command(argv, [self._root])
         try:
             self._proc = subprocess.Popen(  # noqa: S603 -- our own interpreter and module
-                [
-                    python,
-                    "-m",
-                    "mdverify.run.worker",
-                    str(concurrency),
-                    self._root,
-                    str(os.getpid()),
-                ],
+                argv,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 env=dict(env),
@@ -99,7 +114,7 @@ class WarmWorker:
             shutil.rmtree(self._root, ignore_errors=True)
             raise WorkerGone(str(err)) from err
         self._env = dict(env)
-        self._key = _start_key(python, env, concurrency)
+        self._key = _start_key(python, env, concurrency, sandbox)
         self._buffer = b""
         self._results: dict[int, Finished] = {}
         self._forgotten: set[int] = set()
@@ -211,8 +226,8 @@ def _longest(job: frames.Job) -> float:
 
 
 def _start_key(
-    python: str, env: Mapping[str, str], concurrency: int
-) -> tuple[str, int, frozenset[tuple[str, str]]]:
+    python: str, env: Mapping[str, str], concurrency: int, sandbox: Sandbox | None = None
+) -> _Key:
     """What a worker's start depends on: two equal keys start workers that fork alike.
 
     HOME is left out unless it holds a user site-packages folder, the one thing a start
@@ -222,7 +237,7 @@ def _start_key(
     home = env.get("HOME")
     if home and any(Path(home, ".local", "lib").glob("python*/site-packages")):
         start["HOME"] = home
-    return python, concurrency, frozenset(start.items())
+    return python, concurrency, frozenset(start.items()), sandbox
 
 
 @atexit.register

@@ -39,7 +39,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
-from mdverify.run import frames, lifeline, limits
+from mdverify.run import frames, lifeline, limits, pidns
 from mdverify.run.capture import Folder, Held
 from mdverify.run.child import execute, preload  # the warm part: every child needs it
 from mdverify.run.servecheck import ServerChecks
@@ -235,6 +235,7 @@ def main() -> None:
     """
     lifeline.die_with_parent(int(sys.argv[3]))
     limits.mechanism()  # finds the pids cgroup once; every child inherits the answer
+    pidns.guard()
     # Children never collect the worker's objects: fewer copy-on-write faults per fork.
     gc.freeze()
     concurrency = max(1, int(sys.argv[1]))

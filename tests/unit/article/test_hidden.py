@@ -70,10 +70,10 @@ def test_the_output_a_hidden_block_declares_is_read_at_its_lines():
 def test_hidden_blocks_are_named_for_where_they_stand():
     names = [e.name for e in parse(ARTICLE).examples]
     assert names == [
-        "hidden setup (line 4)",
-        "hidden setup (line 9)",
-        "Title (line 14)",
-        "hidden teardown (line 19)",
+        "hidden setup",
+        "hidden setup #2",
+        "Title",
+        "hidden teardown",
     ]
     between = parse("""
         ```python
@@ -90,7 +90,7 @@ def test_hidden_blocks_are_named_for_where_they_stand():
         print(x)  # 2
         ```
     """).examples
-    assert between[1].name == "hidden code (line 6)"
+    assert between[1].name == "hidden code"
 
 
 def test_names_only_hidden_code_binds_make_no_fragment():
@@ -254,7 +254,7 @@ def test_a_setup_file_is_the_first_block_at_its_own_lines():
         5,
         1,
     )
-    assert setup.name == "setup file fakes.py (line 5)"
+    assert setup.name == "setup file fakes.py"
     assert setup.settings.timeout == 5.0
     assert setup.outputs == ()  # a module's comments are comments
     assert setup.ends == (1, 3)

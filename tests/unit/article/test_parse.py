@@ -42,9 +42,40 @@ def test_pycon_blocks_are_pycon_examples_with_prompt_claims():
     assert [(c.kind, c.expected) for c in pycon.outputs] == [("prompt", "pycon")]
 
 
-def test_names_carry_the_nearest_heading_and_the_line():
+def test_names_carry_the_nearest_heading():
     article, _ = parse_fixture("containers.md")
-    assert article.examples[0].name == "Containers (line 9)"
+    assert article.examples[0].name == "Containers"
+
+
+TWO_HEADINGS = (
+    "# A\n\n```python\nx = 1\n```\n\n```python\ny = 2\n```\n\n## B\n\n```python\nz = 3\n```\n"
+)
+
+
+def names(text):
+    return [e.name for e in parse_text("a.md", text).examples]
+
+
+def test_a_name_is_the_heading_and_from_the_second_block_under_it_an_ordinal():
+    assert names(TWO_HEADINGS) == ["A", "A #2", "B"]
+
+
+def test_prose_added_above_a_block_keeps_every_name():
+    edited = TWO_HEADINGS.replace("# A\n", "# A\n\nMore prose.\n\nAnd more.\n").replace(
+        "## B\n", "## B\n\nA new paragraph.\n"
+    )
+    assert names(edited) == names(TWO_HEADINGS)
+
+
+def test_names_stay_unique_when_headings_repeat():
+    block = "```python\nx = 1\n```\n\n"
+    found = names(f"# A\n\n{block}# A\n\n{block}# A #2\n\n{block}")
+    # A heading's own words win: the ordinal gives way.
+    assert found == ["A", "A #2'", "A #2"]
+
+
+def test_a_block_above_every_heading_is_named_top():
+    assert names("```python\nx = 1\n```\n\n```python\ny = 2\n```\n") == ["top", "top #2"]
 
 
 def test_output_fence_after_prose_belongs_to_the_block():
