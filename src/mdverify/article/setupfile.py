@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mdverify.article.markdown import decode
+from mdverify.article.markdown import decode, read_article
 from mdverify.model import ArticleError, beside
 
 if TYPE_CHECKING:
@@ -20,11 +20,18 @@ if TYPE_CHECKING:
 __all__ = ["setup_code"]
 
 
-def setup_code(display: str, path: Path, setup: SetupFile) -> str:
-    """The code of the setup file of the article at `path`, which reports name `display`."""
+def setup_code(display: str, path: Path, setup: SetupFile, limit: int | None = None) -> str:
+    """The code of the setup file of the article at `path`, which reports name `display`.
+
+    A file over `limit` bytes (the articles' own limit) is an error, read no further.
+    """
     where = beside(display, setup.name)
     try:
-        data = (path.parent / setup.name).read_bytes()
+        data = read_article(where, path.parent / setup.name, limit)
+    except ArticleError as err:
+        raise ArticleError(
+            display, setup.line, f"front matter 'mdverify': setup file {where} {err.message}"
+        ) from None
     except FileNotFoundError:
         message = f"front matter 'mdverify': setup file {setup.name!r} not found ({where})"
         raise ArticleError(display, setup.line, message) from None

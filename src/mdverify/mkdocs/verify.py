@@ -97,7 +97,9 @@ def read(source: Source, config: Config, snippets: Snippets | None = None) -> Pa
         snippets = snippets if mentions(text) else None
         article = parse_text(display, text, output_words=words, snippets=snippets)
         if article.settings.setup is not None:
-            setup = setup_code(display, source.path, article.settings.setup)
+            setup = setup_code(
+                display, source.path, article.settings.setup, config.max_article_size
+            )
             article = parse_text(display, text, output_words=words, setup=setup, snippets=snippets)
     except ArticleError as err:
         return Page(source, digest(source.data), error=err)

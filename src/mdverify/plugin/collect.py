@@ -78,7 +78,7 @@ class MarkdownFile(pytest.File):
             )
             setup = article.settings.setup
             if setup is not None:
-                code = setup_code(display, self.path, setup)
+                code = setup_code(display, self.path, setup, chosen.max_article_size)
                 # An entry of its own, keyed by the file's code too: a changed setup file
                 # changes which names the article's blocks find bound.
                 article = cache.article(

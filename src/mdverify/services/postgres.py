@@ -45,6 +45,7 @@ _TOOLS = ("initdb", "postgres", "psql")
 _USER = "mdverify"
 _READY_TIMEOUT = 30.0
 _STOP_TIMEOUT = 10.0
+_PSQL_TIMEOUT = 60.0
 
 
 class PostgresError(RuntimeError):
@@ -133,7 +134,7 @@ class Postgres:
         self.begin()
         assert self._tmp is not None
         init, self._init = self._init, None
-        if init is not None and init.wait() != 0:
+        if init is not None and _waited(init, _READY_TIMEOUT * 4) != 0:
             log = (self._tmp / "initdb.log").read_text("utf-8", "replace").strip()
             raise PostgresError(f"initdb failed:\n{log}")
         self.port = _free_port()
@@ -207,7 +208,17 @@ class Postgres:
 
     def psql(self, *args: str, what: str = "psql") -> str:
         """Run psql as the superuser against the `postgres` database; returns stdout."""
-        result = subprocess.run(  # noqa: S603 -- the client binary, no shell
+        try:
+            result = self._psql(args)
+        except subprocess.TimeoutExpired:
+            # A server an article stopped (SIGSTOP) or wedged: never wait on it for good.
+            raise PostgresError(f"{what} got no answer in {_PSQL_TIMEOUT:g} s") from None
+        if result.returncode != 0:
+            raise PostgresError(f"{what} failed:\n{result.stderr.strip()}")
+        return result.stdout
+
+    def _psql(self, args: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603 -- the client binary, no shell
             [
                 str(self.bindir / "psql"),
                 "-X",
@@ -222,10 +233,8 @@ class Postgres:
             text=True,
             env={**os.environ, **self.env(), "PGDATABASE": "postgres"},
             check=False,
+            timeout=_PSQL_TIMEOUT,
         )
-        if result.returncode != 0:
-            raise PostgresError(f"{what} failed:\n{result.stderr.strip()}")
-        return result.stdout
 
     # -- helpers
 
@@ -291,3 +300,12 @@ def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def _waited(proc: subprocess.Popen[bytes], timeout: float) -> int:
+    """`proc`'s exit status, killing it if it has not ended within `timeout` seconds."""
+    try:
+        return proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait()

@@ -144,6 +144,7 @@ def _dead_pid():
     return process.pid
 
 
+@pytest.mark.process  # a process that has ended gives the pid of a killed session
 def test_a_temporary_file_a_killed_session_left_is_removed_by_the_next_write(tmp_path):
     path = tmp_path / "a.md"
     path.write_bytes(b"old")

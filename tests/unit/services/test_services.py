@@ -5,6 +5,7 @@ import os
 import shutil
 import socket
 import ssl
+import subprocess
 
 import pytest
 
@@ -143,3 +144,14 @@ def test_a_server_that_failed_to_start_leaves_every_block_not_run(tmp_path):
     assert ran.skips == {}
     assert {o.status for o in ran.observations.values()} == {"not-run"}
     assert ran.observations[1].error == "a.md: a service could not start: boom"
+
+
+def test_psql_that_gets_no_answer_is_an_error_not_a_wait_for_good(tmp_path, monkeypatch):
+    # A server an article stopped with SIGSTOP answers nothing: psql's wait has a deadline.
+    def hangs(*args, **kwargs):
+        raise subprocess.TimeoutExpired(args[0], kwargs["timeout"])
+
+    monkeypatch.setattr(subprocess, "run", hangs)
+    server = Postgres(tmp_path)
+    with pytest.raises(PostgresError, match="got no answer in 60 s"):
+        server.psql("-c", "SELECT 1")
