@@ -66,12 +66,19 @@ def test_killing_the_stand_in_kills_the_article():
     os.close(read)
 
 
-def test_a_process_whose_parent_is_gone_exits_at_once():
+def test_a_process_whose_parent_is_not_the_one_given_exits_at_once_saying_why():
+    """An orphan, or Python started again from mdverify's own command line by an example."""
+    read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover
         try:
+            os.dup2(write, 2)
             lifeline.die_with_parent(os.getppid() + 1_000_000)  # not our parent
         finally:
-            os._exit(0)
+            os._exit(99)  # reached only if it returned
+    os.close(write)
     _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 75
+    with os.fdopen(read, "rb") as said:
+        stderr = said.read()
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert b"cannot be restarted that way" in stderr
