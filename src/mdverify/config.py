@@ -23,15 +23,14 @@ from mdverify.article.fences import OUTPUT_WORDS
 from mdverify.article.filters import DEFAULT_FILTERS, PRESETS, FilterError, parse_filters
 from mdverify.article.styles import CLAIM_STYLES, parse_styles
 from mdverify.check.tolerance import DEFAULT_TOLERANCE, Tolerance
-from mdverify.run.options import RunOptions, parse_size
-from mdverify.run.sandbox import MODES
+from mdverify.run.options import MODES, RunOptions, parse_size
 from mdverify.selection.shard import Shard, ShardError, parse_shard
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from mdverify.model import ClockName, OutputFilter
-    from mdverify.run.sandbox import Mode
+    from mdverify.run.options import Mode
 
 __all__ = ["OPTIONS", "Config", "Option", "Raw", "StartName", "build"]
 

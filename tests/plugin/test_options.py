@@ -82,6 +82,7 @@ SAMPLES = {
         "none",
     ),
     "start": ("cold", ["--mdverify-start=warm"], lambda s: s.start, "cold", "warm"),
+    "sandbox": ("off", ["--mdverify-sandbox=auto"], lambda s: s.run.sandbox, "off", "auto"),
     "shard": ("1/2", ["--mdverify-shard=2/2"], lambda s: s.shard.index, 1, 2),
     "output_words": (
         "Salida Ausgabe",

@@ -9,15 +9,18 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from mdverify.model import ClockName
-    from mdverify.run.sandbox import Mode
 
-__all__ = ["IDLE_LIMIT", "MIB", "RunOptions", "parse_size", "size_text"]
+__all__ = ["IDLE_LIMIT", "MIB", "MODES", "Mode", "RunOptions", "parse_size", "size_text"]
+
+Mode = Literal["auto", "require", "off"]
+"""`--mdverify-sandbox`: the sandbox where it works, always (else an error), or never."""
+MODES: tuple[Mode, ...] = ("auto", "require", "off")
 
 MIB = 1 << 20
 IDLE_LIMIT = 60.0
