@@ -53,7 +53,7 @@ class RunOptions:
     """Bytes of one block's stdout (and of its stderr) kept and shown; the rest is cut."""
     output_budget: int = 256 * MIB
     """Bytes of output an article may write in all before it is stopped."""
-    sandbox: Mode = "off"
+    sandbox: Mode = "auto"
     """Whether articles run in the namespaces of `mdverify.run.sandbox`: `auto` where they
     work, `require` (their absence is an error), or `off`."""
     tree: str | None = None
