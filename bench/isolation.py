@@ -6,6 +6,7 @@ the kill and the reaping. Articles run one at a time, so the figure is latency, 
 throughput.
 
     python bench/isolation.py --articles 300 --repeat 3
+    python bench/isolation.py --sandbox off require    # the sandbox's cost, row by row
 """
 
 from __future__ import annotations
@@ -17,16 +18,16 @@ import time
 from pathlib import Path
 
 from mdverify.article.parse import parse_text
-from mdverify.run.options import RunOptions
+from mdverify.run.options import MODES, Mode, RunOptions
 from mdverify.run.request import prepare
 from mdverify.run.runner import Runner
 
 TEXT = "# Empty\n\n```python\npass\n```\n"
 
 
-def measure(articles: int, *, warm: bool) -> tuple[float, float]:
+def measure(articles: int, *, warm: bool, sandbox: Mode = "off") -> tuple[float, float]:
     """Milliseconds per article: wall, and CPU of the processes it started."""
-    options = RunOptions()
+    options = RunOptions(sandbox=sandbox)
     runner = Runner(options, warm=warm, ahead=0)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "empty.md"
@@ -50,13 +51,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3, help="keep the best of this many")
+    parser.add_argument("--sandbox", nargs="+", choices=MODES, default=["off"])
     args = parser.parse_args()
-    print("| start | wall per article | CPU per article (children) |")
-    print("|---|---|---|")
+    print("| start | sandbox | wall per article | CPU per article (children) |")
+    print("|---|---|---|---|")
     for label, warm, count in (("warm", True, args.articles), ("cold", False, args.articles // 10)):
-        runs = [measure(max(count, 1), warm=warm) for _ in range(max(args.repeat, 1))]
-        wall, cpu = min(runs)  # noise on a shared machine only ever adds time
-        print(f"| {label} | {wall:.2f} ms | {cpu:.2f} ms |")
+        for sandbox in args.sandbox:
+            runs = [
+                measure(max(count, 1), warm=warm, sandbox=sandbox)
+                for _ in range(max(args.repeat, 1))
+            ]
+            wall, cpu = min(runs)  # noise on a shared machine only ever adds time
+            print(f"| {label} | {sandbox} | {wall:.2f} ms | {cpu:.2f} ms |")
 
 
 if __name__ == "__main__":

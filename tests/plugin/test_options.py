@@ -53,7 +53,6 @@ SAMPLES = {
         ("docs", "lib", "src"),
     ),
     "update": ("false", ["--mdverify-update"], lambda s: s.update, False, True),
-    "sandbox": ("off", ["--mdverify-sandbox=auto"], lambda s: s.run.sandbox, "off", "auto"),
     "changed_since": (
         "HEAD",
         ["--mdverify-changed-since=HEAD~0"],
@@ -97,6 +96,7 @@ SAMPLES = {
         "none",
     ),
     "start": ("cold", ["--mdverify-start=warm"], lambda s: s.start, "cold", "warm"),
+    "sandbox": ("off", ["--mdverify-sandbox=auto"], lambda s: s.run.sandbox, "off", "auto"),
     "shard": ("1/2", ["--mdverify-shard=2/2"], lambda s: s.shard.index, 1, 2),
     "output_words": (
         "Salida Ausgabe",

@@ -38,8 +38,10 @@ def test_the_start_option_chooses_which_process_forks_the_article(
     article("probe.md", PARENT_PROBE)
     probe = pytester.path / "parent.txt"
     monkeypatch.setenv("PROBE_FILE", str(probe))
+    # Off: the probe writes its parent's command line into the tree, which the sandbox
+    # makes read-only, and its PID namespace hides that parent.
     result = pytester.runpytest_subprocess(
-        f"--mdverify-start={start}", "--mdverify-pass-env=PROBE_FILE"
+        f"--mdverify-start={start}", "--mdverify-pass-env=PROBE_FILE", "--mdverify-sandbox=off"
     )
     result.assert_outcomes(passed=1)
     assert parent in probe.read_text()
@@ -103,8 +105,10 @@ def test_a_service_article_and_its_server_checks_run_on_either_start(
     article("service.md", SERVICE_ARTICLE)
     probe = pytester.path / "parent.txt"
     monkeypatch.setenv("PROBE_FILE", str(probe))
+    # Off: the probe writes its parent's command line into the tree, which the sandbox
+    # makes read-only, and its PID namespace hides that parent.
     result = pytester.runpytest_subprocess(
-        f"--mdverify-start={start}", "--mdverify-pass-env=PROBE_FILE"
+        f"--mdverify-start={start}", "--mdverify-pass-env=PROBE_FILE", "--mdverify-sandbox=off"
     )
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(

@@ -199,7 +199,8 @@ def test_article_edited_during_the_run_is_not_overwritten_and_the_user_is_told(p
     path = pytester.path / "article.md"
     code = f"with open({str(path)!r}, 'a') as f:\n    f.write('A line the writer added.\\n')\n"
     write(pytester, "article.md", f"```python\n{code}print(1)\n```\n\n```\nold\n```\n")
-    result = pytester.runpytest(UPDATE)
+    # Off: the example plays the writer by editing the article, read-only in the sandbox.
+    result = pytester.runpytest(UPDATE, "--mdverify-sandbox=off")
     result.stdout.fnmatch_lines(["mdverify: article.md changed on disk * not rewritten"])
     assert "old" in read(pytester, "article.md")
     assert read(pytester, "article.md").endswith("A line the writer added.\n")

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from mdverify.model import ClockName, OutputFilter
-    from mdverify.run.sandbox import Mode
+    from mdverify.run.options import Mode
 
 _NO_LIMIT = 1 << 62
 

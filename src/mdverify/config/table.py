@@ -13,8 +13,7 @@ from mdverify.article.fences import OUTPUT_WORDS
 from mdverify.article.filters import DEFAULT_FILTERS, PRESETS
 from mdverify.article.styles import CLAIM_STYLES
 from mdverify.check.tolerance import DEFAULT_TOLERANCE
-from mdverify.run.options import RunOptions
-from mdverify.run.sandbox import MODES
+from mdverify.run.options import MODES, RunOptions
 
 __all__ = ["OPTIONS", "Kind", "Option"]
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -41,6 +42,7 @@ from mdverify.mkdocs.verify import Page, Source, read, verify
 from mdverify.model import ArticleError
 from mdverify.run import policy
 from mdverify.run.runner import Runner
+from mdverify.run.sandbox import SandboxRequired, choose
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -124,7 +126,11 @@ class MdverifyPlugin(BasePlugin[MdverifyConfig]):  # type: ignore[no-untyped-cal
                 raw[option.key] = value if isinstance(value, (bool, list)) else str(value)
         try:
             settings = build({}, raw)
-        except ValueError as err:
+            # The site's folder is the docs tree: read-only in the sandbox, its .git hidden.
+            tree = str(Path(config.config_file_path or ".").resolve().parent)
+            settings = replace(settings, run=replace(settings.run, tree=tree))
+            choose(settings.run.sandbox, settings.run.python, tree)
+        except (ValueError, SandboxRequired) as err:
             raise PluginError(f"mdverify: {err}") from None
         if settings != self._settings:
             self._pages.clear()  # new settings: what was verified under the old ones is stale

@@ -333,6 +333,7 @@ def main() -> None:
     report_fd = os.dup(int(sys.argv[1]))
     os.close(int(sys.argv[1]))
     request: ArticleRequest = json.loads(sys.stdin.buffer.read())
+    pidns.by_group()  # a sandboxed cold child is signalled through its group (run/cold.py)
     execute(request, report_fd)
 
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["run_cold"]
 
 _SIGNALLED = 128
+_EXIT_WAIT = 2.0
 
 
 def run_cold(
@@ -92,6 +93,22 @@ def run_cold(
         folder.remove()
 
 
+def _let_exit(pid: int) -> None:
+    """Give bwrap a moment to exit with its child's status before its group is killed.
+
+    The child ended (its report pipe closed), and with it the sandbox's namespace; killed
+    first, bwrap would report SIGKILL for an `os._exit(1)`. Not reaped here: `end_group` does.
+    """
+    deadline = time.monotonic() + _EXIT_WAIT
+    while time.monotonic() < deadline:
+        try:
+            if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                return
+        except ChildProcessError:
+            return
+        time.sleep(0.005)
+
+
 def _ignore_sigint() -> None:  # pragma: no cover -- runs between fork and exec
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -120,6 +137,8 @@ def _supervise(
                 watch.ready(readable, writable)
             watch.expire(time.monotonic())
     finally:
+        if sandboxed and watch.stop is None:
+            _let_exit(proc.pid)
         grace = GRACE if watch.cut_short else 0.0
         proc.returncode, _ = end_group(proc.pid, grace=grace)  # reaped: Popen need not wait
     code = proc.returncode

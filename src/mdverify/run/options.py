@@ -10,15 +10,18 @@ import math
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from mdverify.model import ClockName
-    from mdverify.run.sandbox import Mode
 
-__all__ = ["IDLE_LIMIT", "MIB", "RunOptions", "parse_size", "size_text"]
+__all__ = ["IDLE_LIMIT", "MIB", "MODES", "Mode", "RunOptions", "parse_size", "size_text"]
+
+Mode = Literal["auto", "require", "off"]
+"""`--mdverify-sandbox`: the sandbox where it works, always (else an error), or never."""
+MODES: tuple[Mode, ...] = ("auto", "require", "off")
 
 MIB = 1 << 20
 IDLE_LIMIT = 60.0
@@ -51,7 +54,7 @@ class RunOptions:
     """Bytes of one block's stdout (and of its stderr) kept and shown; the rest is cut."""
     output_budget: int = 256 * MIB
     """Bytes of output an article may write in all before it is stopped."""
-    sandbox: Mode = "off"
+    sandbox: Mode = "auto"
     """Whether articles run in the namespaces of `mdverify.run.sandbox`: `auto` where they
     work, `require` (their absence is an error), or `off`."""
     tree: str | None = None

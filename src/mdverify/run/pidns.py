@@ -30,7 +30,7 @@ import signal
 import struct
 from typing import NoReturn
 
-__all__ = ["drop", "enter", "guard", "own_user_namespace"]
+__all__ = ["by_group", "drop", "enter", "guard", "own_user_namespace"]
 
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWPID = 0x20000000
@@ -44,6 +44,13 @@ _SANDBOXED = os.environ.pop("MDVERIFY_SANDBOX", "") == "1"
 class _State:
     owned = False
     """Whether this process made a user namespace of its own (`enter` or netns)."""
+    forward = True
+    """Whether O and I pass SIGINT down: not when it comes to the whole group (`by_group`)."""
+
+
+def by_group() -> None:
+    """A cold child's SIGINT is sent to its whole group, A included: O and I ignore it."""
+    _State.forward = False
 
 
 def own_user_namespace() -> None:
@@ -106,7 +113,7 @@ def drop() -> None:
 
 def _outer(init: int, read_fd: int) -> NoReturn:  # pragma: no cover -- a forked process
     """O: forward SIGINT to init, wait for it, then end as the article ended."""
-    signal.signal(signal.SIGINT, lambda *_: _forward(init))
+    signal.signal(signal.SIGINT, (lambda *_: _forward(init)) if _State.forward else signal.SIG_IGN)
     status = None
     while status is None:
         with contextlib.suppress(ChildProcessError):
@@ -119,7 +126,8 @@ def _outer(init: int, read_fd: int) -> NoReturn:  # pragma: no cover -- a forked
 
 def _init(article: int, write_fd: int) -> NoReturn:  # pragma: no cover -- a forked process
     """I (pid 1): reap every orphan until the article ends, then pass its status up."""
-    signal.signal(signal.SIGINT, lambda *_: _forward(article))
+    handler = (lambda *_: _forward(article)) if _State.forward else signal.SIG_IGN
+    signal.signal(signal.SIGINT, handler)
     while True:
         try:
             pid, status = os.wait()

@@ -16,7 +16,7 @@ come from the same outcome and capture files (`mdverify.run.observe`).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from mdverify.model import World
@@ -144,6 +144,8 @@ class Runner:
             self._forget(key)  # selection changed what to run: the early start is wasted
         if prepared is None:
             return {}
+        if self.sandbox is not None:
+            prepared = replace(prepared, env=self.sandbox.visible(prepared.env))
         worker = self._ensure_worker(prepared)
         if worker is not None:
             try:

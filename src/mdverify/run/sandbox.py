@@ -36,24 +36,29 @@ of the summary that says what is then not protected.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
+import hashlib
 import os
 import pwd
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
+
+from mdverify.run.environment import scratch_dir
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-__all__ = ["MODES", "NOBODY", "Mode", "Sandbox", "SandboxRequired", "Unavailable", "choose"]
+    from mdverify.run.options import Mode
 
-Mode = Literal["auto", "require", "off"]
-MODES: tuple[Mode, ...] = ("auto", "require", "off")
+__all__ = ["NOBODY", "Sandbox", "SandboxRequired", "Unavailable", "choose"]
+
 NOBODY = 65534
 """The uid and gid the sandbox runs as when pytest is root: `nobody` on Debian and macOS."""
 _SHM = "/dev/shm"  # noqa: S108 -- hidden by a tmpfs of the sandbox's own
@@ -95,17 +100,39 @@ class Sandbox:
     """What runs first inside: `setpriv` to become `nobody` when pytest is root, else ()."""
     owner: int | None
     """The uid that must own the folders the sandbox writes (`give`); None: pytest's own."""
+    hidden: tuple[str, ...] = ()
+    """The folders an empty tmpfs covers inside: /tmp, /dev/shm, the homes."""
 
     def command(
         self, argv: Sequence[str], writable: Iterable[str], chdir: str | None = None
     ) -> list[str]:
         """`argv` run in the sandbox, with the folders `writable` bound writable."""
-        args = list(self.bwrap)
+        args = [*self.bwrap, "--ro-bind", _shared(), _shared()]
         for folder in writable:
             args += ["--bind", folder, folder]
         if chdir is not None:
             args += ["--chdir", chdir]
         return [*args, "--", *self.enter, *argv]
+
+    def visible(self, env: Mapping[str, str]) -> dict[str, str]:
+        """`env` with each file it names in a hidden folder replaced by a copy the sandbox sees.
+
+        The session's CA for declared HTTPS hosts (`SSL_CERT_FILE`) lies in its scratch
+        folder, under /tmp or /dev/shm; the copies are in one read-only folder per process.
+        """
+        seen = dict(env)
+        for name, value in env.items():
+            hidden = any(_inside(value, folder) for folder in self.hidden)
+            if hidden and os.path.isabs(value) and os.path.isfile(value):  # noqa: PTH117, PTH113
+                data = Path(value).read_bytes()
+                copy = Path(
+                    _shared(), hashlib.sha256(data).hexdigest()[:16] + "-" + Path(value).name
+                )
+                if not copy.exists():
+                    copy.write_bytes(data)
+                    copy.chmod(0o644)
+                seen[name] = str(copy)
+        return seen
 
     def give(self, root: Path) -> None:
         """Make the folder `root`, and all in it, the sandbox user's to write."""
@@ -152,10 +179,12 @@ def probe(python: str, tree: str | None, home: str = "") -> Sandbox | Unavailabl
     if root and setpriv is not None:
         ids = f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"
         arguments = tuple(_arguments(bwrap, python, tree, drop=True))
-        found = _started(Sandbox(arguments, (setpriv, *ids, "--"), NOBODY), python, tree)
+        chosen = Sandbox(arguments, (setpriv, *ids, "--"), NOBODY, _private())
+        found = _started(chosen, python, tree)
         if isinstance(found, Sandbox):
             return found
-    return _started(Sandbox(tuple(_arguments(bwrap, python, tree)), (), None), python, tree)
+    chosen = Sandbox(tuple(_arguments(bwrap, python, tree)), (), None, _private())
+    return _started(chosen, python, tree)
 
 
 def _started(sandbox: Sandbox, python: str, tree: str | None) -> Sandbox | Unavailable:
@@ -201,7 +230,7 @@ def _arguments(bwrap: str, python: str, tree: str | None, *, drop: bool = False)
     # Tells the child to make a PID namespace per article (`mdverify.run.pidns`).
     yield from ("--setenv", "MDVERIFY_SANDBOX", "1")
     yield from ("--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev")
-    private = [_TMP, _SHM, *_homes(), *filter(os.path.isdir, [os.environ.get("RUNNER_TEMP", "")])]
+    private = list(_private())
     for folder in private:
         yield from ("--perms", _PRIVATE, "--tmpfs", folder)
     rebound = [f for f in _needed(python, tree) if any(_inside(f, p) for p in private)]
@@ -225,6 +254,21 @@ def _arguments(bwrap: str, python: str, tree: str | None, *, drop: bool = False)
             yield from ("--tmpfs", str(path))
         else:
             yield from ("--ro-bind", os.devnull, str(path))
+
+
+def _private() -> tuple[str, ...]:
+    """What the sandbox covers with an empty tmpfs: /tmp, /dev/shm, HOME, the job's temp."""
+    runner = [os.environ.get("RUNNER_TEMP", "")]
+    return (_TMP, _SHM, *_homes(), *filter(os.path.isdir, filter(None, runner)))
+
+
+@functools.cache
+def _shared() -> str:
+    """One folder per process, of files every sandbox reads (`Sandbox.visible`)."""
+    folder = tempfile.mkdtemp(prefix="mdverify-shared-", dir=scratch_dir())
+    Path(folder).chmod(0o755)
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def _homes() -> list[str]:

@@ -49,7 +49,8 @@ def prepared(tmp_path: Path, name: str, text: str, options: RunOptions):
 @pytest.fixture
 def runner(monkeypatch):
     monkeypatch.setattr(runner_module, "_cores", lambda: 2)  # two children side by side
-    runner = Runner(RunOptions(), warm=True, ahead=4)
+    # Off: the gate is a FIFO in tmp_path, a folder the sandbox hides.
+    runner = Runner(RunOptions(sandbox="off"), warm=True, ahead=4)
     yield runner
     runner.close()
 

@@ -1,4 +1,9 @@
-"""The warm worker and the runner: isolation per article, run-ahead, and the cold fallback."""
+"""The warm worker and the runner: isolation per article, run-ahead, and the cold fallback.
+
+Without the sandbox (`sandbox="off"`): these watch the worker's processes from outside, by
+their pids and by files in tmp_path, which the sandbox renumbers and hides; its own tests
+are tests/robustness/test_sandbox.py.
+"""
 
 import os
 import signal
@@ -26,7 +31,7 @@ def prepared(tmp_path: Path, name: str, text: str, options: RunOptions):
 
 @pytest.fixture
 def runner():
-    runner = Runner(RunOptions(), warm=True, ahead=4)
+    runner = Runner(RunOptions(sandbox="off"), warm=True, ahead=4)
     yield runner
     runner.close()
 
@@ -77,6 +82,7 @@ def test_planned_articles_return_their_own_results_in_any_order(tmp_path, runner
 
 def test_the_environment_is_the_one_prepared_for_the_article(tmp_path):
     options = RunOptions(
+        sandbox="off",
         env={"PATH": os.environ["PATH"], "MDVERIFY_PROBE": "set", "SECRET": "x"},
         pass_env=("MDVERIFY_PROBE",),
     )
@@ -97,7 +103,8 @@ def test_a_module_written_to_the_working_directory_can_be_imported(tmp_path, run
 
 def test_the_virtual_clock_of_one_article_does_not_reach_a_real_clock_article(tmp_path):
     code = "import time\nstart = time.monotonic()\ntime.sleep(0.3)\nprint(time.monotonic() - start)"
-    virtual_options, real_options = RunOptions(clock="virtual"), RunOptions(clock="real")
+    virtual_options = RunOptions(sandbox="off", clock="virtual")
+    real_options = RunOptions(sandbox="off", clock="real")
     runner = Runner(virtual_options, warm=True)
     try:
         virtual = runner.observations("v", prepared(tmp_path, "v", fence(code), virtual_options))
@@ -111,7 +118,7 @@ def test_the_virtual_clock_of_one_article_does_not_reach_a_real_clock_article(tm
 
 
 def test_a_timeout_kills_the_article_and_the_worker_goes_on(tmp_path):
-    options = RunOptions(timeout=0.5)
+    options = RunOptions(sandbox="off", timeout=0.5)
     runner = Runner(options, warm=True)
     try:
         hang = fence("while True:\n    pass") + fence("print(1)")
@@ -124,7 +131,7 @@ def test_a_timeout_kills_the_article_and_the_worker_goes_on(tmp_path):
 
 
 def test_articles_run_cold_when_the_worker_dies(tmp_path):
-    runner = Runner(RunOptions(), warm=True, ahead=0)
+    runner = Runner(RunOptions(sandbox="off"), warm=True, ahead=0)
     articles = {
         name: prepared(tmp_path, name, fence(f"import os\nprint({STARTER})"), runner.options)
         for name in "abc"
@@ -141,7 +148,7 @@ def test_articles_run_cold_when_the_worker_dies(tmp_path):
 
 
 def test_cold_start_never_starts_a_worker(tmp_path):
-    options = RunOptions()
+    options = RunOptions(sandbox="off")
     runner = Runner(options, warm=False)
     code = f"import os\nprint({STARTER})"
     got = runner.observations("a", prepared(tmp_path, "a", fence(code), options))
@@ -172,7 +179,7 @@ def test_an_article_started_early_is_run_again_when_the_request_changed(tmp_path
 
 
 def test_closing_removes_the_folders_of_results_nobody_collected(tmp_path):
-    runner = Runner(RunOptions(), warm=True, ahead=4)
+    runner = Runner(RunOptions(sandbox="off"), warm=True, ahead=4)
     articles = {
         name: prepared(tmp_path, name, fence(f"print({n})"), runner.options)
         for n, name in enumerate("abcd")
@@ -205,11 +212,11 @@ def _ppid(runner: Runner, tmp_path: Path, name: str, code: str = "") -> str:
 
 def test_a_session_that_ends_idle_hands_its_worker_to_the_next_with_the_same_start(tmp_path):
     # pytester's in-process sessions, one after another in one process, are the case.
-    first = Runner(RunOptions(), warm=True)
+    first = Runner(RunOptions(sandbox="off"), warm=True)
     worker = int(_ppid(first, tmp_path, "a"))
     first.close()
     home = tmp_path / "elsewhere"
-    second = Runner(RunOptions(env={**os.environ, "HOME": str(home)}), warm=True)
+    second = Runner(RunOptions(sandbox="off", env={**os.environ, "HOME": str(home)}), warm=True)
     try:
         shown = _ppid(second, tmp_path, "b", "print(os.environ['HOME'])").split()
     finally:
@@ -218,18 +225,19 @@ def test_a_session_that_ends_idle_hands_its_worker_to_the_next_with_the_same_sta
 
 
 def test_a_worker_with_work_left_or_another_start_is_not_handed_on(tmp_path):
-    busy = Runner(RunOptions(), warm=True, ahead=4)
+    busy = Runner(RunOptions(sandbox="off"), warm=True, ahead=4)
     ppid = fence(f"import os\nprint({STARTER})")
     for name in "ab":
         busy.plan(name, prepared(tmp_path, name, ppid, busy.options))
     busy_worker = int(_ppid(busy, tmp_path, "a"))  # b runs ahead; nobody collects it
     busy.close()
-    seeded = Runner(RunOptions(env={**os.environ, "PYTHONHASHSEED": "7"}), warm=True)
+    seeded_env = {**os.environ, "PYTHONHASHSEED": "7"}
+    seeded = Runner(RunOptions(sandbox="off", env=seeded_env), warm=True)
     try:
         seeded_worker = int(_ppid(seeded, tmp_path, "c"))
     finally:
         seeded.close()
-    plain = Runner(RunOptions(), warm=True)
+    plain = Runner(RunOptions(sandbox="off"), warm=True)
     try:
         plain_worker = int(_ppid(plain, tmp_path, "d"))
     finally:
@@ -238,12 +246,12 @@ def test_a_worker_with_work_left_or_another_start_is_not_handed_on(tmp_path):
 
 
 def test_a_handed_on_worker_that_died_is_replaced(tmp_path):
-    first = Runner(RunOptions(), warm=True)
+    first = Runner(RunOptions(sandbox="off"), warm=True)
     dead = int(_ppid(first, tmp_path, "a"))
     first.close()
     os.kill(dead, signal.SIGKILL)
     os.waitpid(dead, 0)  # reaped here, so the next session cannot find it still running
-    second = Runner(RunOptions(), warm=True)
+    second = Runner(RunOptions(sandbox="off"), warm=True)
     try:
         replaced = int(_ppid(second, tmp_path, "b"))
     finally:
