@@ -38,9 +38,10 @@ if TYPE_CHECKING:
 
 __all__ = ["THRESHOLD_NS", "CpuStretches"]
 
-THRESHOLD_NS: Final = 3_000_000
-"""The shortest stretch of CPU that moves virtual time: 3 ms, far above the overhead of
-the calls between two awaits, and short enough for a busy-wait to end promptly."""
+THRESHOLD_NS: Final = 10_000_000
+"""The shortest stretch of CPU that moves virtual time: 10 ms, far above the overhead of
+the calls between two awaits even on a loaded machine (where cache misses stretch a 2 ms
+loop start to 4), and short enough for a busy-wait to end promptly."""
 
 
 class _Mark:
