@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-collect_ignore_glob = ["tests/fixtures/*", "tests/cases/*"]
+collect_ignore_glob = ["tests/fixtures/*", "tests/cases/*", "tests/differential/corpus/*"]
 
 # The suite starts many interpreters (inner pytest runs, xdist workers, warm workers,
 # articles' cold children), and each imports mdverify from src/. Where the machine

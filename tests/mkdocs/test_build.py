@@ -188,3 +188,91 @@ def test_a_rebuild_runs_again_only_the_pages_that_changed(tmp_path, monkeypatch)
     build(config)
     assert sorted(runs.read_text().split()) == ["again", "index", "other"]
     config.plugins.on_shutdown()
+
+
+INCLUDING = """\
+# Greeting
+
+```python
+--8<-- "greet.py"
+print(greet("Ada"))
+```
+
+Output:
+
+```
+Hello, Ada!
+```
+"""
+
+
+def test_a_page_s_snippet_includes_run_with_it_and_an_edit_of_the_file_is_seen(tmp_path):
+    _site(tmp_path, INCLUDING, "  - mdverify:\n      snippet_base: [docs/code]")
+    (tmp_path / "docs" / "code").mkdir()
+    greet = tmp_path / "docs" / "code" / "greet.py"
+    greet.write_text('def greet(name):\n    return f"Hello, {name}!"\n')
+    built = _build(tmp_path)
+    assert built.returncode == 0, built.stdout
+    greet.write_text("def greet(name):\n    return 1 / 0\n")
+    built = _build(tmp_path)
+    assert built.returncode != 0
+    assert "WARNING -  mdverify: docs/index.md:5: ZeroDivisionError: division by zero" in (
+        built.stdout
+    )
+
+
+SESSIONS = """\
+# Two sessions
+
+<!-- mdverify: session=server -->
+```python
+raise RuntimeError("no database")
+rows = [1, 2]
+```
+
+<!-- mdverify: session=client -->
+```python
+rows = []
+print(len(rows))
+```
+
+```
+0
+```
+
+<!-- mdverify: session=server -->
+```python
+print(len(rows))
+```
+
+```
+2
+```
+
+<!-- mdverify: isolate -->
+```python
+print("rows" in globals())
+```
+
+```
+False
+```
+"""
+
+
+def test_a_build_judges_sessions_as_pytest_does(tmp_path):
+    """One failure, one skip for the name only the failed block of its session binds."""
+    _site(tmp_path, SESSIONS)
+    built = _build(tmp_path)
+    pytest_run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "docs"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    summary = [line for line in pytest_run.stdout.splitlines() if line.startswith("mdverify: ")]
+    assert summary[0] == "mdverify: 2 blocks passed, 1 failed, 1 skipped", pytest_run.stdout
+    for line in summary:
+        assert f"INFO    -  {line}" in built.stdout

@@ -67,13 +67,52 @@ def test_github_actions_gets_one_annotation_per_failure_at_the_md_line(pytester,
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     monkeypatch.setenv("GITHUB_WORKSPACE", str(pytester.path))
     result = pytester.runpytest()
-    annotations = [line for line in result.outlines if line.startswith("::")]
+    annotations = [line for line in result.outlines if line.startswith("::error ")]
     assert len(annotations) == 2
     assert annotations[0].startswith(
         "::error file=docs/bad.md,line=5,title=output differs from what the block printed::"
     )
     assert "%0A-3%0A+2" in annotations[0]
     assert annotations[1].startswith("::error file=docs/broken.md,line=1,title=code fence")
+
+
+def _obeyed(lines):
+    """The lines GitHub's runner would read as workflow commands: `::name` after any spaces,
+    or the older `##[name]` anywhere, outside a `::stop-commands::TOKEN` ... `::TOKEN::`."""
+    stopped, obeyed = None, []
+    for line in lines:
+        if stopped is not None:
+            stopped = None if line == f"::{stopped}::" else stopped
+        elif line.startswith("::stop-commands::"):
+            stopped = line.removeprefix("::stop-commands::")
+        elif line.lstrip().startswith("::") or "##[" in line:
+            obeyed.append(line)
+    return obeyed
+
+
+def test_workflow_commands_an_example_prints_are_not_obeyed_on_github_actions(
+    pytester, monkeypatch
+):
+    hostile = (
+        "# Hostile\n\n```python\n"
+        'print("::add-mask::secret")\n'
+        'print("  ::error file=x.py,line=1::injected")\n'
+        'print("v1 ##[error]injected")\n'
+        "```\n\nOutput:\n\n```\n  ::error file=x.py,line=1::injected\n```\n\n"
+        "```python\n"
+        'raise ValueError("::warning::first line\\n::add-mask::second")\n'
+        "```\n"
+    )
+    (pytester.path / "bad.md").write_text(hostile)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("CI", "true")  # pytest then prints each report whole in its summary
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(pytester.path))
+    result = pytester.runpytest("-n", "0", "-p", "no:randomly")
+    result.assert_outcomes(failed=2)
+    assert "injected" in result.stdout.str()  # the reports still show what was printed
+    obeyed = _obeyed(result.outlines)
+    assert len(obeyed) == 2, obeyed  # mdverify's own annotations, one per failure
+    assert all(line.startswith("::error file=bad.md,") for line in obeyed), obeyed
 
 
 def test_no_annotations_outside_github_actions(pytester, monkeypatch):
@@ -103,7 +142,7 @@ def test_an_annotation_of_a_setup_file_that_raised_names_that_file(pytester, mon
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     monkeypatch.setenv("GITHUB_WORKSPACE", str(pytester.path))
     result = pytester.runpytest()
-    annotations = [line for line in result.outlines if line.startswith("::")]
+    annotations = [line for line in result.outlines if line.startswith("::error ")]
     assert len(annotations) == 1
     assert annotations[0].startswith(
         "::error file=docs/fakes.py,line=2,title=ZeroDivisionError%3A division by zero::"

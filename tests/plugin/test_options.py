@@ -38,7 +38,22 @@ SAMPLES = {
         2 << 20,
         1 << 20,
     ),
+    "max_article_size": (
+        "1M",
+        ["--mdverify-max-article-size=2K"],
+        lambda s: s.max_article_size,
+        1 << 20,
+        2048,
+    ),
+    "snippet_base": (
+        "docs lib",
+        ["--mdverify-snippet-base=src"],
+        lambda s: s.snippet_base,
+        ("docs", "lib"),
+        ("docs", "lib", "src"),
+    ),
     "update": ("false", ["--mdverify-update"], lambda s: s.update, False, True),
+    "sandbox": ("off", ["--mdverify-sandbox=auto"], lambda s: s.run.sandbox, "off", "auto"),
     "changed_since": (
         "HEAD",
         ["--mdverify-changed-since=HEAD~0"],

@@ -11,7 +11,9 @@ PARENT_PROBE = """
 
 ```python
 import os
-with open(f"/proc/{os.getppid()}/cmdline", "rb") as cmdline:
+with open(f"/proc/{os.getppid()}/stat") as stat:  # above the article's stand-in parent
+    starter = int(stat.read().rsplit(")", 1)[1].split()[1])
+with open(f"/proc/{starter}/cmdline", "rb") as cmdline:
     parent = cmdline.read().replace(b"\\0", b" ").decode()
 open(os.environ["PROBE_FILE"], "w").write(parent)
 ```
@@ -55,7 +57,9 @@ SERVICE_ARTICLE = """
 
 ```python
 import os
-with open(f"/proc/{os.getppid()}/cmdline", "rb") as cmdline:
+with open(f"/proc/{os.getppid()}/stat") as stat:  # above the article's stand-in parent
+    starter = int(stat.read().rsplit(")", 1)[1].split()[1])
+with open(f"/proc/{starter}/cmdline", "rb") as cmdline:
     parent = cmdline.read().replace(b"\\0", b" ").decode()
 open(os.environ["PROBE_FILE"], "w").write(parent)
 ```

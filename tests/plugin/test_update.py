@@ -514,3 +514,28 @@ def test_a_file_block_is_never_rewritten_and_its_transcript_is_left_to_the_write
     result.stdout.fnmatch_lines(["*a console transcript is not rewritten; update it by hand*"])
     expected = text.decode().replace("```text\n6\n", "```text\n4\n")
     assert read(pytester, "article.md") == expected
+
+
+def test_a_console_transcript_gets_its_output_lines_and_nothing_else_changes(pytester):
+    # CRLF, a quote's `> ` prefix and a line kept by `...`: everything but the output
+    # lines that differ stays byte for byte.
+    before = (
+        b"# Run\r\n\r\n"
+        b'```python title="hello.py"\r\nprint("hello")\r\nprint(1 + 1)\r\n```\r\n\r\n'
+        b"> ```console\r\n"
+        b'> $ python -c "import time; time.sleep(9)" &\r\n'
+        b"> [1] 4242\r\n"
+        b"> $ python hello.py\r\n"
+        b"> ...\r\n"
+        b"> 3\r\n"
+        b'> $ python -c "print(4)"\r\n'
+        b"> ```\r\n\r\nAfter.\r\n"
+    )
+    (pytester.path / "article.md").write_bytes(before)
+    result = pytester.runpytest(UPDATE)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["mdverify: rewrote 2 declared outputs in 1 file"])
+    after = before.replace(b"> 3\r\n", b"> 2\r\n")
+    after = after.replace(b'"print(4)"\r\n', b'"print(4)"\r\n> 4\r\n')
+    assert (pytester.path / "article.md").read_bytes() == after
+    pytester.runpytest().assert_outcomes(passed=2)

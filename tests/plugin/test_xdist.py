@@ -106,3 +106,36 @@ def test_file_blocks_are_written_per_article_and_counted_across_workers(pytester
     result = pytester.runpytest("-n", "2")
     result.assert_outcomes(passed=6)
     result.stdout.fnmatch_lines(["mdverify: 3 blocks written to a file, not run"])
+
+
+def _served(n: int, said: str) -> str:
+    """An article whose transcript runs a server in the background and a client against it."""
+    server = (
+        "import asyncio\n\n\nasync def handle(reader, writer):\n"
+        "    print('got', (await reader.read(10)).decode())\n"
+        "    writer.write(b'ok')\n    await writer.drain()\n    writer.close()\n\n\n"
+        "async def main():\n"
+        f"    server = await asyncio.start_server(handle, '127.0.0.1', {9100 + n})\n"
+        "    async with server:\n        await server.serve_forever()\n\n\nasyncio.run(main())\n"
+    )
+    client = (
+        "import asyncio\n\n\nasync def main():\n"
+        f"    reader, writer = await asyncio.open_connection('127.0.0.1', {9100 + n})\n"
+        f"    writer.write(b'hi{n}')\n    print((await reader.read(10)).decode())\n"
+        "    writer.close()\n\n\nasyncio.run(main())\n"
+    )
+    return (
+        f'# Served\n\n```python title="server.py"\n{server}```\n\n'
+        f'```python title="client.py"\n{client}```\n\n'
+        f"```console\n$ python server.py &\n$ python client.py\ngot hi{n}\n{said}\n```\n"
+    )
+
+
+def test_console_transcripts_run_and_update_across_workers(pytester):
+    for n in range(3):
+        (pytester.path / f"served{n}.md").write_text(_served(n, "ok" if n else "fine"))
+    result = pytester.runpytest("-n", "2", "--mdverify-update")
+    result.assert_outcomes(passed=8, failed=1)
+    result.stdout.fnmatch_lines(["mdverify: rewrote 1 declared output in 1 file"])
+    assert (pytester.path / "served0.md").read_text() == _served(0, "ok")
+    pytester.runpytest("-n", "2").assert_outcomes(passed=9)

@@ -24,6 +24,12 @@ GOOD = """
     ```
     """
 
+OFF = ("--mdverify-sandbox=off",)
+"""For the tests of the isolation without the sandbox, which is what remains where there is
+none: they write pids to a file of the tree, which the sandbox makes read-only, and check
+host pids, which its PID namespace renumbers. tests/robustness/test_sandbox.py checks the
+same inside the sandbox."""
+
 AFTER = """
 ```python
 print("after")  # after
@@ -65,7 +71,7 @@ with open({str(marker)!r}, "w") as f:
     f.write(f"{{sleeper.pid}} {{os.getpid()}}")
 {"while True: pass" if ending == "timeout" else ""}
 """
-    result = hostile(pytester, article, code, "--mdverify-timeout=2", after=False)
+    result = hostile(pytester, article, code, "--mdverify-timeout=2", *OFF, after=False)
     outcome = {"failed": 1} if ending == "timeout" else {"passed": 1}
     result.assert_outcomes(passed=1 + outcome.get("passed", 0), failed=outcome.get("failed", 0))
     sleeper, child = (int(pid) for pid in marker.read_text().split())
@@ -84,7 +90,7 @@ escaped = subprocess.Popen(["sleep", "1000"], start_new_session=True)
 with open({str(marker)!r}, "w") as f:
     f.write(str(escaped.pid))
 """
-    hostile(pytester, article, code).assert_outcomes(passed=3)
+    hostile(pytester, article, code, *OFF).assert_outcomes(passed=3)
     assert not alive(int(marker.read_text()))
 
 
@@ -109,7 +115,7 @@ finally:
     with open({str(marker)!r}, "w") as f:
         f.write(" ".join(map(str, forked)))
 """
-    result = hostile(pytester, article, code, "--mdverify-processes=20")
+    result = hostile(pytester, article, code, "--mdverify-processes=20", *OFF)
     result.assert_outcomes(failed=1, passed=2)
     result.stdout.fnmatch_lines(["bad.md:*: BlockingIOError: *Resource temporarily unavailable"])
     forked = [int(pid) for pid in marker.read_text().split()]

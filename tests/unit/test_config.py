@@ -30,6 +30,7 @@ def test_with_nothing_given_every_setting_has_its_default():
         baseline=None,
         baseline_write=False,
         job_summary=None,
+        max_article_size=10 << 20,
     )
 
 
@@ -108,6 +109,15 @@ def test_the_other_settings_are_read_into_their_types():
             "mdverify_timeout must be a number of seconds, not '10s'",
         ),
         ({"mdverify_cap": 0.0}, {}, "mdverify_cap must be more than 0 seconds, not 0.0"),
+        ({"mdverify_timeout": "nan"}, {}, "mdverify_timeout must be more than 0 seconds"),
+        ({}, {"mdverify_timeout": "inf"}, "mdverify_timeout must be a finite number of seconds"),
+        ({"mdverify_cap": 1e309}, {}, "mdverify_cap must be a finite number of seconds"),
+        ({}, {"mdverify_tolerance": "inf%"}, "mdverify tolerance: a tolerance must be finite"),
+        (
+            {"mdverify_max_article_size": "9" * 400},
+            {},
+            "mdverify_max_article_size: expected a size such as 512M or 4G",
+        ),
         (
             {},
             {"mdverify_clock": "sundial"},
@@ -128,6 +138,13 @@ def test_a_bad_value_is_a_value_error_that_names_the_setting(cli, ini, message):
     with pytest.raises(ValueError) as raised:
         build(cli, ini)
     assert str(raised.value).startswith(message)
+
+
+def test_the_article_size_limit_is_read_from_the_ini_file_and_the_command_line_overrides_it():
+    assert build({}, {"mdverify_max_article_size": "1K"}).max_article_size == 1024
+    both = build({"mdverify_max_article_size": "2M"}, {"mdverify_max_article_size": "1K"})
+    assert both.max_article_size == 2 << 20
+    assert build({}, {"mdverify_max_article_size": "0"}).max_article_size is None
 
 
 def test_words_from_the_command_line_add_to_the_default_list_when_the_ini_sets_none():

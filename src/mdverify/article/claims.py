@@ -47,6 +47,8 @@ from mdverify.article.timing import is_claim
 from mdverify.model import ClaimKind, OutputClaim
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mdverify.article.syntax import BlockSyntax, Comment
 
 __all__ = ["CommentClaimError", "comment_claims", "prompt_claims"]
@@ -80,7 +82,7 @@ def comment_claims(block: BlockSyntax) -> tuple[OutputClaim, ...]:
     loose = [c for c in block.comments if c.full_line and c.line not in inside]
     timing = {c.line for c in loose if not c.text.startswith("#>") and is_claim(c.text)}
 
-    offset = block.first_line - 1
+    at = block.article_line
     prints = _print_calls(block)
     claims: list[OutputClaim] = []
     claims.extend(_trailing_print_claims(block, prints, tops))
@@ -104,7 +106,7 @@ def comment_claims(block: BlockSyntax) -> tuple[OutputClaim, ...]:
         while (nxt := by_line.get(run[-1].line + 1)) is not None:
             run.append(nxt)
         line = run[-1].line + 1
-        claim = _run_claim(run, ends, block.lines, timing, offset)
+        claim = _run_claim(run, ends, block.lines, timing, at)
         if claim is not None:
             claims.append(claim)
     claims.sort(key=lambda c: (c.upto_line or 0, c.line))
@@ -130,24 +132,22 @@ def _run_claim(
     ends: dict[int, ast.stmt],
     lines: tuple[str, ...],
     timing: set[int],
-    offset: int,
+    at: Callable[[int], int],
 ) -> OutputClaim | None:
     arrows = [c for c in run if c.text.startswith("#>")]
     above_line = _past(timing, run[0].line - 1, -1)
     above = ends.get(above_line)
     if arrows:
         if any(c.col != 0 for c in arrows):
-            raise CommentClaimError(
-                arrows[0].line + offset, "'#>' output lines must start at column 0"
-            )
+            raise CommentClaimError(at(arrows[0].line), "'#>' output lines must start at column 0")
         statement_end = _statement_above(run[0].line, ends, lines)
         if statement_end is None:
             raise CommentClaimError(
-                arrows[0].line + offset, "'#>' output lines must follow the statement that prints"
+                at(arrows[0].line), "'#>' output lines must follow the statement that prints"
             )
         text = "\n".join(_strip_marker(c.text[2:]) for c in arrows)
         return OutputClaim(
-            "arrow", text, arrows[0].line + offset, statement_end + offset, arrows[-1].line + offset
+            "arrow", text, at(arrows[0].line), at(statement_end), at(arrows[-1].line)
         )
     if any(c.col != 0 for c in run) or above is None or isinstance(above, _SILENT):
         return None
@@ -169,9 +169,7 @@ def _run_claim(
         texts, start = texts[1:], start + 1  # an `# Output:` heading line
     else:
         texts[0] = _MARKER.sub("", texts[0].lstrip(), count=1)
-    return OutputClaim(
-        "comment", "\n".join(texts), start + offset, above_line + offset, run[-1].line + offset
-    )
+    return OutputClaim("comment", "\n".join(texts), at(start), at(above_line), at(run[-1].line))
 
 
 def _past(timing: set[int], line: int, step: int) -> int:
@@ -229,15 +227,15 @@ def _call_claim(
     Its `upto_line` is the end of the top-level statement that holds the call, so that a
     comment claim further down covers only what was printed after that statement.
     """
-    offset = block.first_line - 1
+    at = block.article_line
     upto = tops.get(call.lineno, call.end_lineno or call.lineno)
     return OutputClaim(
         kind,
         text,
-        lines[0] + offset,
-        upto + offset,
-        lines[1] + offset,
-        call=(call.lineno + offset, call.col_offset),
+        at(lines[0]),
+        at(upto),
+        at(lines[1]),
+        call=(at(call.lineno), call.col_offset),
     )
 
 
@@ -274,7 +272,7 @@ def _nested_arrow_claims(
         call = prints.get(probe)
         if call is None:
             raise CommentClaimError(
-                comment.line + block.first_line - 1,
+                block.article_line(comment.line),
                 "indented '#>' output lines must follow the print call that prints them",
             )
         text = "\n".join(_strip_marker(c.text[2:]) for c in run)

@@ -4,13 +4,14 @@ Both spellings share one key syntax, and each key has its scope:
 
 * block keys, in a directive comment above the block: `elapsed`, `not` (its timing claim),
   `raises` (the exception it stops on; `mdverify.article.raises`), `serve` with `port`,
-  `request`, `expect` (its server check) and `stdin` (the text its standard input holds);
+  `request`, `expect` (its server check), `stdin` (the text its standard input holds),
+  `session` and `reset` (the namespace it runs in; `mdverify.article.sessions`);
 * article keys, in the front matter: `clock` (the blocks share one process), `files` and
   `setup` (a Python file run before the first block; `mdverify.article.hidden`);
 * keys at either scope: `skip`, `xfail`, `reason`, `timeout`, `requires`, `python`,
-  `unordered`, `allow`, `norun` (the front matter's are every block's defaults; a block's
-  `allow` adds to them), and `hosts`, `services` (the front matter's are every block's; a
-  block's are its own);
+  `unordered`, `allow`, `norun`, `isolate` (the front matter's are every block's defaults,
+  `isolate: blocks` there; a block's `allow` adds to them), and `hosts`, `services` (the
+  front matter's are every block's; a block's are its own);
 * output filters (`mdverify.article.filters`): the front matter's `filters:` list, and
   `filter="REGEX => REPLACEMENT"` (or a preset's name) on a block, as often as needed.
 
@@ -28,15 +29,19 @@ from typing import cast
 
 from mdverify.article.filters import FilterError, parse_filter, parse_filters
 from mdverify.article.raises import directive_raises
+from mdverify.article.sessions import Namespacing, read_namespacing
 from mdverify.article.timing import directive_claim
 from mdverify.article.values import (
     DirectiveError,
+    allowed,
     did_you_mean,
     duration,
     equals,
     flag,
+    no_value,
     positive_number,
     python_constraint,
+    reasons,
     stdin_text,
 )
 from mdverify.article.world import (
@@ -77,9 +82,11 @@ __all__ = [
 _EITHER_KEYS = (
     "skip", "xfail", "reason", "timeout", "requires", "python", "unordered", "allow", "norun",
     "hosts",
-    "services",
+    "services", "isolate",
 )  # fmt: skip
-_BLOCK_KEYS = (*_EITHER_KEYS, "elapsed", "not", "raises", "filter", "stdin", *SERVE_KEYS)
+_BLOCK_KEYS = (
+    *_EITHER_KEYS, "elapsed", "not", "raises", "filter", "stdin", "session", "reset", *SERVE_KEYS
+)  # fmt: skip
 RUN_KEYS = ("elapsed", "not", "raises", "stdin", "serve")
 """Block keys that ask something of the block's run, which a `norun` block never has."""
 _ARTICLE_KEYS = (*_EITHER_KEYS, "clock", "files", "filters", "setup")
@@ -108,6 +115,11 @@ _BLOCK_ONLY = {
     },
     "filter": "the front matter lists its filters under 'filters:'",
     "stdin": "'stdin' is what one block reads: put it in a directive comment above that block",
+    **{
+        key: f"'{key}' says which namespace one block runs in: put it in a directive comment "
+        "above that block (the front matter's 'isolate: blocks' runs every block alone)"
+        for key in ("session", "reset")
+    },
 }
 
 
@@ -156,6 +168,9 @@ def _items(body: str) -> Items:
     while pos < len(body):
         match = _ITEM.match(body, pos)
         if match is None or match.end() == pos:
+            rest = body[pos + 1 : pos + 2]
+            if items and body[pos] == "=" and not rest.strip() and not items[-1][1]:  # `session=`
+                raise DirectiveError(no_value(items[-1][0]), items[-1][0])
             raise DirectiveError(f"cannot read directive text {body[pos:].strip()!r}")
         value = match["quoted"]
         if value is not None and match["key"] != "stdin":  # stdin reads its own escapes
@@ -189,7 +204,7 @@ def _directive(items: Items, line: int) -> BlockDirective:
                 raises = directive_raises(value or "", line)
             except ValueError as err:
                 raise DirectiveError(str(err)) from None
-    settings = _block_settings(items, serve, filters)
+    settings = _block_settings(items, serve, filters, read_namespacing(items, front_matter=False))
     runs = tuple(dict.fromkeys(key for key, _, _ in items if key in RUN_KEYS))
     if settings.norun and runs:
         raise DirectiveError(
@@ -228,7 +243,9 @@ def parse_mapping(data: object) -> ArticleSettings:
             items.append(_mapping_item(name, value))
     _check_scope(items, _ARTICLE_KEYS, _BLOCK_ONLY)
     clock, setup = _article_only(items)
-    return ArticleSettings(clock, world, _block_settings(items, None, filters), setup)
+    namespacing = read_namespacing(items, front_matter=True, setup=setup is not None)
+    defaults = _block_settings(items, None, filters, namespacing)
+    return ArticleSettings(clock, world, defaults, setup)
 
 
 def _article_only(items: Items) -> tuple[ClockName | None, SetupFile | None]:
@@ -315,7 +332,10 @@ def _filter(op: str, value: str | None) -> tuple[OutputFilter, ...]:
 
 
 def _block_settings(
-    items: Items, serve: ServeCheck | None, filters: tuple[OutputFilter, ...]
+    items: Items,
+    serve: ServeCheck | None,
+    filters: tuple[OutputFilter, ...],
+    namespacing: Namespacing,
 ) -> BlockSettings:
     """The keys of either scope that say how to run a block, and how to judge its output."""
     timeout: float | None = None
@@ -329,7 +349,7 @@ def _block_settings(
             python.append(python_constraint(op, value))
         elif key == "allow":
             equals(key, op)
-            allow.update(_allowed(value))
+            allow.update(allowed(value))
         elif key == "unordered":
             unordered = flag(key, op, value)
         elif key == "norun":
@@ -345,7 +365,7 @@ def _block_settings(
                         "'requires' needs module names, e.g. requires=aiohttp,asyncpg"
                     )
                 requires.extend(names)
-    skip, xfail = _reasons(items)
+    skip, xfail = reasons(items)
     return BlockSettings(
         None if skip is None else Skip(SkipKind.WRITER, skip),
         xfail,
@@ -358,20 +378,10 @@ def _block_settings(
         frozenset(allow),
         norun,
         _stdin(items),
+        namespacing.session,
+        namespacing.isolate,
+        namespacing.reset,
     )
-
-
-def _allowed(value: str | None) -> list[DiagnosticKind]:
-    """`allow=never-awaited,unclosed`: asyncio's diagnostics the block may give."""
-    known = {kind.value: kind for kind in DiagnosticKind}
-    names = [name.strip() for name in (value or "").split(",") if name.strip()]
-    wrong = [name for name in names if name not in known]
-    words = ", ".join(list(known)[:-1]) + f" or {list(known)[-1]}"
-    if not names:
-        raise DirectiveError(f"'allow' needs {words} (several: allow=never-awaited,unclosed)")
-    if wrong:
-        raise DirectiveError(f"'allow' takes {words}, not {wrong[0]!r}")
-    return [known[name] for name in names]
 
 
 def _stdin(items: Items) -> str | None:
@@ -380,21 +390,3 @@ def _stdin(items: Items) -> str | None:
     if len(given) > 1:
         raise DirectiveError("'stdin' is given twice; a block has one standard input")
     return given[0] if given else None
-
-
-def _reasons(items: Items) -> tuple[str | None, str | None]:
-    """The skip and xfail reasons; `reason=` sets the one of the flag just before it."""
-    reasons: dict[str, str] = {}
-    last_flag: str | None = None
-    for key, _, value in items:
-        if key == "skip":
-            reasons[key] = value or ""  # the report words a bare skip
-            last_flag = key
-        elif key == "xfail":
-            reasons[key] = value or f"mdverify: {key} directive"
-            last_flag = key
-        elif key == "reason":
-            if last_flag is None or not value:
-                raise DirectiveError("'reason' must follow 'skip' or 'xfail' and have a value")
-            reasons[last_flag] = value
-    return reasons.get("skip"), reasons.get("xfail")

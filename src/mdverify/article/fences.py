@@ -55,12 +55,16 @@ if TYPE_CHECKING:
 __all__ = [
     "COMMANDS",
     "OUTPUT_WORDS",
+    "PYTHON_LANGS",
     "Declared",
     "declared_output",
     "language",
     "names_output",
     "title",
 ]
+
+PYTHON_LANGS = frozenset({"python", "py", "python3", "py3"})
+"""Fence languages that hold Python code."""
 
 OUTPUT_WORDS = (
     *("output", "result", "prints", "stdout", "console"),  # English

@@ -29,6 +29,7 @@ A preset is a named list of patterns, each documented in docs/output.md:
 
 from __future__ import annotations
 
+import math
 import re
 
 from mdverify.article.timing import parse_duration
@@ -111,7 +112,7 @@ CONDITIONAL: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
         PID,
         (
             (
-                rf"(?i:(\b(?:{_PID_WORDS})\b[^\d\n]{{0,30}}?))(?<![\w.])\d{{2,}}(?![\w.])",
+                rf"(?i:(\b(?:{_PID_WORDS})\b[^\d\n]{{0,30}}?))(?<![\w.])\d+(?![\w.])",
                 r"\1<pid>",
             ),
         ),
@@ -181,6 +182,7 @@ def _tolerance(text: str) -> str:
 
 def _tolerance_part(part: str) -> bool:
     try:
-        return float(part[:-1]) >= 0 if part.endswith("%") else parse_duration(part) >= 0
+        number = float(part[:-1]) if part.endswith("%") else parse_duration(part)
     except ValueError:
         return False
+    return math.isfinite(number) and number >= 0

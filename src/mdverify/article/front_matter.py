@@ -11,7 +11,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import yaml
-from frontmatter.default_handlers import YAMLHandler
 
 from mdverify.article.directives import DirectiveError, parse_mapping
 from mdverify.model import ArticleError, ArticleSettings
@@ -19,7 +18,17 @@ from mdverify.model import ArticleError, ArticleSettings
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["front_matter"]
+__all__ = ["MAX_NODES", "front_matter"]
+
+MAX_NODES = 100_000
+"""How many values the front matter may hold once its aliases are expanded. An alias is a
+reference, so `&a [*b, *b, ...]` ten levels deep is a few lines that hold 10**10 values:
+anything that walks them (mdverify's settings, the site generator's) never ends."""
+
+try:
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment,unused-ignore]
+except AttributeError:  # PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
 
 
 def front_matter(
@@ -33,19 +42,7 @@ def front_matter(
     closing = lines[end - 1].strip() if end - 1 > start else ""
     if not re.fullmatch(r"-{3,}", closing):
         raise ArticleError(path, start + 1, "front matter starting here is never closed by '---'")
-    try:
-        meta = YAMLHandler().load(content)
-    except yaml.YAMLError as err:
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        mark = getattr(err, "problem_mark", None)
-        if "end of stream" in problem:
-            # Noticed at the end of the front matter (an unclosed quote): the line where the
-            # broken construct began says more.
-            mark = getattr(err, "context_mark", None) or mark
-        line = start + 2 + mark.line if mark is not None else start + 1
-        context = getattr(err, "context", None)
-        said = f"{context}, {problem}" if context else problem
-        raise ArticleError(path, line, f"invalid YAML front matter: {said}") from None
+    meta = _meta(path, content, start)
     if meta is None:
         return ArticleSettings()
     if not isinstance(meta, dict):
@@ -72,6 +69,27 @@ def front_matter(
     )
 
 
+def _meta(path: str, content: str, start: int) -> object:
+    """The front matter's YAML, read; an `ArticleError` at the line of what is wrong."""
+    try:
+        return _load(content)
+    except _TooBig as err:
+        raise ArticleError(path, start + 1, f"invalid YAML front matter: {err}") from None
+    except RecursionError:  # the pure-Python loader, or the count, on deep nesting
+        raise ArticleError(path, start + 1, "invalid YAML front matter: nested too deep") from None
+    except yaml.YAMLError as err:
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        mark = getattr(err, "problem_mark", None)
+        if "end of stream" in problem:
+            # Noticed at the end of the front matter (an unclosed quote): the line where the
+            # broken construct began says more.
+            mark = getattr(err, "context_mark", None) or mark
+        line = start + 2 + mark.line if mark is not None else start + 1
+        context = getattr(err, "context", None)
+        said = f"{context}, {problem}" if context else problem
+        raise ArticleError(path, line, f"invalid YAML front matter: {said}") from None
+
+
 def _key_line(key: str, lines: Sequence[str], key_line: int, end: int) -> int:
     """The line of `key:` under the `mdverify:` key at `key_line`; that line if none is.
 
@@ -80,3 +98,46 @@ def _key_line(key: str, lines: Sequence[str], key_line: int, end: int) -> int:
     pattern = re.compile(rf"\s+{re.escape(key)}\s*:")
     found = (key_line + i for i, ln in enumerate(lines[key_line - 1 : end]) if pattern.match(ln))
     return next(found, key_line)
+
+
+class _TooBig(ValueError):
+    """Front matter whose aliases expand past `MAX_NODES` values, or into themselves."""
+
+
+def _load(content: str) -> object:
+    """The YAML of `content` as the safe loader reads it; refused if its aliases expand too far.
+
+    The node graph is composed first (linear in the text), counted with each shared node
+    counted once per use, and only then constructed.
+    """
+    loader = _Loader(content)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _count(node, {}, set())
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _count(node: yaml.Node, sizes: dict[int, int], open_nodes: set[int]) -> int:
+    """The values `node` holds expanded; `sizes` remembers shared nodes (aliases)."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    if key in open_nodes:
+        raise _TooBig("an alias refers to the value that holds it (a recursive structure)")
+    open_nodes.add(key)
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        total += sum(_count(child, sizes, open_nodes) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        total += sum(
+            _count(k, sizes, open_nodes) + _count(v, sizes, open_nodes) for k, v in node.value
+        )
+    if total > MAX_NODES:
+        raise _TooBig(f"its aliases expand to more than {MAX_NODES:,} values; write the values out")
+    open_nodes.discard(key)
+    sizes[key] = total
+    return total

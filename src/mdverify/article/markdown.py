@@ -26,12 +26,20 @@ from mdverify.model import ArticleError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
     from markdown_it.rules_block import StateBlock
     from markdown_it.rules_core import StateCore
     from markdown_it.token import Token
 
-__all__ = ["check_closed", "decode", "markdown_parser", "token_lines"]
+__all__ = [
+    "check_closed",
+    "decode",
+    "is_container",
+    "markdown_parser",
+    "read_article",
+    "token_lines",
+]
 
 # What opens a container, and the token type it gets (admon's, for admonitions).
 _OPENERS = (
@@ -104,6 +112,15 @@ def _container(state: StateBlock, start_line: int, end_line: int, silent: bool) 
     return True
 
 
+def is_container(kind: str) -> bool:
+    """Whether a token of type `kind` opens or closes a container, a paragraph included.
+
+    Lists, items, quotes, tabs and admonitions; a paragraph too, so that a fence inside one
+    (markdown-it nests none, but a plugin may) is deeper than the text around it.
+    """
+    return kind.endswith(("_open", "_close")) and not kind.startswith(("heading", "table"))
+
+
 def token_lines(token: Token) -> tuple[int, int]:
     """The 0-based first line of a block token and the line after its last; (0, 0): none."""
     if token.map is None:
@@ -136,3 +153,26 @@ def decode(path: str, data: bytes) -> str:
             f"the file is not valid UTF-8 (byte 0x{data[err.start]:02x} here); save it as UTF-8",
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_article(path: str, file: Path, limit: int | None) -> bytes:
+    """The bytes of the article `file` (which reports name `path`), at most `limit` of them.
+
+    A bigger file is an `ArticleError` read no further than the limit: pytest's own process
+    parses what it reads, so a huge file (or `/dev/zero` behind a symlink) would stop the
+    whole session with a MemoryError, or never end.
+    """
+    with file.open("rb") as stream:
+        data = stream.read() if limit is None else stream.read(limit + 1)
+    if limit is not None and len(data) > limit:
+        raise ArticleError(
+            path,
+            None,
+            f"is over the size limit for an article, {_mib(limit)} "
+            "(mdverify's max_article_size setting); split it, or raise the limit",
+        )
+    return data
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1 << 20):.4g} MiB" if size >= 1 << 20 else f"{size} bytes"

@@ -15,13 +15,16 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from mdverify.article.across import across_blocks, decided
 from mdverify.article.cells import display_line
 from mdverify.article.claims import CommentClaimError, comment_claims, prompt_claims
 from mdverify.article.comments import DIRECTIVE_HINT, html_directive
-from mdverify.article.coroutines import never_run
+from mdverify.article.console import console_block
 from mdverify.article.directives import norun_conflict
+from mdverify.article.exercises import exercises
 from mdverify.article.fences import (
     OUTPUT_WORDS,
+    PYTHON_LANGS,
     declared_output,
     indented_output,
     introduces_output,
@@ -30,21 +33,27 @@ from mdverify.article.fences import (
     plain_text,
 )
 from mdverify.article.files import as_files, paired, pairs, written_to
-from mdverify.article.fragments import fragments, with_names
 from mdverify.article.front_matter import front_matter
 from mdverify.article.hidden import UNTITLED, hidden_tokens, named, setup_example
-from mdverify.article.markdown import check_closed, decode, markdown_parser, token_lines
+from mdverify.article.markdown import (
+    check_closed,
+    decode,
+    is_container,
+    markdown_parser,
+    token_lines,
+)
 from mdverify.article.notcode import is_session, labelled_template, not_runnable
 from mdverify.article.raises import declare_raises
+from mdverify.article.sessions import conflict
 from mdverify.article.shell import exports
+from mdverify.article.snippets import Snippets, expand_fences, expanded
 from mdverify.article.syntax import BlockSyntax, read_block
 from mdverify.article.timing import timing_claims
-from mdverify.article.volatile import with_volatile
+from mdverify.article.walks import walk_outputs
 from mdverify.model import (
     Article,
     ArticleError,
     ArticleSettings,
-    BlockSettings,
     Example,
     ExampleKind,
     OutputClaim,
@@ -60,7 +69,6 @@ if TYPE_CHECKING:
 
 __all__ = ["decode", "parse_article", "parse_text"]
 
-PYTHON_LANGS = frozenset({"python", "py", "python3", "py3"})
 PYCON_LANGS = frozenset({"pycon"})
 
 # Tokens that may stand between a code block and its output fence (`mdverify.article.fences`
@@ -84,13 +92,19 @@ def parse_article(
 
 
 def parse_text(
-    path: str, text: str, *, output_words: Collection[str] = OUTPUT_WORDS, setup: str = ""
+    path: str,
+    text: str,
+    *,
+    output_words: Collection[str] = OUTPUT_WORDS,
+    setup: str = "",
+    snippets: Snippets | None = None,
 ) -> Article:
     """Parse an article's decoded text (`output_words` as for `parse_article`).
 
     `setup` is the code of the front matter's setup file, which the caller reads; without
     it the file's block stands first all the same, empty, so that the blocks' indexes are
-    those of the run (update mode parses again without the file).
+    those of the run (update mode parses again without the file). `snippets`: where the
+    `--8<--` includes of Python fences are looked up; None reads each as a `pass`.
     """
     # markdown-it counts a lone CR as a line end: our line list must agree with its maps.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -98,6 +112,7 @@ def parse_text(
         tokens = markdown_parser().parse(text)
     except Exception as err:  # noqa: BLE001 -- a markdown-it bug must not become our traceback
         raise ArticleError(path, None, f"markdown-it could not parse the file: {err}") from None
+    expand_fences(path, tokens, snippets, PYTHON_LANGS)
     lines = text.split("\n")
     settings = ArticleSettings()
     if tokens and tokens[0].type == "front_matter":
@@ -105,46 +120,18 @@ def parse_text(
     elif lines[0] == "---" and len(lines) > 1 and re.match(r"[\w-]+\s*:", lines[1]):
         # markdown-it reads an unclosed front matter as a rule and a paragraph: unread.
         raise ArticleError(path, 1, "front matter starting here is never closed by '---'")
-    read = as_files(_examples(path, tokens, lines, settings, output_words))
+    read = as_files(
+        walk_outputs(tokens, _examples(path, tokens, lines, settings, output_words), output_words)
+    )
     if settings.setup is not None:
         read = [setup_example(settings.setup, setup, settings)] + [
             (replace(e, index=e.index + 1), syntax) for e, syntax in read
         ]
     examples = named([declare_raises(e, syntax) for e, syntax in read])
     syntaxes = [syntax for _, syntax in read]
-    for index, reason in fragments(examples, syntaxes).items():
-        if _decided(examples[index].settings) or examples[index].hidden:
-            continue  # the writer said how this block runs: a guess does not overrule it
-        if examples[index].settings.norun:
-            continue  # a name it lacks cannot fail a block that never runs
-        settings_of = replace(examples[index].settings, skip=reason)
-        examples[index] = replace(examples[index], settings=settings_of)
-    examples = [
-        replace(e, unbound=frozenset(), local=()) if e.hidden else e  # hidden code must run
-        for e in with_volatile(with_names(examples, syntaxes), syntaxes)
-    ]
-    runnable = [
-        syntax if e.settings.skip is None else None
-        for e, (_, syntax) in zip(examples, read, strict=True)
-    ]
-    for index, messages in never_run(runnable).items():
-        old = examples[index]
-        examples[index] = replace(old, warnings=(*old.warnings, *messages))
+    examples = exercises(tokens, examples)
+    examples, settings = across_blocks(examples, syntaxes, settings)
     return Article(path=path, examples=tuple(examples), settings=settings)
-
-
-def _decided(settings: BlockSettings, directive: BlockDirective | None = None) -> bool:
-    """Whether a directive already says if and how the block runs (skip, xfail, requires).
-
-    So does the block's own `norun`; the front matter's leaves templates to the guess.
-    """
-    return bool(
-        (directive is not None and directive.settings.norun)
-        or settings.skip is not None
-        or settings.xfail is not None
-        or settings.requires
-        or settings.python
-    )
 
 
 def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
@@ -177,7 +164,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
         kind = token.type
         if kind == "inline" and pos and tokens[pos - 1].type == "heading_open":
             heading = plain_text(token.content)
-        depth += token.nesting if _is_container(kind) else 0
+        depth += token.nesting if is_container(kind) else 0
         left = left or depth < block_depth
         resumed = held is not None and token.tag == held  # "### Explanation", "### Output"
         if (
@@ -263,15 +250,18 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
                 prose_since, introduced, block_depth, left = 0, None, depth, False
                 introduction, held = False, None
                 continue
+            joins = declared is not None and pairing and declared.stream not in taken
+            joins = joins and pairs(found[-1][0], declared)  # type: ignore[arg-type]
+            name = _name(heading)
+            ex = None if joins else console_block(len(found), token, found, article, pending, name)
+            if ex is not None:
+                found.append((replace(ex, environ=exported), None))
+                pending, exported, pairable = None, exports(lang, token.content), False
+                continue
             if pending is not None:
                 what = "an output fence" if python else f"a '{lang}' block"
                 raise ArticleError(path, pending[0], f"directive is followed by {what}, not Python")
-            if (
-                declared is not None
-                and pairing
-                and declared.stream not in taken
-                and pairs(found[-1][0], declared)
-            ):
+            if joins and declared is not None:
                 closing = token_lines(token)[1]  # 0-based exclusive end: the closing fence, 1-based
                 claim = OutputClaim(
                     declared.kind,
@@ -306,7 +296,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             )
             if introduction:
                 prose_since = 1  # "**Expected output:**" after an explanation of the code
-        elif kind not in _PROSE and not _is_container(kind):
+        elif kind not in _PROSE and not is_container(kind):
             pairable = False  # a heading, table, rule or other block ends the pairing
             held = held if kind in ("heading_open", "heading_close") else None
         if pending is not None and kind in _BLOCKS_BETWEEN_DIRECTIVE_AND_CODE:
@@ -316,8 +306,10 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
     return found
 
 
-def _is_container(kind: str) -> bool:
-    return kind.endswith(("_open", "_close")) and not kind.startswith(("heading", "table"))
+def _name(heading: str | None) -> str:
+    # No line in the name: prose added above the block must not rename it (hidden.named
+    # numbers the blocks a heading holds, and the report still says the line).
+    return (heading or UNTITLED).replace("::", ":")
 
 
 def _example(
@@ -339,7 +331,8 @@ def _example(
     writes = written_to(path, line, token.info) if lang in PYTHON_LANGS else None
     session = lang in PYCON_LANGS or (writes is None and is_session(source))
     kind: ExampleKind = "pycon" if session else "python"
-    syntax = read_block(source, code_line) if kind == "python" else None
+    origins, foreign, included = expanded(token)
+    syntax = read_block(source, code_line, origins, foreign) if kind == "python" else None
     try:
         outputs = prompt_claims(source, code_line) if syntax is None else comment_claims(syntax)
     except CommentClaimError as err:
@@ -360,24 +353,23 @@ def _example(
         world = world.merged(directive.world)
         if settings.norun and directive.runs:
             raise ArticleError(path, at, norun_conflict(directive.runs[0]))
+        if (clash := conflict(settings, directive.settings, file=writes is not None)) is not None:
+            raise ArticleError(path, at, clash)
         if directive.timing is not None:
             timings = (directive.timing, *timings)
     template = syntax is not None and (
         syntax.tree is None or labelled_template(source, syntax.tree, bool(outputs))
     )
-    if template and not _decided(settings, directive) and not hidden and writes is None:
+    if template and not decided(settings, directive) and not hidden and writes is None:
         # A writer who said how the block runs is obeyed; otherwise no program, no run.
         settings = replace(settings, skip=not_runnable(source, code_line, words))
-    # No line in the name: prose added above the block must not rename it (hidden.named
-    # numbers the blocks a heading holds, and the report still says the line).
-    label = heading or UNTITLED
     example = Example(
         index=index,
         kind=kind,
         source=source,
         line=line,
         code_line=code_line,
-        name=label.replace("::", ":"),
+        name=_name(heading),
         settings=settings,
         world=world,
         outputs=outputs,
@@ -387,5 +379,7 @@ def _example(
         display=None if syntax is None else display_line(syntax),
         hidden=hidden,
         writes=writes,
+        origins=origins,
+        included=included,
     )
     return example, syntax

@@ -28,6 +28,7 @@ CLAIM_STYLES: Mapping[ClaimKind, str] = {
     "string": "a triple-quoted string right under a print",
     "prompt": "what follows a '>>>' prompt in a pycon block",
     "value": "a literal after a bare expression, shown as a REPL shows its value: len(s)  # 5",
+    "command": "the lines under a '$ ' command in a console transcript that runs",
 }
 """Every claim style, and what it reads, in words (the help text lists them)."""
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["BlockSyntax", "Comment", "read_block"]
 
@@ -57,7 +57,10 @@ class BlockSyntax:
     tree: ast.Module | None
     """The parsed block; None when it does not parse."""
     comments: tuple[Comment, ...]
-    """Every comment in order; empty when the block cannot be tokenized."""
+    """Every comment in order; empty when the block cannot be tokenized. An included
+    file's comments are not there: only the article's lines declare (`article.snippets`)."""
+    origins: tuple[int, ...] = field(default=())
+    """The article line of each block line when the block includes files; empty: none."""
 
     @property
     def statements(self) -> list[ast.stmt]:
@@ -70,18 +73,31 @@ class BlockSyntax:
 
     def article_line(self, line: int) -> int:
         """The article line of block line `line`."""
+        if self.origins and 0 < line <= len(self.origins):
+            return self.origins[line - 1]
         return self.first_line + line - 1
 
 
-def read_block(source: str, first_line: int) -> BlockSyntax:
-    """Read `source`, a block whose line 1 is article line `first_line`."""
+def read_block(
+    source: str,
+    first_line: int,
+    origins: tuple[int, ...] = (),
+    foreign: frozenset[int] = frozenset(),
+) -> BlockSyntax:
+    """Read `source`, a block whose line 1 is article line `first_line`.
+
+    `origins` and `foreign`: for a block that includes files, the article line of each of
+    its lines, and the lines that come from the files (`mdverify.article.snippets`).
+    """
     try:
         tree: ast.Module | None = ast.parse(source)
     except (SyntaxError, ValueError):  # ValueError: a NUL byte in the source
         tree = None
     # Every comment the readers look for starts with `#`; tokenizing is most of the cost.
     comments = _comments(source) if "#" in source else ()
-    return BlockSyntax(first_line, tuple(source.split("\n")), tree, comments)
+    if foreign:
+        comments = tuple(c for c in comments if c.line not in foreign)
+    return BlockSyntax(first_line, tuple(source.split("\n")), tree, comments, origins)
 
 
 def _comments(source: str) -> tuple[Comment, ...]:

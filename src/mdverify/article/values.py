@@ -1,5 +1,7 @@
 """The values of the directive language's keys: flags, numbers, durations, versions, texts.
 
+Also the diagnostics `allow` names, and the reasons of `skip` and `xfail`.
+
 `mdverify.article.directives` reads which keys a directive or the front matter gives, and
 at which scope; this module reads one key's value, and says what to write instead when it
 cannot (`DirectiveError`).
@@ -7,19 +9,28 @@ cannot (`DirectiveError`).
 
 from __future__ import annotations
 
+import math
 import re
 from difflib import get_close_matches
+from typing import TYPE_CHECKING
 
 from mdverify.article.timing import parse_duration
+from mdverify.model import DiagnosticKind
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = [
     "DirectiveError",
+    "allowed",
     "did_you_mean",
     "duration",
     "equals",
     "flag",
+    "no_value",
     "positive_number",
     "python_constraint",
+    "reasons",
     "stdin_text",
 ]
 
@@ -47,6 +58,17 @@ def equals(key: str, op: str) -> None:
         raise DirectiveError(f"{key!r} takes '=', not {op!r}")
 
 
+# What to write for a key given with '=' and nothing after it, where a general hint is vague.
+_EXAMPLES = {"session": "'session' needs a name: session=server"}
+
+
+def no_value(key: str) -> str:
+    """What to write instead of `key=` with nothing after the `=`."""
+    return _EXAMPLES.get(
+        key, f"{key!r} has '=' and no value after it: write {key}=VALUE, in quotes if it has spaces"
+    )
+
+
 def flag(key: str, op: str, value: str | None) -> bool:
     """A flag: bare (`unordered`), or `unordered=true` / `false` to undo the front matter's."""
     equals(key, op)
@@ -59,19 +81,24 @@ def flag(key: str, op: str, value: str | None) -> bool:
 def duration(key: str, value: str | None) -> float:
     """Seconds of `~1.5s`, `500ms`."""
     try:
-        return parse_duration(value or "")
+        seconds = parse_duration(value or "")
     except ValueError:
-        raise DirectiveError(f"{key!r} needs a duration such as ~1.5s or 500ms") from None
+        raise DirectiveError(f"{key!r} needs a duration such as ~1.5s or 500ms", key) from None
+    if not math.isfinite(seconds):
+        raise DirectiveError(f"{key!r} must be a finite duration, not {value!r}", key)
+    return seconds
 
 
 def positive_number(key: str, value: str | None) -> float:
-    """A number of seconds above zero."""
+    """A finite number of seconds above zero (`nan`, `inf` and `1e309` are none)."""
     try:
         number = float(value or "")
     except ValueError:
-        raise DirectiveError(f"{key!r} needs a number of seconds, not {value!r}") from None
+        raise DirectiveError(f"{key!r} needs a number of seconds, not {value!r}", key) from None
+    if not math.isfinite(number):
+        raise DirectiveError(f"{key!r} must be a finite number of seconds, not {value!r}", key)
     if number <= 0:
-        raise DirectiveError(f"{key!r} must be positive, not {value!r}")
+        raise DirectiveError(f"{key!r} must be positive, not {value!r}", key)
     return number
 
 
@@ -96,6 +123,37 @@ def stdin_text(op: str, raw: str | None) -> str:
             "'stdin' needs the text the block reads, one line per \\n: stdin=\"Ada\\n42\\n\""
         )
     return _STDIN_ESCAPE.sub(lambda m: _STDIN_ESCAPES.get(m[1], m[1]), raw)
+
+
+def allowed(value: str | None) -> list[DiagnosticKind]:
+    """`allow=never-awaited,unclosed`: asyncio's diagnostics the block may give."""
+    known = {kind.value: kind for kind in DiagnosticKind}
+    names = [name.strip() for name in (value or "").split(",") if name.strip()]
+    wrong = [name for name in names if name not in known]
+    words = ", ".join(list(known)[:-1]) + f" or {list(known)[-1]}"
+    if not names:
+        raise DirectiveError(f"'allow' needs {words} (several: allow=never-awaited,unclosed)")
+    if wrong:
+        raise DirectiveError(f"'allow' takes {words}, not {wrong[0]!r}")
+    return [known[name] for name in names]
+
+
+def reasons(items: Sequence[tuple[str, str, str | None]]) -> tuple[str | None, str | None]:
+    """The skip and xfail reasons; `reason=` sets the one of the flag just before it."""
+    reasons: dict[str, str] = {}
+    last_flag: str | None = None
+    for key, _, value in items:
+        if key == "skip":
+            reasons[key] = value or ""  # the report words a bare skip
+            last_flag = key
+        elif key == "xfail":
+            reasons[key] = value or f"mdverify: {key} directive"
+            last_flag = key
+        elif key == "reason":
+            if last_flag is None or not value:
+                raise DirectiveError("'reason' must follow 'skip' or 'xfail' and have a value")
+            reasons[last_flag] = value
+    return reasons.get("skip"), reasons.get("xfail")
 
 
 def did_you_mean(key: str, known: tuple[str, ...]) -> str:

@@ -3,11 +3,18 @@
 The format is `::error file=F,line=N,title=T::MESSAGE`. In the message `%`, CR and LF must
 be escaped as %25, %0D and %0A; in a property value `:` and `,` too (%3A, %2C), since they
 separate the properties.
+
+The runner also obeys a workflow command that an example printed, wherever a report shows
+it at the start of a line (`::add-mask::`, `::error ...`, after any spaces) or anywhere in
+a line (the older `##[error]` form). `stop_commands` shows a report with GitHub's own
+`::stop-commands::TOKEN` ... `::TOKEN::` around all of it but its first line, which the
+short test summary prints after `FAILED node - `; the token is random per report, so an
+example cannot print it to end the stop early.
 """
 
 from __future__ import annotations
 
-__all__ = ["error_annotation", "escape_data", "escape_property"]
+__all__ = ["error_annotation", "escape_data", "escape_property", "stop_commands"]
 
 # A runner shows at most a few KB of an annotation; the full report is in the log anyway.
 _MAX_MESSAGE = 4000
@@ -32,3 +39,17 @@ def error_annotation(file: str, line: int | None, title: str, message: str) -> s
     if len(message) > _MAX_MESSAGE:
         message = message[:_MAX_MESSAGE] + "\n[... see the log for the rest]"
     return f"::error {','.join(props)}::{escape_data(message)}"
+
+
+def stop_commands(text: str, token: str) -> str:
+    """`text` with workflow commands stopped below its first line; `token` ends the stop.
+
+    A first line that could itself be read as a command moves under the stop too, below a
+    line of mdverify's own.
+    """
+    first, _, rest = text.partition("\n")
+    if first.lstrip().startswith("::") or "##[" in first:
+        first, rest = "mdverify: the report below is shown with workflow commands off", text
+    if not rest:
+        return first
+    return f"{first}\n::stop-commands::{token}\n{rest}\n::{token}::"

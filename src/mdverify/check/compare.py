@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Final, Literal, Union
 
 from mdverify.article.cells import CELL_KINDS
 from mdverify.article.literal import literal
-from mdverify.check.diagnostics import undeclared
+from mdverify.check.diagnostics import pasted, undeclared
 from mdverify.check.filters import Filters
 from mdverify.check.matching import matches, matches_unordered, normalise
 from mdverify.check.raises import check_raised
@@ -106,7 +106,7 @@ def _judge_run(
                 previous_end = _offset_after(observation, claim.upto_line)
             # Output that runs past the cut is not what the block printed: it can match no
             # declaration, not even one that an update wrote from it.
-            outcome = _as_cell(claim, example, values, got, how, _compare(claim, got, how, cut=cut))
+            outcome = _printed(claim, example, observation, values, (got, cut), how)
         if isinstance(outcome, Mismatch):
             (dated if _dated(outcome, example, how) else mismatches).append(outcome)
         elif outcome == _PROSE:
@@ -202,6 +202,27 @@ def _value(claim: OutputClaim, shown: tuple[str, ...] | None, how: _How) -> Outc
     got = shown[0] + "\n"
     filtered = _shown(claim, got, declared, printed + "\n")
     return Mismatch(claim, got, None if same else compared, shown=filtered)
+
+
+def _printed(
+    claim: OutputClaim,
+    example: Example,
+    observation: Observation,
+    values: dict[int, tuple[str, ...] | None],
+    printed: tuple[str, bool],
+    how: _How,
+) -> Outcome:
+    """A claim on printed text against `printed` (the text, and whether it ran past the cut).
+
+    A terminal's paste is compared without its lines of the block's diagnostics (`pasted`):
+    the diff shows what was compared, and an update rewrites the fence as it was declared.
+    """
+    got, cut = printed
+    seen = pasted(claim, observation)
+    outcome = _as_cell(seen, example, values, got, how, _compare(seen, got, how, cut=cut))
+    if isinstance(outcome, Mismatch) and seen is not claim:
+        return replace(outcome, claim=claim, shown=outcome.shown or (seen.expected, got))
+    return outcome
 
 
 def _as_cell(

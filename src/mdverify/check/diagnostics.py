@@ -4,20 +4,28 @@ A block fails on a diagnostic of its own (`Observation.diagnostics`: a never-awa
 coroutine, a pending task destroyed, an exception never retrieved, an event loop, a
 transport or a client session never closed) unless it declares it: a `stderr` fence with
 a line that reads as that diagnostic (`mdverify.run.diagnostics.declared`; the fence is
-compared with stderr too), or the `allow` directive with the diagnostic's word.
+compared with stderr too), or the `allow` directive with the diagnostic's word. A
+terminal's paste declares it as well: a stdout fence whose line shows the diagnostic, as
+Python wrote it to stderr among the output (`pasted`).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from mdverify.model import DiagnosticKind
 from mdverify.run.diagnostics import declared, same
 
 if TYPE_CHECKING:
-    from mdverify.model import Diagnostic, Example, Observation
+    from collections.abc import Sequence
 
-__all__ = ["diagnostic_title", "diagnostics_body", "undeclared"]
+    from mdverify.model import Diagnostic, Example, Observation, OutputClaim
+
+__all__ = ["diagnostic_title", "diagnostics_body", "pasted", "undeclared"]
+
+# Claims that show all a block printed, as a terminal shows it: stderr's lines among them.
+_PASTED = frozenset({"fence", "transcript"})
 
 _WHAT = {
     DiagnosticKind.NEVER_AWAITED: "coroutine '{name}' was never awaited",
@@ -51,7 +59,7 @@ def undeclared(example: Example, observation: Observation) -> tuple[Diagnostic, 
     shown = [
         found
         for claim in example.outputs
-        if claim.stream == "stderr"
+        if claim.stream == "stderr" or claim.kind in _PASTED
         for found in declared(claim.expected)
     ]
     return tuple(
@@ -59,6 +67,29 @@ def undeclared(example: Example, observation: Observation) -> tuple[Diagnostic, 
         for d in observation.diagnostics
         if d.kind not in allowed
         and not any(kind is d.kind and same(d.name, name) for kind, name in shown)
+    )
+
+
+def pasted(claim: OutputClaim, observation: Observation) -> OutputClaim:
+    """`claim` without the lines that show the block's own diagnostics, to compare with stdout.
+
+    A writer who copies the terminal shows what Python wrote to stderr when the script ended
+    among the output (`sys:1: RuntimeWarning: coroutine 'main' was never awaited`, with a
+    note of theirs after it at times). Such a line declares that diagnostic, as a stderr
+    fence's does; stdout never held it. A line for a diagnostic the block does not give
+    stays, and fails the comparison.
+    """
+    if claim.stream != "stdout" or claim.kind not in _PASTED or not observation.diagnostics:
+        return claim
+    lines = claim.expected.split("\n")
+    kept = [line for line in lines if not _gives(line, observation.diagnostics)]
+    return claim if len(kept) == len(lines) else replace(claim, expected="\n".join(kept))
+
+
+def _gives(line: str, diagnostics: Sequence[Diagnostic]) -> bool:
+    """Whether `line` shows one of `diagnostics`."""
+    return any(
+        d.kind is kind and same(d.name, name) for kind, name in declared(line) for d in diagnostics
     )
 
 

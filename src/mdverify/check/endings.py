@@ -10,14 +10,13 @@ from __future__ import annotations
 import signal
 from typing import TYPE_CHECKING
 
-from mdverify.check.skips import not_reached, signal_name
 from mdverify.model import Halt, ServeFault
 from mdverify.run.options import size_text
 
 if TYPE_CHECKING:
     from mdverify.model import Interruption, Observation, ServeProblem
 
-__all__ = ["forever", "message"]
+__all__ = ["forever", "message", "not_reached", "signal_name"]
 
 
 def message(obs: Observation) -> str | None:
@@ -93,3 +92,35 @@ def _exit(code: int | None) -> str:
             return "a file the block wrote passed the size limit (SIGXFSZ) during the block"
         return f"the interpreter crashed ({name}) during the block"
     return f"the process exited with status {code} during the block (os._exit?)"
+
+
+def not_reached(line: int | None, cause: Interruption | None) -> str:
+    """Why a block never started: the block at `line` ended the process, and how."""
+    if line is None:
+        return "not run: the article's process ended at an earlier block"
+    block = f"the block at line {line}"
+    if cause is not None and cause.halt is Halt.IDLE:
+        return f"not run: the article's process stopped answering after {block}"
+    return f"not run: {block} {_ended_by(cause)}"
+
+
+def _ended_by(cause: Interruption | None) -> str:
+    """How a block ended the article's process, after "the block at line N"."""
+    if cause is not None and cause.halt is Halt.TIMEOUT:
+        return "timed out"
+    if cause is not None and cause.halt is Halt.BUDGET:
+        return "passed the article's output budget"
+    code = cause.code if cause is not None else None
+    if code is not None and code < 0:
+        return f"crashed the interpreter ({signal_name(-code)})"
+    return (
+        f"ended the article's process with status {code}" if code else "ended the article's process"
+    )
+
+
+def signal_name(number: int) -> str:
+    """SIGKILL for 9; a number no signal has is named as a number."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"

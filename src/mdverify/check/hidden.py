@@ -16,10 +16,22 @@ if TYPE_CHECKING:
 
     from mdverify.model import Example
 
-__all__ = ["MAX_HIDDEN_LINES", "hidden_section"]
+__all__ = ["MAX_HIDDEN_LINES", "hidden_above", "hidden_section"]
 
 MAX_HIDDEN_LINES = 12
 """Lines of hidden code a report shows, over all the hidden blocks it names."""
+
+
+def hidden_above(examples: Sequence[Example], example: Example) -> list[Example]:
+    """The hidden blocks above `example` in its namespace (`Example.namespace`).
+
+    Those of another session, or from before a `reset`, are none of what it ran after.
+    """
+    return [
+        above
+        for above in examples[: example.index]
+        if above.hidden and above.namespace == example.namespace
+    ]
 
 
 def hidden_section(hidden: Sequence[Example], path: str) -> str:

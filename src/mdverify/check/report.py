@@ -59,6 +59,7 @@ _FORMS = {
     "string": "the string under the print",
     "prompt": "the answer to the '>>>' prompt",
     "value": "the comment after the expression, compared with the value's repr",
+    "command": "the lines under the command in the console transcript",
 }
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _STATUS_TITLES = {
@@ -138,8 +139,18 @@ def render(
     parts.append(_stderr(verdict))
     norun = (NORUN_NOTE,) if example.settings.norun else ()
     parts.append(hidden_section(hidden, article))
-    parts.extend(f"note: {note}" for note in (*norun, *example.warnings))
+    parts.extend(f"note: {note}" for note in (*norun, *_includes(example), *example.warnings))
     return "\n\n".join(p for p in parts if p)
+
+
+def _includes(example: Example) -> list[str]:
+    """Where a block's included lines are from: `line 16 includes snips/a.py, lines 1-5`."""
+    spans: dict[tuple[int, str], list[int]] = {}
+    for run in example.included:
+        spans.setdefault((run.line, run.name), []).extend((run.first, run.first + run.count - 1))
+    return [
+        f"line {at} includes {name}, lines {min(s)}-{max(s)}" for (at, name), s in spans.items()
+    ]
 
 
 def _stderr(verdict: Verdict) -> str:
@@ -205,7 +216,11 @@ def _mismatch(
     stdout_cut: Truncation | None,
 ) -> str:
     claim = mismatch.claim
-    last_code_line = example.code_line + example.source.count("\n") - 1
+    last_code_line = (
+        example.origins[-1]
+        if example.origins
+        else example.code_line + example.source.count("\n") - 1
+    )
     where = claim.upto_line or (claim.line if claim.kind == "value" else last_code_line)
     context = _context(lines, example, where)
     declared, printed = mismatch.shown or (claim.expected, mismatch.got)

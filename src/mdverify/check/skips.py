@@ -7,9 +7,9 @@ words it. `skip_of` also decides the skips that only a block's run can tell.
 from __future__ import annotations
 
 import re
-import signal
 from typing import TYPE_CHECKING
 
+from mdverify.check.endings import not_reached
 from mdverify.model import Halt, Mismatch, Skip, SkipKind, Status
 
 if TYPE_CHECKING:
@@ -20,8 +20,6 @@ if TYPE_CHECKING:
 __all__ = [
     "TEMPLATE",
     "failed_names",
-    "not_reached",
-    "signal_name",
     "skip_group",
     "skip_of",
     "skip_text",
@@ -46,9 +44,13 @@ _GROUPS = {
     SkipKind.OFFLINE: "needs the network",
     SkipKind.UNBOUND: "uses a name no block of the article defines",
     SkipKind.STDIN: "reads standard input; examples get none",
+    SkipKind.ARGV: "reads command-line arguments; examples run with none",
+    SkipKind.EXERCISE: "an exercise for the reader",
     SkipKind.AFTER_FAILURE: "needs a name from an earlier block that failed",
     SkipKind.STALE: "reads a name an earlier block that failed was to bind again",
     SkipKind.NO_CLIENT: "a server that waits for a client no block provides",
+    SkipKind.COMMAND: "a console transcript with commands mdverify does not run",
+    SkipKind.OTHER_SHELL: "a console transcript at another shell's prompt",
 }
 
 
@@ -114,12 +116,23 @@ _SENTENCES = {
         " not runnable as it stands{at}"
     ),
     SkipKind.STDIN: "reads standard input{at}; examples get none",
+    SkipKind.ARGV: "reads command-line arguments{at}; examples run with none",
+    SkipKind.EXERCISE: (
+        "an exercise: calls {detail}, the function the text at line {line} asks the reader to write"
+    ),
     SkipKind.AFTER_FAILURE: (
         "uses {detail}, which only the block at line {line} defines, and that block failed"
     ),
     SkipKind.STALE: (
         "uses {detail}, which the block at line {line} was to bind again, and that block"
         " failed: this block read an older value"
+    ),
+    SkipKind.COMMAND: (
+        "a console transcript with a command mdverify does not run (line {line}: {detail}):"
+        " it runs only python on a script, module or -c code the article shows"
+    ),
+    SkipKind.OTHER_SHELL: (
+        "a console transcript at the prompt {detail}{at}: only a POSIX shell's '$ ' runs"
     ),
     SkipKind.NO_CLIENT: (
         "serves on {detail} and waits for a client that no block provides: when it was"
@@ -145,10 +158,11 @@ def failed_names(
 
     A block that failed stopped before its later statements: what they would have bound
     is missing for the blocks after it, which fail for it with a NameError of their own.
+    Only the blocks of its namespace count (`Example.namespace`): no other binds its names.
     """
     failed: dict[str, int] = {}
     fine: set[str] = set()
-    for example in examples[:index]:
+    for example in _above(examples, index):
         obs = observations.get(example.index)
         if obs is not None and obs.status is not Status.OK:
             for name in example.binds:
@@ -165,14 +179,21 @@ def stale_names(
 
     A block that failed may not have bound them: a later block then reads what a block
     before it bound (`df` of an earlier example, not the data file that was missing).
+    Only the blocks of its namespace count, as for `failed_names`.
     """
     last: dict[str, tuple[int, bool]] = {}
-    for example in examples[:index]:
+    for example in _above(examples, index):
         obs = observations.get(example.index)
         failed = obs is not None and obs.status is not Status.OK
         for name in example.binds:
             last[name] = (example.line, failed)
     return {name: line for name, (line, failed) in last.items() if failed}
+
+
+def _above(examples: Sequence[Example], index: int) -> list[Example]:
+    """The blocks above `examples[index]` that ran in its namespace."""
+    namespace = examples[index].namespace
+    return [example for example in examples[:index] if example.namespace == namespace]
 
 
 def skip_of(
@@ -201,6 +222,10 @@ def skip_of(
     * The block called `input()`, and examples get no standard input: what it printed is
       not what a reader sees. As for a host, a declared output that matched stands; a block
       that raised fails, unless it ended on the EOFError that `input()` raised.
+    * The block stopped on an IndexError at a line that reads `sys.argv[1]` or later: a
+      script that the article runs with arguments (`python greet.py Ada`); examples get none.
+    * The block failed, and calls a function the prose above asks the reader to write
+      (`Example.asked`): an exercise, whose output is the reader's solution's.
     * The block ended on a NameError for a name it uses at its top level, which the article
       binds only inside functions (`Example.local`): a line of that function, shown alone.
     * The block ended on a NameError for a name that only an earlier block binds, and that
@@ -227,7 +252,30 @@ def skip_of(
         return None
     if cut is not None and _awaits_a_client(verdict, cut):
         return Skip(SkipKind.NO_CLIENT, ", ".join(cut.serving))
-    return _wanting(verdict, failed or {}) or _shown_alone(verdict) or _stale(verdict, stale or {})
+    return (
+        _wanting(verdict, failed or {})
+        or _shown_alone(verdict)
+        or _exercise(verdict)  # after them: a name no block binds says so already
+        or _arguments(verdict)
+        or _stale(verdict, stale or {})
+    )
+
+
+def _exercise(verdict: Verdict) -> Skip | None:
+    """A failed block that calls the function an exercise asks the reader to write."""
+    if verdict.passed or verdict.raised_as is not None or not verdict.example.asked:
+        return None
+    (name, line), unchecked = verdict.example.asked[0], len(verdict.example.outputs)
+    return Skip(SkipKind.EXERCISE, name, line, unchecked=unchecked)
+
+
+def _arguments(verdict: Verdict) -> Skip | None:
+    """A script that stopped reading the command-line arguments the run did not give it."""
+    raised = verdict.observation.raised if verdict.raised_as is None else None
+    if raised is None or raised.message != _PAST_END or not _ARGV.search(_stop_line(verdict)):
+        return None
+    line, unchecked = verdict.observation.error_line, len(verdict.example.outputs)
+    return Skip(SkipKind.ARGV, line=line, unchecked=unchecked)
 
 
 def _stale(verdict: Verdict, stale: Mapping[str, int]) -> Skip | None:
@@ -238,14 +286,22 @@ def _stale(verdict: Verdict, stale: Mapping[str, int]) -> Skip | None:
     names = sorted(example.reads & stale.keys())
     if obs.status is Status.RAISED:
         # An error raised where the name is not read is the block's own (a missing module).
-        at = (obs.error_line or 0) - example.code_line
-        lines = example.source.splitlines()
-        line = lines[at] if 0 <= at < len(lines) else ""
+        line = _stop_line(verdict)
         names = [n for n in names if re.search(rf"\b{re.escape(n)}\b", line)]
     if not names:
         return None
     unchecked = len(example.outputs)
     return Skip(SkipKind.STALE, names[0], stale[names[0]], unchecked=unchecked)
+
+
+def _stop_line(verdict: Verdict) -> str:
+    """The source line the block's error stopped at; empty when it is not the block's."""
+    example, error_line = verdict.example, verdict.observation.error_line
+    lines = example.source.splitlines()
+    if example.origins:  # the code at that article line: an include's are all its lines
+        return "\n".join(t for t, n in zip(lines, example.origins, strict=False) if n == error_line)
+    at = (error_line or 0) - example.code_line
+    return lines[at] if 0 <= at < len(lines) else ""
 
 
 def _awaits_a_client(verdict: Verdict, cut: Interruption) -> bool:
@@ -289,6 +345,9 @@ _PLACEHOLDER_NAME = re.compile(
     re.IGNORECASE,
 )
 _NO_LOOP = "no running event loop"
+_PAST_END = "list index out of range"
+# A script's own arguments, past its name (`sys.argv[1]`): the command line gives them.
+_ARGV = re.compile(r"\bargv\s*\[\s*[1-9]")
 
 
 def _shown_alone(verdict: Verdict) -> Skip | None:
@@ -350,35 +409,3 @@ def _wanting(verdict: Verdict, failed: Mapping[str, int]) -> Skip | None:
     if name is not None and name in failed:
         return Skip(SkipKind.AFTER_FAILURE, name, failed[name], unchecked=unchecked)
     return None
-
-
-def not_reached(line: int | None, cause: Interruption | None) -> str:
-    """Why a block never started: the block at `line` ended the process, and how."""
-    if line is None:
-        return "not run: the article's process ended at an earlier block"
-    block = f"the block at line {line}"
-    if cause is not None and cause.halt is Halt.IDLE:
-        return f"not run: the article's process stopped answering after {block}"
-    return f"not run: {block} {_ended_by(cause)}"
-
-
-def _ended_by(cause: Interruption | None) -> str:
-    """How a block ended the article's process, after "the block at line N"."""
-    if cause is not None and cause.halt is Halt.TIMEOUT:
-        return "timed out"
-    if cause is not None and cause.halt is Halt.BUDGET:
-        return "passed the article's output budget"
-    code = cause.code if cause is not None else None
-    if code is not None and code < 0:
-        return f"crashed the interpreter ({signal_name(-code)})"
-    return (
-        f"ended the article's process with status {code}" if code else "ended the article's process"
-    )
-
-
-def signal_name(number: int) -> str:
-    """SIGKILL for 9; a number no signal has is named as a number."""
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"

@@ -7,6 +7,7 @@ claim is not held to an impossible absolute precision and a long one not to a lo
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -55,6 +56,8 @@ class Tolerance:
                 absolute = parse_duration(part)
             if relative < 0:
                 raise ValueError(f"a tolerance cannot be negative: {part!r}")
+            if not math.isfinite(relative) or not math.isfinite(absolute):
+                raise ValueError(f"a tolerance must be finite: {part!r}")
         return cls(relative, absolute)
 
 

@@ -2,7 +2,8 @@
 
 The child process (`mdverify.run.child`) calls `install("virtual")` or
 `install("real")` once, after the fork and before any example code runs. The virtual
-clock patches the `time` module (`mdverify.clock.timefuncs`), loop creation
+clock patches the `time` module (`mdverify.clock.timefuncs`), the wall clocks beside
+`time.time` (`mdverify.clock.wallclock`), loop creation
 (`mdverify.clock.loop`), threads, executors and spawn primitives
 (`mdverify.clock.tracking`) and socket methods (`mdverify.clock.sockets`), all through
 the one registry in `mdverify.clock.patches`. The real clock only makes loops record
@@ -31,6 +32,7 @@ from mdverify.clock.sockets import forget, patch_sockets
 from mdverify.clock.tasks import Timeline
 from mdverify.clock.timefuncs import patch_time
 from mdverify.clock.tracking import patch_threads_and_children
+from mdverify.clock.wallclock import patch_wall_clocks
 
 if TYPE_CHECKING:
     import asyncio
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
     from mdverify.clock.realtime import RealTime
     from mdverify.model import ClockName, TaskSpan
 
-__all__ = ["Clock", "install", "uninstall"]
+__all__ = ["Clock", "harness_work", "install", "uninstall"]
 
 
 class Clock:
@@ -67,13 +69,17 @@ class Clock:
     def begin_block(self, cap: float | None, stop: Callable[[], None] | None = None) -> None:
         """Start a block: reset the timeline; on the virtual clock, cap time at now + `cap`.
 
-        On the virtual clock, `stop` is called once if the block comes to wait for what
-        can never come (the coordinator's rule 5). The real clock has neither: the
-        parent's real timeout bounds a real block.
+        On the virtual clock, this thread's CPU time counts from now on, and `stop` is
+        called once if the block comes to wait for what can never come (the
+        coordinator's rule 5). The real clock has neither: the parent's real timeout
+        bounds a real block.
         """
         if cap is not None and cap < 0:
             msg = f"the cap must be at least 0 s, not {cap}"
             raise ValueError(msg)
+        if self._coordinator is not None:
+            # The harness's work before the block is not the block's.
+            self._coordinator.restart_cpu()
         self._timeline.reset()
         if self._coordinator is not None:
             self._coordinator.set_cap(cap)
@@ -133,6 +139,7 @@ def install(mode: ClockName, *, real_time: RealTime = SYSTEM) -> Clock:
         now_ns: Callable[[], int] = virtual.now_ns
         loop_class: type[asyncio.AbstractEventLoop] = VirtualLoop
         patch_time()
+        patch_wall_clocks()
         patch_threads_and_children()
         patch_sockets()
         patch_accept()
@@ -151,6 +158,22 @@ def install(mode: ClockName, *, real_time: RealTime = SYSTEM) -> Clock:
         _Installed.fork_handler_registered = True  # it cannot be unregistered; it checks state
     _Installed.clock = Clock(mode, now_ns, CURRENT.timeline, coordinator)
     return _Installed.clock
+
+
+@contextlib.contextmanager
+def harness_work() -> Iterator[None]:
+    """Work of mdverify's own on the example's thread: its CPU time is not the example's.
+
+    Virtual time moves on by the CPU of long stretches of the example's work
+    (`mdverify.clock.cpu`); a hook of the harness that runs inside the example (the
+    print recorder) does its work in here so that it does not count.
+    """
+    coordinator = CURRENT.coordinator
+    if coordinator is None:
+        yield
+        return
+    with coordinator.harness_work():
+        yield
 
 
 def _after_fork_in_child() -> None:

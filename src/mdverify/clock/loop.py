@@ -297,7 +297,14 @@ def patch_loop_creation(loop_class: type[asyncio.AbstractEventLoop]) -> None:
     """Make every way of creating a loop create a `loop_class`."""
 
     def new_event_loop() -> asyncio.AbstractEventLoop:
-        """Make an event loop on the installed clock."""
+        """Make an event loop on the installed clock, or the one the example's policy makes.
+
+        A policy of the example's own (`uvloop.EventLoopPolicy()`) makes the loop it asks
+        for, as it would without mdverify; asyncio's default policy makes ours.
+        """
+        policy = asyncio.get_event_loop_policy()
+        if not isinstance(policy, asyncio.DefaultEventLoopPolicy):
+            return policy.new_event_loop()
         return loop_class()
 
     # asyncio.run and asyncio.Runner call events.new_event_loop() on 3.10-3.13; the

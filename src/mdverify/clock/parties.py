@@ -20,7 +20,9 @@ books for the coordinator (`mdverify.clock.coordinator`), which adds the rule it
   which lives until exit, is not counted.
 
 A runner or a live child holds virtual time (`VirtualTime.hold`), so it flows at real
-speed meanwhile. `mdverify.clock.tracking` wraps the primitives that report them.
+speed meanwhile; `mdverify.clock.tracking` wraps the primitives that report them. A
+thread's own CPU time moves it on too, in the stretches that `mdverify.clock.cpu`
+counts; the harness's threads are not measured.
 
 This module never imports pytest: the child process imports it.
 """
@@ -28,6 +30,7 @@ This module never imports pytest: the child process imports it.
 from __future__ import annotations
 
 import concurrent.futures.thread
+import contextlib
 import os
 import sys
 import threading
@@ -35,9 +38,12 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Protocol
 
+from mdverify.clock.cpu import CpuStretches
 from mdverify.clock.virtualtime import VirtualTime
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from mdverify.clock.realtime import RealTime
 
 __all__ = ["ExecutorJob", "IdleLoop", "LoopView", "Parties", "is_pool_worker"]
@@ -144,6 +150,8 @@ class Parties:
         self._jobs: set[ExecutorJob] = set()
         self._children: set[int] = set()
         self._children_hold = False
+        self._cpu = CpuStretches(real)
+        self._harness = frozenset(thread.ident for thread in ignored)
 
     def forget_after_fork(self) -> None:
         """In a forked child: forget every party, and start over with a fresh lock.
@@ -158,6 +166,53 @@ class Parties:
         self._jobs.clear()
         self._children.clear()
         self._children_hold = False
+        self._cpu.clear()
+
+    # -- CPU time (mdverify.clock.cpu)
+
+    def _count_cpu_locked(self) -> None:
+        """Move virtual time on by the calling thread's stretch of CPU, if it counts."""
+        me = threading.get_ident()
+        if me not in self._harness:
+            spent = self._cpu.take(me, self._time.still)
+            if spent:
+                self._advance_locked(self._time.now() + spent, me)
+
+    def restart_cpu(self) -> None:
+        """Count the calling thread's CPU from now on (a block begins)."""
+        with self._cond:
+            self._cpu.begin(threading.get_ident(), self._time.still)
+
+    def _wait_begins_locked(self, me: int) -> None:
+        """Thread `me` is about to wait: its stretch of CPU ends."""
+        if me not in self._harness:
+            spent = self._cpu.take(me, self._time.still, ends=True)
+            if spent:
+                self._advance_locked(self._time.now() + spent, me)
+
+    def _wait_ended_locked(self, me: int) -> None:
+        """Thread `me` waited: the CPU the wait cost is the clock's, a new stretch begins."""
+        if me not in self._harness:
+            self._cpu.begin(me, self._time.still)
+
+    @contextlib.contextmanager
+    def harness_work(self) -> Iterator[None]:
+        """The CPU the calling thread spends meanwhile is not the example's."""
+        began = self._time.real.thread_time_ns()
+        try:
+            yield
+        finally:
+            spent = self._time.real.thread_time_ns() - began
+            with self._cond:
+                self._cpu.exclude(threading.get_ident(), spent)
+
+    def _advance_locked(self, target: int, me: int) -> None:
+        """Move virtual time to `target`, and wake every other party whose time has come."""
+        self._time.advance(target)
+        for ident, idle in self._idle.items():
+            if ident != me and idle.deadline_ns is not None and idle.deadline_ns <= target:
+                idle.loop.wake()
+        self._cond.notify_all()
 
     def runner_started(self) -> None:
         """The calling thread begins to run real code (a thread's run, or a job)."""

@@ -1,10 +1,11 @@
 """Real time, the one thing the virtual clock is built on, behind one injectable object.
 
 The coordinator never calls the `time` module or blocks on its own: it reads the real
-clock, sleeps and waits through a `RealTime`, as trio's `MockClock` keeps its
-`_real_clock`. The waits it makes in real time are few and all of them pass here: the
-grace period a loop gives an external peer, the slices in which it holds the clock
-while a thread, a job or a child process runs, and `time.sleep` once jumps are off.
+clock and each thread's CPU time, sleeps and waits through a `RealTime`, as trio's
+`MockClock` keeps its `_real_clock`. The waits it makes in real time are few and all
+of them pass here: the grace period a loop gives an external peer, the slices in which
+it holds the clock while a thread, a job or a child process runs, and `time.sleep` once
+jumps are off.
 
 `install(mode, real_time=...)` takes a substitute, so a test can pass a fake whose time
 moves only when the test says so, and assert exact readings instead of bounding the
@@ -33,6 +34,7 @@ _perf_counter_ns = time.perf_counter_ns
 _monotonic = time.monotonic
 _time_ns = time.time_ns
 _sleep = time.sleep
+_thread_time_ns = time.thread_time_ns
 
 
 class RealTime:
@@ -49,6 +51,10 @@ class RealTime:
     def time_ns(self) -> int:
         """The real epoch in nanoseconds, which `time.time` starts from."""
         return _time_ns()
+
+    def thread_time_ns(self) -> int:
+        """The calling thread's CPU time in nanoseconds, for counting real work."""
+        return _thread_time_ns()
 
     def sleep(self, seconds: float) -> None:
         """Block the calling thread for `seconds` of real time."""

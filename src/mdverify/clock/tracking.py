@@ -10,7 +10,8 @@
   multiprocessing's spawn) are wrapped to record pids.
 
 Each wrapper looks up the installed coordinator at call time and does nothing extra
-without one, or while jumps are off.
+without one, or while jumps are off. Each reads the clock first, so that a stretch of
+CPU the caller spent before the flow of real time begins is counted (`mdverify.clock.cpu`).
 
 This module never imports pytest: the child process imports it. It uses
 `concurrent.futures.thread._worker` and `subprocess._fork_exec`; POSIX only: Windows has
@@ -65,6 +66,7 @@ def _tracked_submit(
     if coordinator is None or not coordinator.jumps_enabled:
         return _real_submit(self, fn, *args, **kwargs)
     collector = submissions.jobs
+    coordinator.now_ns()  # the CPU spent so far counts before time flows with the job
     job = coordinator.queue_job(loop_settled=collector is not None)
 
     def run() -> _T:
@@ -106,6 +108,7 @@ def _tracking_start(
 
             # An instance attribute, so that subclasses that override run() are counted too.
             self.run = counted_run  # type: ignore[method-assign]
+            coordinator.now_ns()  # the CPU spent so far counts before time flows
         start(self)
 
     return tracked_start
@@ -122,6 +125,9 @@ def _tracking_spawner(spawn: Callable[_P, int]) -> Callable[_P, int]:
 
     @functools.wraps(spawn)
     def spawn_tracked(*args: _P.args, **kwargs: _P.kwargs) -> int:
+        coordinator = CURRENT.coordinator
+        if coordinator is not None and coordinator.jumps_enabled:
+            coordinator.now_ns()  # the CPU spent so far counts before time flows
         pid = spawn(*args, **kwargs)
         _track_pid(pid)
         return pid

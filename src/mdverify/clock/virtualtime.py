@@ -29,13 +29,19 @@ BASE_NS: Final = 1_000 * NS_PER_S
 class VirtualTime:
     """Frozen nanoseconds, flowing at real speed while held; the caller's lock guards it."""
 
-    __slots__ = ("_flow_since", "_frozen_ns", "_holders", "real")
+    __slots__ = ("_flow_since", "_frozen_ns", "_holders", "_stills", "real")
 
     def __init__(self, real: RealTime) -> None:
         self.real = real
         self._frozen_ns = BASE_NS
         self._flow_since: int | None = None
         self._holders = 0
+        self._stills = 0
+
+    @property
+    def still(self) -> int | None:
+        """The number of the current stretch of still time; None while time flows."""
+        return None if self._flow_since is not None else self._stills
 
     def now(self) -> int:
         """Virtual nanoseconds."""
@@ -55,6 +61,7 @@ class VirtualTime:
         if self._holders == 0 and self._flow_since is not None:
             self._frozen_ns += self.real.perf_counter_ns() - self._flow_since
             self._flow_since = None
+            self._stills += 1
 
     def advance(self, target_ns: int) -> None:
         """Jump to `target_ns` if it lies ahead; a flow goes on from there."""

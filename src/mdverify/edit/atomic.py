@@ -4,6 +4,17 @@ The new bytes go to a temporary file in the same directory (so the rename cannot
 filesystem), are flushed to disk, and then replace the old file in one `os.replace`. A file
 that changed on disk since it was read is not overwritten: the writer's edit wins over ours.
 A file that did not exist when it was read (`expected` None) must still not exist.
+
+A rewrite must leave the file as its owner set it up, or not happen (`NotRewritten`):
+
+* a read-only file (no owner write bit, or not writable by us) is refused, saying so;
+* the new file gets the old one's owner and group before its mode (chown clears set-id
+  bits); where we may not give them (another user's file we may only write), it is refused;
+* a file with hard links is refused: replacing it would leave the other names on the old
+  bytes, and writing in place is not atomic;
+* a temporary file is named for the process that wrote it (`.a.md.mdverify-PID-XXXX.tmp`);
+  one whose process no longer runs was left by a killed session, and the next write in its
+  folder removes it.
 """
 
 from __future__ import annotations
@@ -11,15 +22,23 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["FileChangedError", "digest", "write_atomic"]
+__all__ = ["FileChangedError", "NotRewritten", "digest", "write_atomic"]
+
+_MARK = "mdverify"
+_TEMPORARY = re.compile(rf"\.(?P<name>.+)\.{_MARK}-(?P<pid>\d+)-[^.]*\.tmp")
 
 
 class FileChangedError(Exception):
     """The file on disk is no longer the one that was read."""
+
+
+class NotRewritten(Exception):
+    """A file that a rewrite would change other than in its bytes; the message says how."""
 
 
 def digest(data: bytes) -> str:
@@ -34,15 +53,24 @@ def write_atomic(path: Path, data: bytes, expected: str | None) -> None:
     """
     target = path.resolve()  # through a symlink: rewrite the article, keep the link
     _check_unchanged(target, expected)
-    # A new file gets the mode a plain `open` would give it.
-    mode = stat.S_IMODE(target.stat().st_mode) if expected is not None else _new_file_mode()
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    _remove_stale(target.parent)
+    owner: tuple[int, int] | None = None
+    if expected is None:
+        mode = _new_file_mode()  # what a plain `open` would give it
+    else:
+        found = target.stat()
+        _check_rewritable(target, found)
+        mode, owner = stat.S_IMODE(found.st_mode), (found.st_uid, found.st_gid)
+    prefix = f".{target.name}.{_MARK}-{os.getpid()}-"
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=".tmp")
     temporary = Path(name)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
+        if owner is not None:
+            _give(temporary, owner)
         temporary.chmod(mode)
         _check_unchanged(target, expected)  # again, as late as possible
         # os.replace itself, not Path.replace: on 3.10 pathlib binds it at import time, and
@@ -53,6 +81,55 @@ def write_atomic(path: Path, data: bytes, expected: str | None) -> None:
             temporary.unlink()
         raise
     _sync_directory(target.parent)
+
+
+def _check_rewritable(path: Path, found: os.stat_result) -> None:
+    # The owner's write bit too: root may write anything, and should not rewrite a 0444 file.
+    if not found.st_mode & stat.S_IWUSR or not os.access(path, os.W_OK):
+        raise NotRewritten("is read-only: not rewritten (make it writable to update it)")
+    if found.st_nlink > 1:
+        raise NotRewritten(
+            f"has {found.st_nlink} hard links: not rewritten (replacing it would leave the "
+            "other links with the old text; rewrite the file each link names once it has one)"
+        )
+
+
+def _give(temporary: Path, owner: tuple[int, int]) -> None:
+    """Give the new file the old one's owner and group, or refuse the rewrite."""
+    now = temporary.stat()
+    if (now.st_uid, now.st_gid) == owner:
+        return
+    try:
+        os.chown(temporary, *owner)
+    except PermissionError:
+        raise NotRewritten(
+            "belongs to another user or group, which a rewrite would take from it: not rewritten"
+        ) from None
+
+
+def _remove_stale(directory: Path) -> None:
+    """Remove the temporary files a killed process left in `directory`."""
+    try:
+        entries = list(directory.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        match = _TEMPORARY.fullmatch(entry.name)
+        if match is not None and not _running(int(match["pid"])):
+            with contextlib.suppress(OSError):
+                entry.unlink()
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's: running
+    return True
 
 
 def _check_unchanged(path: Path, expected: str | None) -> None:

@@ -286,7 +286,7 @@ def _run(lines: _Lines, edit: Edit) -> _Splice:
         raise _Refused("the declared output's lines are not contiguous in the article")
     raws = [lines.body(n) for n in range(claim.line, claim.end_line + 1)]
     writer: Callable[[str], str]
-    if claim.kind == "prompt":
+    if claim.kind in ("prompt", "command"):
         found = _prefix(lines, claim.line, old)
         prefix = found if found is not None else _code_prefix(lines, edit, claim.line - 1)
         writer = lambda text: prefix + text  # noqa: E731 -- one-line per-kind formats
@@ -297,7 +297,7 @@ def _run(lines: _Lines, edit: Edit) -> _Splice:
         prefix = raws[0][: raws[0].index("#")]
         writer = lambda text: f"{prefix}{mark} {text}" if text else prefix + mark  # noqa: E731
     new = aligned(old, edit.got)
-    if not new and claim.kind != "prompt":
+    if not new and claim.kind not in ("prompt", "command"):
         new = [""]  # a comment claim cannot vanish: `#` alone declares no output
     if claim.kind == "comment" and new and isinstance(new[0], str) and 0 not in new:
         marker = _ARROW_MARK.match(raws[0][len(prefix) + 1 :].lstrip())

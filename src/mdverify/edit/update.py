@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TypedDict
 from mdverify.article.fences import OUTPUT_WORDS
 from mdverify.article.parse import decode, parse_text
 from mdverify.article.styles import CLAIM_STYLES, only_styles
-from mdverify.edit.atomic import FileChangedError, digest, write_atomic
+from mdverify.edit.atomic import FileChangedError, NotRewritten, digest, write_atomic
 from mdverify.edit.raises import TracebackFix, fix_tracebacks
 from mdverify.edit.rewrite import rewrite
 from mdverify.model import Article, ArticleError, Edit
@@ -139,8 +139,9 @@ def _update_file(
     if result.data != data:
         try:
             write_atomic(Path(path), result.data, digest(data))
-        except FileChangedError:
-            return FileResult(display, refused=refused, error="changed on disk: not overwritten")
+        except (FileChangedError, NotRewritten) as err:
+            why = "changed on disk: not overwritten" if isinstance(err, FileChangedError) else err
+            return FileResult(display, refused=refused, error=str(why))
         except OSError as err:
             return FileResult(display, refused=refused, error=f"cannot be written: {err}")
     return FileResult(display, lines if result.data != data else (), refused)

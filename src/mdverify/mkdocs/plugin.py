@@ -19,6 +19,7 @@ This is the only module of mdverify that imports MkDocs.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -28,12 +29,16 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import InclusionLevel
 
+from mdverify.article.markdown import read_article
+from mdverify.article.snippets import Snippets
+from mdverify.check.annotations import stop_commands
 from mdverify.check.summary import outcome_line, tally_lines
 from mdverify.check.tally import Tally
 from mdverify.config import OPTIONS, Option, Raw, build
 from mdverify.mkdocs.badges import with_badges
 from mdverify.mkdocs.servers import SiteServers
 from mdverify.mkdocs.verify import Page, Source, read, verify
+from mdverify.model import ArticleError
 from mdverify.run import policy
 from mdverify.run.runner import Runner
 
@@ -101,6 +106,7 @@ class MdverifyPlugin(BasePlugin[MdverifyConfig]):  # type: ignore[no-untyped-cal
     def __init__(self) -> None:
         self._command: Literal["build", "gh-deploy", "serve"] = "build"
         self._settings: Settings | None = None
+        self._snippets: Snippets | None = None
         self._pages: dict[str, Page] = {}
         """Each page verified, by its source path in the site (`index.md`)."""
 
@@ -111,7 +117,6 @@ class MdverifyPlugin(BasePlugin[MdverifyConfig]):  # type: ignore[no-untyped-cal
 
     def on_config(self, config: MkDocsConfig) -> None:
         """Read mdverify's settings; a bad value stops the build, naming the setting."""
-        del config
         raw: dict[str, Raw] = {}
         for option in SETTINGS:
             value = self.config[option.name]
@@ -124,6 +129,7 @@ class MdverifyPlugin(BasePlugin[MdverifyConfig]):  # type: ignore[no-untyped-cal
         if settings != self._settings:
             self._pages.clear()  # new settings: what was verified under the old ones is stale
         self._settings = settings
+        self._snippets = _snippets(settings, config)
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> None:
         """Verify every documentation page: the changed ones run, the rest are remembered."""
@@ -140,11 +146,14 @@ class MdverifyPlugin(BasePlugin[MdverifyConfig]):  # type: ignore[no-untyped-cal
                 continue  # a page another plugin made in memory: no article on disk
             path = Path(file.abs_src_path)
             try:
-                data = path.read_bytes()
+                data = read_article(_display(path), path, settings.max_article_size)
             except OSError as err:
                 log.warning("%s: cannot be read: %s", _display(path), err.strerror or err)
                 continue
-            page = read(Source(_display(path), path, data), settings)
+            except ArticleError as err:  # too big: reported like any unreadable page
+                page = Page(Source(_display(path), path, b""), "", error=err)
+            else:
+                page = read(Source(_display(path), path, data), settings, self._snippets)
             known = self._pages.get(file.src_uri)
             if known is not None and known.key == page.key:
                 page = known  # unchanged since the last build: its verdicts stand
@@ -204,7 +213,7 @@ def _report(pages: Iterable[Page], *, ran: int) -> None:
                 log.warning("%s: %s", block.where, block.reason)
                 _, _, body = block.report.partition("\n\n")  # below its first line, warned
                 if body:
-                    log.info("%s\n%s", block.where, body)
+                    log.info("%s\n%s", block.where, _quoted(body))
             for note in block.example.warnings:
                 log.info("%s:%d: note: %s", page.source.display, block.example.line, note)
     order: tuple[str, ...] = ("passed", "failed", "skipped", "xfailed", "error")
@@ -215,7 +224,31 @@ def _report(pages: Iterable[Page], *, ran: int) -> None:
     log.debug("mdverify: %d page(s) run, the others unchanged since the last build", ran)
 
 
+def _quoted(body: str) -> str:
+    """A report's body as the log shows it: on GitHub Actions, with workflow commands off."""
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return body
+    return stop_commands("\n" + body, secrets.token_hex(16)).removeprefix("\n")
+
+
 def _display(path: Path) -> str:
     """The page's path as a writer types it: relative to where MkDocs was started."""
     relative = os.path.relpath(path)
     return str(path) if relative.startswith(os.pardir + os.sep + os.pardir) else relative
+
+
+def _snippets(settings: Settings, config: MkDocsConfig) -> Snippets:
+    """Where the pages' `--8<--` includes are looked up.
+
+    mdverify's `snippet_base`, relative to mkdocs.yml's folder; else the `base_path` MkDocs
+    hands pymdownx.snippets, relative to where MkDocs runs, as the extension reads it; else
+    that folder (its default, `.`).
+    """
+    if settings.snippet_base:
+        root = Path(config.config_file_path or ".").parent
+        given = settings.snippet_base
+        return Snippets(tuple(Path(os.path.abspath(root / b)) for b in given))  # noqa: PTH100
+    base = (config.mdx_configs.get("pymdownx.snippets") or {}).get("base_path", ".")
+    bases = [base] if isinstance(base, (str, os.PathLike)) else list(base)
+    # abspath, as pymdownx: a link in the base path stays one, as in the paths under it.
+    return Snippets(tuple(Path(os.path.abspath(b)) for b in bases))  # noqa: PTH100

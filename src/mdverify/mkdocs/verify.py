@@ -11,12 +11,15 @@ pages' bytes and reads back one `Block` per fenced block.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from mdverify.article.parse import decode, parse_text
 from mdverify.article.setupfile import setup_code
+from mdverify.article.snippets import mentions
 from mdverify.article.styles import only_styles
 from mdverify.check.conclude import conclude
+from mdverify.check.hidden import hidden_above
 from mdverify.check.report import headline, render
 from mdverify.check.skips import failed_names, skip_group, skip_text, stale_names
 from mdverify.check.tally import Checked, checked
@@ -27,8 +30,8 @@ from mdverify.run.request import prepare
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from pathlib import Path
 
+    from mdverify.article.snippets import Snippets
     from mdverify.config import Config
     from mdverify.model import Article, Example, Skip
     from mdverify.run.request import Setup
@@ -81,20 +84,33 @@ class Page:
     blocks: tuple[Block, ...] = ()
 
 
-def read(source: Source, config: Config) -> Page:
-    """Parse one article as the pytest shell's collector does (an error is its `Page`)."""
+def read(source: Source, config: Config, snippets: Snippets | None = None) -> Page:
+    """Parse one article as the pytest shell's collector does (an error is its `Page`).
+
+    `snippets`: where its `--8<--` includes are looked up.
+    """
     display, words = source.display, config.output_words
     try:
         text = decode(display, source.data)
         setup = ""
-        article = parse_text(display, text, output_words=words)
+        snippets = snippets if mentions(text) else None
+        article = parse_text(display, text, output_words=words, snippets=snippets)
         if article.settings.setup is not None:
             setup = setup_code(display, source.path, article.settings.setup)
-            article = parse_text(display, text, output_words=words, setup=setup)
+            article = parse_text(display, text, output_words=words, setup=setup, snippets=snippets)
     except ArticleError as err:
         return Page(source, digest(source.data), error=err)
-    key = digest(source.data + b"\0" + setup.encode())
+    # The included files count too: serve's rebuild after an edit of one runs the page again.
+    included = sorted({run.path for e in article.examples for run in e.included})
+    key = digest(b"\0".join([source.data, setup.encode(), *map(_bytes_of, included)]))
     return Page(source, key, text, only_styles(article, config.claims))
+
+
+def _bytes_of(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return b""
 
 
 def verify(
@@ -164,7 +180,7 @@ def _block(page: Page, article: Article, example: Example, ran: Ran, config: Con
     path = article.path
     if example.file is not None and observation.error_line is not None:
         path = beside(path, example.file)  # the setup file raised: its line, as the report
-    hidden = policy.runnable(e for e in article.examples[: example.index] if e.hidden)
+    hidden = policy.runnable(hidden_above(article.examples, example))
     report = render(verdict, article.path, page.text.split("\n"), hidden)
     outcome: Outcome = "xfailed" if isinstance(mark, str) else "failed"
     reason = f"{title} (expected: {mark})" if isinstance(mark, str) else title

@@ -12,6 +12,8 @@ import os.path
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from mdverify.model.sources import Command, Included
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -25,8 +27,10 @@ __all__ = [
     "ArticleSettings",
     "BlockSettings",
     "ClaimKind",
+    "Command",
     "Example",
     "ExampleKind",
+    "Included",
     "OutputClaim",
     "OutputFilter",
     "RaisesClaim",
@@ -38,11 +42,11 @@ __all__ = [
     "beside",
 ]
 
-ExampleKind = Literal["python", "pycon"]
+ExampleKind = Literal["python", "pycon", "console"]
 
 
 ClaimKind = Literal[
-    "fence", "transcript", "comment", "trailing", "arrow", "string", "prompt", "value"
+    "fence", "transcript", "comment", "trailing", "arrow", "string", "prompt", "value", "command"
 ]
 
 Stream = Literal["stdout", "stderr"]
@@ -115,6 +119,12 @@ class BlockSettings:
     declares; None: not set here (the block runs)."""
     stdin: str | None = None
     """The text the block's standard input holds, as a piped file; None: none at all."""
+    session: str | None = None
+    """The named namespace the block runs in (`session=server`); None: the default one."""
+    isolate: bool | None = None
+    """Run the block alone, in a namespace of its own; None: not set here (it shares one)."""
+    reset: bool = False
+    """Start a new namespace for the block's session from this block on."""
 
     def merged(self, other: BlockSettings) -> BlockSettings:
         """Return these settings with every key that `other` sets taking precedence."""
@@ -130,6 +140,9 @@ class BlockSettings:
             allow=self.allow | other.allow,
             norun=other.norun if other.norun is not None else self.norun,
             stdin=other.stdin if other.stdin is not None else self.stdin,
+            session=other.session if other.session is not None else self.session,
+            isolate=other.isolate if other.isolate is not None else self.isolate,
+            reset=self.reset or other.reset,
         )
 
 
@@ -321,6 +334,11 @@ class Example:
     """(name, line of the block that binds it) for each name the block uses at its top level
     that the article binds only inside functions (`mdverify.article.fragments.local`). A
     NameError for one of them skips the block as a fragment instead of failing it."""
+    asked: tuple[tuple[str, int], ...] = ()
+    """(name, line of the ask) for each function the block calls and does not bind that the
+    prose above asks the reader to write (`mdverify.article.exercises`). A block that then
+    fails is skipped as an exercise; one that passes, with an earlier example's function of
+    that name, passes."""
     warnings: tuple[str, ...] = ()
     raises: tuple[RaisesClaim, ...] = ()
     """The exceptions the article says the block stops on, in article order."""
@@ -346,6 +364,20 @@ class Example:
     script: bool = False
     """A file block that a console transcript after it runs (`$ python server.py`): once
     written, it runs as that script, in a namespace of its own."""
+    namespace: str = ""
+    """Which namespace the block runs in (`mdverify.article.sessions`): blocks with the same
+    one share their names, a task's loop and their `__future__` imports; "" is the default."""
+    commands: tuple[Command, ...] = ()
+    """A console block's commands, in order (kind "console"); each one's output is a claim."""
+    repl: bool = False
+    """A pycon block that is a `python -m asyncio` session: a namespace of its own, with
+    `asyncio` imported and top-level await, as that REPL gives."""
+    origins: tuple[int, ...] = ()
+    """The article line of each line of `source` when the block includes files (`--8<--`):
+    an included line stands at the line that includes it. Empty: none, line N of the block
+    is article line `code_line + N - 1`."""
+    included: tuple[Included, ...] = ()
+    """The runs of `source`'s lines that come from other files, in order."""
 
 
 @dataclass(frozen=True)

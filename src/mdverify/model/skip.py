@@ -72,9 +72,19 @@ class SkipKind(enum.Enum):
     line: that block's."""
     STDIN = "stdin"
     """The block called `input()`, and examples get no standard input."""
+    EXERCISE = "exercise"
+    """The block calls a function the prose above asks the reader to write; detail: its
+    name, line: the line of the ask."""
+    ARGV = "argv"
+    """The block read `sys.argv[1]` or later, and examples run with no arguments."""
     IN_COROUTINE = "in-coroutine"
     """A one-statement block raised "no running event loop": a line from inside a coroutine,
     shown alone (`task = asyncio.create_task(work())` in a list of steps)."""
+    COMMAND = "command"
+    """A console transcript with a command mdverify does not run (`pip`, `curl`, a script the
+    article does not write); detail: the command, line: its line."""
+    OTHER_SHELL = "other-shell"
+    """A console transcript at another shell's prompt (`PS>`, `%`); detail: the prompt."""
     NO_CLIENT = "no-client"
     """The block served, no client came, and it was stopped as a reader stops it: what it
     printed is the start of what it declares, the rest is what clients bring; detail: the
@@ -110,5 +120,5 @@ class Skip:
     cause: Interruption | None = None
     """NOT_REACHED: how the block that ended the process was cut short, if known."""
     unchecked: int = 0
-    """UNBOUND, LOCAL, STDIN: how many outputs the block declares, which the skip leaves
+    """UNBOUND, LOCAL, STDIN, ARGV: how many outputs the block declares, which the skip leaves
     uncompared."""

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from mdverify.plugin import baseline, light, options, selection, xdist
+from mdverify.plugin import baseline, light, options, selection, terminate, xdist
 from mdverify.plugin.ci import Annotations
 from mdverify.plugin.collect import MarkdownFile
 from mdverify.plugin.fixtures import (
@@ -62,6 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(tallies, "mdverify-tally")  # prints last: trylast
     config.pluginmanager.register(JobSummary(config, tallies), "mdverify-job-summary")
     config.pluginmanager.register(xdist, "mdverify-xdist")
+    terminate.install(config)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> MarkdownFile | None:

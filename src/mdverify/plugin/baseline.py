@@ -29,7 +29,7 @@ from mdverify.check.baseline import (
 )
 from mdverify.check.report import baseline_note, known_failure
 from mdverify.check.summary import baseline_lines
-from mdverify.edit.atomic import FileChangedError, digest, write_atomic
+from mdverify.edit.atomic import FileChangedError, NotRewritten, digest, write_atomic
 from mdverify.plugin.options import settings
 from mdverify.plugin.xdist import carry, is_worker
 
@@ -123,13 +123,16 @@ class Baselines:
         new = refreshed(self.entries, self.collected, self.results)
         added = sum(1 for e in new if e.key not in self.entries or self.entries[e.key] != e)
         written = False
+        refused: list[str] = []
         if self.write:
             try:
                 write_atomic(self.path, dumps(new).encode("utf-8"), self.digest)
                 written = True
             except FileChangedError:
                 pass  # reported below: the file changed while the session ran
-        self.summary = baseline_lines(
+            except NotRewritten as err:
+                refused.append(f"mdverify: the baseline {self.path} {err}")
+        self.summary = refused or baseline_lines(
             str(self.path),
             passing=len(passing),
             gone=len(gone),

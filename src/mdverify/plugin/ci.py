@@ -1,5 +1,9 @@
 """CI annotations in the pytest shell: a GitHub Actions `::error` line per failed item.
 
+On GitHub Actions the report of each failed block is also shown with workflow commands
+stopped below its first line (`mdverify.check.annotations.stop_commands`): what an example
+printed is quoted there, and the runner must not obey an `::add-mask::` or `::error` of it.
+
 On GitHub Actions each failed item's report carries its annotation (its file and line,
 a one-line title and the report), so that it reaches the controlling process from an
 xdist worker too; the controller prints them all at the end. The line's format is the
@@ -9,12 +13,13 @@ core's (`mdverify.check.annotations`).
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from mdverify.check.annotations import error_annotation
+from mdverify.check.annotations import error_annotation, stop_commands
 from mdverify.check.report import headline
 from mdverify.plugin.items import ArticleErrorItem, ExampleFailed, ExampleItem
 from mdverify.plugin.xdist import is_worker
@@ -49,6 +54,8 @@ class Annotations:
             and os.environ.get("GITHUB_ACTIONS") == "true"
         ):
             setattr(report, _ANNOTATION, _annotation(item, call, report))
+            if isinstance(report.longrepr, str):  # ours, a writer's report (else pytest's)
+                report.longrepr = stop_commands(report.longrepr, secrets.token_hex(16))
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:

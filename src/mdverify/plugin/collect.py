@@ -16,15 +16,17 @@ from typing import TYPE_CHECKING
 import pytest
 
 from mdverify.article.cache import ParseCache
+from mdverify.article.markdown import read_article
 from mdverify.article.parse import decode, parse_text
 from mdverify.article.setupfile import setup_code
+from mdverify.article.snippets import mentions
 from mdverify.article.styles import only_styles
 from mdverify.check.skips import failed_names, stale_names
 from mdverify.edit.atomic import digest
 from mdverify.model import ArticleError
 from mdverify.plugin.fixtures import attach_request, begin_postgres, servers_for
 from mdverify.plugin.items import ArticleErrorItem, ExampleItem, junit_properties
-from mdverify.plugin.options import settings
+from mdverify.plugin.options import settings, snippets_for
 from mdverify.plugin.tally import skip_now
 from mdverify.plugin.xdist import is_worker, upcoming
 from mdverify.run import policy
@@ -61,14 +63,18 @@ class MarkdownFile(pytest.File):
         """One item per example, or one failing item when the article cannot be read."""
         display = _display_path(self.config, self.path)
         try:
-            data = self.path.read_bytes()
+            chosen = settings(self.config)
+            data = read_article(display, self.path, chosen.max_article_size)
             self.digest = digest(data)  # update mode rewrites only these very bytes
             text = decode(display, data)
-            chosen = settings(self.config)
             words = chosen.output_words
-            cache = _parse_cache(self.config)
+            # The files an article includes are no part of the cache's key: it parses anew.
+            snippets = snippets_for(self.config, self.path) if mentions(text) else None
+            cache = _parse_cache(self.config) if snippets is None else ParseCache(None)
             article = cache.article(
-                display, data, lambda: parse_text(display, text, output_words=words)
+                display,
+                data,
+                lambda: parse_text(display, text, output_words=words, snippets=snippets),
             )
             setup = article.settings.setup
             if setup is not None:
@@ -78,7 +84,9 @@ class MarkdownFile(pytest.File):
                 article = cache.article(
                     f"{display}\0{setup.name}",
                     data + b"\0" + code.encode(),
-                    lambda: parse_text(display, text, output_words=words, setup=code),
+                    lambda: parse_text(
+                        display, text, output_words=words, setup=code, snippets=snippets
+                    ),
                 )
             self.article = only_styles(article, chosen.claims)  # the styles the tree reads
         except ArticleError as err:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 import pytest
 
 from mdverify.check.conclude import conclude
+from mdverify.check.hidden import hidden_above
 from mdverify.check.report import file_note, render
 from mdverify.check.timeline import svg_timeline
 from mdverify.model import ArticleError, Verdict
@@ -167,7 +168,7 @@ class ExampleItem(pytest.Item):
             return f"{where}: {excinfo.value} (a warning, turned into an error by -W error)"
         if isinstance(excinfo.value, ExampleFailed):
             article = self.article_file.article
-            hidden = runnable(e for e in article.examples[: self.example.index] if e.hidden)
+            hidden = runnable(hidden_above(article.examples, self.example))
             text = render(excinfo.value.verdict, article.path, self.article_file.lines, hidden)
             if self.timeline_path is not None:
                 text += f"\n\ntimeline image: {self.timeline_path}"

@@ -13,12 +13,16 @@ from typing import TYPE_CHECKING, Literal
 
 import pytest
 
+from mdverify.article.snippetbase import base_paths
+from mdverify.article.snippets import Snippets
 from mdverify.config import OPTIONS, Config, Option, Raw, build
+from mdverify.run.sandbox import SandboxRequired, choose
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
-__all__ = ["quiet_asyncio_scope", "read", "register", "settings"]
+__all__ = ["quiet_asyncio_scope", "read", "register", "settings", "snippets_for"]
 
 _SETTINGS = pytest.StashKey[Config]()
 # How pytest reads a kind of setting; the core parses the text it hands over.
@@ -50,7 +54,12 @@ def read(config: pytest.Config) -> Config:
         raise pytest.UsageError(str(err)) from None
     # pytest's own `pythonpath` (absolute paths by now) reaches the articles' children too.
     pythonpath = tuple(str(path) for path in config.getini("pythonpath"))
-    settings = replace(settings, run=replace(settings.run, pythonpath=pythonpath))
+    run = replace(settings.run, pythonpath=pythonpath, tree=str(config.rootpath))
+    try:
+        choose(run.sandbox, run.python, run.tree)  # `require` fails here, before any test
+    except SandboxRequired as err:
+        raise pytest.UsageError(str(err)) from None
+    settings = replace(settings, run=run)
     config.stash[_SETTINGS] = settings
     return settings
 
@@ -105,3 +114,9 @@ def quiet_asyncio_scope(config: pytest.Config) -> None:
             message=f'The configuration option "{_ASYNCIO_SCOPE}" is unset',
             category=pytest.PytestDeprecationWarning,
         )
+
+
+def snippets_for(config: pytest.Config, article: Path) -> Snippets:
+    """Where the `--8<--` includes of the article at `article` are looked up."""
+    bases = base_paths(settings(config).snippet_base, config.rootpath, article.parent)
+    return Snippets(bases, config.invocation_params.dir)

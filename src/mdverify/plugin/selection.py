@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from mdverify.plugin.options import settings
+from mdverify.article.snippets import mentions
+from mdverify.plugin.options import settings, snippets_for
 from mdverify.selection.changed import ChangesError, changed_files
 
 if TYPE_CHECKING:
@@ -36,7 +37,19 @@ def find_changed(config: pytest.Config) -> None:
 def selected(config: pytest.Config, path: Path) -> bool:
     """Whether an article is to be collected (changed since the ref, when one is given)."""
     changed = config.stash.get(_CHANGED, None)
-    return changed is None or path.resolve() in changed
+    return changed is None or path.resolve() in changed or _includes_changed(config, path, changed)
+
+
+def _includes_changed(config: pytest.Config, path: Path, changed: frozenset[Path]) -> bool:
+    """Whether a file the article includes (`--8<--`, at any depth) changed: it runs again."""
+    try:
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return False  # collection says why it cannot be read
+    if not mentions(text):
+        return False
+    included = snippets_for(config, path).files(str(path), text)
+    return any(file.resolve() in changed for file in included)
 
 
 def deselect_other_shards(config: pytest.Config, items: list[pytest.Item]) -> None:

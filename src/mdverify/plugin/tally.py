@@ -16,7 +16,9 @@ from mdverify.check.skips import skip_group, skip_text
 from mdverify.check.summary import outcome_line, tally_lines
 from mdverify.check.tally import Checked, Tally, checked
 from mdverify.plugin.baseline import KNOWN
+from mdverify.plugin.options import settings
 from mdverify.plugin.xdist import carry, is_worker
+from mdverify.run.sandbox import Unavailable, choose
 
 if TYPE_CHECKING:
     from collections.abc import Generator, Mapping, Sequence
@@ -50,6 +52,10 @@ class Tallies:
     def __init__(self, config: pytest.Config) -> None:
         self.is_worker = is_worker(config)
         self.tally = Tally()
+        run = settings(config).run
+        found = choose(run.sandbox, run.python, run.tree)  # asked once per process
+        self.unprotected = found.line if isinstance(found, Unavailable) else None
+        """The one line saying that articles run without the sandbox, and what that leaves."""
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
@@ -83,7 +89,8 @@ class Tallies:
     def lines(self, stats: Mapping[str, Sequence[object]]) -> list[str]:
         """The `mdverify:` lines: the outcomes in the terminal's `stats`, then the tally."""
         line = outcome_line(outcomes(stats))
-        return ([line] if line is not None else []) + tally_lines(self.tally)
+        lines = ([line] if line is not None else []) + tally_lines(self.tally)
+        return lines + ([self.unprotected] if self.unprotected and lines else [])
 
     @pytest.hookimpl(trylast=True)
     def pytest_terminal_summary(self, terminalreporter: TerminalReporter) -> None:

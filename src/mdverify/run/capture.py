@@ -5,13 +5,21 @@ directory, `stdout` and `stderr` are the capture files its fds 1 and 2 point at.
 rather than pipes: the child can never block on a full pipe, and the parent reads each
 block's slice by the byte offsets the child reports (`Capture`), at most `output_limit`
 bytes of it, so a block that prints gigabytes costs the parent nothing.
+
+The folder is the article's to write in, capture files included: an example may delete
+`../stdout` or put a directory, a FIFO or a symlink in its place. So the parent makes the
+capture files and holds them open (`Folder.hold`) before the child starts, and puts them
+back from what it holds once the child has ended (`Held.restore`); the reader opens them
+as regular files only, and reads a missing one as empty.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +30,7 @@ from mdverify.model import Truncation
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
-__all__ = ["Capture", "Folder", "Slice", "decode_output"]
+__all__ = ["Capture", "Folder", "Held", "Slice", "decode_output"]
 
 _ENCODING_ERRORS = "backslashreplace"
 Stream = Literal["out", "err"]
@@ -71,15 +79,82 @@ class Folder:
                 total += path.stat().st_size
         return total
 
+    def hold(self) -> Held:
+        """Make the empty capture files and hold them open, before the child starts."""
+        fds = []
+        for path in (self.stdout, self.stderr):
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            fds.append(fd)
+        return Held(self, fds[0], fds[1])
+
     @contextlib.contextmanager
     def capture(self, limit: int) -> Iterator[Capture]:
         """The capture files opened for reading slices of at most `limit` bytes."""
-        with self.stdout.open("rb") as out, self.stderr.open("rb") as err:
+        with _open_regular(self.stdout) as out, _open_regular(self.stderr) as err:
             yield Capture(out, err, limit)
 
     def remove(self) -> None:
         """Delete the folder and everything in it."""
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+class Held(NamedTuple):
+    """The capture files of `folder`, open in the parent since before the child ran."""
+
+    folder: Folder
+    out: int
+    err: int
+
+    def restore(self) -> None:
+        """Put back, from the held files, a capture file the child removed or replaced."""
+        with contextlib.suppress(OSError):
+            self.folder.root.mkdir(exist_ok=True)  # the child may have removed it all
+            for path, fd in ((self.folder.stdout, self.out), (self.folder.stderr, self.err)):
+                kept = os.fstat(fd)
+                try:
+                    found = os.lstat(path)
+                except FileNotFoundError:
+                    found = None
+                if found is not None and (found.st_dev, found.st_ino) == (
+                    kept.st_dev,
+                    kept.st_ino,
+                ):
+                    continue
+                if found is not None and stat.S_ISDIR(found.st_mode):
+                    shutil.rmtree(path, ignore_errors=True)
+                elif found is not None:
+                    path.unlink()
+                _copy(fd, path)
+
+    def close(self) -> None:
+        """Let go of the files (after `restore`)."""
+        for fd in (self.out, self.err):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _copy(source: int, path: Path) -> None:
+    """A new regular file at `path` with all of `source`'s bytes."""
+    target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        offset = 0
+        while chunk := os.pread(source, 1 << 20, offset):
+            os.write(target, chunk)
+            offset += len(chunk)
+    finally:
+        os.close(target)
+
+
+@contextlib.contextmanager
+def _open_regular(path: Path) -> Iterator[BinaryIO]:
+    """`path` opened for reading if it is a regular file; else (gone, a FIFO) nothing."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        yield io.BytesIO()
+        return
+    with os.fdopen(fd, "rb") as file:
+        yield file if stat.S_ISREG(os.fstat(fd).st_mode) else io.BytesIO()
 
 
 class Slice(NamedTuple):
@@ -103,7 +178,7 @@ class Capture:
         """The slice from `start` to `end` (or the end of the file), cut at the limit."""
         file = self.files[stream]
         if end is None:
-            end = os.fstat(file.fileno()).st_size
+            end = file.seek(0, os.SEEK_END)
         total = max(0, end - start)
         file.seek(start)
         data = file.read(min(total, self.limit))

@@ -1,4 +1,4 @@
-"""The child process: runs one article's blocks, in order, in one namespace, as a script would.
+"""The child process: runs one article's blocks, in order, in their namespaces, as a script would.
 
 Protocol (the same for a cold start and for a child forked by the warm worker):
 
@@ -24,24 +24,26 @@ import json
 import os
 import signal
 import sys
-import types
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from mdverify.clock import Clock, VirtualTimeExceeded, install
 from mdverify.model import Status
-from mdverify.run import files, fresh, netmap, netns, streams
+from mdverify.run import files, fresh, lifeline, netmap, netns, pidns, streams
 from mdverify.run.awaits import AwaitRecorder
 from mdverify.run.claimed import Recorder
 from mdverify.run.compiled import check_block
+from mdverify.run.console import CommandFailed, run_commands
 from mdverify.run.events import Done, End, Forever, Leftover, Start, encode_event
+from mdverify.run.included import Places
 from mdverify.run.leaks import Leaks
 from mdverify.run.limits import apply
 from mdverify.run.raised import describe, format_error, last_article_line, prompt_exception
+from mdverify.run.spaces import Space, Spaces
+from mdverify.run.steps import Step, at_ends
 
 if TYPE_CHECKING:
-    import doctest
+    import types
     from collections.abc import Callable
 
     from mdverify.model import Raised
@@ -68,23 +70,22 @@ class _Session:
         self.report = report
         self.leaks = leaks
         self.clock: Clock = install("real" if request["clock"] == "real" else "virtual")
-        self.future_flags = 0
-        self.loop: asyncio.AbstractEventLoop | None = None
+        self.spaces = Spaces(request["blocks"])
+        self.space = Space()
+        """The namespace of the running block (`mdverify.run.spaces`)."""
         self.statement: int | None = None
         """Article line where the running top-level statement (or prompt) ends."""
-        module = types.ModuleType("__main__")
-        module.__dict__["__builtins__"] = __builtins__
-        sys.modules["__main__"] = module  # pickle and multiprocessing look functions up here
-        self.namespace = module.__dict__
 
     def run(self) -> None:
         for block in self.request["blocks"]:
+            self.space = self.spaces.enter(block)
             self.run_block(block)
         # The harness's own loop outlives the article, and so do its tasks: a notebook-like
         # article may leave them running, as a notebook does.
-        loop = self.loop
-        kept = asyncio.all_tasks(loop) if loop is not None and not loop.is_closed() else set()
-        self.leaks.sweep(self.namespace, kept)
+        spaces = self.spaces.remaining()
+        kept = set().union(*(space.tasks() for space in spaces))
+        for space in spaces:
+            self.leaks.sweep(space.names, kept)
         streams.flush()
         self.report(Leftover(self.leaks.take(), streams.offsets()[1]))
         self.report(Done())
@@ -116,16 +117,9 @@ class _Session:
         try:
             # A server the parent talks to waits for real clients: real time, no jumps.
             with self.clock.flowing() if serving else contextlib.nullcontext(), claimed:
-                if block.get("norun"):
-                    flags = self.future_flags | _TOP_LEVEL_AWAIT
-                    path = self._file(block)[0]
-                    check_block(block["kind"], block["source"], block["code_line"], path, flags)
-                elif block.get("writes"):
-                    self._write(block, segments, start_out)
-                elif block["kind"] == "pycon":
-                    self._run_pycon(block, segments, start_out)
-                else:
-                    self._run_python(block, segments, start_out, self.namespace)
+                self._dispatch(block, segments, start_out)
+        except CommandFailed as exc:
+            status, error, error_line = Status.RAISED, str(exc), exc.line
         except VirtualTimeExceeded as exc:
             status, error = Status.CAP, str(exc)
             error_line = last_article_line(exc, self._file(block)[0])
@@ -138,13 +132,15 @@ class _Session:
             raised = describe(exc, self.statement)  # an article may show that Ctrl-C
             if not (stopped or (isinstance(exc, SystemExit) and exc.code in (None, 0))):
                 path, display = self._file(block)
-                status, error = Status.RAISED, format_error(exc, path, display)
-                error_line = last_article_line(exc, path)
+                where = Places(block, path)  # a file the block includes is its own too
+                status, error = Status.RAISED, format_error(exc, path, display, where.names)
+                error_line = where.error_line(exc, last_article_line(exc, path))
         elapsed = self.clock.now() - started
         awaited = recorder.stop() if block.get("trace_awaits") else ()
         tasks = sorted((*self.clock.timeline(), *awaited), key=lambda t: t.start)
         # What the block made and dropped dies in it, as its script's exit would see it.
         fresh.reset_asyncio()
+        self.spaces.end(block, self.leaks)
         self.leaks.settle()
         streams.flush()
         streams.restore()
@@ -167,6 +163,29 @@ class _Session:
         )
         self.leaks.block = None
 
+    def _dispatch(
+        self, block: BlockRequest, segments: list[tuple[int, int]], start_out: int
+    ) -> None:
+        """Run the block as its kind says: compiled only, written, commands, pycon or code."""
+        if block.get("norun"):
+            self._check(block)
+        elif block.get("writes"):
+            self._write(block, segments, start_out)
+        elif block["kind"] == "console":
+            net = self.request.get("net")
+            run_commands(block["commands"], segments, start_out, self.clock.name, net)
+        elif block["kind"] == "pycon":
+            self._run_pycon(block, segments, start_out)
+        else:
+            self._run_python(block, segments, start_out, self.space.names)
+
+    def _check(self, block: BlockRequest) -> None:
+        """A `norun` block: compiled and its imports looked up (`mdverify.run.compiled`)."""
+        flags = self.space.future_flags | _TOP_LEVEL_AWAIT
+        path = self._file(block)[0]
+        kind, source, first = block["kind"], block["source"], block["code_line"]
+        check_block(kind, source, first, path, flags, Places(block, path))
+
     def _file(self, block: BlockRequest) -> tuple[str, str]:
         """The file the block's code is from, and how reports name it: the article, or its setup."""
         file = block.get("file")
@@ -183,12 +202,13 @@ class _Session:
         target = files.write(name, block["source"])
         if not block.get("script"):
             return
-        flags, self.future_flags = self.future_flags, 0  # a script starts with no futures
+        space = self.space
+        flags, space.future_flags = space.future_flags, 0  # a script starts with no futures
         try:
             with files.as_script(target, name) as namespace:
                 self._run_python(block, segments, start_out, namespace)
         finally:
-            self.future_flags = flags
+            space.future_flags = flags
 
     def _run_python(
         self,
@@ -203,19 +223,25 @@ class _Session:
         # The child parses the block again because it compiles one statement at a time, with
         # its own interpreter's grammar (`python` may differ from the parent's), and a syntax
         # error must stop the block before its first statement runs.
-        tree = ast.parse(padded, filename=path)
+        where = Places(block, path)
+        try:
+            tree = ast.parse(padded, filename=path)
+        except SyntaxError as err:
+            raise where.syntax_error(err)  # noqa: B904 -- the same error, at its own line
         shown = set(block.get("values", []))
-        steps = [
-            _Step(
-                # A value a comment shows is handed to sys.displayhook, as in the REPL.
-                self._compile(ast.Interactive(body=[stmt]), path, "single")
-                if stmt.lineno in shown
-                else self._compile(ast.Module(body=[stmt], type_ignores=[]), path, "exec"),
-                stmt.end_lineno or stmt.lineno,
+        steps = []
+        for stmt in tree.body:
+            own = where.place(stmt)  # an included file's statement compiles as its code
+            steps.append(
+                Step(
+                    # A value a comment shows is handed to sys.displayhook, as in the REPL.
+                    self._compile(ast.Interactive(body=[stmt]), own, "single")
+                    if own == path and stmt.lineno in shown
+                    else self._compile(ast.Module(body=[stmt], type_ignores=[]), own, "exec"),
+                    stmt.end_lineno or stmt.lineno,
+                )
             )
-            for stmt in tree.body
-        ]
-        self._run_steps(_at_ends(steps, block), segments, start_out, namespace)
+        self._run_steps(at_ends(steps, block), segments, start_out, namespace)
 
     def _run_pycon(
         self, block: BlockRequest, segments: list[tuple[int, int]], start_out: int
@@ -231,21 +257,32 @@ class _Session:
                 code = self._compile("\n" * (first - 1) + example.source, path, "single")
             except SyntaxError as err:
                 # As in the REPL, the prompts above it run first; its answer may be this error.
-                steps.append(_Step(None, last, example, err))
+                steps.append(Step(None, last, example, err))
             else:
-                steps.append(_Step(code, last, example))
-        self._run_steps(_at_ends(steps, block), segments, start_out, self.namespace)
+                steps.append(Step(code, last, example))
+        if not block.get("repl"):
+            self._run_steps(at_ends(steps, block), segments, start_out, self.space.names)
+            return
+        # `python -m asyncio`: a process of its own, with asyncio imported and its own loop.
+        kept, self.space = self.space, Space()
+        try:
+            self.space.names["asyncio"] = asyncio
+            self._run_steps(at_ends(steps, block), segments, start_out, self.space.names)
+        finally:
+            if self.space.loop is not None:
+                self.space.loop.close()
+            self.space = kept
 
     def _run_steps(
         self,
-        steps: list[_Step],
+        steps: list[Step],
         segments: list[tuple[int, int]],
         start_out: int,
         scope: dict[str, Any],
     ) -> None:
         """Run each top-level statement (or prompt), in `scope`, and note where its output ends."""
 
-        def done(step: _Step) -> None:
+        def done(step: Step) -> None:
             streams.flush()
             segments.append((step.last_line, streams.offsets()[0] - start_out))
 
@@ -268,57 +305,27 @@ class _Session:
                         await result
                 done(step)
 
-        # One loop for the whole article: a task started in one block can be awaited in
-        # the next.
-        if self.loop is None or self.loop.is_closed():
-            self.loop = asyncio.new_event_loop()
-        self.loop.run_until_complete(driver())
+        # One loop for each namespace: a task started in one block can be awaited in the next.
+        space = self.space
+        if space.loop is None or space.loop.is_closed():
+            space.loop = asyncio.new_event_loop()
+        space.loop.run_until_complete(driver())
 
     def _compile(
         self, source: str | ast.Module | ast.Interactive, path: str, mode: str
     ) -> types.CodeType:
-        flags = self.future_flags | _TOP_LEVEL_AWAIT
+        flags = self.space.future_flags | _TOP_LEVEL_AWAIT
         code: types.CodeType = compile(source, path, mode, flags=flags, dont_inherit=True)
-        self.future_flags |= code.co_flags & _FUTURE_FLAGS
+        self.space.future_flags |= code.co_flags & _FUTURE_FLAGS
         return code
 
 
-@dataclass(frozen=True)
-class _Step:
-    """One top-level statement of a block, or one prompt of a pycon block."""
-
-    code: types.CodeType | None
-    last_line: int
-    """Article line where the statement ends: its output is attributed up to here."""
-    prompt: doctest.Example | None = None
-    error: SyntaxError | None = None
-    """Why `code` is None: the prompt does not compile, which it raises when its turn comes."""
-
-    @property
-    def flags(self) -> int:
-        return self.code.co_flags if self.code is not None else 0
-
-    def compiled(self) -> types.CodeType:
-        if self.code is None:
-            assert self.error is not None
-            raise self.error
-        return self.code
-
-
-def _at_ends(steps: list[_Step], block: BlockRequest) -> list[_Step]:
-    """The steps marked at the parent's statement ends, which the claims were read against.
-
-    A parent that could not parse the block (another interpreter's syntax) sent none, and
-    then this parse's own ends are the only ones there are.
-    """
-    ends = block.get("ends", [])
-    if len(ends) != len(steps):
-        return steps
-    return [replace(step, last_line=end) for step, end in zip(steps, ends, strict=True)]
-
-
 def main() -> None:
-    """Entry point: `python -m mdverify.run.child REPORT_FD` with the request on stdin."""
+    """Entry point: `python -m mdverify.run.child REPORT_FD PARENT`, the request on stdin.
+
+    It dies with the process PARENT, which started it.
+    """
+    lifeline.die_with_parent(int(sys.argv[2]))
     report_fd = os.dup(int(sys.argv[1]))
     os.close(int(sys.argv[1]))
     request: ArticleRequest = json.loads(sys.stdin.buffer.read())
@@ -344,7 +351,9 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
     in a child forked from a warm process, so per-article set-up belongs here.
     """
     # First, while this process has one thread: a namespace is made per thread.
+    pidns.enter()
     isolated = netmap.local_only(request.get("net")) and netns.isolate()
+    pidns.drop()
     streams.save()
     # A script run from a terminal gets KeyboardInterrupt on Ctrl+C. pytest may itself run
     # with SIGINT ignored (a CI job started in the background), and that would be inherited.
@@ -358,6 +367,9 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
             data = data[os.write(report_fd, data) :]
 
     apply(request["limits"])
+    # Below a stand-in parent, which an example's os.kill(os.getppid(), ...) reaches. After
+    # the limits, which it shares; before the network's routing, which may start threads.
+    lifeline.stand_in(report_fd)
     sys.argv = [request["path"]]
     # A reader runs it beside the article, so a module there (`import mymodule`) imports;
     # last on the path, so that it never hides an installed one.

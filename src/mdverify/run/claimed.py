@@ -29,6 +29,8 @@ import sys
 import tokenize
 from typing import TYPE_CHECKING, Any
 
+from mdverify.clock import harness_work
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from types import CodeType, TracebackType
@@ -110,7 +112,8 @@ class Recorder:
     def _print(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 -- print's own signature
         original = self._original
         assert original is not None
-        where = self._caller(sys._getframe(1)) if kwargs.get("file") is None else None  # noqa: SLF001
+        with harness_work():  # finding the call is mdverify's work, not the example's
+            where = self._caller(sys._getframe(1)) if kwargs.get("file") is None else None  # noqa: SLF001
         if where is None:
             original(*args, **kwargs)
             return

@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import select
+import signal
 import subprocess
 import time
 from typing import TYPE_CHECKING
@@ -20,26 +21,46 @@ from typing import TYPE_CHECKING
 from mdverify.run.capture import Folder
 from mdverify.run.observe import observations
 from mdverify.run.servecheck import ServerChecks
-from mdverify.run.watch import POLL, Watch, end_group
+from mdverify.run.watch import GRACE, POLL, Watch, end_group
 
 if TYPE_CHECKING:
     from mdverify.model import Observation
     from mdverify.run.request import Prepared
+    from mdverify.run.sandbox import Sandbox
     from mdverify.run.watch import Outcome
 
 __all__ = ["run_cold"]
 
+_SIGNALLED = 128
 
-def run_cold(prepared: Prepared, python: str) -> dict[int, Observation]:
-    """Run `prepared` in a new `python` and return an observation for each chosen block."""
+
+def run_cold(
+    prepared: Prepared, python: str, sandbox: Sandbox | None = None
+) -> dict[int, Observation]:
+    """Run `prepared` in a new `python` and return an observation for each chosen block.
+
+    In the `sandbox`, the process started is bwrap, whose process group the child shares:
+    bwrap ignores SIGINT, so that a server check's SIGINT, sent to the group, stops the
+    child's block as a reader's Ctrl+C would without ending the sandbox.
+    """
     folder = Folder.make()
+    held = folder.hold()
     try:
         folder.write_files(prepared.files)
+        argv = [python, "-m", "mdverify.run.child"]
+        if sandbox is not None:
+            sandbox.give(folder.root)
         read_fd, write_fd = os.pipe()
         try:
+            # The parent's pid, for the child to die with it; under the sandbox its pid
+            # namespace hides it (0: bwrap's --die-with-parent stands in).
+            parent = os.getpid() if sandbox is None else 0
+            command = [*argv, str(write_fd), str(parent)]
+            if sandbox is not None:
+                command = sandbox.command(command, [str(folder.root)], chdir=str(folder.work))
             with folder.stdout.open("wb") as out, folder.stderr.open("wb") as err:
                 proc = subprocess.Popen(  # noqa: S603 -- our own interpreter and module, no shell
-                    [python, "-m", "mdverify.run.child", str(write_fd)],
+                    command,
                     stdin=subprocess.PIPE,
                     stdout=out,
                     stderr=err,
@@ -47,18 +68,32 @@ def run_cold(prepared: Prepared, python: str) -> dict[int, Observation]:
                     env=prepared.env,
                     pass_fds=(write_fd,),
                     start_new_session=True,
+                    # The child sets its own SIGINT handler; bwrap keeps the inherited SIG_IGN.
+                    preexec_fn=_ignore_sigint if sandbox is not None else None,  # noqa: PLW1509 -- signal() only
                 )
         finally:
             os.close(write_fd)
-        checks = ServerChecks(prepared.serve, proc.pid) if prepared.serve else None
+        checks = (
+            ServerChecks(prepared.serve, proc.pid, group=sandbox is not None)
+            if prepared.serve
+            else None
+        )
         try:
-            outcome = _supervise(proc, read_fd, prepared, folder, checks)
+            outcome = _supervise(
+                proc, read_fd, prepared, folder, checks, sandboxed=sandbox is not None
+            )
         finally:
             os.close(read_fd)
+            held.restore()
         with folder.capture(prepared.output_limit) as capture:
             return observations(prepared, outcome, capture)
     finally:
+        held.close()
         folder.remove()
+
+
+def _ignore_sigint() -> None:  # pragma: no cover -- runs between fork and exec
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _supervise(
@@ -67,6 +102,8 @@ def _supervise(
     prepared: Prepared,
     folder: Folder,
     checks: ServerChecks | None,
+    *,
+    sandboxed: bool,
 ) -> Outcome:
     """Send the request, watch the child to its end, then end its group."""
     watch = Watch(read_fd, prepared.timeouts, prepared.output_budget, folder.written, checks)
@@ -83,5 +120,11 @@ def _supervise(
                 watch.ready(readable, writable)
             watch.expire(time.monotonic())
     finally:
-        proc.returncode, _ = end_group(proc.pid)  # reaped here: Popen need not wait again
-    return watch.outcome(proc.returncode)
+        grace = GRACE if watch.cut_short else 0.0
+        proc.returncode, _ = end_group(proc.pid, grace=grace)  # reaped: Popen need not wait
+    code = proc.returncode
+    if sandboxed and _SIGNALLED < code < _SIGNALLED + signal.NSIG:
+        # bwrap exits with 128 + N for a child killed by signal N (when it ends before the
+        # kill above reaches it): an os._exit(137) is read as SIGKILL, a rare price.
+        code = _SIGNALLED - code
+    return watch.outcome(code)

@@ -27,18 +27,24 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from mdverify.run.included import Places
+
 __all__ = ["check_block", "check_imports", "imported"]
 
 # Handlers that catch a failed import: the module is optional to the code that tries it.
 _CATCHING = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
 
-def check_block(kind: str, source: str, code_line: int, path: str, flags: int) -> None:
+def check_block(
+    kind: str, source: str, code_line: int, path: str, flags: int, places: Places | None = None
+) -> None:
     """Compile a block as its run would, then look up its imports; raise what fails first.
 
     `source` starts at article line `code_line` of `path`; `flags` are the compiler flags of
     the run (the futures the blocks above imported, top-level await). A pycon block is
-    compiled one prompt at a time, as its run compiles it.
+    compiled one prompt at a time, as its run compiles it. `places`: where the lines of a
+    block that includes files come from, so that each statement compiles, and each import
+    fails, at its own file and line (`mdverify.run.included`).
     """
     if kind == "pycon":
         import doctest  # noqa: PLC0415 -- as in the child: only pycon blocks need it
@@ -49,19 +55,24 @@ def check_block(kind: str, source: str, code_line: int, path: str, flags: int) -
         ]
     else:
         parts = [("\n" * (code_line - 1) + source, "exec")]
-    trees = []
+    checked: list[tuple[ast.AST, str]] = []
     for text, mode in parts:
-        tree = ast.parse(text, filename=path)
+        try:
+            tree = ast.parse(text, filename=path)
+        except SyntaxError as err:
+            raise err if places is None else places.syntax_error(err)  # noqa: B904 -- the same one
         if mode == "single":
             compile(text, path, mode, flags=flags, dont_inherit=True)
+            checked.append((tree, path))
         for statement in tree.body if mode == "exec" else []:
             # One statement at a time, as the run compiles them: what compiles there
             # compiles here (a `from __future__` import below other statements).
+            own = path if places is None else places.place(statement)
             unit = ast.Module(body=[statement], type_ignores=[])
-            compile(unit, path, mode, flags=flags, dont_inherit=True)
-        trees.append(tree)
-    for tree in trees:
-        check_imports(tree, path)
+            compile(unit, own, mode, flags=flags, dont_inherit=True)
+            checked.append((unit, own))
+    for node, filename in checked:
+        check_imports(node, filename)
 
 
 def check_imports(tree: ast.AST, path: str) -> None:

@@ -8,7 +8,12 @@ article reach it, and nothing else sees either.
 
 `isolate` makes one for this process (and all it starts) with `unshare(CLONE_NEWNET)` and
 brings its loopback up. That needs CAP_SYS_ADMIN (root, which CI machines and containers
-often are, though a container may forbid it); where it fails, `mdverify.run.netmap` moves
+often are, though a container may forbid it). Without it (a user that is not root, or
+inside mdverify's sandbox, where nothing holds a capability) it makes a user namespace
+too, where the process may bring its own loopback up; that namespace maps only the
+process's own uid and gid, so it is still the same unprivileged user to everything
+outside; `mdverify.run.pidns.drop` then gives up the capabilities that namespace gave.
+Where neither works, `mdverify.run.netmap` moves
 each server to a free loopback port instead, behind the address it asked for. It must run
 while the process has one thread: a namespace is per thread.
 
@@ -28,9 +33,12 @@ import os
 import socket
 import struct
 
+from mdverify.run import pidns
+
 __all__ = ["isolate"]
 
 _CLONE_NEWNET = 0x40000000
+_CLONE_NEWUSER = 0x10000000
 _SIOCGIFFLAGS = 0x8913
 _SIOCSIFFLAGS = 0x8914
 _IFF_UP = 0x1
@@ -44,17 +52,44 @@ def isolate() -> bool:
     except OSError:
         return False  # not Linux, or no /proc: nothing to come back to, so do not leave
     try:
-        if not _call("unshare", _CLONE_NEWNET):
-            return False
-        try:
-            _loopback_up()
-        except OSError:
-            # A namespace without loopback reaches nothing at all: go back to the shared one.
-            _call("setns", home, _CLONE_NEWNET)
-            return False
-        return True
+        if _call("unshare", _CLONE_NEWNET):
+            try:
+                _loopback_up()
+            except OSError:
+                # A namespace without loopback reaches nothing: go back to the shared one.
+                _call("setns", home, _CLONE_NEWNET)
+                return False
+            return True
     finally:
         os.close(home)
+    return _isolate_as_user()
+
+
+def _isolate_as_user() -> bool:
+    """A user namespace mapping only our own ids, and a network namespace it owns."""
+    uid, gid = os.geteuid(), os.getegid()
+    if not _call("unshare", _CLONE_NEWUSER | _CLONE_NEWNET):
+        return False
+    try:
+        for name, text in (("uid_map", f"{uid} {uid} 1"), ("setgroups", "deny")):
+            _write(name, text)
+        _write("gid_map", f"{gid} {gid} 1")
+        _loopback_up()
+    except OSError:
+        # There is no way back to the shared network: an article without loopback reaches
+        # nothing, which is safe, and netmap's own routing still keeps it off the network.
+        return False
+    finally:
+        pidns.own_user_namespace()  # its capabilities are for the loopback only: dropped
+    return True
+
+
+def _write(name: str, text: str) -> None:
+    fd = os.open(f"/proc/self/{name}", os.O_WRONLY)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
 
 
 def _call(name: str, *args: int) -> bool:

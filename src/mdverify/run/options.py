@@ -6,6 +6,7 @@ rest to this class.
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from mdverify.model import ClockName
+    from mdverify.run.sandbox import Mode
 
 __all__ = ["IDLE_LIMIT", "MIB", "RunOptions", "parse_size", "size_text"]
 
@@ -49,6 +51,11 @@ class RunOptions:
     """Bytes of one block's stdout (and of its stderr) kept and shown; the rest is cut."""
     output_budget: int = 256 * MIB
     """Bytes of output an article may write in all before it is stopped."""
+    sandbox: Mode = "off"
+    """Whether articles run in the namespaces of `mdverify.run.sandbox`: `auto` where they
+    work, `require` (their absence is an error), or `off`."""
+    tree: str | None = None
+    """The docs tree (pytest's rootdir): read-only in the sandbox, its `.git` hidden."""
 
 
 def parse_size(text: str) -> int:
@@ -57,7 +64,10 @@ def parse_size(text: str) -> int:
     if match is None:
         raise ValueError(f"expected a size such as 512M or 4G, not {text!r}")
     scale = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[match[2].lower()]
-    return int(float(match[1]) * scale)
+    size = float(match[1]) * scale
+    if not math.isfinite(size):  # 400 digits are a float's infinity
+        raise ValueError(f"expected a size such as 512M or 4G, not {text!r}")
+    return int(size)
 
 
 def size_text(count: int) -> str:

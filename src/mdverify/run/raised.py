@@ -21,7 +21,7 @@ from mdverify.model import Raised
 
 if TYPE_CHECKING:
     import doctest
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Mapping
 
 __all__ = [
     "describe",
@@ -92,15 +92,24 @@ def _text(exc: BaseException) -> str:
         return "<exception str() failed>"
 
 
-def format_error(exc: BaseException, path: str, display: str) -> str:
-    """The traceback from the article's first frame on, naming the article by `display`."""
+def format_error(
+    exc: BaseException, path: str, display: str, also: Mapping[str, str] | None = None
+) -> str:
+    """The traceback from the article's first frame on, naming the article by `display`.
+
+    `also`: the files the block includes (absolute path -> name), whose frames are the
+    article's own too (`mdverify.run.included`).
+    """
+    names = {**(also or {}), path: display}
     tb = exc.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename != path:
+    while tb is not None and tb.tb_frame.f_code.co_filename not in names:
         tb = tb.tb_next  # drop mdverify's own frames above the article's first
     report = traceback.TracebackException(type(exc), exc, tb)
     _drop_our_frames(report, set())
     text = "".join(report.format())
-    return text.replace(f'File "{path}"', f'File "{display}"')
+    for absolute, shown in names.items():
+        text = text.replace(f'File "{absolute}"', f'File "{shown}"')
+    return text
 
 
 def _drop_our_frames(report: traceback.TracebackException, seen: set[int]) -> None:

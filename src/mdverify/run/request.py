@@ -173,8 +173,35 @@ def _block(example: Example, environ: list[list[str]], abspath: str, display: st
         "file": None if file is None else [beside(abspath, file), beside(display, file)],
         "writes": example.writes,
         "script": example.script,
-        "norun": bool(example.settings.norun),
+        # A console block has nothing to compile: under `norun` it is sent no commands.
+        "norun": bool(example.settings.norun) and example.kind != "console",
         "stdin": example.settings.stdin,
+        "namespace": example.namespace,
+        "commands": [
+            {
+                "line": c.line,
+                "text": c.text,
+                "background": c.background,
+                "status": c.status,
+                "shows_error": c.shows_error,
+                "job": c.job,
+            }
+            for c in example.commands
+            if not example.settings.norun
+        ],
+        "repl": example.repl,
+        "origins": list(example.origins),
+        "included": [
+            {
+                "path": r.path,
+                "name": r.name,
+                "line": r.line,
+                "at": r.at,
+                "first": r.first,
+                "count": r.count,
+            }
+            for r in example.included
+        ],
     }
 
 

@@ -25,6 +25,7 @@ from mdverify.run.environment import options_env
 from mdverify.run.frames import Job
 from mdverify.run.observe import not_run, observations
 from mdverify.run.request import SetupError, prepare
+from mdverify.run.sandbox import Sandbox, choose
 from mdverify.run.warm import WarmWorker, WorkerGone
 
 if TYPE_CHECKING:
@@ -73,6 +74,9 @@ class Runner:
         """The environment of every article's process, computed once."""
         self.ahead = ahead
         self._warm = warm and hasattr(os, "fork")
+        chosen = choose(options.sandbox, options.python, options.tree)
+        self.sandbox = chosen if isinstance(chosen, Sandbox) else None
+        """Where articles run; None: without namespaces (`off`, or none work here)."""
         self._worker: WarmWorker | None = None
         self._order: list[Hashable] = []
         self._position: dict[Hashable, int] = {}
@@ -153,7 +157,7 @@ class Runner:
                         return observations(prepared, finished.outcome, capture)
                 finally:
                     finished.folder.remove()
-        return run_cold(prepared, self.options.python)
+        return run_cold(prepared, self.options.python, self.sandbox)
 
     def close(self) -> None:
         """Stop the worker, killing whatever it still runs.
@@ -170,7 +174,9 @@ class Runner:
                 # On the real clock, articles running side by side would slow each other
                 # and their timing claims would measure that; one at a time, as cold.
                 parallel = 1 if self.options.clock == "real" else _cores()
-                self._worker = WarmWorker.take(self.options.python, prepared.env, parallel)
+                self._worker = WarmWorker.take(
+                    self.options.python, prepared.env, parallel, self.sandbox
+                )
             except WorkerGone:
                 self._warm = False
         return self._worker

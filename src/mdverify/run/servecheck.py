@@ -130,9 +130,11 @@ class _Connection:
 class ServerChecks:
     """The server checks of one article's run; fed every event the child reports."""
 
-    def __init__(self, checks: Mapping[int, ServeCheck], pid: int) -> None:
+    def __init__(self, checks: Mapping[int, ServeCheck], pid: int, *, group: bool = False) -> None:
         self._checks = checks
         self._pid = pid
+        self._group = group
+        """Signal `pid`'s process group, not `pid`: a sandboxed cold child is bwrap's."""
         self._running: int | None = None
         self._address: dict[int, tuple[str, int]] = {}
         self._problems: dict[int, list[ServeProblem]] = {}
@@ -231,7 +233,7 @@ class ServerChecks:
         self._checking = None
         self._interrupted.add(index)
         with contextlib.suppress(ProcessLookupError):
-            os.kill(self._pid, signal.SIGINT)
+            (os.killpg if self._group else os.kill)(self._pid, signal.SIGINT)
 
     def _settle(self, now: float) -> None:
         """Take what finished connections found."""

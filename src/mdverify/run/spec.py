@@ -12,9 +12,21 @@ from typing import TYPE_CHECKING, TypedDict
 if TYPE_CHECKING:
     from mdverify.model import ClockName, ExampleKind
     from mdverify.run import netmap
+    from mdverify.run.console import CommandRequest
     from mdverify.run.limits import Limits
 
-__all__ = ["ArticleRequest", "BlockRequest"]
+__all__ = ["ArticleRequest", "BlockRequest", "IncludedRun"]
+
+
+class IncludedRun(TypedDict):
+    """A run of a block's lines from an included file (`model.Included`)."""
+
+    path: str
+    name: str
+    line: int
+    at: int
+    first: int
+    count: int
 
 
 class BlockRequest(TypedDict):
@@ -47,6 +59,16 @@ class BlockRequest(TypedDict):
     """Compile the block and look up its imports, never run it (`mdverify.run.compiled`)."""
     stdin: str | None
     """The text the block's standard input holds; None: none (`mdverify.run.fresh`)."""
+    namespace: str
+    """The namespace it runs in (`Example.namespace`): "" is the default one."""
+    commands: list[CommandRequest]
+    """A console block's commands (`mdverify.run.console`); empty for the other kinds."""
+    repl: bool
+    """A pycon block that is a `python -m asyncio` session (`Example.repl`)."""
+    origins: list[int]
+    """The article line of each line of `source` when it includes files; empty: none."""
+    included: list[IncludedRun]
+    """The runs of `source`'s lines from included files (`mdverify.run.included`)."""
 
 
 class ArticleRequest(TypedDict):

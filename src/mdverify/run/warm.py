@@ -20,9 +20,11 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import select
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,19 +32,25 @@ from typing import TYPE_CHECKING
 from mdverify.run import frames
 from mdverify.run.capture import Folder
 from mdverify.run.environment import scratch_dir
-from mdverify.run.watch import CHUNK
+from mdverify.run.options import IDLE_LIMIT
+from mdverify.run.watch import CHUNK, GRACE
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from mdverify.run.sandbox import Sandbox
     from mdverify.run.watch import Outcome
 
 __all__ = ["Finished", "WarmWorker", "WorkerGone"]
 
+_SLACK = 30.0
+"""Seconds on top of the longest an outstanding job may take, before a silent worker is
+taken for stuck: stopped (SIGSTOP from outside), or wedged."""
 _PER_JOB = frozenset({"HOME"})
 """Variables a child is given with its job, after the fork, not by the worker's start-up:
 Python's start reads them at most for the user's site-packages (see `_start_key`)."""
-_IDLE: dict[tuple[str, int, frozenset[tuple[str, str]]], WarmWorker] = {}
+_Key = tuple[str, int, frozenset[tuple[str, str]], "Sandbox | None"]
+_IDLE: dict[_Key, WarmWorker] = {}
 """Workers handed on by a session that ended, by what their start depended on."""
 
 
@@ -62,21 +70,41 @@ class WarmWorker:
     """The parent's handle on one worker process."""
 
     @classmethod
-    def take(cls, python: str, env: Mapping[str, str], concurrency: int) -> WarmWorker:
+    def take(
+        cls,
+        python: str,
+        env: Mapping[str, str],
+        concurrency: int,
+        sandbox: Sandbox | None = None,
+    ) -> WarmWorker:
         """An idle worker a finished session handed on with the same start, else a new one."""
-        key = _start_key(python, env, concurrency)
+        key = _start_key(python, env, concurrency, sandbox)
         worker = _IDLE.pop(key, None)
         if worker is not None:
             if worker.alive():
                 return worker
             worker.close()
-        return cls(python, env, concurrency)
+        return cls(python, env, concurrency, sandbox)
 
-    def __init__(self, python: str, env: Mapping[str, str], concurrency: int) -> None:
+    def __init__(
+        self,
+        python: str,
+        env: Mapping[str, str],
+        concurrency: int,
+        sandbox: Sandbox | None = None,
+    ) -> None:
         self._root = tempfile.mkdtemp(prefix="mdverify-worker-", dir=scratch_dir())
+        # The last argument is the parent's pid, for the worker to die with it; under the
+        # sandbox its pid namespace hides it (0: bwrap's --die-with-parent stands in).
+        parent = os.getpid() if sandbox is None else 0
+        argv = [python, "-m", "mdverify.run.worker", str(concurrency), self._root, str(parent)]
+        if sandbox is not None:
+            # The worker, and so every child it forks, runs inside; only its root is writable.
+            sandbox.give(Path(self._root))
+            argv = sandbox.command(argv, [self._root])
         try:
             self._proc = subprocess.Popen(  # noqa: S603 -- our own interpreter and module
-                [python, "-m", "mdverify.run.worker", str(concurrency), self._root],
+                argv,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 env=dict(env),
@@ -86,10 +114,12 @@ class WarmWorker:
             shutil.rmtree(self._root, ignore_errors=True)
             raise WorkerGone(str(err)) from err
         self._env = dict(env)
-        self._key = _start_key(python, env, concurrency)
+        self._key = _start_key(python, env, concurrency, sandbox)
         self._buffer = b""
         self._results: dict[int, Finished] = {}
         self._forgotten: set[int] = set()
+        self._longest: dict[int, float] = {}
+        """The most real seconds each job not yet answered may take in the worker."""
 
     def submit(self, *jobs: frames.Job) -> None:
         """Queue `jobs`; the worker starts each as soon as it has a free slot."""
@@ -100,6 +130,8 @@ class WarmWorker:
             else frames.encode_frame(j)
             for j in jobs
         )
+        for job in jobs:
+            self._longest[job.key] = _longest(job)
         assert self._proc.stdin is not None
         try:
             self._proc.stdin.write(data)
@@ -108,19 +140,32 @@ class WarmWorker:
             raise WorkerGone("the warm worker stopped reading") from err
 
     def result(self, key: int) -> Finished:
-        """Wait for the result of the job submitted with `key`."""
+        """Wait for the result of the job submitted with `key`.
+
+        The wait has a deadline: while jobs are outstanding, one of those running ends
+        within the longest any of them may take (the worker enforces each block's limit),
+        so a worker silent for longer, and `_SLACK` more, is stuck; it is killed, and the
+        caller runs the article cold (`WorkerGone`).
+        """
         assert self._proc.stdout is not None
         fd = self._proc.stdout.fileno()
+        heard = time.monotonic()
         while key not in self._results:
             parsed = frames.split_frame(self._buffer)
             if parsed is None:
+                silence = max(self._longest.values(), default=0.0) + _SLACK
+                if not select.select([fd], [], [], max(0.0, heard + silence - time.monotonic()))[0]:
+                    self._proc.kill()
+                    raise WorkerGone(f"the warm worker answered nothing for {silence:g} s")
                 chunk = os.read(fd, CHUNK)
                 if not chunk:
                     raise WorkerGone("the warm worker exited")
+                heard = time.monotonic()
                 self._buffer += chunk
                 continue
             payload, self._buffer = parsed
             frame = frames.decode_result(payload)
+            self._longest.pop(frame.key, None)
             folder = Folder(Path(frame.folder))
             if frame.key in self._forgotten:
                 self._forgotten.discard(frame.key)
@@ -171,9 +216,18 @@ class WarmWorker:
         shutil.rmtree(self._root, ignore_errors=True)
 
 
+def _longest(job: frames.Job) -> float:
+    """The most real seconds `job` may take in the worker.
+
+    That is each block's limit, the gaps around them (`IDLE_LIMIT` each), and the grace of
+    its end.
+    """
+    return sum(job.timeouts.values()) + IDLE_LIMIT * (len(job.timeouts) + 1) + GRACE
+
+
 def _start_key(
-    python: str, env: Mapping[str, str], concurrency: int
-) -> tuple[str, int, frozenset[tuple[str, str]]]:
+    python: str, env: Mapping[str, str], concurrency: int, sandbox: Sandbox | None = None
+) -> _Key:
     """What a worker's start depends on: two equal keys start workers that fork alike.
 
     HOME is left out unless it holds a user site-packages folder, the one thing a start
@@ -183,7 +237,7 @@ def _start_key(
     home = env.get("HOME")
     if home and any(Path(home, ".local", "lib").glob("python*/site-packages")):
         start["HOME"] = home
-    return python, concurrency, frozenset(start.items())
+    return python, concurrency, frozenset(start.items()), sandbox
 
 
 @atexit.register

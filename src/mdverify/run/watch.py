@@ -42,9 +42,11 @@ if TYPE_CHECKING:
     from mdverify.run.events import Event
     from mdverify.run.servecheck import CheckResult, ServerChecks
 
-__all__ = ["CHUNK", "POLL", "Outcome", "Watch", "cut_at_budget", "end_group"]
+__all__ = ["CHUNK", "GRACE", "POLL", "Outcome", "Watch", "cut_at_budget", "end_group"]
 
 POLL = 0.05
+GRACE = 0.5
+"""Seconds a child whose pipe ended early has to exit by itself before it is killed."""
 """Longest real wait between two looks at a child that says nothing (its output grows)."""
 CHUNK = 1 << 16
 """Bytes read from (or written to) a pipe at once, by the watch, the worker and its handle."""
@@ -90,6 +92,8 @@ class Watch:
         self.finished = False
         self._ended = False
         """A `Done` or the end of the pipe was seen: the pipe is read no more."""
+        self.cut_short = False
+        """The pipe ended with no `Done`: the child died, and its exit status says how."""
         self._buffer = b""
 
     @property
@@ -116,6 +120,7 @@ class Watch:
         chunk = os.read(self.fd, CHUNK)
         if not chunk:
             self._ended = True  # EOF: the child ended; how, its exit code says
+            self.cut_short = not any(isinstance(event, Done) for event in self.events)
             return self._settle()
         self._buffer += chunk
         *lines, self._buffer = self._buffer.split(b"\n")
@@ -184,19 +189,37 @@ def cut_at_budget(events: list[Event], unread: bytes, budget: int) -> None:
             return
 
 
-def end_group(pid: int, *, wait: bool = True) -> tuple[int, bool]:
+def end_group(pid: int, *, wait: bool = True, grace: float = 0.0) -> tuple[int, bool]:
     """Kill the child's process group, reap the child and release its limits.
 
     An example's leftovers must not outlive it. Returns the exit code and whether the
     cgroup (`mdverify.run.limits.release`) is gone; with `wait=False` a caller that has
-    other children to watch tries again later instead of waiting here.
+    other children to watch tries again later instead of waiting here. A child whose pipe
+    ended early (`Watch.cut_short`) is given `grace` seconds to exit by itself first: the
+    article's stand-in parent (`mdverify.run.lifeline`) then ends with the signal that
+    killed the article, which the report names.
     """
+    status = _exited(pid, grace)
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.kill(pid, signal.SIGKILL)  # in case it died before its setsid()
-    _, status = os.waitpid(pid, 0)
+    if status is None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)  # in case it died before its setsid()
+        _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status), limits.release(pid, wait=wait)
+
+
+def _exited(pid: int, grace: float) -> int | None:
+    """The wait status of `pid` if it exits within `grace` seconds, else None."""
+    deadline = time.monotonic() + grace
+    while grace > 0:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.001)
+    return None
 
 
 def _read_available(fd: int) -> bytes:

@@ -39,11 +39,11 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
-from mdverify.run import frames, limits
-from mdverify.run.capture import Folder
+from mdverify.run import frames, lifeline, limits, pidns
+from mdverify.run.capture import Folder, Held
 from mdverify.run.child import execute, preload  # the warm part: every child needs it
 from mdverify.run.servecheck import ServerChecks
-from mdverify.run.watch import CHUNK, POLL, Watch, end_group
+from mdverify.run.watch import CHUNK, GRACE, POLL, Watch, end_group
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -65,6 +65,8 @@ class _Child:
     pid: int
     folder: Folder
     watch: Watch
+    held: Held
+    """The capture files, held open to be put back if the article removes them."""
 
 
 class _Supervisor:
@@ -158,19 +160,25 @@ class _Supervisor:
         preload(job.request)
         folder = Folder.make(self.root, prefix="article-")
         folder.write_files(job.files)
+        held = folder.hold()
         read_fd, write_fd = os.pipe()
         # Every fd of the worker's: the other children's pipes and their checks' sockets.
         ours = {fd for c in self.children.values() for fds in c.watch.waits() for fd in fds}
+        ours |= {c.held.out for c in self.children.values()}
+        ours |= {c.held.err for c in self.children.values()}
+        worker = os.getpid()
         pid = os.fork()
         if pid == 0:  # pragma: no cover -- the child; measured by the tests' observations
             try:
-                _child(job, folder, write_fd, {read_fd, self.inp, self.out, *self.children, *ours})
+                lifeline.die_with_parent(worker)
+                inherited = {read_fd, self.inp, self.out, held.out, held.err, *self.children}
+                _child(job, folder, write_fd, inherited | ours)
             finally:
                 os._exit(_FAILED_CHILD)
         os.close(write_fd)
         checks = ServerChecks(job.serve, pid) if job.serve else None
         watch = Watch(read_fd, job.timeouts, job.budget, folder.written, checks)
-        self.children[read_fd] = _Child(job.key, pid, folder, watch)
+        self.children[read_fd] = _Child(job.key, pid, folder, watch, held)
 
     def _finish(self, child: _Child, *, send: bool = True) -> None:
         """End the article's process group and queue its result."""
@@ -180,13 +188,16 @@ class _Supervisor:
         # result reaches the parent, nothing of the articles it sent lives on, even if the
         # parent's session ends there and hands this worker to the next one.
         idle = len(self.children) == 1 and not self.queue
-        code, released = end_group(child.pid, wait=idle)
+        grace = GRACE if child.watch.cut_short else 0.0
+        code, released = end_group(child.pid, wait=idle, grace=grace)
         if not released:
             self.unreleased.append(child.pid)
         if idle:
             self.unreleased = [pid for pid in self.unreleased if not limits.release(pid)]
         os.close(child.watch.fd)
         del self.children[child.watch.fd]
+        child.held.restore()
+        child.held.close()
         if send:
             frame = frames.ResultFrame(child.key, child.watch.outcome(code), str(child.folder.root))
             self.outbuf += frames.encode_frame(frame)
@@ -203,7 +214,7 @@ def _child(  # pragma: no cover -- runs in the forked child
         os.close(fd)
     capture: tuple[tuple[int, Path], ...] = ((1, folder.stdout), (2, folder.stderr))
     for target, path in capture:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)  # the worker made it
         os.dup2(fd, target)
         os.close(fd)
     work = str(folder.work)
@@ -217,11 +228,14 @@ def _child(  # pragma: no cover -- runs in the forked child
 
 
 def main() -> None:
-    """Entry point: `python -m mdverify.run.worker CONCURRENCY ROOT`.
+    """Entry point: `python -m mdverify.run.worker CONCURRENCY ROOT PARENT`.
 
-    Jobs come on stdin, results go to stdout, and each article's folder is under ROOT.
+    Jobs come on stdin, results go to stdout, and each article's folder is under ROOT. The
+    worker dies with the process PARENT, which started it.
     """
+    lifeline.die_with_parent(int(sys.argv[3]))
     limits.mechanism()  # finds the pids cgroup once; every child inherits the answer
+    pidns.guard()
     # Children never collect the worker's objects: fewer copy-on-write faults per fork.
     gc.freeze()
     concurrency = max(1, int(sys.argv[1]))

@@ -101,7 +101,10 @@ def test_a_transcript_that_runs_the_file_declares_its_output(command):
     ],
 )
 def test_other_output_after_a_file_is_not_its_output(after):
-    (example,) = parse_text("a.md", FILE + after).examples
+    # A transcript of another script is a console block of its own, skipped as it runs a
+    # script the article does not write.
+    example, *others = parse_text("a.md", FILE + after).examples
+    assert [e.kind for e in others] in ([], ["console"])
     assert not example.script
     assert example.outputs == ()
 

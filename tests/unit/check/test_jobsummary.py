@@ -38,3 +38,12 @@ def test_a_cell_is_one_line_and_shows_markup_as_text():
     assert "|" not in shown.replace("\\|", "")
     assert "\\*\\*bold\\*\\*" in shown
     assert "\\[x\\]\\(y\\)" in shown
+
+
+def test_a_workflow_command_in_a_failures_title_stays_inside_its_cell():
+    title = "ValueError: ::add-mask::secret\n::error file=x.py::injected ##[error]v1"
+    text = job_summary([], [Failure("docs/a.md", 3, title)], None)
+    for line in text.splitlines():
+        assert not line.lstrip().startswith("::"), line
+        assert "##[" not in line, line
+    assert "\\:\\:add\\-mask" in text  # shown, as text

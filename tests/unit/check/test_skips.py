@@ -8,7 +8,14 @@ import pytest
 
 from mdverify.article.parse import parse_text
 from mdverify.check.compare import judge
-from mdverify.check.skips import TEMPLATE, failed_names, skip_group, skip_of, skip_text
+from mdverify.check.skips import (
+    TEMPLATE,
+    failed_names,
+    skip_group,
+    skip_of,
+    skip_text,
+    stale_names,
+)
 from mdverify.model import (
     BlockSettings,
     Example,
@@ -223,6 +230,26 @@ def test_a_name_only_a_failed_block_above_binds_is_a_skip_that_names_that_block(
         "uses items, which only the block at line 1 defines, and that block failed"
     )
     assert skip_of(verdict) is None  # without the failure above, a NameError of its own
+
+
+def test_failed_and_stale_names_count_only_the_blocks_of_the_same_namespace():
+    text = (
+        "<!-- mdverify: session=a -->\n```python\nrows = load()\n```\n\n"  # line 2: fails
+        "<!-- mdverify: session=b -->\n```python\nrows = []\n```\n\n"  # line 7: runs
+        "<!-- mdverify: session=a -->\n```python\nprint(rows)\n```\n"  # line 12
+    )
+    examples = parse_text("a.md", text).examples
+    observations = {
+        0: Observation(0, Status.RAISED, raised=missing("load")),
+        1: Observation(1, Status.OK),
+    }
+    # Session b's rows is no binding for session a, whose only binder failed.
+    assert failed_names(examples, observations, 2) == {"rows": 2}
+    assert stale_names(examples, observations, 2) == {"rows": 2}
+    # And a failure in session a leaves session b's names alone.
+    observations = {0: Observation(0, Status.OK), 1: Observation(1, Status.RAISED)}
+    assert failed_names(examples, observations, 2) == {}
+    assert stale_names(examples, observations, 2) == {}
 
 
 def test_a_norun_block_is_never_skipped_after_it_compiled_only_when_not_reached():

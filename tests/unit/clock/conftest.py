@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import datetime as dt
 import importlib.util
 import json
 import os
@@ -42,6 +43,10 @@ FAKE = _load_fake()
 PATCHABLE = [
     *((time, name) for name in ("monotonic", "monotonic_ns", "perf_counter")),
     *((time, name) for name in ("perf_counter_ns", "time", "time_ns", "sleep")),
+    *((time, name) for name in ("localtime", "gmtime", "ctime", "asctime", "strftime")),
+    *((time, name) for name in ("clock_gettime", "clock_gettime_ns")),
+    (dt.datetime, "now"),
+    (dt.datetime, "utcnow"),
     (asyncio, "new_event_loop"),
     (asyncio.events, "new_event_loop"),
     (asyncio, "SelectorEventLoop"),

@@ -25,6 +25,7 @@ class FakeRealTime(RealTime):
     `waits_pass`, a wait blocks no one and lets its whole timeout pass instead, unless
     an event scheduled with `at` comes first: then time moves to that event, which runs.
     An action given to `on_next_wait` runs at the start of the clock's next wait.
+    Each thread's CPU time moves only when that thread calls `burn`.
     """
 
     def __init__(self, *, waits_pass: bool = False) -> None:
@@ -34,12 +35,23 @@ class FakeRealTime(RealTime):
         self.sleeps: list[float] = []
         self._events: list[tuple[int, object]] = []
         self._next_wait: list[object] = []
+        self._cpu: dict[int, int] = {}
         self._lock = threading.Lock()
 
     def advance(self, seconds):
         """Let `seconds` of real time pass, as real code that runs that long would."""
         with self._lock:
             self.now_ns += round(seconds * NS)
+
+    def burn(self, seconds):
+        """Compute for `seconds` on the calling thread: its CPU time and real time pass."""
+        with self._lock:
+            me = threading.get_ident()
+            self._cpu[me] = self._cpu.get(me, 0) + round(seconds * NS)
+            self.now_ns += round(seconds * NS)
+
+    def thread_time_ns(self):
+        return self._cpu.get(threading.get_ident(), 0)
 
     def elapsed_ns(self):
         """Real nanoseconds passed since this clock was made."""

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -133,3 +136,73 @@ def test_creating_a_file_that_appeared_meanwhile_is_refused(tmp_path):
     with pytest.raises(FileChangedError):
         write_atomic(path, b"ours", None)
     assert path.read_bytes() == b"theirs"
+
+
+def _dead_pid():
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_a_temporary_file_a_killed_session_left_is_removed_by_the_next_write(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_bytes(b"old")
+    stale = tmp_path / f".a.md.mdverify-{_dead_pid()}-k1ll3d.tmp"
+    stale.write_bytes(b"half")
+    running = tmp_path / f".b.md.mdverify-{os.getppid()}-busy.tmp"  # a live process's
+    running.write_bytes(b"being written")
+    theirs = tmp_path / ".a.md.swp.tmp"
+    theirs.write_bytes(b"an editor's")
+    write_atomic(path, b"new", digest(b"old"))
+    assert files(tmp_path) == sorted([".a.md.swp.tmp", running.name, "a.md"])
+
+
+def test_a_write_names_its_temporary_file_for_its_own_process(tmp_path, monkeypatch):
+    path = tmp_path / "a.md"
+    path.write_bytes(b"old")
+    seen = []
+
+    def replace(source, target):
+        seen.append(Path(source).name)
+        real_replace(source, target)
+
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", replace)
+    write_atomic(path, b"new", digest(b"old"))
+    assert seen[0].startswith(f".a.md.mdverify-{os.getpid()}-")
+
+
+def test_a_read_only_file_is_not_rewritten_and_the_user_told(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_bytes(ARTICLE)
+    path.chmod(0o444)  # read-only even for root, who may write anything
+    results = update_files([request(path)])
+    assert path.read_bytes() == ARTICLE
+    assert "mdverify: a.md is read-only: not rewritten (make it writable to update it)" in (
+        summary(results)
+    )
+    assert files(tmp_path) == ["a.md"]
+
+
+def test_a_file_with_hard_links_is_not_rewritten_so_the_links_stay_one_file(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_bytes(ARTICLE)
+    other = tmp_path / "b.md"
+    os.link(path, other)
+    results = update_files([request(path)])
+    assert path.read_bytes() == other.read_bytes() == ARTICLE
+    assert path.stat().st_ino == other.stat().st_ino
+    assert any("a.md has 2 hard links: not rewritten" in line for line in summary(results))
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="chown needs root")
+def test_a_rewrite_keeps_the_files_owner_group_and_mode(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_bytes(b"old")
+    os.chown(path, 4321, 4322)
+    path.chmod(0o2640)  # setgid too, which a chown after the chmod would clear
+    write_atomic(path, b"new", digest(b"old"))
+    found = path.stat()
+    assert (found.st_uid, found.st_gid) == (4321, 4322)
+    assert stat.S_IMODE(found.st_mode) == 0o2640
+    assert path.read_bytes() == b"new"

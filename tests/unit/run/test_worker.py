@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from mdverify.article.parse import parse_text
+from mdverify.run import warm
 from mdverify.run.options import RunOptions
 from mdverify.run.request import prepare
 from mdverify.run.runner import Runner
@@ -30,8 +31,13 @@ def runner():
     runner.close()
 
 
+STARTER = "int(open('/proc/%d/stat' % os.getppid()).read().rsplit(')', 1)[1].split()[1])"
+"""The process that started the article: its parent is a stand-in (`mdverify.run.lifeline`),
+whose parent that is."""
+
+
 def test_articles_are_forked_from_the_worker_not_from_pytest(tmp_path, runner):
-    text = fence("import os\nprint(os.getppid())")
+    text = fence(f"import os\nprint({STARTER})")
     got = runner.observations("a", prepared(tmp_path, "a", text, runner.options))
     parent = int(got[0].stdout)
     assert parent != os.getpid()
@@ -40,12 +46,12 @@ def test_articles_are_forked_from_the_worker_not_from_pytest(tmp_path, runner):
 
 
 def test_each_article_gets_its_own_process_session_and_directory(tmp_path, runner):
-    code = "import os\nprint(os.getpid(), os.getsid(0), os.getcwd())"
+    code = "import os\nprint(os.getppid(), os.getsid(0), os.getcwd())"
     seen = []
     for name in ("a", "b"):
         out = runner.observations(name, prepared(tmp_path, name, fence(code), runner.options))
         pid, sid, cwd = out[0].stdout.split()
-        assert pid == sid  # a session of its own: the whole group can be killed
+        assert pid == sid  # its stand-in's session: the whole group can be killed
         seen.append((pid, cwd))
     assert seen[0][0] != seen[1][0]
     assert seen[0][1] != seen[1][1]
@@ -120,7 +126,7 @@ def test_a_timeout_kills_the_article_and_the_worker_goes_on(tmp_path):
 def test_articles_run_cold_when_the_worker_dies(tmp_path):
     runner = Runner(RunOptions(), warm=True, ahead=0)
     articles = {
-        name: prepared(tmp_path, name, fence("import os\nprint(os.getppid())"), runner.options)
+        name: prepared(tmp_path, name, fence(f"import os\nprint({STARTER})"), runner.options)
         for name in "abc"
     }
     for name, prep in articles.items():
@@ -137,7 +143,7 @@ def test_articles_run_cold_when_the_worker_dies(tmp_path):
 def test_cold_start_never_starts_a_worker(tmp_path):
     options = RunOptions()
     runner = Runner(options, warm=False)
-    code = "import os\nprint(os.getppid())"
+    code = f"import os\nprint({STARTER})"
     got = runner.observations("a", prepared(tmp_path, "a", fence(code), options))
     assert int(got[0].stdout) == os.getpid()
     assert runner._worker is None
@@ -183,7 +189,7 @@ def test_closing_removes_the_folders_of_results_nobody_collected(tmp_path):
 
 def test_a_run_with_files_runs_warm_and_its_child_finds_them(tmp_path, runner):
     text = '---\nmdverify:\n  files:\n    data.txt: "from the world"\n---\n' + fence(
-        "import os\nprint(open('data.txt').read(), os.getppid())"
+        f"import os\nprint(open('data.txt').read(), {STARTER})"
     )
     ready = prepared(tmp_path, "a", text, runner.options)
     runner.speculate("a", ready)
@@ -193,7 +199,7 @@ def test_a_run_with_files_runs_warm_and_its_child_finds_them(tmp_path, runner):
 
 
 def _ppid(runner: Runner, tmp_path: Path, name: str, code: str = "") -> str:
-    text = fence(f"import os\n{code}\nprint(os.getppid())")
+    text = fence(f"import os\n{code}\nprint({STARTER})")
     return runner.observations(name, prepared(tmp_path, name, text, runner.options))[0].stdout
 
 
@@ -213,7 +219,7 @@ def test_a_session_that_ends_idle_hands_its_worker_to_the_next_with_the_same_sta
 
 def test_a_worker_with_work_left_or_another_start_is_not_handed_on(tmp_path):
     busy = Runner(RunOptions(), warm=True, ahead=4)
-    ppid = fence("import os\nprint(os.getppid())")
+    ppid = fence(f"import os\nprint({STARTER})")
     for name in "ab":
         busy.plan(name, prepared(tmp_path, name, ppid, busy.options))
     busy_worker = int(_ppid(busy, tmp_path, "a"))  # b runs ahead; nobody collects it
@@ -253,3 +259,22 @@ def test_home_counts_for_the_start_only_when_it_holds_a_user_site_packages(tmp_p
     key = {home: _start_key("python3", {"HOME": str(home)}, 2) for home in (bare, with_site)}
     assert key[bare] == _start_key("python3", {"HOME": "/nowhere"}, 2)
     assert key[with_site] != key[bare]
+
+
+def test_a_stopped_worker_is_given_up_and_the_article_runs_cold(tmp_path, monkeypatch):
+    # A worker stopped from outside (SIGSTOP) answers nothing: past the longest its jobs
+    # may take, the wait ends, the worker is killed and the article runs cold.
+    monkeypatch.setattr(warm, "IDLE_LIMIT", 0.2)
+    monkeypatch.setattr(warm, "_SLACK", 0.5)
+    runner = Runner(RunOptions(timeout=1), warm=True)
+    try:
+        runner.observations("a", prepared(tmp_path, "a", fence("x = 1"), runner.options))
+        assert runner._worker is not None
+        stopped = runner._worker._proc
+        os.kill(stopped.pid, signal.SIGSTOP)
+        text = fence(f"import os\nprint({STARTER})")
+        got = runner.observations("b", prepared(tmp_path, "b", text, runner.options))
+    finally:
+        runner.close()
+    assert int(got[0].stdout) == os.getpid()  # cold: started by this process
+    assert stopped.wait(timeout=60) == -signal.SIGKILL

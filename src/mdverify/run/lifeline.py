@@ -1,0 +1,83 @@
+"""What ties an article's processes to the harness: they die with it, and cannot stop it.
+
+* `die_with_parent`: every process mdverify starts (the warm worker, a cold child, each
+  forked child, the article itself) asks Linux to SIGKILL it when its parent ends
+  (`PR_SET_PDEATHSIG`, through ctypes' `prctl`, right after the fork or at start-up), so
+  that a pytest killed with SIGKILL (a cancelled CI job, `timeout -s KILL`) leaves no
+  article running on. Where the parent died before the call, the process exits at once.
+  Elsewhere (macOS) it does nothing: the process group kill at the end of each article
+  still applies.
+* `stand_in`: the article runs in a process of its own below a stand-in parent that only
+  waits for it. `os.kill(os.getppid(), SIGKILL)` or `SIGSTOP` in an example then reaches
+  the stand-in, not the warm worker or pytest: a killed stand-in takes the article with it
+  (the block is reported as killed), a stopped one holds nothing the harness waits for.
+  The stand-in passes on SIGINT (the serve check's Ctrl+C) and ends as the article ended.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import signal
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+__all__ = ["die_with_parent", "stand_in"]
+
+_PR_SET_PDEATHSIG = 1
+_ORPHANED = 75
+"""Exit status of a process whose parent was gone before it could tie itself to it."""
+
+
+def die_with_parent(parent: int) -> None:
+    """Be killed when the process `parent` (ours now, if it still runs) ends.
+
+    `parent` 0: a parent this process cannot see (outside its pid namespace); the death
+    signal is asked for all the same, with no check that the parent still runs.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if parent and os.getppid() != parent:  # it ended before the call: nobody waits for us any more
+        os._exit(_ORPHANED)
+
+
+def stand_in(report_fd: int) -> None:
+    """Fork; return in the child, which runs the article; the parent waits and mirrors it.
+
+    `report_fd` is the article's event pipe: the stand-in closes its copy, so the harness
+    sees the pipe end when the article ends, even if the stand-in was stopped.
+    """
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        die_with_parent(parent)
+        return
+    os.close(report_fd)
+
+    def forward(signum: int, frame: FrameType | None) -> None:
+        del frame
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signum)
+
+    signal.signal(signal.SIGINT, forward)
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except ChildProcessError:  # pragma: no cover -- only we reap it
+            os._exit(0)
+    if os.WIFSIGNALED(status):
+        # End as it ended (SIGSEGV, SIGABRT, ...): the harness reports the signal.
+        signum = os.WTERMSIG(status)
+        with contextlib.suppress(OSError, ValueError):  # SIGKILL has no handler to reset
+            signal.signal(signum, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signum})
+        os.kill(os.getpid(), signum)
+    os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)

@@ -1,0 +1,2 @@
+--8<-- "snippets/code/greet.py:4:6"
+WHO = "nested"
