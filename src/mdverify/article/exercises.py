@@ -7,7 +7,7 @@ stands, such a block fails, or calls an older function of the same name from an 
 example, and either says nothing about the page (docs/output.md shows the rule).
 
 A block is such an exercise when both hold (`Example.asked`); when it then fails, it is
-skipped naming the function and the line of the ask (`mdverify.check.skips.skip_of`), and
+skipped naming the function and the line of the ask (`mdverify.check.runskips.skip_of`), and
 when it passes with an earlier example's function of that name, it passes:
 
 * the prose since the previous fence asks for a function by name: a verb that asks for

@@ -28,7 +28,7 @@ beside `total`): a typo, which fails.
 Longer blocks that parse can lack names too: an exercise stub (`print(reverse_list([1, 2,
 3]))` under "write a function called reverse_list") or a template that happens to parse
 (`for item in iterable:`). Whether one does is known only when it runs, so `unbound` gives
-each block the names it may lack, for the run's verdict (`mdverify.check.skips.skip_of`):
+each block the names it may lack, for the run's verdict (`mdverify.check.runskips.skip_of`):
 each name it or a block above it uses, at any depth, that is no builtin, that no block of
 the article binds anywhere (a block that does not parse: what each of its lines would bind
 alone), that is no near-miss of a known name, and that is no standard module's name nor a
@@ -233,7 +233,7 @@ def local(
     """What each block uses at its top level that the article binds only inside functions.
 
     By example index: (name, line of the first block that binds it), for the run's verdict
-    (`mdverify.check.skips.skip_of`). The name is the function's own, even when it is a
+    (`mdverify.check.runskips.skip_of`). The name is the function's own, even when it is a
     near-miss of a top-level one (`tasks` in a function, `task` at the top level): a typo
     seldom spells a name the article binds. A typo that matches nothing still fails.
     """

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mdverify.check.compare import judge
-from mdverify.check.skips import skip_of
+from mdverify.check.runskips import skip_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping

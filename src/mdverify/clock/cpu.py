@@ -17,11 +17,14 @@ clock, a `wait_for(..., 0.4)` around 0.6 s of computing times out, and a busy-wa
   So the overhead between two awaits, a few microseconds, never counts, and nor does the
   CPU a wait itself costs (the clock's own polling): the next stretch begins as it ends.
 * While time flows at real speed anyway (a thread, a job or a child process runs) the
-  CPU is already in it, so no stretch counts; one that began before the flow is dropped.
+  CPU is already in it, so no stretch counts. Starting a thread, submitting a job and
+  spawning a child read the clock first (`mdverify.clock.tracking`), so that the stretch
+  before the flow counts; what is left of it under the threshold is dropped.
 
 Threads of the harness (those alive at install) are not measured: their work is not
 the example's. Nor is the work the harness does on the example's own thread inside
-`harness_work` (`mdverify.clock.installer`): recording which print call wrote what.
+`harness_work` (`mdverify.clock.installer`): compiling a block, marking where each
+statement's output ends, finding which print call wrote what.
 
 This module never imports pytest: the child process imports it.
 """

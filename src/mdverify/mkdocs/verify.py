@@ -21,7 +21,8 @@ from mdverify.article.styles import only_styles
 from mdverify.check.conclude import conclude
 from mdverify.check.hidden import hidden_above
 from mdverify.check.report import headline, render
-from mdverify.check.skips import failed_names, skip_group, skip_text, stale_names
+from mdverify.check.runskips import failed_names, stale_names
+from mdverify.check.skips import skip_group, skip_text
 from mdverify.check.tally import Checked, checked
 from mdverify.edit.atomic import digest
 from mdverify.model import ArticleError, Verdict, beside

@@ -160,7 +160,7 @@ class Raised:
     after the group, depth first."""
     name: str | None = None
     """NameError: the name that was not found (`NameError.name`); None otherwise. A run-time
-    skip (`mdverify.check.skips.skip_of`) reads it here, never from the traceback."""
+    skip (`mdverify.check.runskips.skip_of`) reads it here, never from the traceback."""
 
 
 class DiagnosticKind(str, Enum):

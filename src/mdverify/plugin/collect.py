@@ -21,7 +21,7 @@ from mdverify.article.parse import decode, parse_text
 from mdverify.article.setupfile import setup_code
 from mdverify.article.snippets import mentions
 from mdverify.article.styles import only_styles
-from mdverify.check.skips import failed_names, stale_names
+from mdverify.check.runskips import failed_names, stale_names
 from mdverify.edit.atomic import digest
 from mdverify.model import ArticleError
 from mdverify.plugin.fixtures import attach_request, begin_postgres, servers_for
@@ -129,13 +129,13 @@ class MarkdownFile(pytest.File):
         return self._ran.observations[example.index]
 
     def failed_before(self, example: Example) -> dict[str, int]:
-        """Names only failed blocks above `example` bind (`check.skips.failed_names`)."""
+        """Names only failed blocks above `example` bind (`check.runskips.failed_names`)."""
         if self._ran is None:
             return {}
         return failed_names(self.article.examples, self._ran.observations, example.index)
 
     def stale_before(self, example: Example) -> dict[str, int]:
-        """Names whose last binder above `example` failed (`check.skips.stale_names`)."""
+        """Names whose last binder above `example` failed (`check.runskips.stale_names`)."""
         if self._ran is None:
             return {}
         return stale_names(self.article.examples, self._ran.observations, example.index)

@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from mdverify.clock import Clock, VirtualTimeExceeded, install
+from mdverify.clock import Clock, VirtualTimeExceeded, harness_work, install
 from mdverify.model import Status
 from mdverify.run import files, fresh, lifeline, netmap, netns, pidns, streams
 from mdverify.run.awaits import AwaitRecorder
@@ -222,25 +222,27 @@ class _Session:
         padded = "\n" * (block["code_line"] - 1) + block["source"]
         # The child parses the block again because it compiles one statement at a time, with
         # its own interpreter's grammar (`python` may differ from the parent's), and a syntax
-        # error must stop the block before its first statement runs.
+        # error must stop the block before its first statement runs. A script is compiled
+        # before it starts: that CPU is not the block's time (`harness_work`).
         where = Places(block, path)
-        try:
-            tree = ast.parse(padded, filename=path)
-        except SyntaxError as err:
-            raise where.syntax_error(err)  # noqa: B904 -- the same error, at its own line
-        shown = set(block.get("values", []))
-        steps = []
-        for stmt in tree.body:
-            own = where.place(stmt)  # an included file's statement compiles as its code
-            steps.append(
-                Step(
-                    # A value a comment shows is handed to sys.displayhook, as in the REPL.
-                    self._compile(ast.Interactive(body=[stmt]), own, "single")
-                    if own == path and stmt.lineno in shown
-                    else self._compile(ast.Module(body=[stmt], type_ignores=[]), own, "exec"),
-                    stmt.end_lineno or stmt.lineno,
+        with harness_work():
+            try:
+                tree = ast.parse(padded, filename=path)
+            except SyntaxError as err:
+                raise where.syntax_error(err)  # noqa: B904 -- the same error, at its own line
+            shown = set(block.get("values", []))
+            steps = []
+            for stmt in tree.body:
+                own = where.place(stmt)  # an included file's statement compiles as its code
+                steps.append(
+                    Step(
+                        # A value a comment shows is handed to sys.displayhook, as in the REPL.
+                        self._compile(ast.Interactive(body=[stmt]), own, "single")
+                        if own == path and stmt.lineno in shown
+                        else self._compile(ast.Module(body=[stmt], type_ignores=[]), own, "exec"),
+                        stmt.end_lineno or stmt.lineno,
+                    )
                 )
-            )
         self._run_steps(at_ends(steps, block), segments, start_out, namespace)
 
     def _run_pycon(
@@ -250,16 +252,17 @@ class _Session:
 
         path = self.request["path"]
         steps = []
-        for example in doctest.DocTestParser().get_examples(block["source"]):
-            first = block["code_line"] + example.lineno
-            last = first + example.source.count("\n") - 1
-            try:
-                code = self._compile("\n" * (first - 1) + example.source, path, "single")
-            except SyntaxError as err:
-                # As in the REPL, the prompts above it run first; its answer may be this error.
-                steps.append(Step(None, last, example, err))
-            else:
-                steps.append(Step(code, last, example))
+        with harness_work():  # reading and compiling the prompts is not the block's time
+            for example in doctest.DocTestParser().get_examples(block["source"]):
+                first = block["code_line"] + example.lineno
+                last = first + example.source.count("\n") - 1
+                try:
+                    code = self._compile("\n" * (first - 1) + example.source, path, "single")
+                except SyntaxError as err:
+                    # As in the REPL, the prompts above it run first; its answer may be this.
+                    steps.append(Step(None, last, example, err))
+                else:
+                    steps.append(Step(code, last, example))
         if not block.get("repl"):
             self._run_steps(at_ends(steps, block), segments, start_out, self.space.names)
             return
@@ -283,8 +286,9 @@ class _Session:
         """Run each top-level statement (or prompt), in `scope`, and note where its output ends."""
 
         def done(step: Step) -> None:
-            streams.flush()
-            segments.append((step.last_line, streams.offsets()[0] - start_out))
+            with harness_work():  # marking where a statement's output ends is not its time
+                streams.flush()
+                segments.append((step.last_line, streams.offsets()[0] - start_out))
 
         if not any(step.flags & inspect.CO_COROUTINE for step in steps):
             for step in steps:

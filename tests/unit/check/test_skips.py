@@ -8,14 +8,8 @@ import pytest
 
 from mdverify.article.parse import parse_text
 from mdverify.check.compare import judge
-from mdverify.check.skips import (
-    TEMPLATE,
-    failed_names,
-    skip_group,
-    skip_of,
-    skip_text,
-    stale_names,
-)
+from mdverify.check.runskips import failed_names, skip_of, stale_names
+from mdverify.check.skips import TEMPLATE, skip_group, skip_text
 from mdverify.model import (
     BlockSettings,
     Example,
