@@ -193,7 +193,7 @@ def test_content_runs_every_service_example_and_skips_only_syntax_templates(pyte
     assert "failed" not in outcomes
     result.stdout.fnmatch_lines_random(
         [
-            f"async-await.md::{name} (line *) PASSED*"
+            f"async-await.md::{name}* PASSED*"
             for name in ("HTTP Requests", "Database Operations", "File I/O*", "Web Servers")
         ]
     )

@@ -27,8 +27,8 @@ def outcomes(result):
     """nodeid -> outcome, from -v lines with or without xdist's `[gwN] [ %]` prefix."""
     found = {}
     for line in result.outlines:
-        match = re.search(r"(\S+\.md::.*?\(line \d+\)).*?(PASSED|FAILED|SKIPPED)", line)
-        match = match or re.search(r"(PASSED|FAILED|SKIPPED) (\S+\.md::.*\(line \d+\))", line)
+        match = re.search(r"(\S+\.md::.*?) (PASSED|FAILED|SKIPPED)\b", line)
+        match = match or re.search(r"\b(PASSED|FAILED|SKIPPED) (\S+\.md::.*?)(?: - .*)?\s*$", line)
         if match:
             nodeid, outcome = sorted(match.groups(), key=lambda g: g in _OUTCOMES)
             found[nodeid] = outcome

@@ -30,8 +30,11 @@ if TYPE_CHECKING:
 __all__ = ["die_with_parent", "stand_in"]
 
 _PR_SET_PDEATHSIG = 1
-_ORPHANED = 75
-"""Exit status of a process whose parent was gone before it could tie itself to it."""
+_NOT_OURS = (
+    b"mdverify: Python was started again with the command line mdverify started it with "
+    b"(sys.orig_argv, as a reloader restarts a script); a block of a Markdown article "
+    b"cannot be restarted that way, so this process exits at once\n"
+)
 
 
 def die_with_parent(parent: int) -> None:
@@ -44,8 +47,13 @@ def die_with_parent(parent: int) -> None:
         with contextlib.suppress(OSError, AttributeError):
             libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if parent and os.getppid() != parent:  # it ended before the call: nobody waits for us any more
-        os._exit(_ORPHANED)
+    if parent and os.getppid() != parent:
+        # The parent ended before the call, and nobody waits for us any more; or an example
+        # ran our own command line again (Werkzeug's reloader runs sys.orig_argv), and then
+        # the process it waits for should end as a script that has nothing to do would.
+        with contextlib.suppress(OSError):
+            os.write(2, _NOT_OURS)
+        os._exit(0)
 
 
 def stand_in(report_fd: int) -> None:
