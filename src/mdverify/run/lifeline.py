@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
+import functools
 import os
 import signal
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from types import FrameType
 
 __all__ = ["die_with_parent", "stand_in"]
@@ -43,10 +44,9 @@ def die_with_parent(parent: int) -> None:
     `parent` 0: a parent this process cannot see (outside its pid namespace); the death
     signal is asked for all the same, with no check that the parent still runs.
     """
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    prctl = _prctl()
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if parent and os.getppid() != parent:
         # The parent ended before the call, and nobody waits for us any more; or an example
         # ran our own command line again (Werkzeug's reloader runs sys.orig_argv), and then
@@ -54,6 +54,21 @@ def die_with_parent(parent: int) -> None:
         with contextlib.suppress(OSError):
             os.write(2, _NOT_OURS)
         os._exit(0)
+
+
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    """The C library's `prctl`, from the symbols the interpreter has loaded (`dlopen(NULL)`).
+
+    Looked up once, in the parent before its forks: `ctypes.util.find_library` runs
+    `ldconfig` in a subprocess on every call, which every forked child would pay.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return cast("Callable[..., int]", ctypes.CDLL(None, use_errno=True).prctl)
+    except (OSError, AttributeError):
+        return None
 
 
 def stand_in(report_fd: int) -> None:
