@@ -71,9 +71,7 @@ def _isolate_as_user() -> bool:
     if not _call("unshare", _CLONE_NEWUSER | _CLONE_NEWNET):
         return False
     try:
-        for name, text in (("uid_map", f"{uid} {uid} 1"), ("setgroups", "deny")):
-            _write(name, text)
-        _write("gid_map", f"{gid} {gid} 1")
+        pidns.map_own_ids(uid, gid)
         _loopback_up()
     except OSError:
         # There is no way back to the shared network: an article without loopback reaches
@@ -82,14 +80,6 @@ def _isolate_as_user() -> bool:
     finally:
         pidns.own_user_namespace()  # its capabilities are for the loopback only: dropped
     return True
-
-
-def _write(name: str, text: str) -> None:
-    fd = os.open(f"/proc/self/{name}", os.O_WRONLY)
-    try:
-        os.write(fd, text.encode())
-    finally:
-        os.close(fd)
 
 
 def _call(name: str, *args: int) -> bool:

@@ -70,9 +70,7 @@ def enter() -> bool:
     libc.prctl(_PR_SET_DUMPABLE, 1)  # our own /proc files, to write the maps
     if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWPID) != 0:
         return False
-    for name, text in (("uid_map", f"{uid} {uid} 1"), ("setgroups", "deny")):
-        _write(name, text)
-    _write("gid_map", f"{gid} {gid} 1")
+    map_own_ids(uid, gid)
     own_user_namespace()
     # O and I live where the worker does: the article must not write their memory.
     libc.prctl(_PR_SET_DUMPABLE, 0)
@@ -154,6 +152,13 @@ def _end_as(status: int) -> NoReturn:  # pragma: no cover -- a forked process
         os.kill(os.getpid(), number)
         os._exit(128 + number)
     os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+
+
+def map_own_ids(uid: int, gid: int) -> None:
+    """In a user namespace just made, map only our own uid and gid (groups denied first)."""
+    for name, text in (("uid_map", f"{uid} {uid} 1"), ("setgroups", "deny")):
+        _write(name, text)
+    _write("gid_map", f"{gid} {gid} 1")
 
 
 def _write(name: str, text: str) -> None:
