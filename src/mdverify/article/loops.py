@@ -51,12 +51,23 @@ def foreign_loop(blocks: Sequence[BlockSyntax | None]) -> tuple[int, str] | None
     `blocks` are the readings of the blocks that run, in document order (None for the
     others). None when every block stays on asyncio's loops.
     """
-    trio_named = any(_names_trio(block) for block in blocks)
+    # Most articles name none of these packages: a look at the text spares every walk.
+    named = [b for b in blocks if b is not None and _mentions(b, (*_FOREIGN, "anyio"))]
+    if not named:
+        return None
+    trio_named = any(_names_trio(block) for block in named)
+    looked = {id(block) for block in named}
     for index, block in enumerate(blocks):
+        if id(block) not in looked:
+            continue
         for package in _imported(block):
             if package in _FOREIGN or (package == "anyio" and trio_named):
                 return index, package
     return None
+
+
+def _mentions(block: BlockSyntax, words: tuple[str, ...]) -> bool:
+    return any(word in line for line in block.lines for word in words)
 
 
 def _imported(block: BlockSyntax | None) -> list[str]:
