@@ -46,6 +46,20 @@ def _build(tmp_path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _pytest_summary(tmp_path) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """pytest over the same site's docs/, and its `mdverify:` summary lines."""
+    pytest_run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "docs"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    summary = [line for line in pytest_run.stdout.splitlines() if line.startswith("mdverify: ")]
+    return pytest_run, summary
+
+
 def _line_of(text: str, wanted: str) -> int:
     return text.split("\n").index(wanted) + 1
 
@@ -157,15 +171,7 @@ fine
 def test_a_build_gives_the_verdicts_pytest_gives_the_same_page(tmp_path):
     _site(tmp_path, MIXED)
     built = _build(tmp_path)
-    pytest_run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "docs"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        check=False,
-    )
-    summary = [line for line in pytest_run.stdout.splitlines() if line.startswith("mdverify: ")]
+    pytest_run, summary = _pytest_summary(tmp_path)
     assert summary, pytest_run.stdout
     for line in summary:  # the outcomes, then what was checked: the same words
         assert f"INFO    -  {line}" in built.stdout
@@ -265,15 +271,7 @@ def test_a_build_judges_sessions_as_pytest_does(tmp_path):
     """One failure, one skip for the name only the failed block of its session binds."""
     _site(tmp_path, SESSIONS)
     built = _build(tmp_path)
-    pytest_run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "docs"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        check=False,
-    )
-    summary = [line for line in pytest_run.stdout.splitlines() if line.startswith("mdverify: ")]
+    pytest_run, summary = _pytest_summary(tmp_path)
     assert summary[0] == "mdverify: 2 blocks passed, 1 failed, 1 skipped", pytest_run.stdout
     for line in summary:
         assert f"INFO    -  {line}" in built.stdout

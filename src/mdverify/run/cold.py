@@ -18,6 +18,7 @@ import subprocess
 import time
 from typing import TYPE_CHECKING
 
+from mdverify.run import lifeline
 from mdverify.run.capture import Folder
 from mdverify.run.observe import observations
 from mdverify.run.servecheck import ServerChecks
@@ -53,10 +54,8 @@ def run_cold(
             sandbox.give(folder.root)
         read_fd, write_fd = os.pipe()
         try:
-            # The parent's pid, for the child to die with it; under the sandbox its pid
-            # namespace hides it (0: bwrap's --die-with-parent stands in).
-            parent = os.getpid() if sandbox is None else 0
-            command = [*argv, str(write_fd), str(parent)]
+            parent = lifeline.parent_argument(sandboxed=sandbox is not None)
+            command = [*argv, str(write_fd), parent]
             if sandbox is not None:
                 command = sandbox.command(command, [str(folder.root)], chdir=str(folder.work))
             with folder.stdout.open("wb") as out, folder.stderr.open("wb") as err:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from types import FrameType
 
-__all__ = ["die_with_parent", "stand_in"]
+__all__ = ["die_with_parent", "parent_argument", "stand_in"]
 
 _PR_SET_PDEATHSIG = 1
 _NOT_OURS = (
@@ -36,6 +36,15 @@ _NOT_OURS = (
     b"(sys.orig_argv, as a reloader restarts a script); a block of a Markdown article "
     b"cannot be restarted that way, so this process exits at once\n"
 )
+
+
+def parent_argument(*, sandboxed: bool) -> str:
+    """Our pid, for a process we start to die with (`die_with_parent`).
+
+    Under the sandbox its pid namespace hides our pid: 0, and bwrap's --die-with-parent
+    stands in for the check.
+    """
+    return str(0 if sandboxed else os.getpid())
 
 
 def die_with_parent(parent: int) -> None:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdverify.run import frames
+from mdverify.run import frames, lifeline
 from mdverify.run.capture import Folder
 from mdverify.run.environment import scratch_dir
 from mdverify.run.options import IDLE_LIMIT
@@ -94,10 +94,8 @@ class WarmWorker:
         sandbox: Sandbox | None = None,
     ) -> None:
         self._root = tempfile.mkdtemp(prefix="mdverify-worker-", dir=scratch_dir())
-        # The last argument is the parent's pid, for the worker to die with it; under the
-        # sandbox its pid namespace hides it (0: bwrap's --die-with-parent stands in).
-        parent = os.getpid() if sandbox is None else 0
-        argv = [python, "-m", "mdverify.run.worker", str(concurrency), self._root, str(parent)]
+        parent = lifeline.parent_argument(sandboxed=sandbox is not None)
+        argv = [python, "-m", "mdverify.run.worker", str(concurrency), self._root, parent]
         if sandbox is not None:
             # The worker, and so every child it forks, runs inside; only its root is writable.
             sandbox.give(Path(self._root))
