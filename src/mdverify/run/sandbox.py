@@ -43,6 +43,7 @@ import hashlib
 import os
 import pwd
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -166,7 +167,8 @@ def probe(python: str, tree: str | None, home: str = "") -> Sandbox | Unavailabl
     `home` is HOME, which the sandbox hides: part of the answer's key, not read here.
 
     As root, the examples run as `nobody` where that user can read the interpreter and the
-    tree; where it cannot (a tree in a folder only root may enter, as pytest's own
+    tree, once the folders on the way that only root may enter are covered and rebuilt open
+    (`_closed`); where it still cannot (a tree that is itself closed, as pytest's own
     temporary folders are), as uid 0 without any capability.
     """
     if not sys.platform.startswith("linux"):
@@ -230,19 +232,18 @@ def _arguments(bwrap: str, python: str, tree: str | None, *, drop: bool = False)
     # Tells the child to make a PID namespace per article (`mdverify.run.pidns`).
     yield from ("--setenv", "MDVERIFY_SANDBOX", "1")
     yield from ("--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev")
+    needed = _needed(python, tree)
     private = list(_private())
+    # As nobody, a folder on the way that only its owner may enter (a CI checkout under a
+    # 0700 folder) is covered too, and what is needed in it bound back under open parents.
+    closed = _closed(needed, private) if drop else []
+    for folder in closed:
+        yield from ("--perms", "0755", "--tmpfs", folder)
     for folder in private:
         yield from ("--perms", _PRIVATE, "--tmpfs", folder)
-    rebound = [f for f in _needed(python, tree) if any(_inside(f, p) for p in private)]
-    made: set[str] = set()
-    for folder in rebound:
-        # bwrap would make the folders on the way 0700, closed to nobody: make them 0755.
-        for parent in reversed(Path(folder).parents):
-            covered = any(_inside(str(parent), p) and str(parent) != p for p in private)
-            if covered and str(parent) not in made:
-                made.add(str(parent))
-                yield from ("--perms", "0755", "--dir", str(parent))
-        yield from ("--ro-bind", folder, folder)
+    private += closed
+    rebound = [f for f in needed if any(_inside(f, p) for p in private)]
+    yield from _bound_back(rebound, private)
     # A home inside a folder bound back (a tree under /tmp) is hidden again.
     hidden = [Path(p) for p in private if any(_inside(p, f) and p != f for f in rebound)]
     hidden += _git_paths(tree)
@@ -254,6 +255,19 @@ def _arguments(bwrap: str, python: str, tree: str | None, *, drop: bool = False)
             yield from ("--tmpfs", str(path))
         else:
             yield from ("--ro-bind", os.devnull, str(path))
+
+
+def _bound_back(rebound: list[str], covered: list[str]) -> Iterator[str]:
+    """Bind each of `rebound` read-only again, inside the `covered` folders' empty tmpfs."""
+    made: set[str] = set()
+    for folder in rebound:
+        # bwrap would make the folders on the way 0700, closed to nobody: make them 0755.
+        for parent in reversed(Path(folder).parents):
+            inside = any(_inside(str(parent), p) and str(parent) != p for p in covered)
+            if inside and str(parent) not in made:
+                made.add(str(parent))
+                yield from ("--perms", "0755", "--dir", str(parent))
+        yield from ("--ro-bind", folder, folder)
 
 
 def _private() -> tuple[str, ...]:
@@ -305,6 +319,28 @@ def _needed(python: str, tree: str | None) -> list[str]:
             if not any(_inside(path, kept) for kept in found):
                 found = [kept for kept in found if not _inside(kept, path)] + [path]
     return sorted(found)
+
+
+def _closed(needed: Iterable[str], private: Iterable[str]) -> list[str]:
+    """The first folder on the way to each of `needed` that others may not enter.
+
+    Folders under `private` are left out: those are covered and rebuilt open already.
+    """
+    covered = list(private)
+    found: list[str] = []
+    for folder in needed:
+        for parent in reversed(Path(folder).parents):
+            name = str(parent)
+            if any(_inside(name, p) for p in [*covered, *found]):
+                break
+            try:
+                closed = not parent.stat().st_mode & stat.S_IXOTH
+            except OSError:
+                break
+            if closed:
+                found.append(name)
+                break
+    return found
 
 
 def _git_paths(tree: str | None) -> list[Path]:
