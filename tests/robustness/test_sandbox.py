@@ -232,10 +232,7 @@ class Listeners:
         return self.reached
 
 
-def test_an_article_without_hosts_reaches_nothing_by_any_route(pytester, article, user):
-    listeners = Listeners()
-    tcp, udp = listeners.tcp.getsockname()[1], listeners.udp.getsockname()[1]
-    code = f"""
+ROUTES = """
 import _socket, importlib, shutil, socket, subprocess, sys
 raw = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
 raw.settimeout(2)
@@ -253,10 +250,44 @@ line = "import socket; socket.create_connection(('127.0.0.1', {tcp}), timeout=2)
 subprocess.run([sys.executable, "-c", line], capture_output=True)
 if shutil.which("curl"):
     subprocess.run(["curl", "-s", "-m", "2", "http://127.0.0.1:{tcp}/"], capture_output=True)
-print("tried")  # tried
 """
+"""Every route out to a listener on pytest's loopback at ports {tcp} and {udp}."""
+
+
+def test_an_article_without_hosts_reaches_nothing_by_any_route(pytester, article, user):
+    listeners = Listeners()
+    tcp, udp = listeners.tcp.getsockname()[1], listeners.udp.getsockname()[1]
+    code = ROUTES.format(tcp=tcp, udp=udp) + 'print("tried")  # tried\n'
     hostile(pytester, article, code)
     pytester.runpytest(REQUIRE).assert_outcomes(passed=2)
+    assert listeners.close() == []
+
+
+HOSTED = """
+import urllib.request
+print(urllib.request.urlopen("http://example.com/", timeout=5).read().decode().strip())
+"""
+
+
+@pytest.mark.parametrize("sandbox", [REQUIRE, OFF])
+def test_an_article_with_hosts_reaches_them_and_nothing_else(pytester, article, user, sandbox):
+    # Its own namespace, with a doorman to the declared servers (`mdverify.run.bridge`):
+    # the routes above reach nothing, the declared host answers. As root without the
+    # sandbox, the namespace is made with root's own capability, so `off` holds it too.
+    if sandbox == OFF and not ROOT:
+        pytest.skip("without the sandbox, a user that is not root shares the network")
+    listeners = Listeners()
+    tcp, udp = listeners.tcp.getsockname()[1], listeners.udp.getsockname()[1]
+    pages = pytester.path / "_pages" / "example.com"
+    pages.mkdir(parents=True)
+    (pages / "index.html").write_text("<h1>Example</h1>\n")
+    code = HOSTED + ROUTES.format(tcp=tcp, udp=udp)  # ROUTES reloads socket: hosts first
+    shown = "\n```text\n<h1>Example</h1>\n```\n"
+    (pytester.path / "bad.md").write_text(
+        "<!-- mdverify: hosts=example.com -->\n\n```python\n" + code.strip("\n") + "\n```\n" + shown
+    )
+    article("good.md", GOOD)
+    pytester.runpytest(sandbox).assert_outcomes(passed=2)
     assert listeners.close() == []
 
 

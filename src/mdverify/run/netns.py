@@ -17,8 +17,9 @@ Where neither works, `mdverify.run.netmap` moves
 each server to a free loopback port instead, behind the address it asked for. It must run
 while the process has one thread: a namespace is per thread.
 
-An article that talks to the harness (declared hosts, services, server checks) stays in the
-parent's namespace, where those servers are.
+An article that declares hosts or services gets one too, with a doorman that stays in the
+parent's namespace and connects it to those servers only (`mdverify.run.bridge`). One
+with a server check stays in the parent's namespace: the parent connects to its server.
 
 This module never imports pytest: the child process imports it.
 """
@@ -33,9 +34,9 @@ import os
 import socket
 import struct
 
-from mdverify.run import pidns
+from mdverify.run import bridge, pidns
 
-__all__ = ["isolate"]
+__all__ = ["enter", "isolate"]
 
 _CLONE_NEWNET = 0x40000000
 _CLONE_NEWUSER = 0x10000000
@@ -43,6 +44,21 @@ _SIOCGIFFLAGS = 0x8913
 _SIOCSIFFLAGS = 0x8914
 _IFF_UP = 0x1
 _IFREQ = "16sH14s"  # struct ifreq: the name, then ifr_flags in the union
+
+
+def enter(local: bool, servers: frozenset[tuple[str, int]]) -> tuple[bool, bridge.Bridge | None]:
+    """Move to a namespace of the article's own if it needs nothing here but `servers`.
+
+    `local`: it needs nothing of this namespace. Otherwise, a doorman to `servers`, forked
+    before the move, stays here (`mdverify.run.bridge`). Returns whether it moved, and the
+    doorman.
+    """
+    door = bridge.open_bridge(servers) if servers and not local else None
+    if not (local or door is not None) or not isolate():
+        if door is not None:
+            door.close()  # no namespace here: the harness is reachable as it is
+        return False, None
+    return True, door
 
 
 def isolate() -> bool:
