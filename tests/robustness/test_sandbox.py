@@ -291,6 +291,45 @@ def test_an_article_with_hosts_reaches_them_and_nothing_else(pytester, article, 
     assert listeners.close() == []
 
 
+SERVED = """
+<!-- mdverify: serve port=8765 request="GET /" expect="served" -->
+
+```python
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"served")
+
+try:
+    HTTPServer(("127.0.0.1", 8765), Handler).serve_forever()
+except KeyboardInterrupt:
+    pass
+```
+
+```python
+{routes}
+print("tried")  # tried
+```
+"""
+
+
+@pytest.mark.parametrize("start", ["warm", "cold"])
+def test_an_article_whose_server_is_checked_reaches_nothing_else(pytester, article, user, start):
+    # The parent's requests reach the server through a doorman inside the article's
+    # namespace (`mdverify.run.bridge`, INWARD); nothing from it reaches pytest's loopback.
+    listeners = Listeners()
+    tcp, udp = listeners.tcp.getsockname()[1], listeners.udp.getsockname()[1]
+    routes = ROUTES.format(tcp=tcp, udp=udp).strip("\n")
+    (pytester.path / "bad.md").write_text(SERVED.replace("{routes}", routes))
+    article("good.md", GOOD)
+    result = pytester.runpytest(REQUIRE, f"--mdverify-start={start}")
+    result.assert_outcomes(passed=3)
+    assert listeners.close() == []
+
+
 def test_an_example_signals_neither_pytest_nor_the_worker(pytester, article, monkeypatch, user):
     # Inside, pid 1 is the article's own init and every number /proc shows is another
     # namespace's; the guard keeps a broken sandbox from stopping the machine's processes.

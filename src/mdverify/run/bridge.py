@@ -12,6 +12,12 @@ back over the pair (SCM_RIGHTS). `mdverify.run.netmap` then puts it in place of 
 example's own socket. Nothing else crosses: no other address, and no process that does not
 ask (a `curl` finds only the article's own loopback).
 
+A server check goes the other way: the parent connects to the example's server, which
+listens in the article's namespace. There a second doorman, forked after the move, listens
+on a Unix socket in the article's folder (`INWARD`, a path, which every namespace sees),
+connects to the loopback port the parent names, and hands that socket back. It reaches
+only what the example itself reaches.
+
 The doorman answers one request at a time, each on its own pair, so that threads and
 processes that ask at once never read each other's answers. It is not dumpable, so the
 example's code, which runs as the same user, cannot write its memory through /proc; it
@@ -33,10 +39,23 @@ import struct
 
 from mdverify.run import lifeline, pidns
 
-__all__ = ["ENV", "Bridge", "connect", "current", "inherited", "open_bridge"]
+__all__ = [
+    "ENV",
+    "INWARD",
+    "Bridge",
+    "connect",
+    "connect_inward",
+    "current",
+    "inherited",
+    "listen_inward",
+    "open_bridge",
+    "open_inward",
+]
 
 ENV = "MDVERIFY_BRIDGE_FD"
 """Where a console command's Python finds the doorman's socket (`mdverify.run.console`)."""
+INWARD = "serve.sock"
+"""Beside the article's `work/`: where the parent asks for a connection to its server."""
 _CONNECT_S = 10.0
 _PR_SET_DUMPABLE = 4
 
@@ -195,6 +214,17 @@ def _answer(reply: int, data: bytes, servers: frozenset[tuple[str, int]]) -> Non
         os.close(reply)
 
 
+def _timeouts(sock: _socket.socket, seconds: float) -> None:
+    """Kernel timeouts for `sock`, which stays blocking.
+
+    The helpers below use a dup of it: Python's own timeout would make the description they
+    share non-blocking.
+    """
+    value = struct.pack("ll", int(seconds), int(seconds % 1 * 1e6))
+    for option in (socket.SO_RCVTIMEO, socket.SO_SNDTIMEO):
+        sock.setsockopt(socket.SOL_SOCKET, option, value)
+
+
 def _sendmsg(fd: int, data: bytes, passed: int | None) -> None:
     ancillary = []
     if passed is not None:
@@ -227,3 +257,84 @@ def _prctl(option: int, value: int) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(option, value, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl")
+
+
+def listen_inward(folder: str) -> _socket.socket | None:
+    """The Unix socket the inward doorman will answer on, in `folder`; None if it cannot be."""
+    path = os.path.join(folder, INWARD)  # noqa: PTH118 -- a str for bind
+    sock = _socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.bind(path)  # at most 107 bytes: a deeper folder shares the network instead
+        sock.listen(8)
+    except OSError:
+        sock.close()
+        return None
+    return sock
+
+
+def open_inward(listener: _socket.socket) -> int:
+    """Fork the inward doorman on `listener`, now that this process is in its namespace."""
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover -- the doorman; tests see it through its answers
+        try:
+            _inward(listener, parent)
+        finally:
+            os._exit(0)
+    listener.close()
+    return pid
+
+
+def connect_inward(folder: str, port: int, timeout: float) -> socket.socket:
+    """A socket connected to loopback `port` in the article's namespace, in non-blocking mode.
+
+    Raises OSError as a connect would (ECONNREFUSED when nothing listens there).
+    """
+    asker = _socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        _timeouts(asker, timeout)
+        asker.connect(os.path.join(folder, INWARD))  # noqa: PTH118 -- a str for connect
+        _sendmsg(asker.fileno(), str(port).encode(), None)
+        data, fds = _recvmsg(asker.fileno())
+    finally:
+        asker.close()
+    if not fds:
+        code = int(data or b"0") or errno.ECONNREFUSED
+        raise OSError(code, os.strerror(code))
+    connected = socket.socket(fileno=fds[0])
+    connected.setblocking(False)
+    return connected
+
+
+def _inward(listener: _socket.socket, parent: int) -> None:
+    lifeline.die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    pidns.drop()
+    with contextlib.suppress(OSError):
+        _prctl(_PR_SET_DUMPABLE, 0)
+    os.closerange(0, listener.fileno())
+    os.closerange(listener.fileno() + 1, os.sysconf("SC_OPEN_MAX"))
+    while True:
+        try:
+            # The C type's accept: no patch of the clock or of netmap can be in the way.
+            asker = _socket.socket(fileno=listener._accept()[0])  # type: ignore[attr-defined]  # noqa: SLF001
+        except OSError:
+            return
+        try:
+            _timeouts(asker, _CONNECT_S)
+            data, _ = _recvmsg(asker.fileno())
+            out = _socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            out.settimeout(_CONNECT_S)
+            try:
+                out.connect(("127.0.0.1", int(data)))
+                _sendmsg(asker.fileno(), b"0", out.fileno())
+            except (OSError, ValueError) as err:
+                code = getattr(err, "errno", None) or errno.ECONNREFUSED
+                _sendmsg(asker.fileno(), str(code).encode(), None)
+            finally:
+                out.close()
+        except OSError:
+            pass  # the parent went away
+        finally:
+            asker.close()

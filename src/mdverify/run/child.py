@@ -358,7 +358,8 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
     # First, while this process has one thread: a namespace is made per thread.
     own_pids = pidns.enter()
     net = request.get("net")
-    isolated, door = netns.enter(netmap.local_only(net), netmap.harness(net))
+    serving = bool(net and net["serve_blocks"])
+    isolated, door = netns.enter(netmap.local_only(net), netmap.harness(net), serving)
     pidns.drop()
     streams.save()
     # A script run from a terminal gets KeyboardInterrupt on Ctrl+C. pytest may itself run

@@ -108,11 +108,8 @@ def local_only(spec: NetSpec | None) -> bool:
 
 
 def harness(spec: NetSpec | None) -> frozenset[tuple[str, int]]:
-    """The harness's servers the doorman may reach (`mdverify.run.bridge`); none to serve.
-
-    With a checked server, the article stays in the parent's namespace: the parent connects.
-    """
-    if not spec or spec["serve_blocks"]:
+    """The harness's servers the doorman may reach (`mdverify.run.bridge`)."""
+    if not spec:
         return frozenset()
     servers = {(host, int(port)) for host, port in spec["services"]}
     servers |= {("127.0.0.1", int(port)) for port in spec["hosts"].values()}

@@ -18,8 +18,8 @@ each server to a free loopback port instead, behind the address it asked for. It
 while the process has one thread: a namespace is per thread.
 
 An article that declares hosts or services gets one too, with a doorman that stays in the
-parent's namespace and connects it to those servers only (`mdverify.run.bridge`). One
-with a server check stays in the parent's namespace: the parent connects to its server.
+parent's namespace and connects it to those servers only; one whose server the parent
+checks, with a doorman inside through which the parent connects (`mdverify.run.bridge`).
 
 This module never imports pytest: the child process imports it.
 """
@@ -46,18 +46,31 @@ _IFF_UP = 0x1
 _IFREQ = "16sH14s"  # struct ifreq: the name, then ifr_flags in the union
 
 
-def enter(local: bool, servers: frozenset[tuple[str, int]]) -> tuple[bool, bridge.Bridge | None]:
-    """Move to a namespace of the article's own if it needs nothing here but `servers`.
+def enter(
+    local: bool, servers: frozenset[tuple[str, int]], serving: bool
+) -> tuple[bool, bridge.Bridge | None]:
+    """Move to a network namespace of the article's own; whether it moved, and its doorman.
 
-    `local`: it needs nothing of this namespace. Otherwise, a doorman to `servers`, forked
-    before the move, stays here (`mdverify.run.bridge`). Returns whether it moved, and the
-    doorman.
+    `local`: it needs nothing of this namespace. `servers`: the harness's servers it needs,
+    reached through a doorman forked before the move, which stays here. `serving`: the
+    parent checks its servers, through a second doorman forked after the move, answering
+    on a socket in the article's folder (`mdverify.run.bridge`); where that socket cannot
+    be made, the article stays here.
     """
-    door = bridge.open_bridge(servers) if servers and not local else None
-    if not (local or door is not None) or not isolate():
+    listener = bridge.listen_inward(os.path.dirname(os.getcwd())) if serving else None  # noqa: PTH109, PTH120
+    if serving and listener is None:
+        return False, None
+    door = bridge.open_bridge(servers) if servers else None
+    if not (local or door is not None or listener is not None) or not isolate():
         if door is not None:
             door.close()  # no namespace here: the harness is reachable as it is
+        if listener is not None:
+            listener.close()
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(os.path.dirname(os.getcwd()), bridge.INWARD))  # noqa: PTH108, PTH109, PTH118, PTH120
         return False, None
+    if listener is not None:
+        bridge.open_inward(listener)
     return True, door
 
 

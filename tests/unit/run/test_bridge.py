@@ -81,3 +81,33 @@ def test_the_doorman_ends_with_the_bridge():
     door.close()
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
+
+
+def test_the_inward_doorman_connects_the_parent_to_a_loopback_port(listeners, tmp_path):
+    server, _ = listeners
+    closed = socket.create_server(("127.0.0.1", 0))
+    gone = _port(closed)
+    closed.close()
+    listener = bridge.listen_inward(str(tmp_path))
+    assert listener is not None
+    pid = bridge.open_inward(listener)
+    try:
+        with bridge.connect_inward(str(tmp_path), _port(server), 5.0) as sock:
+            assert sock.getblocking() is False  # for the parent's select
+            accepted, _ = server.accept()
+            accepted.sendall(b"hi")
+            accepted.close()
+            sock.setblocking(True)
+            assert sock.recv(2) == b"hi"
+        with pytest.raises(OSError) as refused:
+            bridge.connect_inward(str(tmp_path), gone, 5.0)
+        assert refused.value.errno == errno.ECONNREFUSED
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+
+
+def test_a_folder_too_deep_for_a_unix_socket_gets_none(tmp_path):
+    deep = tmp_path / ("d" * 120)
+    deep.mkdir()
+    assert bridge.listen_inward(str(deep)) is None
