@@ -65,21 +65,35 @@ def piece(lines: Sequence[str], stmt: ast.stmt) -> Piece:
     return Piece(first, "\n".join(chunk))
 
 
-def render(pieces: Iterable[Piece]) -> str:
-    """The pieces as one script, each at its own line where the ones above leave room."""
-    lines: list[str] = []
+def render(pieces: Iterable[Piece], above: int = 0) -> str:
+    """The pieces as one script, each at its own line where the ones above leave room.
+
+    `above`: the lines already written above the first piece.
+    """
+    out = []
     for line, text in pieces:
-        lines.extend([""] * (line - 1 - len(lines)))
-        lines.extend(text.split("\n"))
-    return "\n".join(lines) + "\n" if lines else ""
+        out.append("\n" * max(0, line - 1 - above) + text + "\n")
+        above = max(above, line - 1) + text.count("\n") + 1
+    return "".join(out)
 
 
 class Script:
-    """The file one namespace's `__main__` is: what its blocks ran, and the block running."""
+    """The file one namespace's `__main__` is: what its blocks ran, and the block running.
+
+    Each block costs what its own text does, not the whole article's: what ran stays the
+    file's first bytes, and `begin` cuts the file there and writes the block after it.
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._ran: list[Piece] = []
+        self._size = 0
+        """Bytes of the file that hold what ran."""
+        self._lines = 0
+        self._ends: list[tuple[Piece, int, int]] = []
+        """Each piece of the running block, with the file's size and lines after it."""
+        self._whole = True
+        """Whether the file holds exactly what ran, up to `_size`."""
 
     @classmethod
     def under(cls, root: str, number: int, article: str) -> Script:
@@ -89,21 +103,47 @@ class Script:
 
     def begin(self, pieces: Iterable[Piece]) -> None:
         """Write the file as it is while a block runs: what ran above, then all of `pieces`."""
-        text = render([*self._ran, *pieces])
+        self._ends = []
         try:
-            _write(self.path, text)
+            fd = _open(self.path)
         except OSError:
             # The example removed or replaced the folder (it is its own to write in): the
             # namespace then has a file no longer, as a script whose file was deleted.
+            self._whole = False
             return
+        try:
+            if not self._whole or os.fstat(fd).st_size < self._size:
+                text = render(self._ran)
+                self._size, self._lines = len(text.encode()), text.count("\n")
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, text.encode(), 0)
+                self._whole = True
+            size, lines, chunks = self._size, self._lines, []
+            for one in pieces:
+                chunk = render([one], lines).encode()
+                size, lines = size + len(chunk), max(lines, one.line - 1) + one.text.count("\n") + 1
+                chunks.append(chunk)
+                self._ends.append((one, size, lines))
+            os.ftruncate(fd, self._size)
+            os.pwrite(fd, b"".join(chunks), self._size)
+        except OSError:
+            self._whole = False
+        finally:
+            os.close(fd)
 
     def ran(self, done: Piece) -> None:
         """Keep `done`, a statement that ran to its end, for the blocks below."""
         self._ran.append(done)
+        if self._ends and self._ends[0][0] is done:
+            _, self._size, self._lines = self._ends.pop(0)
+        else:
+            self._whole = False  # a piece before it did not run: write it all again next time
 
 
-def _write(path: str, text: str) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)  # noqa: PTH103, PTH120
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
-    with os.fdopen(fd, "w", encoding="utf-8") as file:
-        file.write(text)
+def _open(path: str) -> int:
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW
+    try:
+        return os.open(path, flags, 0o644)
+    except FileNotFoundError:  # the namespace's first block, or the example removed it
+        os.makedirs(os.path.dirname(path), exist_ok=True)  # noqa: PTH103, PTH120
+        return os.open(path, flags, 0o644)

@@ -36,3 +36,22 @@ def test_the_file_holds_what_ran_then_the_block_running(tmp_path):
     script.ran(Piece(2, "a = 1"))  # the raise never ran to its end
     script.begin([Piece(8, "b = 2")])
     assert (tmp_path / "scripts/0/guide.py").read_text() == "\na = 1\n" + "\n" * 5 + "b = 2\n"
+
+
+def test_a_piece_that_did_not_run_is_gone_from_the_next_version(tmp_path):
+    script = Script(str(tmp_path / "s.py"))
+    first, failed, last = Piece(1, "a = 1"), Piece(2, "b = 1 / 0"), Piece(3, "c = 3")
+    script.begin([first, failed, last])
+    script.ran(first)
+    script.ran(last)  # as after a pycon prompt whose exception its answer shows
+    script.begin([Piece(9, "d = 4")])
+    assert (tmp_path / "s.py").read_text() == "a = 1\n\nc = 3\n" + "\n" * 5 + "d = 4\n"
+
+
+def test_a_removed_file_is_written_whole_again(tmp_path):
+    script = Script(str(tmp_path / "s.py"))
+    script.begin([Piece(1, "a = 1")])
+    script.ran(Piece(1, "a = 1"))
+    (tmp_path / "s.py").unlink()
+    script.begin([Piece(2, "b = 2")])
+    assert (tmp_path / "s.py").read_text() == "a = 1\nb = 2\n"
