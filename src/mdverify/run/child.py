@@ -254,7 +254,9 @@ class _Session:
                     # As in the REPL, the prompts above it run first; its answer may be this.
                     steps.append(Step(None, last, example, err))
                 else:
-                    steps.append(Step(code, last, example, piece=Piece(first, example.source)))
+                    steps.append(
+                        Step(code, last, example, piece=Piece(first, example.source.rstrip("\n")))
+                    )
         if not block.get("repl"):
             self._run_steps(at_ends(steps, block), segments, start_out, self.space.names)
             return
