@@ -1,9 +1,10 @@
-"""What multiprocessing leaves in /dev/shm is removed when its article ends (`run/posixipc.py`).
+"""What multiprocessing leaves in /dev/shm and /tmp is removed as its article ends (`posixipc`).
 
-Each test makes named semaphores (a `Lock`, a `Queue`) and `SharedMemory` segments that the
-article never releases, in its own process and in a spawned child, and checks `/dev/shm`
-after the run: the names the article wrote down (outside the sandbox, where pytest sees the
-same `/dev/shm`), or what a later article of the same worker finds there (inside it).
+Each test makes named semaphores (a `Lock`, a `Queue`) and `SharedMemory` segments (or a
+forkserver's socket folder) that the article never releases, in its own process and in a
+spawned child, and checks `/dev/shm` after the run: the names the article wrote down
+(outside the sandbox, where pytest sees the same `/dev/shm`), or what a later article of
+the same worker finds there (inside it).
 """
 
 from __future__ import annotations
@@ -118,6 +119,38 @@ def test_inside_the_sandbox_the_next_article_finds_dev_shm_empty(pytester, artic
     result.assert_outcomes(passed=3, failed=1)
 
 
+FORKSERVER = """
+    # Forkserver
+
+    ```python
+    import multiprocessing as mp
+    from pathlib import Path
+
+    if __name__ == "__main__":
+        ctx = mp.get_context("forkserver")
+        worker = ctx.Process(target=print, args=("child",))
+        worker.start()
+        worker.join()
+        Path({names!r}).write_text(mp.util.get_temp_dir())
+    ```
+
+    ```text
+    child
+    ```
+    """
+
+
+@pytest.mark.parametrize("start", ["warm", "cold"])
+def test_the_forkservers_socket_folder_is_removed_after_the_article(pytester, article, start):
+    names = pytester.path / "folder.txt"
+    article("fork.md", FORKSERVER.format(names=str(names)))
+    result = pytester.runpytest("--mdverify-sandbox=off", f"--mdverify-start={start}")
+    result.assert_outcomes(passed=1)
+    folder = Path(names.read_text())
+    assert folder.name.startswith("pymp-")
+    assert not folder.exists()
+
+
 def test_a_ledger_names_only_what_it_may_unlink(tmp_path):
     from mdverify.run import posixipc  # noqa: PLC0415 -- the module under test
 
@@ -128,5 +161,16 @@ def test_a_ledger_names_only_what_it_may_unlink(tmp_path):
         '["+", "folder", "' + os.fspath(outside) + '"]\n'
         "not json\n"
     )
+    target = tmp_path / "target"
+    target.mkdir()
+    (tmp_path / "pymp-link").symlink_to(target)
+    with (tmp_path / posixipc.LEDGER).open("a") as ledger:
+        ledger.write('["+", "folder", "' + os.fspath(tmp_path / "pymp-link") + '"]\n')
     assert posixipc.release(tmp_path) == []
     assert outside.exists()
+    assert target.exists()
+    (tmp_path / "pymp-made").mkdir()
+    with (tmp_path / posixipc.LEDGER).open("a") as ledger:
+        ledger.write('["+", "folder", "' + os.fspath(tmp_path / "pymp-made") + '"]\n')
+    assert posixipc.release(tmp_path) == [os.fspath(tmp_path / "pymp-made")]
+    assert not (tmp_path / "pymp-made").exists()

@@ -1,23 +1,26 @@
-"""multiprocessing's named semaphores and shared memory: noted by the child, removed after it.
+"""What multiprocessing leaves (semaphores, shared memory, folders): noted, then removed.
 
 With the `spawn` and `forkserver` start methods, every `Lock`, `Queue`, `Pool` and `Event`
 is a named POSIX semaphore (`/dev/shm/sem.mp-*` on Linux), and a `SharedMemory` block a
-named segment (`/dev/shm/psm_*`). Their owner unlinks them when it drops them or at its
+named segment (`/dev/shm/psm_*`); a forkserver or a `Manager` listens on a socket in a
+folder of its own (`/tmp/pymp-*`). Their owner unlinks them when it drops them or at its
 interpreter's exit, and multiprocessing's resource tracker, a process of its own, unlinks
 what is left when the owner dies. An article's process does not exit that way: it ends with
 `os._exit`, or is killed at a timeout, and the kill of its process group (or of its PID
-namespace) takes the tracker with it. What was left open would stay in `/dev/shm`, in RAM,
-for as long as the machine (or the warm worker's sandbox) lives.
+namespace) takes the tracker with it. What was left open would stay in `/dev/shm` and
+`/tmp`, in RAM, for as long as the machine (or the warm worker's sandbox) lives.
 
 So the child notes, in a ledger in the article's folder, every name that multiprocessing
-registers with its tracker and unregisters (`record`, which wraps
-`multiprocessing.resource_tracker`'s `register` and `unregister` when the article first
-imports it, and costs nothing to an article that never does), and the process that ends the
-article unlinks what the ledger still names once every process of the article is dead
-(`release`): the worker for a warm start, the parent for a cold one. A ledger is the
-article's to write, so only names of the form multiprocessing gives (one `/` and a name) are
-unlinked, and only in the `/dev/shm` the article itself could reach. A spawned child, and the
-forkserver, note theirs in the same ledger: their command line calls `record` first.
+registers with its tracker and unregisters, and every folder that
+`multiprocessing.util.get_temp_dir` makes (`record` wraps the three functions when the
+article first imports their modules, and costs nothing to an article that never does), and
+the process that ends the article removes what the ledger still names once every process of
+the article is dead (`release`): the worker for a warm start, the parent for a cold one. A
+ledger is the article's to write, so only names of the form multiprocessing gives (one `/`
+and a name) are unlinked, only folders named `pymp-*` that are ours and no link are
+removed, and only in the `/dev/shm` and `/tmp` the article itself could reach. A spawned
+child, and the forkserver, note theirs in the same ledger: their command line calls
+`record` first.
 
 This module never imports pytest: the child process imports it.
 """
@@ -29,6 +32,8 @@ import importlib.machinery
 import json
 import os
 import re
+import shutil
+import stat
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +54,8 @@ _PRELUDE = (
     'except ImportError:\\n pass"); '
 )
 _NAME = re.compile(r"/[^/\x00]{1,250}")
+_FOLDER = re.compile(r"pymp-[a-z0-9_]{1,64}")
+"""The name `multiprocessing.util.get_temp_dir` gives its folder (`tempfile.mkdtemp`)."""
 _MOST = 1 << 24
 """Bytes of a ledger read: some 300,000 names, far more than a system allows open."""
 
@@ -122,6 +129,17 @@ def _wrap_spawn(util: Any, ledger: str) -> None:  # noqa: ANN401 -- a module of 
         return spawnv_passfds(path, args, passfds)
 
     util.spawnv_passfds = spawned
+    get_temp_dir: Callable[[], str] = util.get_temp_dir
+
+    def temp_dir() -> str:
+        # A forkserver's or a manager's socket folder, removed only by an exit handler.
+        known = util.process.current_process()._config.get("tempdir")  # noqa: SLF001
+        made = get_temp_dir()
+        if made != known:
+            _note(ledger, "+", made, "folder")
+        return made
+
+    util.get_temp_dir = temp_dir
 
 
 def _wrap_tracker(module: Any, ledger: str) -> None:  # noqa: ANN401 -- a module of the stdlib's
@@ -167,6 +185,10 @@ def release(root: Path) -> list[str]:
                 left.pop((rtype, name), None)
     removed = []
     for rtype, name in left:
+        if rtype == "folder" and isinstance(name, str):
+            if _remove_folder(name):
+                removed.append(name)
+            continue
         unlink = _unlinker(rtype)
         if unlink is None or not isinstance(name, str) or not _NAME.fullmatch(name):
             continue
@@ -174,6 +196,20 @@ def release(root: Path) -> list[str]:
             unlink(name)
             removed.append(name)
     return removed
+
+
+def _remove_folder(path: str) -> bool:
+    """Remove multiprocessing's folder `path` (`pymp-*`, ours, no link); whether it was."""
+    if not _FOLDER.fullmatch(os.path.basename(path)):  # noqa: PTH119
+        return False
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return False
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.geteuid():
+        return False
+    shutil.rmtree(path, ignore_errors=True)  # never follows a link inside
+    return True
 
 
 def _unlinker(rtype: object) -> Callable[[str], None] | None:
