@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from mdverify.clock import Clock, VirtualTimeExceeded, harness_work, install
 from mdverify.model import Status
-from mdverify.run import files, fresh, lifeline, netmap, netns, pidns, streams
+from mdverify.run import files, fresh, lifeline, netmap, netns, pidns, posixipc, streams
 from mdverify.run.awaits import AwaitRecorder
 from mdverify.run.claimed import Recorder
 from mdverify.run.compiled import check_block
@@ -38,9 +38,10 @@ from mdverify.run.events import Done, End, Forever, Leftover, Start, encode_even
 from mdverify.run.included import Places
 from mdverify.run.leaks import Leaks
 from mdverify.run.limits import apply
+from mdverify.run.mainfile import Piece
 from mdverify.run.raised import describe, format_error, last_article_line, prompt_exception
 from mdverify.run.spaces import Space, Spaces
-from mdverify.run.steps import Step, at_ends
+from mdverify.run.steps import Step, at_ends, noting, statements
 
 if TYPE_CHECKING:
     import types
@@ -70,7 +71,9 @@ class _Session:
         self.report = report
         self.leaks = leaks
         self.clock: Clock = install("real" if request["clock"] == "real" else "virtual")
-        self.spaces = Spaces(request["blocks"])
+        # The article's folder, beside its working directory (`mdverify.run.capture`).
+        root = os.path.dirname(os.getcwd())  # noqa: PTH109, PTH120
+        self.spaces = Spaces(request["blocks"], root, request["path"])
         self.space = Space()
         """The namespace of the running block (`mdverify.run.spaces`)."""
         self.statement: int | None = None
@@ -231,18 +234,7 @@ class _Session:
             except SyntaxError as err:
                 raise where.syntax_error(err)  # noqa: B904 -- the same error, at its own line
             shown = set(block.get("values", []))
-            steps = []
-            for stmt in tree.body:
-                own = where.place(stmt)  # an included file's statement compiles as its code
-                steps.append(
-                    Step(
-                        # A value a comment shows is handed to sys.displayhook, as in the REPL.
-                        self._compile(ast.Interactive(body=[stmt]), own, "single")
-                        if own == path and stmt.lineno in shown
-                        else self._compile(ast.Module(body=[stmt], type_ignores=[]), own, "exec"),
-                        stmt.end_lineno or stmt.lineno,
-                    )
-                )
+            steps = statements(tree, padded, path, where, shown, self._compile)
         self._run_steps(at_ends(steps, block), segments, start_out, namespace)
 
     def _run_pycon(
@@ -262,7 +254,9 @@ class _Session:
                     # As in the REPL, the prompts above it run first; its answer may be this.
                     steps.append(Step(None, last, example, err))
                 else:
-                    steps.append(Step(code, last, example))
+                    steps.append(
+                        Step(code, last, example, piece=Piece(first, example.source.rstrip("\n")))
+                    )
         if not block.get("repl"):
             self._run_steps(at_ends(steps, block), segments, start_out, self.space.names)
             return
@@ -290,11 +284,14 @@ class _Session:
                 streams.flush()
                 segments.append((step.last_line, streams.offsets()[0] - start_out))
 
+        with harness_work():  # `__main__`'s file holds the block while it runs
+            ran = noting(self.space.script if scope is self.space.names else None, steps)
         if not any(step.flags & inspect.CO_COROUTINE for step in steps):
             for step in steps:
                 self.statement = step.last_line
                 with prompt_exception(step.prompt, streams.flush):
                     exec(step.compiled(), scope)  # noqa: S102
+                    ran(step)
                 done(step)
             return
 
@@ -307,6 +304,7 @@ class _Session:
                     result = eval(step.compiled(), scope)  # noqa: S307
                     if step.flags & inspect.CO_COROUTINE:
                         await result
+                    ran(step)
                 done(step)
 
         # One loop for each namespace: a task started in one block can be awaited in the next.
@@ -374,6 +372,7 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
             data = data[os.write(report_fd, data) :]
 
     apply(request["limits"])
+    posixipc.record(os.path.dirname(os.getcwd()))  # noqa: PTH109, PTH120 -- the article's folder
     # Below a stand-in parent, which an example's os.kill(os.getppid(), ...) reaches. After
     # the limits, which it shares; before the network's routing, which may start threads.
     # In a PID namespace of its own the parent is the namespace's init, which ignores

@@ -18,7 +18,7 @@ import subprocess
 import time
 from typing import TYPE_CHECKING
 
-from mdverify.run import lifeline
+from mdverify.run import lifeline, posixipc
 from mdverify.run.capture import Folder
 from mdverify.run.observe import observations
 from mdverify.run.servecheck import ServerChecks
@@ -91,6 +91,8 @@ def run_cold(
             return observations(prepared, outcome, capture)
     finally:
         held.close()
+        if sandbox is None:  # else it was the sandbox's own /dev/shm, gone with it
+            posixipc.release(folder.root)
         folder.remove()
 
 

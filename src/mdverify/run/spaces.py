@@ -8,6 +8,9 @@ says which blocks share one.
 A namespace is dropped after its last block, as its script's exit would drop it, so that
 what it held (a server's socket, an open file) is closed before the blocks below it run.
 Those in use at the article's last block are dropped when the article ends, as before.
+
+Each namespace's `__main__` has a file, its `__file__`: the code its blocks ran, as one
+script (`mdverify.run.mainfile`), which multiprocessing's spawned children run again.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import asyncio
 import sys
 import types
 from typing import TYPE_CHECKING, Any
+
+from mdverify.run.mainfile import Script
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -29,9 +34,13 @@ __all__ = ["Space", "Spaces"]
 class Space:
     """One namespace: its `__main__` module, its loop and its `__future__` flags."""
 
-    def __init__(self) -> None:
+    def __init__(self, script: Script | None = None) -> None:
         self.module = types.ModuleType("__main__")
         self.module.__dict__["__builtins__"] = __builtins__
+        self.script = script
+        """The file its `__main__` is (`mdverify.run.mainfile`); None: it has none."""
+        if script is not None:
+            self.module.__file__ = script.path
         self.loop: asyncio.AbstractEventLoop | None = None
         """The loop its blocks' top-level awaits run in; None until one does."""
         self.future_flags = 0
@@ -51,7 +60,11 @@ class Space:
 class Spaces:
     """The namespaces of one article's run, each made when its first block runs."""
 
-    def __init__(self, blocks: Sequence[BlockRequest]) -> None:
+    def __init__(
+        self, blocks: Sequence[BlockRequest], root: str | None = None, article: str = ""
+    ) -> None:
+        """`root`: the article's folder, where each namespace's script goes (None: no files)."""
+        self._root, self._article, self._made = root, article, 0
         self._last = {block.get("namespace", ""): block["index"] for block in blocks}
         self._final = blocks[-1]["index"] if blocks else None
         self._open: dict[str, Space] = {}
@@ -62,7 +75,11 @@ class Spaces:
         key = block.get("namespace", "")
         space = self._open.get(key)
         if space is None:
-            space = self._open[key] = Space()
+            script = None
+            if self._root is not None:
+                script = Script.under(self._root, self._made, self._article)
+                self._made += 1
+            space = self._open[key] = Space(script)
         sys.modules["__main__"] = space.module
         return space
 

@@ -6,16 +6,22 @@ step's last line is where the output it prints is attributed up to.
 
 from __future__ import annotations
 
+import ast
+import inspect
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
+
+from mdverify.run.mainfile import Piece, Script, piece
 
 if TYPE_CHECKING:
     import doctest
     import types
+    from collections.abc import Callable, Collection, Sequence
 
+    from mdverify.run.included import Places
     from mdverify.run.spec import BlockRequest
 
-__all__ = ["Step", "at_ends"]
+__all__ = ["Step", "at_ends", "noting", "statements"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,13 @@ class Step:
     prompt: doctest.Example | None = None
     error: SyntaxError | None = None
     """Why `code` is None: the prompt does not compile, which it raises when its turn comes."""
+    piece: Piece | None = None
+    """Its text at its line, for `__main__`'s file (`mdverify.run.mainfile`)."""
+
+    @property
+    def script(self) -> Piece | None:
+        """Its piece of `__main__`'s file: none for a top-level await, which no script has."""
+        return None if self.flags & inspect.CO_COROUTINE else self.piece
 
     @property
     def flags(self) -> int:
@@ -40,6 +53,49 @@ class Step:
             assert self.error is not None
             raise self.error
         return self.code
+
+
+def statements(
+    tree: ast.Module,
+    padded: str,
+    path: str,
+    where: Places,
+    shown: Collection[int],
+    compile_: Callable[[ast.Module | ast.Interactive, str, str], types.CodeType],
+) -> list[Step]:
+    """One step for each top-level statement of a block's `tree`, compiled by `compile_`."""
+    lines = padded.split("\n")
+    steps = []
+    for stmt in tree.body:
+        own = where.place(stmt)  # an included file's statement compiles as its code
+        steps.append(
+            Step(
+                # A value a comment shows is handed to sys.displayhook, as in the REPL.
+                compile_(ast.Interactive(body=[stmt]), own, "single")
+                if own == path and stmt.lineno in shown
+                else compile_(ast.Module(body=[stmt], type_ignores=[]), own, "exec"),
+                stmt.end_lineno or stmt.lineno,
+                piece=piece(lines, stmt),
+            )
+        )
+    return steps
+
+
+def noting(script: Script | None, steps: Sequence[Step]) -> Callable[[Step], None]:
+    """Write `script` as it is while `steps` run; what keeps in it each step that ran.
+
+    `script`: the file of the namespace the steps run in (`mdverify.run.mainfile`); None:
+    they run in none (a file run as a script is its own file).
+    """
+    if script is None:
+        return lambda _: None
+    script.begin(step.script for step in steps if step.script is not None)
+
+    def ran(step: Step) -> None:
+        if step.script is not None:
+            script.ran(step.script)
+
+    return ran
 
 
 def at_ends(steps: list[Step], block: BlockRequest) -> list[Step]:

@@ -39,7 +39,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
-from mdverify.run import frames, lifeline, limits, pidns
+from mdverify.run import frames, lifeline, limits, pidns, posixipc
 from mdverify.run.capture import Folder, Held
 from mdverify.run.child import execute, preload  # the warm part: every child needs it
 from mdverify.run.servecheck import ServerChecks
@@ -190,6 +190,7 @@ class _Supervisor:
         idle = len(self.children) == 1 and not self.queue
         grace = GRACE if child.watch.cut_short else 0.0
         code, released = end_group(child.pid, wait=idle, grace=grace)
+        posixipc.release(child.folder.root)  # what multiprocessing left in /dev/shm
         if not released:
             self.unreleased.append(child.pid)
         if idle:
