@@ -39,9 +39,6 @@ KNOWN: dict[str, tuple[int, str]] = {
     "way4-selectors-with-a-timeout": (4, "selectors' select(timeout=0.2) measures 0.0s"),
     "way4-os-system-sleep": (4, 'os.system("sleep 0.2") measures 0.0s'),
     "way4-blocking-wait-inside-a-coroutine": (4, "Event.wait(0.2) on the loop's thread: 0.0s"),
-    "way6-setitimer-interrupts-time-sleep": (6, "SIGALRM never interrupts a virtual time.sleep"),
-    "way6-alarm-interrupts-time-sleep": (6, "signal.alarm never interrupts a virtual time.sleep"),
-    "way6-setitimer-cancels-an-asyncio-sleep": (6, "SIGALRM never cuts a virtual asyncio.sleep"),
     "way7-polling-for-a-file": (7, "time.sleep polling for a grandchild's file jumps ahead"),
     "way7-socket-peer-that-is-not-our-child": (7, "a peer outside our children: timed out"),
 }

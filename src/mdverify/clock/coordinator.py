@@ -50,8 +50,8 @@ The jump rule (GUIDE.md), as applied by a loop that would otherwise block in `se
    next timer would pass the cap and the loop has only listening sockets, no client came
    in a whole virtual day, and it is stopped the same way instead of failing at the cap.
 
-Every real wait named here goes through the coordinator's `RealTime`
-(`mdverify.clock.realtime`), and so does every reading of the real clock.
+Every real wait and reading of the real clock goes through `RealTime` (`clock.realtime`).
+A signal timer (`signal.alarm`) is one more deadline, rung by the waits (`clock.alarms`).
 
 The cap: `Clock.begin_block(cap)` sets a limit of virtual time. A jump or a
 `time.sleep` that would pass it raises `VirtualTimeExceeded` in the party that would
@@ -68,10 +68,10 @@ This module never imports pytest: the child process imports it.
 from __future__ import annotations
 
 import contextlib
-import signal
 import threading
 from typing import TYPE_CHECKING, Final, Literal, TypeVar
 
+from mdverify.clock.alarms import Alarm, real_alarm_pending, ring
 from mdverify.clock.parties import IdleLoop, LoopView, Parties
 from mdverify.clock.realtime import NS_PER_S
 
@@ -98,16 +98,6 @@ woken party has yet to run; every party waits for something no jump can bring; o
 main thread's loop served a whole cap of virtual time to no client (rule 5)."""
 
 
-def _alarm_pending() -> bool:
-    """Whether a real-time signal timer (`signal.alarm`, `setitimer`) will still go off.
-
-    Its signal reaches the loop through the loop's own wake-up socket, which rule 5 does
-    not count: a loop waiting for it is not waiting forever.
-    """
-    timer = getattr(signal, "ITIMER_REAL", None)
-    return timer is not None and signal.getitimer(timer)[0] > 0
-
-
 class VirtualTimeExceeded(Exception):
     """Virtual time would pass the cap set by `Clock.begin_block`; raised in the example."""
 
@@ -124,6 +114,8 @@ class Coordinator(Parties):
         self.jumps_enabled = True
         self.waited_forever = False
         """Whether the stop armed by `arm_forever` was called (rule 5)."""
+        self.alarm = Alarm()
+        """`signal.alarm` and `setitimer` (`mdverify.clock.alarms`): a deadline, rung by waits."""
 
     @property
     def real(self) -> RealTime:
@@ -136,9 +128,23 @@ class Coordinator(Parties):
             if self._children_hold:
                 self._children_running_locked()  # ends the real-speed stretch in time
             self._count_cpu_locked()
-            return self._time.now()
+            now = self._time.now()
+            due = self.alarm.due(now)
+        if due:
+            ring()  # time flowed past the alarm while the example computed
+        return now
 
-    # -- the cap
+    def set_alarm(self, seconds: float, interval: float) -> tuple[float, float]:
+        """Arm (or with 0 disarm) the virtual ITIMER_REAL; what was left of it before."""
+        with self._cond:
+            old = self.alarm.set(self._time.now(), seconds, interval)
+            self._changed_locked()  # a waiting party may now have a nearer deadline
+            return old
+
+    def get_alarm(self) -> tuple[float, float]:
+        """What is left of the virtual ITIMER_REAL, as `signal.getitimer` gives it."""
+        with self._cond:
+            return self.alarm.left(self._time.now())
 
     def set_cap(self, cap_s: float | None) -> None:
         """Allow `cap_s` more seconds of virtual time; None lifts the cap."""
@@ -158,8 +164,6 @@ class Coordinator(Parties):
             self._overdue = None
             raise self._exceeded()
 
-    # -- waiting forever
-
     def arm_forever(self, stop: Callable[[], None] | None) -> None:
         """Call `stop` once, on the main thread, if it comes to wait forever (rule 5)."""
         with self._cond:
@@ -176,7 +180,8 @@ class Coordinator(Parties):
         return (
             self._stop_forever is not None
             and me == threading.main_thread().ident
-            and not _alarm_pending()
+            and self.alarm.deadline_ns is None
+            and not real_alarm_pending()
             and not any(idle.loop.wakeable() for idle in self._idle.values())
         )
 
@@ -195,8 +200,6 @@ class Coordinator(Parties):
             self.waited_forever = stop is not None
         if stop is not None:
             stop()  # outside the lock: it raises KeyboardInterrupt into the example
-
-    # -- jumping
 
     def _try_jump_locked(self, me: int) -> _JumpStatus:
         """Jump to the nearest deadline if the jump rule allows it."""
@@ -220,6 +223,14 @@ class Coordinator(Parties):
         self._advance_locked(target, me)
         return "jumped"
 
+    def _nearest_deadline_locked(self) -> tuple[int, int] | None:
+        """The earliest deadline of a party, or the alarm's (owner 0) within the cap."""
+        found = [d for d in [super()._nearest_deadline_locked()] if d is not None]
+        alarm = self.alarm.deadline_ns
+        if alarm is not None and (self._cap_ns is None or alarm <= self._cap_ns):
+            found.append((alarm, 0))
+        return min(found, default=None)
+
     def _wake_locked(self, ident: int) -> None:
         idle = self._idle.get(ident)
         if idle is not None:
@@ -236,8 +247,6 @@ class Coordinator(Parties):
         if deadline_ns is None:
             return _SLICE_S
         return min(_SLICE_S, (deadline_ns - now_ns) / NS_PER_S)
-
-    # -- blocking
 
     def sleep(self, seconds: float) -> None:
         """`time.sleep` on any thread: wait until virtual time reaches now + `seconds`."""
@@ -267,10 +276,15 @@ class Coordinator(Parties):
                     continue
                 # Waiting while someone else runs real code lets time flow.
                 hold = status == "busy"
+                timeout = self._wait_seconds(status, deadline, now)
+                if self.alarm.due(now):
+                    # Just before the wait, which the handler may interrupt by raising.
+                    ring()
+                    timeout = _DUE_S
                 if hold:
                     self._time.hold()
                 try:
-                    self.real.wait(self._cond, self._wait_seconds(status, deadline, now))
+                    self.real.wait(self._cond, timeout)
                 finally:
                     if hold:
                         self._time.unhold()
@@ -307,7 +321,11 @@ class Coordinator(Parties):
                     status = self._try_jump_locked(me)
                     forever = status == "stuck" and self._forever_locked(me)
                     armed = self._stop_forever is not None
-                if status == "jumped":
+                    rung = self.alarm.due(now)
+                if rung:
+                    ring()  # outside the lock: the handler may raise into the example
+                    status = "due"
+                elif status == "jumped":
                     continue
                 if status == "served" or (forever and looked):
                     self._call_stop()
@@ -376,3 +394,4 @@ class Coordinator(Parties):
         self._time.flow_from(now)
         self.jumps_enabled = False
         self._overdue = None
+        self.alarm = Alarm()  # POSIX: a forked child starts with no timer

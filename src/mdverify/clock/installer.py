@@ -23,6 +23,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from mdverify.clock.accept import patch_accept
+from mdverify.clock.alarms import patch_alarms
 from mdverify.clock.coordinator import Coordinator
 from mdverify.clock.current import CURRENT
 from mdverify.clock.loop import RecordingLoop, VirtualLoop, patch_loop_creation
@@ -143,6 +144,7 @@ def install(mode: ClockName, *, real_time: RealTime = SYSTEM) -> Clock:
         patch_threads_and_children()
         patch_sockets()
         patch_accept()
+        patch_alarms()
     elif mode == "real":
         coordinator = None
         now_ns = real_time.perf_counter_ns

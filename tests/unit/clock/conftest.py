@@ -13,6 +13,7 @@ import datetime as dt
 import importlib.util
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -45,6 +46,7 @@ PATCHABLE = [
     *((time, name) for name in ("perf_counter_ns", "time", "time_ns", "sleep")),
     *((time, name) for name in ("localtime", "gmtime", "ctime", "asctime", "strftime")),
     *((time, name) for name in ("clock_gettime", "clock_gettime_ns")),
+    *((signal, name) for name in ("alarm", "setitimer", "getitimer")),
     (dt.datetime, "now"),
     (dt.datetime, "utcnow"),
     (asyncio, "new_event_loop"),

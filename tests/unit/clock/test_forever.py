@@ -269,12 +269,26 @@ def test_an_accept_with_a_timeout_is_the_plain_accept(virtual, real, stops):
     assert stops == []
 
 
-def test_a_pending_signal_timer_keeps_the_loop_waiting(virtual, real, stops):
-    """`signal.alarm` wakes the loop through its own wake-up socket: not waiting forever."""
+def test_a_pending_signal_timer_is_a_deadline_not_a_wait_forever(virtual, real, stops):
+    """`signal.alarm` is virtual (`mdverify.clock.alarms`): the loop jumps to it, not stops."""
 
-    signal.setitimer(signal.ITIMER_REAL, 3600)  # never reached: the test wakes it first
+    class Rang(Exception):
+        pass
+
+    def on_alarm(signum, frame):
+        raise Rang
+
+    async def forever():
+        await asyncio.get_running_loop().create_future()
+
+    before = signal.signal(signal.SIGALRM, on_alarm)
+    start = time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, 3600)
     try:
-        assert asyncio.run(_woken_after_a_minute(real)) == "woken"
+        with pytest.raises(Rang):
+            asyncio.run(forever())
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, before)
+    assert time.monotonic() - start == 3600.0
     assert stops == []
