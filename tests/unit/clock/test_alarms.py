@@ -83,7 +83,7 @@ def test_a_loop_s_signal_handler_cancels_a_sleeping_task(virtual):
 
 
 def test_a_raising_handler_ends_asyncio_run_at_the_alarm(virtual, handler):
-    calls, state = handler
+    _calls, state = handler
     state["raises"] = True
     start = time.monotonic()
     signal.alarm(2)
