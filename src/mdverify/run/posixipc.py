@@ -20,7 +20,7 @@ ledger is the article's to write, so only names of the form multiprocessing give
 and a name) are unlinked, only folders named `pymp-*` that are ours and no link are
 removed, and only in the `/dev/shm` and `/tmp` the article itself could reach. A spawned
 child, and the forkserver, note theirs in the same ledger: their command line calls
-`record` first.
+`spawned` first.
 
 This module never imports pytest: the child process imports it.
 """
@@ -37,12 +37,14 @@ import stat
 import sys
 from typing import TYPE_CHECKING, Any
 
+from mdverify.run import streams
+
 if TYPE_CHECKING:
     import types
     from collections.abc import Callable, Sequence
     from pathlib import Path
 
-__all__ = ["LEDGER", "record", "release"]
+__all__ = ["LEDGER", "record", "release", "spawned"]
 
 LEDGER = "posix-ipc"
 """The ledger's name in the article's folder, beside the capture files."""
@@ -50,7 +52,7 @@ _TRACKER = "multiprocessing.resource_tracker"
 _UTIL = "multiprocessing.util"
 _CHILDREN = ("from multiprocessing.spawn import", "from multiprocessing.forkserver import")
 _PRELUDE = (
-    'exec("try:\\n import mdverify.run.posixipc as m\\n m.record(%r)\\n'
+    'exec("try:\\n import mdverify.run.posixipc as m\\n m.spawned(%r)\\n'
     'except ImportError:\\n pass"); '
 )
 _NAME = re.compile(r"/[^/\x00]{1,250}")
@@ -76,6 +78,17 @@ def record(root: str) -> None:
             patches.pop(name)(module, ledger)
     if patches:
         sys.meta_path.insert(0, _Finder(ledger, patches))
+
+
+def spawned(root: str) -> None:
+    """What a spawned child, or the forkserver, does first (its command line's prelude).
+
+    It notes in the article's ledger, and writes its stdout a line at a time, as the
+    article's process does (`mdverify.run.streams`): a worker's `print` is then seen as a
+    reader at a terminal sees it, even when its pool is terminated at the end of a `with`.
+    """
+    record(root)
+    streams.line_buffered()
 
 
 class _Finder:
@@ -114,7 +127,7 @@ def _wrap_spawn(util: Any, ledger: str) -> None:  # noqa: ANN401 -- a module of 
     """Start spawned children and the forkserver noting in the ledger too.
 
     Both are `python -c PROGRAM`, started by `util.spawnv_passfds`; the program gets a
-    first line that calls `record` (and does nothing where mdverify cannot be imported).
+    first line that calls `spawned` (and does nothing where mdverify cannot be imported).
     The resource tracker, started the same way, is left as it is.
     """
     spawnv_passfds: Callable[[str, Sequence[str], Sequence[int]], int] = util.spawnv_passfds
