@@ -75,6 +75,33 @@ def test_https_to_a_declared_host_is_verified_against_the_sessions_ca(pytester, 
     pytester.runpytest().assert_outcomes(passed=2)
 
 
+def test_a_console_commands_python_reaches_a_declared_host(pytester, article):
+    # The command's process shares the article's namespace, and its way to the harness
+    # (`mdverify.run.bridge`): without it, its connect would find only that loopback.
+    pages(pytester, "example.com", "<h1>Example Domain</h1>\n")
+    article(
+        "article.md",
+        """
+        <!-- mdverify: hosts=example.com -->
+
+        ```python title="client.py"
+        import urllib.request
+        print(urllib.request.urlopen("http://example.com/", timeout=5).read().decode().strip())
+        ```
+
+        Run it:
+
+        ```console
+        $ python -c "print('first')"
+        first
+        $ python client.py
+        <h1>Example Domain</h1>
+        ```
+        """,
+    )
+    pytester.runpytest().assert_outcomes(passed=2)  # the file block and the transcript
+
+
 QUERY = """
 <!-- mdverify: services=postgres -->
 

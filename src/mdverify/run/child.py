@@ -355,7 +355,9 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
     """
     # First, while this process has one thread: a namespace is made per thread.
     own_pids = pidns.enter()
-    isolated = netmap.local_only(request.get("net")) and netns.isolate()
+    net = request.get("net")
+    serving = bool(net and net["serve_blocks"])
+    isolated, door = netns.enter(netmap.local_only(net), netmap.harness(net), serving)
     pidns.drop()
     streams.save()
     # A script run from a terminal gets KeyboardInterrupt on Ctrl+C. pytest may itself run
@@ -381,7 +383,7 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
     # A reader runs it beside the article, so a module there (`import mymodule`) imports;
     # last on the path, so that it never hides an installed one.
     sys.path.append(str(Path(request["path"]).parent))
-    netmap.route(request.get("net"), report, isolated=isolated)
+    netmap.route(net, report, isolated=isolated, door=door)
     leaks = Leaks(request["path"])
     leaks.install()
     _Session(request, report, leaks).run()

@@ -74,7 +74,9 @@ def run_cold(
         finally:
             os.close(write_fd)
         checks = (
-            ServerChecks(prepared.serve, proc.pid, group=sandbox is not None)
+            ServerChecks(
+                prepared.serve, proc.pid, group=sandbox is not None, folder=str(folder.root)
+            )
             if prepared.serve
             else None
         )

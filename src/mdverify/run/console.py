@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
 from mdverify.clock.realtime import SYSTEM
-from mdverify.run import streams
+from mdverify.run import bridge, streams
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -66,8 +66,10 @@ if _clock:
     from mdverify.clock import install
     install(_clock)
 if _net:
-    from mdverify.run import netmap
-    netmap.route(json.loads(_net), lambda event: None, isolated=True)
+    from mdverify.run import bridge, netmap
+    _spec = json.loads(_net)
+    _door = bridge.inherited(netmap.harness(_spec))
+    netmap.route(_spec, lambda event: None, isolated=True, door=_door)
 """
 
 
@@ -136,10 +138,12 @@ def _run(
     # `exec`: the process is the program itself, so stopping it stops the program.
     assigns = "=" in words[0]
     shell = f"exec env {text}" if assigns else f"exec {text}"
+    door = environ.get(bridge.ENV, "")
     process = subprocess.Popen(  # noqa: S603 -- the article's command, as its reader runs it
         ["/bin/sh", "-c", shell],
         cwd=cwd,
         env=environ,
+        pass_fds=(int(door),) if door else (),
         stdin=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
     )
@@ -220,6 +224,9 @@ def _shims(clock: ClockName, net: NetSpec | None) -> Iterator[dict[str, str]]:
         environ["PYTHONUNBUFFERED"] = "1"  # the order of the lines is the order they were written
         environ["MDVERIFY_CONSOLE_CLOCK"] = clock
         environ["MDVERIFY_CONSOLE_NET"] = json.dumps(net) if net is not None else ""
+        door = bridge.current()
+        if door is not None:  # the declared servers, from the article's own namespace
+            environ[bridge.ENV] = str(door.fd)
         yield environ
     finally:
         shutil.rmtree(folder, ignore_errors=True)

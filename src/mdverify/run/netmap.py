@@ -47,9 +47,10 @@ from mdverify.run.events import Accepted, Closed, Listening, Offline
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from mdverify.run import bridge
     from mdverify.run.events import Event
 
-__all__ = ["NetSpec", "begin_block", "local_only", "route"]
+__all__ = ["NetSpec", "begin_block", "harness", "local_only", "route"]
 
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 _HTTP_PORTS = frozenset({80, "80", "http", None})
@@ -93,6 +94,8 @@ class _State:
     shown: dict[int, tuple[Any, ...]] = {}  # noqa: RUF012 -- fd -> (real, shown address)
     bound: dict[int, tuple[int, int]] = {}  # noqa: RUF012 -- fd -> (real port, family)
     report: Callable[[Event], None] | None = None
+    bridge: bridge.Bridge | None = None
+    """The doorman to the harness's servers, when the article has a namespace of its own."""
     refused: set[tuple[int, str]] = set()  # noqa: RUF012 -- (block, host) reported refused
     block: int = -1  # the running block's index
 
@@ -104,13 +107,31 @@ def local_only(spec: NetSpec | None) -> bool:
     )
 
 
-def route(spec: NetSpec | None, report: Callable[[Event], None], *, isolated: bool = False) -> None:
+def harness(spec: NetSpec | None) -> frozenset[tuple[str, int]]:
+    """The harness's servers the doorman may reach (`mdverify.run.bridge`)."""
+    if not spec:
+        return frozenset()
+    servers = {(host, int(port)) for host, port in spec["services"]}
+    servers |= {("127.0.0.1", int(port)) for port in spec["hosts"].values()}
+    if spec.get("tls_port"):
+        servers.add(("127.0.0.1", int(spec["tls_port"] or 0)))
+    return frozenset(servers)
+
+
+def route(
+    spec: NetSpec | None,
+    report: Callable[[Event], None],
+    *,
+    isolated: bool = False,
+    door: bridge.Bridge | None = None,
+) -> None:
     """Route the child's network as `spec` says; `report` writes an event for the parent.
 
     `isolated`: the article has a network namespace of its own, so its servers keep the
-    ports they ask for.
+    ports they ask for. `door`: the way to the harness's servers from that namespace.
     """
     _State.remap_all = not isolated
+    _State.bridge = door
     _State.hosts = dict(spec["hosts"]) if spec else {}
     _State.tls_port = spec.get("tls_port") if spec else None
     _State.serve_blocks = frozenset(spec["serve_blocks"]) if spec else frozenset()
@@ -285,11 +306,24 @@ def _checked_address(sock: socket.socket, address: Any) -> Any:  # noqa: ANN401 
 
 
 def _connect(self: socket.socket, address: Any) -> None:  # noqa: ANN401 -- any family
-    _real_connect(self, _checked_address(self, address))
+    address = _checked_address(self, address)
+    if not _bridged(self, address):
+        _real_connect(self, address)
 
 
 def _connect_ex(self: socket.socket, address: Any) -> int:  # noqa: ANN401 -- any family
-    return _real_connect_ex(self, _checked_address(self, address))
+    address = _checked_address(self, address)
+    try:
+        if _bridged(self, address):
+            return 0
+    except OSError as err:
+        return err.errno or errno.ECONNREFUSED
+    return _real_connect_ex(self, address)
+
+
+def _bridged(sock: socket.socket, address: Any) -> bool:  # noqa: ANN401 -- any family
+    """Connect `sock` to a harness server through the doorman, if `address` is one."""
+    return _State.bridge is not None and _State.bridge.take(sock, address)
 
 
 def _bind(self: socket.socket, address: Any) -> None:  # noqa: ANN401 -- any family

@@ -17,8 +17,9 @@ Where neither works, `mdverify.run.netmap` moves
 each server to a free loopback port instead, behind the address it asked for. It must run
 while the process has one thread: a namespace is per thread.
 
-An article that talks to the harness (declared hosts, services, server checks) stays in the
-parent's namespace, where those servers are.
+An article that declares hosts or services gets one too, with a doorman that stays in the
+parent's namespace and connects it to those servers only; one whose server the parent
+checks, with a doorman inside through which the parent connects (`mdverify.run.bridge`).
 
 This module never imports pytest: the child process imports it.
 """
@@ -33,9 +34,9 @@ import os
 import socket
 import struct
 
-from mdverify.run import pidns
+from mdverify.run import bridge, pidns
 
-__all__ = ["isolate"]
+__all__ = ["enter", "isolate"]
 
 _CLONE_NEWNET = 0x40000000
 _CLONE_NEWUSER = 0x10000000
@@ -43,6 +44,34 @@ _SIOCGIFFLAGS = 0x8913
 _SIOCSIFFLAGS = 0x8914
 _IFF_UP = 0x1
 _IFREQ = "16sH14s"  # struct ifreq: the name, then ifr_flags in the union
+
+
+def enter(
+    local: bool, servers: frozenset[tuple[str, int]], serving: bool
+) -> tuple[bool, bridge.Bridge | None]:
+    """Move to a network namespace of the article's own; whether it moved, and its doorman.
+
+    `local`: it needs nothing of this namespace. `servers`: the harness's servers it needs,
+    reached through a doorman forked before the move, which stays here. `serving`: the
+    parent checks its servers, through a second doorman forked after the move, answering
+    on a socket in the article's folder (`mdverify.run.bridge`); where that socket cannot
+    be made, the article stays here.
+    """
+    listener = bridge.listen_inward(os.path.dirname(os.getcwd())) if serving else None  # noqa: PTH109, PTH120
+    if serving and listener is None:
+        return False, None
+    door = bridge.open_bridge(servers) if servers else None
+    if not (local or door is not None or listener is not None) or not isolate():
+        if door is not None:
+            door.close()  # no namespace here: the harness is reachable as it is
+        if listener is not None:
+            listener.close()
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(os.path.dirname(os.getcwd()), bridge.INWARD))  # noqa: PTH108, PTH109, PTH118, PTH120
+        return False, None
+    if listener is not None:
+        bridge.open_inward(listener)
+    return True, door
 
 
 def isolate() -> bool:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from mdverify.check.matching import matches
 from mdverify.model import ServeFault, ServeProblem, Status
+from mdverify.run import bridge
 from mdverify.run.events import End, Listening, Start
 
 if TYPE_CHECKING:
@@ -43,6 +44,8 @@ _REQUEST_TIMEOUT = 10.0
 """Real seconds one request may take, from connecting to the end of the response."""
 _PROBE_TIMEOUT = 2.0
 """Real seconds a probe of the closed port may take; past them nothing accepts there."""
+_INWARD_TIMEOUT = 5.0
+"""Real seconds the article's doorman may take to connect to its server and answer."""
 
 
 @dataclass(frozen=True)
@@ -60,10 +63,9 @@ class _Connection:
     With nothing to send it is a probe: done as soon as the connection is made.
     """
 
-    def __init__(self, address: tuple[str, int], out: bytes, deadline: float) -> None:
-        family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
-        self.sock = socket.socket(family, socket.SOCK_STREAM)
-        self.sock.setblocking(False)
+    def __init__(
+        self, address: tuple[str, int], out: bytes, deadline: float, inward: str | None = None
+    ) -> None:
         self.out = out
         self.probe = not out
         self.deadline = deadline
@@ -71,6 +73,17 @@ class _Connection:
         self.received = bytearray()
         self.done = False
         self.error: str | None = None
+        if inward is not None:
+            # The server listens in the article's own namespace: its doorman connects.
+            try:
+                self.sock = bridge.connect_inward(inward, address[1], _INWARD_TIMEOUT)
+            except OSError as err:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)  # _fail closes it
+                self._fail(str(OSError(err.errno, os.strerror(err.errno or errno.EIO))))
+            return
+        family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.sock = socket.socket(family, socket.SOCK_STREAM)
+        self.sock.setblocking(False)
         code = self.sock.connect_ex(address)
         if code not in (0, errno.EINPROGRESS):
             self._fail(str(OSError(code, os.strerror(code))))
@@ -130,8 +143,17 @@ class _Connection:
 class ServerChecks:
     """The server checks of one article's run; fed every event the child reports."""
 
-    def __init__(self, checks: Mapping[int, ServeCheck], pid: int, *, group: bool = False) -> None:
+    def __init__(
+        self,
+        checks: Mapping[int, ServeCheck],
+        pid: int,
+        *,
+        group: bool = False,
+        folder: str | None = None,
+    ) -> None:
         self._checks = checks
+        self._folder = folder
+        """The article's folder, where its inward doorman answers if it has a namespace."""
         self._pid = pid
         self._group = group
         """Signal `pid`'s process group, not `pid`: a sandboxed cold child is bwrap's."""
@@ -196,6 +218,11 @@ class ServerChecks:
             if index in self._problems or index in self._interrupted
         )
 
+    def _inward(self) -> str | None:
+        """The folder whose doorman reaches the article's servers, if it has one."""
+        folder = self._folder
+        return folder if folder and os.path.exists(os.path.join(folder, bridge.INWARD)) else None  # noqa: PTH110, PTH118
+
     def _connections(self) -> list[_Connection]:
         wire = [self._exchange[2]] if self._exchange is not None else []
         return wire + ([self._probe[1]] if self._probe is not None else [])
@@ -227,7 +254,7 @@ class ServerChecks:
                 f"{method} {target} HTTP/1.1\r\nHost: {where}:{port}\r\n"
                 "Accept-Encoding: identity\r\nConnection: close\r\n\r\n"
             ).encode("latin-1")
-            connection = _Connection((host, port), out, now + _REQUEST_TIMEOUT)
+            connection = _Connection((host, port), out, now + _REQUEST_TIMEOUT, self._inward())
             self._exchange = (request, expected, connection)
             return
         self._checking = None
@@ -267,7 +294,8 @@ class ServerChecks:
             self._checking = None
             return
         if event.status is Status.OK:
-            self._probe = (index, _Connection(address, b"", now + _PROBE_TIMEOUT))
+            probe = _Connection(address, b"", now + _PROBE_TIMEOUT, self._inward())
+            self._probe = (index, probe)
 
 
 class _Received:

@@ -176,7 +176,7 @@ class _Supervisor:
             finally:
                 os._exit(_FAILED_CHILD)
         os.close(write_fd)
-        checks = ServerChecks(job.serve, pid) if job.serve else None
+        checks = ServerChecks(job.serve, pid, folder=str(folder.root)) if job.serve else None
         watch = Watch(read_fd, job.timeouts, job.budget, folder.written, checks)
         self.children[read_fd] = _Child(job.key, pid, folder, watch, held)
 
