@@ -20,7 +20,7 @@ ledger is the article's to write, so only names of the form multiprocessing give
 and a name) are unlinked, only folders named `pymp-*` that are ours and no link are
 removed, and only in the `/dev/shm` and `/tmp` the article itself could reach. A spawned
 child, and the forkserver, note theirs in the same ledger: their command line calls
-`record` first.
+`spawned` first.
 
 This module never imports pytest: the child process imports it.
 """
@@ -29,10 +29,8 @@ from __future__ import annotations
 
 import contextlib
 import importlib.machinery
-import json
 import os
 import re
-import shutil
 import stat
 import sys
 from typing import TYPE_CHECKING, Any
@@ -42,7 +40,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from pathlib import Path
 
-__all__ = ["LEDGER", "record", "release"]
+__all__ = ["LEDGER", "record", "release", "spawned"]
 
 LEDGER = "posix-ipc"
 """The ledger's name in the article's folder, beside the capture files."""
@@ -50,9 +48,13 @@ _TRACKER = "multiprocessing.resource_tracker"
 _UTIL = "multiprocessing.util"
 _CHILDREN = ("from multiprocessing.spawn import", "from multiprocessing.forkserver import")
 _PRELUDE = (
-    'exec("try:\\n import mdverify.run.posixipc as m\\n m.record(%r)\\n'
-    'except ImportError:\\n pass"); '
+    "try:\n import importlib.util as u\n"
+    " s = u.spec_from_file_location('_mdverify_posixipc', {file!r})\n"
+    " m = u.module_from_spec(s)\n s.loader.exec_module(m)\n m.spawned({root!r})\n"
+    "except Exception:\n pass"
 )
+"""Loads this file alone, not the `mdverify` package, whose imports would cost a spawned
+child some 50 ms; where it cannot be loaded (another interpreter), it does nothing."""
 _NAME = re.compile(r"/[^/\x00]{1,250}")
 _FOLDER = re.compile(r"pymp-[a-z0-9_]{1,64}")
 """The name `multiprocessing.util.get_temp_dir` gives its folder (`tempfile.mkdtemp`)."""
@@ -76,6 +78,20 @@ def record(root: str) -> None:
             patches.pop(name)(module, ledger)
     if patches:
         sys.meta_path.insert(0, _Finder(ledger, patches))
+
+
+def spawned(root: str) -> None:
+    """What a spawned child, or the forkserver, does first (its command line's prelude).
+
+    It notes in the article's ledger, and writes its stdout a line at a time, as the
+    article's process does (`mdverify.run.streams.line_buffered`): a worker's `print` is
+    then seen as a reader at a terminal sees it, even when its pool is terminated at the end
+    of a `with`.
+    """
+    record(root)
+    for stream in (sys.stdout, sys.__stdout__):
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            stream.reconfigure(line_buffering=True)  # type: ignore[union-attr]
 
 
 class _Finder:
@@ -114,11 +130,12 @@ def _wrap_spawn(util: Any, ledger: str) -> None:  # noqa: ANN401 -- a module of 
     """Start spawned children and the forkserver noting in the ledger too.
 
     Both are `python -c PROGRAM`, started by `util.spawnv_passfds`; the program gets a
-    first line that calls `record` (and does nothing where mdverify cannot be imported).
+    first line that calls `spawned` (and does nothing where mdverify cannot be imported).
     The resource tracker, started the same way, is left as it is.
     """
     spawnv_passfds: Callable[[str, Sequence[str], Sequence[int]], int] = util.spawnv_passfds
-    first = _PRELUDE % (os.path.dirname(ledger),)  # noqa: PTH120
+    code = _PRELUDE.format(file=__file__, root=os.path.dirname(ledger))  # noqa: PTH120
+    first = f"exec({code!r}); "
 
     def spawned(path: str, args: Sequence[str], passfds: Sequence[int]) -> int:
         args = list(args)
@@ -158,6 +175,8 @@ def _wrap_tracker(module: Any, ledger: str) -> None:  # noqa: ANN401 -- a module
 
 
 def _note(ledger: str, sign: str, name: str, rtype: str) -> None:
+    import json  # noqa: PLC0415 -- only where multiprocessing registers something
+
     line = json.dumps([sign, rtype, name]) + "\n"
     with contextlib.suppress(OSError):  # the example removed its folder: nothing to note in
         fd = os.open(ledger, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
@@ -169,6 +188,8 @@ def _note(ledger: str, sign: str, name: str, rtype: str) -> None:
 
 def release(root: Path) -> list[str]:
     """Unlink what `root`'s ledger still names, after the article's last process; which."""
+    import json  # noqa: PLC0415 -- see `_note`
+
     try:
         fd = os.open(root / LEDGER, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
@@ -208,6 +229,8 @@ def _remove_folder(path: str) -> bool:
         return False
     if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.geteuid():
         return False
+    import shutil  # noqa: PLC0415 -- only where an article left a folder
+
     shutil.rmtree(path, ignore_errors=True)  # never follows a link inside
     return True
 

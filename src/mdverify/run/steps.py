@@ -67,7 +67,10 @@ def statements(
     lines = padded.split("\n")
     steps = []
     for stmt in tree.body:
+        text = piece(lines, stmt)  # read before `place` moves its lines
         own = where.place(stmt)  # an included file's statement compiles as its code
+        if own == path:  # at its article line: where it lies after an include above it
+            text = text._replace(line=_first_line(stmt))
         steps.append(
             Step(
                 # A value a comment shows is handed to sys.displayhook, as in the REPL.
@@ -75,7 +78,7 @@ def statements(
                 if own == path and stmt.lineno in shown
                 else compile_(ast.Module(body=[stmt], type_ignores=[]), own, "exec"),
                 stmt.end_lineno or stmt.lineno,
-                piece=piece(lines, stmt),
+                piece=text,
             )
         )
     return steps
@@ -96,6 +99,12 @@ def noting(script: Script | None, steps: Sequence[Step]) -> Callable[[Step], Non
             script.ran(step.script)
 
     return ran
+
+
+def _first_line(stmt: ast.stmt) -> int:
+    """The line `stmt` starts on, its decorators' included."""
+    decorators: list[ast.expr] = getattr(stmt, "decorator_list", [])
+    return min([stmt.lineno, *(d.lineno for d in decorators)])
 
 
 def at_ends(steps: list[Step], block: BlockRequest) -> list[Step]:
