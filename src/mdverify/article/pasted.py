@@ -70,10 +70,16 @@ def reread(
 def mark(
     outputs: tuple[OutputClaim, ...], region: tuple[int, int] | None
 ) -> tuple[OutputClaim, ...]:
-    """The claims read from the pasted region, named as such in reports (`FORM`)."""
+    """The claims read from the pasted region, named as such in reports (`FORM`).
+
+    The pasted lines are all that the code above the label printed, so they replace the
+    claims above it: a trailing comment on a print there (`print(a)  # line break`) would
+    otherwise take that print's output from the pasted claim.
+    """
     if region is None:
         return outputs
-    return tuple(replace(c, form=FORM) if region[0] <= c.line <= region[1] else c for c in outputs)
+    first, last = region
+    return tuple(replace(c, form=FORM) if c.line <= last else c for c in outputs if c.line >= first)
 
 
 def pasted_output(source: str, words: Collection[str]) -> tuple[str, int, int] | None:

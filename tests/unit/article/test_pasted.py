@@ -54,3 +54,15 @@ def test_the_article_runs_the_code_and_declares_the_output_with_its_form():
     (claim,) = example.outputs
     assert (claim.expected, claim.line, claim.form) == ("a b\nc d", 8, FORM)
     assert example.source.splitlines()[-2:] == ["#> a b", "#> c d"]
+
+
+def test_the_pasted_output_replaces_the_comments_on_the_prints_above_it():
+    text = (
+        "# T\n\n```python\nprint('a b')  # a line break\nprint('c d')\n\n# output\na b\nc d\n\n"
+        "x = 1\nprint(x)  # 1\n```\n"
+    )
+    (example,) = parse_text("t.md", text).examples
+    assert [(c.expected, c.line, c.form) for c in example.outputs] == [
+        ("a b\nc d", 8, FORM),
+        ("1", 12, ""),
+    ]
