@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 __all__ = ["FORM", "mark", "pasted_output", "reread"]
 
+_TRIES = 8
+"""Labels, and blank lines after one, tried at most: each try parses the block."""
 FORM = "the output pasted under the label in the code"
 """How a report names the claim (`OutputClaim.form`)."""
 
@@ -97,16 +99,19 @@ def pasted_output(source: str, words: Collection[str]) -> tuple[str, int, int] |
     else:
         return None
     lines = source.split("\n")
-    for at, text in enumerate(lines):
-        if not _is_label(text, words) or not _prints("\n".join(lines[:at])):
+    text_end = max((n for n, t in enumerate(lines) if t.strip()), default=-1)
+    # Each try parses the block once: a few labels and blank lines are what pages have,
+    # and a hostile block of thousands of them costs no more than a few.
+    labels = [at for at, text in enumerate(lines) if _is_label(text, words)][:_TRIES]
+    for at in labels:
+        text = lines[at]
+        if not _prints("\n".join(lines[:at])):
             continue
         # The output ends at the first blank line that code follows, or at the block's end
-        # when no blank line stands after it; anything else is not read so.
-        blanks = [n for n in range(at + 2, len(lines)) if not lines[n].strip()]
-        rests = [n for n in blanks if any(t.strip() for t in lines[n:])]
-        ends = [n for n in rests if _parses("\n".join(lines[n:]))][:1] or (
-            [] if rests else [len(lines)]
-        )
+        # when no blank line with text below stands after it; anything else is not read so.
+        rests = [n for n in range(at + 2, text_end) if not lines[n].strip()]
+        code = next((n for n in rests[:_TRIES] if _parses("\n".join(lines[n:]))), None)
+        ends = [code] if code is not None else ([] if rests else [len(lines)])
         for end in ends:
             output = lines[at + 1 : end]
             while output and not output[-1].strip():
