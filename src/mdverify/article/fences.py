@@ -16,7 +16,8 @@ the count). A fence says it holds output when
   output and not code;
 * it is a console transcript: a `console`, `bash`, `shell` or `sh` fence whose only
   command, on its first line, runs a script with Python (`$ python3 demo.py`). The lines
-  after the prompt line are what the block printed when run as that script. A transcript
+  after the prompt line are what the block printed when run as that script (up to three
+  spaces pasted before the prompt do not count). A transcript
   with another command, or a script given arguments, is not read: the block never saw them.
 
 An indented code block right after the block, as notebook exports write a cell's output,
@@ -110,6 +111,9 @@ _RUN = re.compile(
     r"(?:[ \t]+-[uBIE]+)*[ \t]+(?P<script>[\w./\\-]+\.py))[ \t]*"
 )
 
+# Up to three spaces before a transcript's prompt, as Markdown allows before a fence's text.
+_STRAY = re.compile(r"^[ ]{1,3}(?=\S*[$%>][ \t])")
+
 
 @dataclass(frozen=True)
 class Declared:
@@ -193,6 +197,7 @@ def declared_output(
     if titled is not None or python:
         return titled
     first, _, rest = body.partition("\n")
+    first = _STRAY.sub("", first)  # ` $ python demo.py`: a space pasted before the prompt
     if lang in SHELLS and _is_prompt(first):
         return _transcript(first, rest)
     if lang in SHELLS and lang != "console":
@@ -221,7 +226,7 @@ def _transcript(first: str, rest: str) -> Declared | None:
     prompt = run["prompt"]
     if lines and lines[-1].strip() == prompt:
         lines.pop()  # the prompt the session ended on
-    if any(line.startswith(prompt + " ") for line in lines):
+    if any(_STRAY.sub("", line).startswith(prompt + " ") for line in lines):
         return None  # several commands: which printed what is another question
     form = f'the console transcript of "{run["command"]}"'
     return Declared("\n".join(lines), 1, form, "transcript", script=run["script"])

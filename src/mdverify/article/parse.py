@@ -43,6 +43,7 @@ from mdverify.article.markdown import (
     token_lines,
 )
 from mdverify.article.notcode import is_session, labelled_template, not_runnable
+from mdverify.article.pasted import mark, reread
 from mdverify.article.raises import declare_raises
 from mdverify.article.sessions import conflict
 from mdverify.article.shell import exports
@@ -333,12 +334,21 @@ def _example(
     kind: ExampleKind = "pycon" if session else "python"
     origins, foreign, included = expanded(token)
     syntax = read_block(source, code_line, origins, foreign) if kind == "python" else None
+    # Output pasted under `# output` in the fence: the code runs, the lines are output.
+    source, syntax, pasted = reread(
+        source,
+        syntax,
+        words,
+        writes is None and not foreign,
+        lambda text: read_block(text, code_line, origins, foreign),
+    )
     try:
         outputs = prompt_claims(source, code_line) if syntax is None else comment_claims(syntax)
     except CommentClaimError as err:
         raise ArticleError(path, err.line, str(err)) from None
     except ValueError as err:  # doctest's parser on a malformed prompt
         raise ArticleError(path, code_line, f"cannot read the pycon block: {err}") from None
+    outputs = mark(outputs, pasted)
     if syntax is None:
         timings: tuple[TimingClaim, ...] = ()
         ends = tuple(claim.upto_line or claim.line for claim in outputs)

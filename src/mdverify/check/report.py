@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from mdverify.check.diagnostics import diagnostic_title, diagnostics_body
 from mdverify.check.endings import forever, message
 from mdverify.check.hidden import hidden_section
-from mdverify.check.matching import as_matched, normalise
+from mdverify.check.matching import as_matched, matches_unordered, normalise
 from mdverify.check.raises import raises_body, raises_headline
 from mdverify.check.timeline import ascii_timeline
 from mdverify.model import Halt, Status, beside
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NORUN_NOTE",
+    "RACE_NOTE",
     "baseline_note",
     "file_note",
     "forever",
@@ -45,6 +46,16 @@ __all__ = [
     "timing_not_rewritten",
     "timing_title",
 ]
+
+# A block that starts another process: `multiprocessing`, `os.fork()`, a process pool.
+_FORKS = re.compile(r"\bmultiprocessing\b|\bos\.fork\(|\bProcessPoolExecutor\b")
+RACE_NOTE = (
+    "the same lines in another order; the block prints from another process, and unless the"
+    " example orders those prints (a join before printing, a queue, a lock), their order"
+    " changes from run to run, for a reader too (add unordered to the block's directive if"
+    " the order does not matter)"
+)
+"""The note under an order-only mismatch of a block that starts processes (`_mismatch`)."""
 
 NORUN_NOTE = "the block is norun: it was compiled and its imports looked up, not run"
 """What the report of a `norun` block says it checked."""
@@ -255,6 +266,8 @@ def _mismatch(
     ]
     compared = f", compared {' and '.join(how)}" if how else ""
     body = f"declared by {form} (line {claim.line}){compared}\n{body}"
+    if not unordered and _FORKS.search(example.source) and matches_unordered(declared, printed):
+        body += f"\n{RACE_NOTE}"
     return f"{context}\n{body}" if context else body
 
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from mdverify.article.fences import OUTPUT_WORDS
 from mdverify.article.literal import literal, value_part
 from mdverify.article.parse import decode, parse_text
+from mdverify.article.pasted import FORM as PASTED
 from mdverify.check.compare import matches, normalise
 from mdverify.check.reading import read_claim
 from mdverify.edit.align import aligned
@@ -290,6 +291,9 @@ def _run(lines: _Lines, edit: Edit) -> _Splice:
         found = _prefix(lines, claim.line, old)
         prefix = found if found is not None else _code_prefix(lines, edit, claim.line - 1)
         writer = lambda text: prefix + text  # noqa: E731 -- one-line per-kind formats
+    elif claim.form == PASTED:  # pasted under `# output` as printed: the lines as they are
+        prefix = ""
+        writer = lambda text: text  # noqa: E731
     else:
         mark = "#>" if claim.kind == "arrow" else "#"
         if any(not r.lstrip(" \t>").startswith(mark) for r in raws):

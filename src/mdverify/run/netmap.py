@@ -15,7 +15,9 @@ Installed once at child start-up from plain data (`NetSpec`), before any example
   `connect` to a non-loopback address (an IP literal skips name resolution) fails with
   `OSError(ENETUNREACH)` naming it too: examples run offline, and say so. The parent hears
   of each such host too (an `Offline` event, once per block), so that an example that
-  catches the error is not taken for one that reached the real host.
+  catches the error is not taken for one that reached the real host. A UDP `connect`
+  fails the same way unreported: it sends nothing, and asks only for a route (Werkzeug's
+  `get_interface_ip`, which then shows 127.0.0.1, as on a machine with no network).
 * Each article has a port space of its own, so that articles running at once never
   collide on a fixed port. Where the child could make a network namespace for the article
   (`mdverify.run.netns`, `route(isolated=True)`), servers bind what they ask for. Elsewhere,
@@ -294,7 +296,10 @@ def _checked_address(sock: socket.socket, address: Any) -> Any:  # noqa: ANN401 
         return address
     host = str(address[0])
     if not _is_loopback(host):
-        _refuse(host)
+        if sock.type != socket.SOCK_DGRAM:
+            # A UDP connect sends nothing: it asks for a route (Werkzeug's probe for the
+            # machine's own address), and fails here as on a machine with none, unreported.
+            _refuse(host)
         raise OSError(
             errno.ENETUNREACH,
             f"mdverify: examples run offline; {host} is not reachable ({_declared()})",

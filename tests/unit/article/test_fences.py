@@ -72,6 +72,8 @@ def test_title_of_an_info_string(info, found):
         ("$ python demo.py", "python demo.py"),
         ("ada@box:~/src$ python3.12 -u demo.py", "python3.12 -u demo.py"),
         ("% py demo.py", "py demo.py"),
+        (" $ python demo.py", "python demo.py"),  # a space pasted before the prompt
+        ("   $ python3 demo.py", "python3 demo.py"),
     ],
 )
 def test_a_transcript_that_runs_a_script_declares_the_lines_after_the_prompt(first, command):
@@ -90,6 +92,8 @@ def test_a_transcript_that_runs_a_script_declares_the_lines_after_the_prompt(fir
         "$ python3 -m demo\nhi",  # a module, not the block as a script
         "$ pip install demo\nok",
         "$ python3 demo.py\nhi\n$ python3 other.py\nho",  # several commands
+        " $ python3 demo.py\nhi\n $ python3 other.py\nho",  # several, spaced
+        "    $ python3 demo.py\nhi",  # four spaces: indented text, not a pasted prompt
     ],
 )
 def test_other_shell_fences_declare_nothing(body):

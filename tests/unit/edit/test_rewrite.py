@@ -305,3 +305,10 @@ def test_rewritten_article_declares_the_new_output_or_the_edit_is_refused(data, 
         claim = new.examples[edit.example.index].outputs[edit.example.outputs.index(edit.claim)]
         assert matches(claim.expected, edit.got) or edit in refused
     assert set(result.applied) | refused == set(edits)
+
+
+def test_output_pasted_under_a_label_is_rewritten_as_it_was_pasted():
+    before = "```python\nprint('a b')\nprint('c d')\n\n# output\na b\nc e\n\nx = 1\n```\n"
+    result = update(before, {(0, 0): "a b\nc d\n"})
+    assert result.refused == ()
+    assert result.data.decode() == before.replace("c e", "c d")
