@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdverify.run import lifeline
+from mdverify.run import janitor, lifeline
 from mdverify.run.capture import Folder
 from mdverify.run.observe import observations
 from mdverify.run.servecheck import ServerChecks
@@ -52,6 +52,7 @@ def run_cold(
     # bind cannot be removed, and an example may remove its whole folder (as it may outside).
     outer = tempfile.mkdtemp(prefix="mdverify-cold-") if sandbox is not None else None
     folder = Folder.make(outer)
+    janitor.keep(outer or folder.root)
     held = folder.hold()
     try:
         folder.write_files(prepared.files)
