@@ -22,8 +22,13 @@ from typing import IO
 
 __all__ = ["keep"]
 
-_SCRIPT = 'set --; while IFS= read -r folder; do set -- "$@" "$folder"; done; exec rm -rf -- "$@"'
-"""Collect one folder a line until the end of input, then remove them all."""
+_SCRIPT = (
+    'set --; while IFS= read -r folder; do set -- "$@" "$folder"; done; '
+    'for folder in "$@"; do if [ -e "$folder" ]; then rm -rf -- "$folder"; fi; done'
+)
+"""Collect one folder a line until the end of input, then remove those still there (one
+`rm` each: after a normal end there are none, and a long session's list could pass the
+limit of one command line)."""
 
 
 _LOCK = threading.Lock()
