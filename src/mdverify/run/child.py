@@ -354,7 +354,7 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
     in a child forked from a warm process, so per-article set-up belongs here.
     """
     # First, while this process has one thread: a namespace is made per thread.
-    own_pids = pidns.enter()
+    pidns.enter()
     net = request.get("net")
     serving = bool(net and net["serve_blocks"])
     isolated, door = netns.enter(netmap.local_only(net), netmap.harness(net), serving)
@@ -375,10 +375,10 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
     posixipc.record(os.path.dirname(os.getcwd()))  # noqa: PTH109, PTH120 -- the article's folder
     # Below a stand-in parent, which an example's os.kill(os.getppid(), ...) reaches. After
     # the limits, which it shares; before the network's routing, which may start threads.
-    # In a PID namespace of its own the parent is the namespace's init, which ignores
-    # what its namespace sends it: no stand-in is needed, and one would be a target.
-    if not own_pids:
-        lifeline.stand_in(report_fd)
+    # In a PID namespace of its own too: there the parent would be the namespace's init,
+    # which ignores what its namespace sends it, so that an example that kills its parent
+    # and waits to die with it (as it does without the sandbox) would spin to the timeout.
+    lifeline.stand_in(report_fd)
     sys.argv = [request["path"]]
     # A reader runs it beside the article, so a module there (`import mymodule`) imports;
     # last on the path, so that it never hides an installed one.

@@ -13,12 +13,15 @@ import contextlib
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdverify.run import lifeline, posixipc
+from mdverify.run import janitor, lifeline, posixipc
 from mdverify.run.capture import Folder
 from mdverify.run.observe import observations
 from mdverify.run.servecheck import ServerChecks
@@ -45,19 +48,23 @@ def run_cold(
     bwrap ignores SIGINT, so that a server check's SIGINT, sent to the group, stops the
     child's block as a reader's Ctrl+C would without ending the sandbox.
     """
-    folder = Folder.make()
+    # In the sandbox, the folder bound writable is one around the article's: the root of a
+    # bind cannot be removed, and an example may remove its whole folder (as it may outside).
+    outer = tempfile.mkdtemp(prefix="mdverify-cold-") if sandbox is not None else None
+    folder = Folder.make(outer)
+    janitor.keep(outer or folder.root)
     held = folder.hold()
     try:
         folder.write_files(prepared.files)
         argv = [python, "-m", "mdverify.run.child"]
-        if sandbox is not None:
-            sandbox.give(folder.root)
+        if sandbox is not None and outer is not None:
+            sandbox.give(Path(outer))
         read_fd, write_fd = os.pipe()
         try:
             parent = lifeline.parent_argument(sandboxed=sandbox is not None)
             command = [*argv, str(write_fd), parent]
-            if sandbox is not None:
-                command = sandbox.command(command, [str(folder.root)], chdir=str(folder.work))
+            if sandbox is not None and outer is not None:
+                command = sandbox.command(command, [outer], chdir=str(folder.work))
             with folder.stdout.open("wb") as out, folder.stderr.open("wb") as err:
                 proc = subprocess.Popen(  # noqa: S603 -- our own interpreter and module, no shell
                     command,
@@ -94,6 +101,8 @@ def run_cold(
         if sandbox is None:  # else it was the sandbox's own /dev/shm, gone with it
             posixipc.release(folder.root)
         folder.remove()
+        if outer is not None:
+            shutil.rmtree(outer, ignore_errors=True)
 
 
 def _let_exit(pid: int) -> None:

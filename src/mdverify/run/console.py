@@ -37,6 +37,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
@@ -169,11 +170,46 @@ def _snapshot(process: subprocess.Popen[bytes]) -> tuple[str, str] | None:
     if process.poll() is not None:
         return None
     try:
-        stat = Path(f"/proc/{process.pid}/stat").read_text()
+        stat = (_proc(process) / "stat").read_text()
     except OSError:
         return None
     fields = stat[stat.rindex(")") + 2 :].split()
     return fields[0], f"{fields[11]}:{fields[12]}"
+
+
+def _proc(process: subprocess.Popen[bytes]) -> Path:
+    """The `/proc` folder of our child `process`.
+
+    In the sandbox the article has a PID namespace of its own (`mdverify.run.pidns`) but
+    the `/proc` of the sandbox's, where the child has another number: it is the process
+    whose parent is us and whose innermost pid (`NSpid`, last) is `process.pid`.
+    """
+    found = _FOLDERS.get(process)
+    if found is not None:
+        return found
+    found = Path(f"/proc/{process.pid}")
+    with contextlib.suppress(OSError, ValueError):
+        me = int(Path("/proc/self").readlink().name)  # our pid as this /proc numbers it
+        if me != os.getpid():
+            found = _find(me, process.pid) or found
+    _FOLDERS[process] = found
+    return found
+
+
+def _find(me: int, pid: int) -> Path | None:
+    for folder in Path("/proc").iterdir():
+        if not folder.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            lines = (folder / "status").read_text().splitlines()
+            fields = dict(line.split(":", 1) for line in lines if ":" in line)
+            if int(fields["PPid"]) == me and int(fields["NSpid"].split()[-1]) == pid:
+                return folder
+    return None
+
+
+_FOLDERS: weakref.WeakKeyDictionary[subprocess.Popen[bytes], Path] = weakref.WeakKeyDictionary()
+"""The `/proc` folder of each background process (found once: the scan reads every one)."""
 
 
 def _settle(background: list[subprocess.Popen[bytes]]) -> None:

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 __all__ = ["die_with_parent", "parent_argument", "stand_in"]
 
 _PR_SET_PDEATHSIG = 1
+_SANDBOX_PARENT = 1
+"""The pid, inside bwrap's PID namespace, of the parent of what bwrap runs: its own init."""
 _NOT_OURS = (
     b"mdverify: Python was started again with the command line mdverify started it with "
     b"(sys.orig_argv, as a reloader restarts a script); a block of a Markdown article "
@@ -41,17 +43,19 @@ _NOT_OURS = (
 def parent_argument(*, sandboxed: bool) -> str:
     """Our pid, for a process we start to die with (`die_with_parent`).
 
-    Under the sandbox its pid namespace hides our pid: 0, and bwrap's --die-with-parent
-    stands in for the check.
+    Under the sandbox its pid namespace hides our pid, and bwrap's --die-with-parent ties
+    the process to us: its parent there is bwrap's init, pid 1, which is what it checks
+    (so that a process started again with its command line, by an example's reloader,
+    still sees that it is not the one we started).
     """
-    return str(0 if sandboxed else os.getpid())
+    return str(_SANDBOX_PARENT if sandboxed else os.getpid())
 
 
 def die_with_parent(parent: int) -> None:
     """Be killed when the process `parent` (ours now, if it still runs) ends.
 
-    `parent` 0: a parent this process cannot see (outside its pid namespace); the death
-    signal is asked for all the same, with no check that the parent still runs.
+    `parent` 0: a parent this process cannot see; the death signal is asked for all the
+    same, with no check that the parent still runs.
     """
     prctl = _prctl()
     if prctl is not None:

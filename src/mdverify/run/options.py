@@ -54,11 +54,11 @@ class RunOptions:
     """Bytes of one block's stdout (and of its stderr) kept and shown; the rest is cut."""
     output_budget: int = 256 * MIB
     """Bytes of output an article may write in all before it is stopped."""
-    sandbox: Mode = "off"
+    sandbox: Mode = "auto"
     """Whether articles run in the namespaces of `mdverify.run.sandbox`: `auto` where they
-    work, `require` (their absence is an error), or `off`. Off by default until console
-    transcripts and the harness's termination handling are verified inside it; the shipped
-    pull-request workflow asks for `require`."""
+    work (the default: elsewhere the summary says in one line what is not protected),
+    `require` (their absence is an error), or `off`; the shipped pull-request workflow asks
+    for `require`."""
     tree: str | None = None
     """The docs tree (pytest's rootdir): read-only in the sandbox, its `.git` hidden."""
 

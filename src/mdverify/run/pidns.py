@@ -7,7 +7,8 @@ own (`start_new_session=True`) would outlive it, since no cgroup can be made ins
 
 So the article's process (O, forked by the worker or started cold) makes a user namespace
 mapping only its own ids and a PID namespace that it owns, and forks twice: I, the
-namespace's init (pid 1), which only reaps, and A (pid 2), which runs the article. Nothing
+namespace's init (pid 1), which only reaps, and A (pid 2), which runs the article (below
+a stand-in of its own, `mdverify.run.lifeline`, as outside the sandbox). Nothing
 outside the namespace has a pid inside it, so A can signal nothing but its own processes
 (a pidfd of a `/proc/<pid>` folder is refused across namespaces too). When A ends, I ends,
 and the kernel kills whatever A left in the namespace. O stays what the parent watches:

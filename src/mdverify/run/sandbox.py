@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mdverify.run import janitor
 from mdverify.run.environment import scratch_dir
 
 if TYPE_CHECKING:
@@ -280,6 +281,7 @@ def _private() -> tuple[str, ...]:
 def _shared() -> str:
     """One folder per process, of files every sandbox reads (`Sandbox.visible`)."""
     folder = tempfile.mkdtemp(prefix="mdverify-shared-", dir=scratch_dir())
+    janitor.keep(folder)
     Path(folder).chmod(0o755)
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return folder

@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdverify.run import frames, lifeline
+from mdverify.run import frames, janitor, lifeline
 from mdverify.run.capture import Folder
 from mdverify.run.environment import scratch_dir
 from mdverify.run.options import IDLE_LIMIT
@@ -94,6 +94,7 @@ class WarmWorker:
         sandbox: Sandbox | None = None,
     ) -> None:
         self._root = tempfile.mkdtemp(prefix="mdverify-worker-", dir=scratch_dir())
+        janitor.keep(self._root)
         parent = lifeline.parent_argument(sandboxed=sandbox is not None)
         argv = [python, "-m", "mdverify.run.worker", str(concurrency), self._root, parent]
         if sandbox is not None:

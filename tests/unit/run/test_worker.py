@@ -274,7 +274,7 @@ def test_a_stopped_worker_is_given_up_and_the_article_runs_cold(tmp_path, monkey
     # may take, the wait ends, the worker is killed and the article runs cold.
     monkeypatch.setattr(warm, "IDLE_LIMIT", 0.2)
     monkeypatch.setattr(warm, "_SLACK", 0.5)
-    runner = Runner(RunOptions(timeout=1), warm=True)
+    runner = Runner(RunOptions(sandbox="off", timeout=1), warm=True)  # see the module doc
     try:
         runner.observations("a", prepared(tmp_path, "a", fence("x = 1"), runner.options))
         assert runner._worker is not None
