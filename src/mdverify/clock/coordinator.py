@@ -71,7 +71,7 @@ import contextlib
 import threading
 from typing import TYPE_CHECKING, Final, Literal, TypeVar
 
-from mdverify.clock.alarms import Alarm, real_alarm_pending, ring
+from mdverify.clock.itimer import Alarm, real_alarm_pending, ring
 from mdverify.clock.parties import IdleLoop, LoopView, Parties
 from mdverify.clock.realtime import NS_PER_S
 

@@ -50,6 +50,7 @@ __all__ = [
     "listen_inward",
     "open_bridge",
     "open_inward",
+    "take",
 ]
 
 ENV = "MDVERIFY_BRIDGE_FD"
@@ -107,6 +108,11 @@ class Bridge:
 
 class _State:
     current: Bridge | None = None
+
+
+def take(door: Bridge | None, sock: socket.socket, address: object) -> bool:
+    """`door.take`, if there is a door (`mdverify.run.netmap`'s connect)."""
+    return door is not None and door.take(sock, address)
 
 
 def current() -> Bridge | None:

@@ -44,12 +44,12 @@ import threading
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from mdverify import clock
+from mdverify.run import bridge
 from mdverify.run.events import Accepted, Closed, Listening, Offline
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from mdverify.run import bridge
     from mdverify.run.events import Event
 
 __all__ = ["NetSpec", "begin_block", "harness", "local_only", "route"]
@@ -312,23 +312,18 @@ def _checked_address(sock: socket.socket, address: Any) -> Any:  # noqa: ANN401 
 
 def _connect(self: socket.socket, address: Any) -> None:  # noqa: ANN401 -- any family
     address = _checked_address(self, address)
-    if not _bridged(self, address):
+    if not bridge.take(_State.bridge, self, address):
         _real_connect(self, address)
 
 
 def _connect_ex(self: socket.socket, address: Any) -> int:  # noqa: ANN401 -- any family
     address = _checked_address(self, address)
     try:
-        if _bridged(self, address):
+        if bridge.take(_State.bridge, self, address):
             return 0
     except OSError as err:
         return err.errno or errno.ECONNREFUSED
     return _real_connect_ex(self, address)
-
-
-def _bridged(sock: socket.socket, address: Any) -> bool:  # noqa: ANN401 -- any family
-    """Connect `sock` to a harness server through the doorman, if `address` is one."""
-    return _State.bridge is not None and _State.bridge.take(sock, address)
 
 
 def _bind(self: socket.socket, address: Any) -> None:  # noqa: ANN401 -- any family

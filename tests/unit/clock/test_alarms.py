@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from mdverify.clock.alarms import Alarm
+from mdverify.clock.itimer import Alarm
 
 
 class Rang(Exception):
