@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -215,6 +216,51 @@ def test_an_interrupted_session_leaves_no_postgres_running(pytester, article, si
 
 
 @needs_postgres
+@needs_postgres
+def test_a_pytest_killed_by_sigkill_leaves_no_postgres_and_no_cluster_folder(pytester, article):
+    # Nothing of ours runs after SIGKILL: the server dies with pytest (PR_SET_PDEATHSIG),
+    # and the janitor (`mdverify.run.janitor`) removes its cluster's folder after it.
+    found = pytester.path / "found.txt"
+    article(
+        "a.md",
+        f"""
+        <!-- mdverify: services=postgres -->
+
+        ```python
+        import os, signal, subprocess, time
+        port = os.environ["PGPORT"]
+        line = subprocess.run(["pgrep", "-a", "-f", f"postgres.*-p {{port}}"],
+                              capture_output=True, text=True).stdout.split()
+        data = line[line.index("-D") + 1]
+        with open({str(found)!r}, "w") as f:
+            f.write(port + " " + os.path.dirname(data))
+        with open(f"/proc/{{os.getppid()}}/stat") as stat:  # the stand-in's parent
+            pytest_pid = int(stat.read().rsplit(")", 1)[1].split()[1])
+        with open(f"/proc/{{pytest_pid}}/cmdline", "rb") as cmdline:
+            warm = b"mdverify.run.worker" in cmdline.read()
+        if warm:
+            with open(f"/proc/{{pytest_pid}}/stat") as stat:
+                pytest_pid = int(stat.read().rsplit(")", 1)[1].split()[1])
+        os.kill(pytest_pid, signal.SIGKILL)
+        time.sleep(30)
+        ```
+        """,
+    )
+    # Off: the article plays the kill, which the sandbox exists to prevent.
+    result = pytester.runpytest_subprocess("--mdverify-sandbox=off", timeout=60)
+    assert result.ret == -signal.SIGKILL
+    port, folder = found.read_text().split(" ", 1)
+    deadline = time.monotonic() + 60
+    while Path(folder).exists() or _serving(int(port)):
+        assert time.monotonic() < deadline, f"{folder} or the server on {port} stayed"
+        time.sleep(0.1)
+
+
+def _serving(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 def test_content_runs_every_service_example_and_skips_only_syntax_templates(pytester):
     shutil.copytree(CONTENT, pytester.path, dirs_exist_ok=True)
     result = pytester.runpytest("-rs", "-v")

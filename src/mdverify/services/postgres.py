@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from mdverify.run import janitor
 from mdverify.run.environment import scratch_dir
 
 if TYPE_CHECKING:
@@ -110,6 +111,7 @@ class Postgres:
         if self._tmp is not None:
             return self
         self._tmp = Path(tempfile.mkdtemp(prefix="mdverify-pg-", dir=scratch_dir()))
+        janitor.keep(self._tmp)  # the server dies with pytest; this goes after it
         self._owner = _unprivileged_user() if os.geteuid() == 0 else None
         data, pwfile = self._tmp / "data", self._tmp / "pwfile"
         pwfile.write_text(self.password + "\n", encoding="utf-8")
