@@ -120,14 +120,14 @@ def opens(pid):
 
 seen, opened, worker = 0, [], []
 for pid in filter(str.isdigit, os.listdir("/proc")):
-    try:
+    try:  # a process of another article may end meanwhile
         argv = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\\0")
+        status = open(f"/proc/{pid}/status").read()
     except OSError:
         continue
     if b"-mpytest" in argv or any(arg.endswith(b"/pytest") for arg in argv[:2]):
         seen += 1
         opened += [pid] if opens(pid) else []
-    status = open(f"/proc/{pid}/status").read()
     if b"mdverify.run.worker" in argv and "\\nPPid:\\t1\\n" in status:  # not a fork of it
         worker += [pid] if opens(pid) else []
 print([seen, opened, worker])  # [0, [], []]

@@ -378,7 +378,7 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
     # In a PID namespace of its own too: there the parent would be the namespace's init,
     # which ignores what its namespace sends it, so that an example that kills its parent
     # and waits to die with it (as it does without the sandbox) would spin to the timeout.
-    lifeline.stand_in(report_fd)
+    lifeline.stand_in(report_fd, forward=pidns.forwards())
     sys.argv = [request["path"]]
     # A reader runs it beside the article, so a module there (`import mymodule`) imports;
     # last on the path, so that it never hides an installed one.

@@ -84,11 +84,13 @@ def _prctl() -> Callable[..., int] | None:
         return None
 
 
-def stand_in(report_fd: int) -> None:
+def stand_in(report_fd: int, *, forward: bool = True) -> None:
     """Fork; return in the child, which runs the article; the parent waits and mirrors it.
 
     `report_fd` is the article's event pipe: the stand-in closes its copy, so the harness
-    sees the pipe end when the article ends, even if the stand-in was stopped.
+    sees the pipe end when the article ends, even if the stand-in was stopped. `forward`:
+    pass SIGINT on to the article; not when it comes to the whole group, the article
+    included, or the article would get two.
     """
     parent = os.getpid()
     pid = os.fork()
@@ -97,12 +99,12 @@ def stand_in(report_fd: int) -> None:
         return
     os.close(report_fd)
 
-    def forward(signum: int, frame: FrameType | None) -> None:
+    def pass_on(signum: int, frame: FrameType | None) -> None:
         del frame
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signum)
 
-    signal.signal(signal.SIGINT, forward)
+    signal.signal(signal.SIGINT, pass_on if forward else signal.SIG_IGN)
     while True:
         try:
             _, status = os.waitpid(pid, 0)

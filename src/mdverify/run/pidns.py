@@ -54,6 +54,11 @@ def by_group() -> None:
     _State.forward = False
 
 
+def forwards() -> bool:
+    """Whether a process above the article passes SIGINT down: not when it came to the group."""
+    return _State.forward
+
+
 def own_user_namespace() -> None:
     """Note that this process now has a user namespace of its own: `drop` will apply."""
     _State.owned = True
