@@ -86,6 +86,7 @@ class Session:
         # The topmost folder mdverify made on the way to the article's working directory.
         self.folder = next(p for p in reversed(self.cwd.parents) if p.name.startswith("mdverify-"))
         self.private = [Path(folder, self.mark) for folder in ("/tmp", "/dev/shm")]
+        self.cgroups = {group for pid in self.marked for group in _cgroups(pid)}
 
     def _probe(self) -> str | None:
         for pid in _marked(self.mark):
@@ -98,10 +99,26 @@ class Session:
     def assert_nothing_left(self) -> None:
         _until(lambda: not _marked(self.mark))  # without PR_SET_PDEATHSIG a cold one spins on
         _until(lambda: not self.folder.exists())
+        _until(lambda: not any(group.exists() for group in self.cgroups))
         left = [path for path in self.private if path.exists()]
         for path in left:
             path.unlink()  # the machine's own /tmp and /dev/shm: a failure must not litter them
         assert not left, "the article's files in /tmp or /dev/shm outlived it"
+
+
+def _cgroups(pid: int) -> list[Path]:
+    """The article's pids cgroups that `pid` is in (none inside the sandbox)."""
+    try:
+        lines = Path(f"/proc/{pid}/cgroup").read_text().splitlines()
+    except OSError:
+        return []
+    found = []
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if Path(path).name.startswith("mdverify-"):
+            mount = "pids" if "pids" in controllers.split(",") else "unified"
+            found.append(Path("/sys/fs/cgroup", mount, path.lstrip("/")))
+    return found
 
 
 def _marked(mark: str) -> list[int]:

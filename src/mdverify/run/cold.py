@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdverify.run import janitor, lifeline, posixipc
+from mdverify.run import janitor, lifeline, limits, posixipc
 from mdverify.run.capture import Folder
 from mdverify.run.observe import observations
 from mdverify.run.servecheck import ServerChecks
@@ -80,6 +80,10 @@ def run_cold(
                 )
         finally:
             os.close(write_fd)
+        if sandbox is None:  # inside, /sys is read-only: no cgroup is made
+            group = limits.cgroup_dir(proc.pid)
+            if group is not None:
+                janitor.keep_cgroup(group)
         checks = (
             ServerChecks(
                 prepared.serve, proc.pid, group=sandbox is not None, folder=str(folder.root)

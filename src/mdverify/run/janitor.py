@@ -20,22 +20,27 @@ import subprocess
 import threading
 from typing import IO
 
-__all__ = ["keep"]
+__all__ = ["keep", "keep_cgroup"]
 
 _SCRIPT = (
     'set --; while IFS= read -r folder; do set -- "$@" "$folder"; done; '
-    'for folder in "$@"; do if [ -e "$folder" ]; then rm -rf -- "$folder"; fi; done'
+    'for folder in "$@"; do case "$folder" in '
+    '"cgroup "*) group=${folder#cgroup }; n=0; '
+    'while [ -d "$group" ] && [ $n -lt 50 ]; do rmdir -- "$group" 2>/dev/null || sleep 0.1; '
+    "n=$((n + 1)); done;; "
+    '*) if [ -e "$folder" ]; then rm -rf -- "$folder"; fi;; esac; done'
 )
 """Collect one folder a line until the end of input, then remove those still there (one
 `rm` each: after a normal end there are none, and a long session's list could pass the
-limit of one command line)."""
+limit of one command line). A `cgroup PATH` line is an article's pids cgroup: `rmdir`, the
+one way to remove one, works once its last task is gone, so it is tried for up to 5 s."""
 
 
 _LOCK = threading.Lock()
 """Cold articles start from several threads: one shell for all."""
 
 
-def keep(folder: str | os.PathLike[str]) -> None:
+def keep(folder: str | bytes | os.PathLike[str]) -> None:
     """Have `folder` removed when this process ends, if it has not removed it by then."""
     with _LOCK:
         pipe = _pipe()
@@ -44,6 +49,11 @@ def keep(folder: str | os.PathLike[str]) -> None:
     with contextlib.suppress(OSError, ValueError):
         pipe.write(os.fsencode(folder) + b"\n")
         pipe.flush()
+
+
+def keep_cgroup(group: str | os.PathLike[str]) -> None:
+    """Have the cgroup `group` removed when this process ends, once its tasks are gone."""
+    keep(b"cgroup " + os.fsencode(group))
 
 
 @functools.cache

@@ -39,7 +39,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
-from mdverify.run import frames, lifeline, limits, pidns, posixipc
+from mdverify.run import frames, janitor, lifeline, limits, pidns, posixipc
 from mdverify.run.capture import Folder, Held
 from mdverify.run.child import execute, preload  # the warm part: every child needs it
 from mdverify.run.servecheck import ServerChecks
@@ -176,6 +176,7 @@ class _Supervisor:
             finally:
                 os._exit(_FAILED_CHILD)
         os.close(write_fd)
+        _janitor_for_cgroup(pid)
         checks = ServerChecks(job.serve, pid, folder=str(folder.root)) if job.serve else None
         watch = Watch(read_fd, job.timeouts, job.budget, folder.written, checks)
         self.children[read_fd] = _Child(job.key, pid, folder, watch, held)
@@ -250,3 +251,10 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _janitor_for_cgroup(pid: int) -> None:
+    """The pids cgroup child `pid` makes, if any, goes with its folder if we are killed."""
+    group = limits.cgroup_dir(pid)
+    if group is not None:
+        janitor.keep_cgroup(group)
