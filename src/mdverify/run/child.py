@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from mdverify.clock import Clock, VirtualTimeExceeded, harness_work, install
 from mdverify.model import Status
-from mdverify.run import files, fresh, lifeline, netmap, netns, pidns, streams
+from mdverify.run import alone, files, fresh, lifeline, netmap, netns, pidns, streams
 from mdverify.run.awaits import AwaitRecorder
 from mdverify.run.claimed import Recorder
 from mdverify.run.compiled import check_block
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from mdverify.run.events import Event
     from mdverify.run.spec import ArticleRequest, BlockRequest
 
-__all__ = ["execute", "main", "preload"]
+__all__ = ["execute", "main"]
 
 _FUTURE_FLAGS = 0
 for _feature in __future__.all_feature_names:
@@ -64,22 +64,31 @@ class _Session:
     """State shared by the blocks of one article."""
 
     def __init__(
-        self, request: ArticleRequest, report: Callable[[Event], None], leaks: Leaks
+        self,
+        request: ArticleRequest,
+        report: Callable[[Event], None],
+        leaks: Leaks,
+        runs: alone.Runs,
     ) -> None:
         self.request = request
         self.report = report
         self.leaks = leaks
+        self.runs = runs
         self.clock: Clock = install("real" if request["clock"] == "real" else "virtual")
-        self.spaces = Spaces(request["blocks"])
+        # A fresh process drops its namespace after its last block, as its script's exit does.
+        self.spaces = Spaces(request["blocks"], last=runs.fresh)
         self.space = Space()
         """The namespace of the running block (`mdverify.run.spaces`)."""
         self.statement: int | None = None
         """Article line where the running top-level statement (or prompt) ends."""
 
     def run(self) -> None:
-        for block in self.request["blocks"]:
-            self.space = self.spaces.enter(block)
-            self.run_block(block)
+        for blocks in self.runs.groups(self.request["blocks"], self.report):
+            for block in blocks:
+                self.space = self.spaces.enter(block)
+                self.run_block(block)
+        if self.runs.fresh:
+            return  # what it left is dropped with it: the article's process ends the article
         # The harness's own loop outlives the article, and so do its tasks: a notebook-like
         # article may leave them running, as a notebook does.
         spaces = self.spaces.remaining()
@@ -248,7 +257,7 @@ class _Session:
     def _run_pycon(
         self, block: BlockRequest, segments: list[tuple[int, int]], start_out: int
     ) -> None:
-        import doctest  # noqa: PLC0415 -- see `preload`
+        import doctest  # noqa: PLC0415 -- see `mdverify.run.worker.preload`
 
         path = self.request["path"]
         steps = []
@@ -337,18 +346,6 @@ def main() -> None:
     execute(request, report_fd)
 
 
-def preload(request: ArticleRequest) -> None:
-    """Import what only some articles need, before the warm worker forks one of them.
-
-    The worker imports this module for every child; doctest, which only pycon blocks use,
-    is left out of that (a tenth of the worker's start) and imported in the worker on the
-    first article that needs it, so later forks have it for free. A cold child imports it
-    where it is used.
-    """
-    if any(block["kind"] == "pycon" for block in request["blocks"]):
-        import doctest  # noqa: F401, PLC0415
-
-
 def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
     """Run the article and exit; stdout, stderr and the cwd are already the article's.
 
@@ -366,7 +363,7 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
     fresh.no_stdin()
     streams.line_buffered()
 
-    def report(event: Event) -> None:
+    def send(event: Event) -> None:
         data = encode_event(event)
         while data:
             data = data[os.write(report_fd, data) :]
@@ -382,10 +379,13 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
     # A reader runs it beside the article, so a module there (`import mymodule`) imports;
     # last on the path, so that it never hides an installed one.
     sys.path.append(str(Path(request["path"]).parent))
+    # Here, set up and still pristine, the template of the isolated blocks' fresh processes.
+    request, runs = alone.start(request)
+    report = runs.tap(send)
     netmap.route(request.get("net"), report, isolated=isolated)
     leaks = Leaks(request["path"])
     leaks.install()
-    _Session(request, report, leaks).run()
+    _Session(request, report, leaks, runs).run()
     streams.flush()
     # Skip interpreter shutdown: threads an example left running must not keep us alive.
     os._exit(0)

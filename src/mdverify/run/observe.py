@@ -122,7 +122,7 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
             stderr_cut=err.cut,
             tasks=end.tasks,
             offline=refused.get(index, ()),
-            interruption=forever.get(index),
+            interruption=_exited(end) or forever.get(index),
         )
     results = _diagnosed(prepared, outcome, capture, results, ends)
     path, display = prepared.request["path"], prepared.request["display"]
@@ -217,6 +217,11 @@ def _forever(outcome: Outcome) -> dict[int, Interruption]:
             serving, connected = _serving(outcome.events[:n])
             stopped[running] = Interruption(Halt.FOREVER, serving=serving, connected=connected)
     return stopped
+
+
+def _exited(end: End) -> Interruption | None:
+    """How the fresh process of an isolated block that ended under it ended, if it did."""
+    return None if end.exited is None else Interruption(Halt.EXITED, code=end.exited)
 
 
 def _chars(out: Slice, size: int) -> int:

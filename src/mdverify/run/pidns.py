@@ -30,7 +30,7 @@ import signal
 import struct
 from typing import NoReturn
 
-__all__ = ["by_group", "drop", "enter", "guard", "own_user_namespace"]
+__all__ = ["by_group", "drop", "enter", "forwards", "guard", "own_user_namespace"]
 
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWPID = 0x20000000
@@ -51,6 +51,11 @@ class _State:
 def by_group() -> None:
     """A cold child's SIGINT is sent to its whole group, A included: O and I ignore it."""
     _State.forward = False
+
+
+def forwards() -> bool:
+    """Whether SIGINT comes to the article's process alone, which passes it down."""
+    return _State.forward
 
 
 def own_user_namespace() -> None:

@@ -51,9 +51,10 @@ class Space:
 class Spaces:
     """The namespaces of one article's run, each made when its first block runs."""
 
-    def __init__(self, blocks: Sequence[BlockRequest]) -> None:
+    def __init__(self, blocks: Sequence[BlockRequest], *, last: bool = False) -> None:
+        """`last`: drop a namespace after its last block even when that ends the run."""
         self._last = {block.get("namespace", ""): block["index"] for block in blocks}
-        self._final = blocks[-1]["index"] if blocks else None
+        self._final = blocks[-1]["index"] if blocks and not last else None
         self._open: dict[str, Space] = {}
         self._outliving: list[tuple[asyncio.AbstractEventLoop | None, set[asyncio.Task[Any]]]] = []
 
