@@ -4,7 +4,8 @@ A block with `Start` and `End` ran: its output is the slice between their offset
 with only a `Start` is the one the process ended under: the watch's stop reason (or the
 exit code, when the child ended by itself) says how, as an `Interruption` the report puts
 in words. An isolated block whose own process ended under it has an `End` with that
-process's exit code (`End.exited`, `mdverify.run.alone`): only it was cut short. Blocks after it never started: each carries that interruption as its `cause`, so
+process's exit code (`End.exited`, `mdverify.run.alone`): only it was cut short. Blocks
+after a process's end never started: each carries that interruption as its `cause`, so
 its skip names the block that ended the process and how. A block the child stopped because
 it waited forever (a `Forever` event in it) ran to its end: its interruption says so, with
 the servers it was listening on at that moment. What the server checks found

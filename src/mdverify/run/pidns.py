@@ -54,8 +54,11 @@ def by_group() -> None:
 
 
 def forwards() -> bool:
-    """Whether SIGINT comes to the article's process alone, which passes it down."""
-    return _State.forward
+    """Whether a server check's SIGINT comes to the article's process alone, not its group.
+
+    Only a sandboxed cold child is signalled through its group (`mdverify.run.cold`).
+    """
+    return _State.forward or not _SANDBOXED
 
 
 def own_user_namespace() -> None:
