@@ -243,15 +243,13 @@ class _Session:
             steps = []
             for stmt in tree.body:
                 own = where.place(stmt)  # an included file's statement compiles as its code
-                steps.append(
-                    Step(
-                        # A value a comment shows is handed to sys.displayhook, as in the REPL.
-                        self._compile(ast.Interactive(body=[stmt]), own, "single")
-                        if own == path and stmt.lineno in shown
-                        else self._compile(ast.Module(body=[stmt], type_ignores=[]), own, "exec"),
-                        stmt.end_lineno or stmt.lineno,
-                    )
+                # A value a comment shows is handed to sys.displayhook, as in the REPL.
+                code = (
+                    self._compile(ast.Interactive(body=[stmt]), own, "single")
+                    if own == path and stmt.lineno in shown
+                    else self._compile(ast.Module(body=[stmt], type_ignores=[]), own, "exec")
                 )
+                steps.append(Step(where.refiled(code), stmt.end_lineno or stmt.lineno))
         self._run_steps(at_ends(steps, block), segments, start_out, namespace)
 
     def _run_pycon(
