@@ -182,7 +182,8 @@ class _Session:
             self._write(block, segments, start_out)
         elif block["kind"] == "console":
             net = self.request.get("net")
-            run_commands(block["commands"], segments, start_out, self.clock.name, net)
+            stdin = block.get("stdin")
+            run_commands(block["commands"], segments, start_out, self.clock.name, net, stdin)
         elif block["kind"] == "pycon":
             self._run_pycon(block, segments, start_out)
         else:
