@@ -14,3 +14,9 @@ def receipt(items):
     lines = [f"{item:>6} {PRICES[item]}" for item in items]
     return "\n".join([*lines, f"{'total':>6} {total(items)}"])
 # --8<-- [end:receipt]
+
+
+# --8<-- [start:discount]
+def discount(items, percent):
+    return total(items) * (100 - percent) // 100
+# --8<-- [end:discount]

@@ -9,6 +9,7 @@ without the network and without the reader's machine:
 
 * `python`, `python3` or `python3.N` running a script the article writes (a file block
   above, or the front matter's `files`), a module it writes (`-m app.main`), or `-c CODE`;
+* `./script.py` or `./run.sh`: a file the article writes, run with its shebang;
 * `cd` and `export`, which set up the commands after them.
 
 Any other command (`pip install`, `curl`, `git`, `docker`, a script the article does not
@@ -239,6 +240,8 @@ def _refusal(text: str, written: frozenset[str]) -> bool:  # noqa: PLR0911
         return True
     if words[0] in _BUILTINS:
         return False
+    if words[0].startswith("./"):  # a file the article wrote, run with its shebang
+        return not _runs_written([words[0]], written)
     if _PYTHON.fullmatch(words[0]) is None:
         return True
     return not _runs_written(words[1:], written)

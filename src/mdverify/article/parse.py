@@ -72,6 +72,8 @@ __all__ = ["decode", "parse_article", "parse_text"]
 
 PYCON_LANGS = frozenset({"pycon"})
 
+_HIDDEN = "mdverify_hidden"
+"""The key of a hidden comment's token `meta` that holds the tokens of its fences."""
 # Tokens that may stand between a code block and its output fence (`mdverify.article.fences`
 # has the rule): prose, a heading that names output, the containers both sit in.
 _PROSE = frozenset({"paragraph_open", "paragraph_close", "inline"})
@@ -114,6 +116,11 @@ def parse_text(
     except Exception as err:  # noqa: BLE001 -- a markdown-it bug must not become our traceback
         raise ArticleError(path, None, f"markdown-it could not parse the file: {err}") from None
     expand_fences(path, tokens, snippets, PYTHON_LANGS)
+    for token in tokens:
+        inner = hidden_tokens(path, token) if token.type == "html_block" else None
+        if inner is not None:  # hidden code includes files as the visible code does
+            expand_fences(path, inner, snippets, PYTHON_LANGS)
+            token.meta = {**(token.meta or {}), _HIDDEN: inner}
     lines = text.split("\n")
     settings = ArticleSettings()
     if tokens and tokens[0].type == "front_matter":
@@ -200,7 +207,7 @@ def _examples(  # noqa: C901, PLR0912, PLR0915 -- one pass over the token stream
             raise ArticleError(
                 path, token_lines(token)[0] + 1, "an mdverify directive must stand on its own line"
             )
-        inner = hidden_tokens(path, token) if kind == "html_block" else None
+        inner = (token.meta or {}).get(_HIDDEN) if kind == "html_block" else None
         if inner is not None:
             if pending is not None:
                 raise ArticleError(path, pending[0], "a directive cannot apply to hidden code")

@@ -7,8 +7,10 @@ says otherwise:
   session share; blocks with no session share the default one;
 * `reset` starts a new namespace for the block's session from that block on: what the
   blocks above it defined is gone, as after a notebook's restart;
-* `isolate` runs one block alone, in a namespace that no block above fed and no block below
-  sees. The front matter's `isolate: blocks` isolates every block (a page of standalone
+* `isolate` runs one block alone, in a fresh process of its own (`mdverify.run.alone`):
+  nothing a block above it did to the interpreter (its names, imported modules, patches,
+  environment, working directory) reaches it, and nothing it does reaches the blocks below.
+  The front matter's `isolate: blocks` isolates every block (a page of standalone
   scripts) but those given a `session`; `isolate=false` puts a block back into the default
   namespace.
 
@@ -17,7 +19,7 @@ joins the namespace of the block below it (a hidden teardown: the block above it
 an isolated block keeps its hidden set-up.
 
 The namespace is one opaque string, `Example.namespace`, that the child and the skips
-compare: "" is the default namespace.
+compare: "" is the default namespace; `Example.alone` says whether it is an isolated block's.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from mdverify.article.values import DirectiveError, equals, flag
+from mdverify.model import ISOLATED
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -34,7 +37,13 @@ if TYPE_CHECKING:
     from mdverify.article.world import Items
     from mdverify.model import BlockSettings, Example
 
-__all__ = ["SESSION_KEYS", "Namespacing", "conflict", "read_namespacing", "with_namespaces"]
+__all__ = [
+    "SESSION_KEYS",
+    "Namespacing",
+    "conflict",
+    "read_namespacing",
+    "with_namespaces",
+]
 
 SESSION_KEYS = ("session", "isolate", "reset")
 _NAME = re.compile(r"[A-Za-z0-9_][\w.-]*")
@@ -141,7 +150,7 @@ def with_namespaces(examples: Sequence[Example]) -> list[Example]:
         if example.hidden or example.writes is not None:
             keys.append(None)  # decided by its neighbours, below
         elif settings.isolate and settings.session is None:
-            keys.append(f"!{example.index}")  # a session's name never holds '!'
+            keys.append(f"{ISOLATED}{example.index}")  # a session's name never holds it
         else:
             name = settings.session or ""
             if settings.reset:

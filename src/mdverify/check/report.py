@@ -93,6 +93,8 @@ def headline(verdict: Verdict) -> tuple[int, str]:
         return obs.error_line or example.line, last[-1] if last else "the block raised"
     if not verdict.ran:
         title = _STATUS_TITLES.get(obs.status, obs.status.value)
+        if obs.status is Status.CRASHED and example.alone:
+            title = "the block's own process died"  # `isolate`: the article goes on
         summary = (message(obs) or "").split("\n", 1)[0]
         text = summary if summary.startswith(title) else f"{title}: {summary}"
         return obs.error_line or example.line, text

@@ -114,7 +114,8 @@ _SENTENCES = {
     ),
     SkipKind.COMMAND: (
         "a console transcript with a command mdverify does not run (line {line}: {detail}):"
-        " it runs only python on a script, module or -c code the article shows"
+        " it runs only python on a script, module or -c code the article shows, and"
+        " ./script of a file the article writes"
     ),
     SkipKind.OTHER_SHELL: (
         "a console transcript at the prompt {detail}{at}: only a POSIX shell's '$ ' runs"

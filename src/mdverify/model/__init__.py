@@ -6,6 +6,7 @@ declares), `observation` (what a block did), `skip` (why a block did not run) an
 """
 
 from mdverify.model.article import (
+    ISOLATED,
     Article,
     ArticleError,
     ArticleSettings,
@@ -50,6 +51,7 @@ from mdverify.model.verdict import (
 )
 
 __all__ = [
+    "ISOLATED",
     "Article",
     "ArticleError",
     "ArticleSettings",

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "ISOLATED",
     "Article",
     "ArticleError",
     "ArticleSettings",
@@ -289,6 +290,10 @@ class TimingClaim:
     note that quotes them; empty for a directive's claim, which `text` spells as written."""
 
 
+ISOLATED = "!"
+"""How an isolated block's namespace begins (`mdverify.article.sessions`); no session's does."""
+
+
 @dataclass(frozen=True)
 class Example:
     """One fenced Python (or pycon) block of an article."""
@@ -378,6 +383,11 @@ class Example:
     is article line `code_line + N - 1`."""
     included: tuple[Included, ...] = ()
     """The runs of `source`'s lines that come from other files, in order."""
+
+    @property
+    def alone(self) -> bool:
+        """Whether it runs in a fresh process of its own (`isolate`, `ISOLATED` namespace)."""
+        return self.namespace.startswith(ISOLATED)
 
 
 @dataclass(frozen=True)

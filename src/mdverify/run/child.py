@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from mdverify.clock import Clock, VirtualTimeExceeded, harness_work, install
 from mdverify.model import Status
-from mdverify.run import files, fresh, lifeline, netmap, netns, pidns, posixipc, streams
+from mdverify.run import alone, files, fresh, lifeline, netmap, netns, pidns, posixipc, streams
 from mdverify.run.awaits import AwaitRecorder
 from mdverify.run.claimed import Recorder
 from mdverify.run.compiled import check_block
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from mdverify.run.events import Event
     from mdverify.run.spec import ArticleRequest, BlockRequest
 
-__all__ = ["execute", "main", "preload"]
+__all__ = ["execute", "main"]
 
 _FUTURE_FLAGS = 0
 for _feature in __future__.all_feature_names:
@@ -65,24 +65,33 @@ class _Session:
     """State shared by the blocks of one article."""
 
     def __init__(
-        self, request: ArticleRequest, report: Callable[[Event], None], leaks: Leaks
+        self,
+        request: ArticleRequest,
+        report: Callable[[Event], None],
+        leaks: Leaks,
+        runs: alone.Runs,
     ) -> None:
         self.request = request
         self.report = report
         self.leaks = leaks
+        self.runs = runs
         self.clock: Clock = install("real" if request["clock"] == "real" else "virtual")
         # The article's folder, beside its working directory (`mdverify.run.capture`).
         root = os.path.dirname(os.getcwd())  # noqa: PTH109, PTH120
-        self.spaces = Spaces(request["blocks"], root, request["path"])
+        # A fresh process drops its namespace after its last block, as its script's exit does.
+        self.spaces = Spaces(request["blocks"], root, request["path"], last=runs.fresh)
         self.space = Space()
         """The namespace of the running block (`mdverify.run.spaces`)."""
         self.statement: int | None = None
         """Article line where the running top-level statement (or prompt) ends."""
 
     def run(self) -> None:
-        for block in self.request["blocks"]:
-            self.space = self.spaces.enter(block)
-            self.run_block(block)
+        for blocks in self.runs.groups(self.request["blocks"], self.report):
+            for block in blocks:
+                self.space = self.spaces.enter(block)
+                self.run_block(block)
+        if self.runs.fresh:
+            return  # what it left is dropped with it: the article's process ends the article
         # The harness's own loop outlives the article, and so do its tasks: a notebook-like
         # article may leave them running, as a notebook does.
         spaces = self.spaces.remaining()
@@ -176,7 +185,8 @@ class _Session:
             self._write(block, segments, start_out)
         elif block["kind"] == "console":
             net = self.request.get("net")
-            run_commands(block["commands"], segments, start_out, self.clock.name, net)
+            stdin = block.get("stdin")
+            run_commands(block["commands"], segments, start_out, self.clock.name, net, stdin)
         elif block["kind"] == "pycon":
             self._run_pycon(block, segments, start_out)
         else:
@@ -240,7 +250,7 @@ class _Session:
     def _run_pycon(
         self, block: BlockRequest, segments: list[tuple[int, int]], start_out: int
     ) -> None:
-        import doctest  # noqa: PLC0415 -- see `preload`
+        import doctest  # noqa: PLC0415 -- see `mdverify.run.worker.preload`
 
         path = self.request["path"]
         steps = []
@@ -335,18 +345,6 @@ def main() -> None:
     execute(request, report_fd)
 
 
-def preload(request: ArticleRequest) -> None:
-    """Import what only some articles need, before the warm worker forks one of them.
-
-    The worker imports this module for every child; doctest, which only pycon blocks use,
-    is left out of that (a tenth of the worker's start) and imported in the worker on the
-    first article that needs it, so later forks have it for free. A cold child imports it
-    where it is used.
-    """
-    if any(block["kind"] == "pycon" for block in request["blocks"]):
-        import doctest  # noqa: F401, PLC0415
-
-
 def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
     """Run the article and exit; stdout, stderr and the cwd are already the article's.
 
@@ -366,7 +364,7 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
     fresh.no_stdin()
     streams.line_buffered()
 
-    def report(event: Event) -> None:
+    def send(event: Event) -> None:
         data = encode_event(event)
         while data:
             data = data[os.write(report_fd, data) :]
@@ -383,10 +381,13 @@ def execute(request: ArticleRequest, report_fd: int) -> NoReturn:
     # A reader runs it beside the article, so a module there (`import mymodule`) imports;
     # last on the path, so that it never hides an installed one.
     sys.path.append(str(Path(request["path"]).parent))
+    # Here, set up and still pristine, the template of the isolated blocks' fresh processes.
+    request, runs = alone.start(request)
+    report = runs.tap(send)
     netmap.route(net, report, isolated=isolated, door=door)
     leaks = Leaks(request["path"])
     leaks.install()
-    _Session(request, report, leaks).run()
+    _Session(request, report, leaks, runs).run()
     streams.flush()
     # Skip interpreter shutdown: threads an example left running must not keep us alive.
     os._exit(0)

@@ -2,7 +2,11 @@
 
 Each command runs as `sh -c 'exec COMMAND'` in the article's working directory (a `cd`
 above it moves that, an `export` sets a variable, as in the reader's shell), with stdin
-closed and stdout and stderr on the block's stdout, as a terminal shows both. The process
+closed (the block's `stdin` text is the first program's standard input, as a file piped
+in) and stdout and stderr on the block's stdout, as a terminal shows both. `./script.py`
+runs a file the article wrote (the parent allows no other) with its shebang: one that
+names Python runs the interpreter running mdverify, as `python` does; any other the file
+is made executable and runs as the kernel runs it. The process
 inherits the child's limits and network namespace, and its process group, so the
 parent's timeout stops it with the article. `python` on its PATH is the interpreter
 running mdverify, and every Python it starts begins with this folder's `sitecustomize`
@@ -31,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -39,7 +44,7 @@ import sys
 import tempfile
 import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict
+from typing import IO, TYPE_CHECKING, TypedDict
 
 from mdverify.clock.realtime import SYSTEM
 from mdverify.run import bridge, streams
@@ -59,6 +64,7 @@ _SETTLE_S = 5.0
 """At most this long (real time) for a background process to go idle."""
 _STOP_S = 2.0
 _MINORS = (6, 20)
+_PYTHON = re.compile(r"python(?:3(?:\.\d+)?)?")
 _SITE = """\
 import json, os
 _clock = os.environ.pop("MDVERIFY_CONSOLE_CLOCK", "")
@@ -99,8 +105,12 @@ def run_commands(
     start_out: int,
     clock: ClockName,
     net: NetSpec | None,
+    stdin: str | None = None,
 ) -> None:
-    """Run `commands` in order; mark where each one's output ends in `segments`."""
+    """Run `commands` in order; mark where each one's output ends in `segments`.
+
+    `stdin`: the text the first command that runs a program reads on its standard input.
+    """
     with _shims(clock, net) as environ:
         cwd = Path.cwd()
         background: list[subprocess.Popen[bytes]] = []
@@ -119,7 +129,9 @@ def run_commands(
                     # child process has it, and as the reader's terminal shows it.
                     shared = command["background"] or background
                     environ["MDVERIFY_CONSOLE_CLOCK"] = "real" if shared else clock
-                    _run(command, words, cwd, environ, background)
+                    text = _script(command["text"], words, cwd)
+                    _run(command, text, words, cwd, environ, background, stdin)
+                    stdin = None  # read by the first program, as `prog < file` gives it
                 _settle(background)
                 streams.flush()
                 segments.append((command["line"], streams.offsets()[0] - start_out))
@@ -129,25 +141,27 @@ def run_commands(
 
 def _run(
     command: CommandRequest,
+    text: str,
     words: list[str],
     cwd: Path,
     environ: dict[str, str],
     background: list[subprocess.Popen[bytes]],
+    stdin: str | None,
 ) -> None:
     streams.flush()
-    text = command["text"]
     # `exec`: the process is the program itself, so stopping it stops the program.
     assigns = "=" in words[0]
     shell = f"exec env {text}" if assigns else f"exec {text}"
     door = environ.get(bridge.ENV, "")
-    process = subprocess.Popen(  # noqa: S603 -- the article's command, as its reader runs it
-        ["/bin/sh", "-c", shell],
-        cwd=cwd,
-        env=environ,
-        pass_fds=(int(door),) if door else (),
-        stdin=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
+    with _input(stdin) as given:
+        process = subprocess.Popen(  # noqa: S603 -- the article's command, as its reader runs it
+            ["/bin/sh", "-c", shell],
+            cwd=cwd,
+            env=environ,
+            pass_fds=(int(door),) if door else (),
+            stdin=given,
+            stderr=subprocess.STDOUT,
+        )
     if command["background"]:
         background.append(process)
         if command["job"]:  # what an interactive shell prints for `&`
@@ -161,8 +175,38 @@ def _run(
     if command["status"] is not None:
         os.write(sys.stdout.fileno(), f"[{status}]\n".encode())
     elif not command["shows_error"]:
-        message = f"the command `{text}` exited with status {status}"
+        message = f"the command `{command['text']}` exited with status {status}"
         raise CommandFailed(command["line"], message)
+
+
+@contextlib.contextmanager
+def _input(text: str | None) -> Iterator[int | IO[bytes]]:
+    """A command's standard input: nothing, or `text` as a file piped in."""
+    if text is None:
+        yield subprocess.DEVNULL
+        return
+    with tempfile.TemporaryFile() as file:
+        file.write(text.encode())
+        file.seek(0)
+        yield file
+
+
+def _script(text: str, words: list[str], cwd: Path) -> str:
+    """The command `text` (its `words`), with `./script` run as its shebang says."""
+    at = next((n for n, word in enumerate(words) if "=" not in word), len(words))
+    if at == len(words) or not words[at].startswith("./"):
+        return text
+    path = cwd / words[at]
+    with contextlib.suppress(OSError), path.open("rb") as file:
+        first = file.readline(256).decode(errors="replace")
+        line = first[2:].split() if first.startswith("#!") else []
+        program = line[1] if line[:1] and Path(line[0]).name == "env" and len(line) > 1 else ""
+        program = program or (Path(line[0]).name if line else "")
+        if _PYTHON.fullmatch(program):
+            where = text.find(words[at])  # after the variables set before it
+            return f"{text[:where]}python {text[where:]}"
+        path.chmod(path.stat().st_mode | 0o111)
+    return text
 
 
 def _snapshot(process: subprocess.Popen[bytes]) -> tuple[str, str] | None:

@@ -85,6 +85,9 @@ class End:
     """The block called `input()` (`mdverify.run.fresh.input_refused`)."""
     diagnostics: tuple[Diagnostic, ...] = ()
     """asyncio's diagnostics given while the block ran (`mdverify.run.leaks`)."""
+    exited: int | None = None
+    """CRASHED: the exit code of the fresh process an isolated block ended (negative: the
+    signal), sent for it by the article's process (`mdverify.run.alone`)."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,9 @@ _FLAT: dict[str, type[Start | Listening | Accepted | Closed | Offline | Forever 
 }
 """The events whose fields are all int or str: one JSON key per field, the same names."""
 _KINDS = {cls: kind for kind, cls in _FLAT.items()}
+# The child's own, taken before any example runs: a block may patch `json` (`json.dumps =
+# None`), and the events of its end must still reach the parent.
+_DUMPS, _LOADS = json.dumps, json.loads
 _CONVERT = {"int": int, "str": str}
 
 
@@ -177,6 +183,7 @@ def to_json(event: Event) -> dict[str, object]:
             "raised": None if event.raised is None else _raised_json(event.raised),
             "asked_input": event.asked_input,
             "diagnostics": [_diagnostic_json(d) for d in event.diagnostics],
+            "exited": event.exited,
         }
     if isinstance(event, Leftover):
         return {
@@ -230,13 +237,13 @@ def _raised(data: Any) -> Raised | None:  # noqa: ANN401 -- whatever json.loads 
 
 def encode_event(event: Event) -> bytes:
     """One line for the report pipe."""
-    return (json.dumps(to_json(event)) + "\n").encode()
+    return (_DUMPS(to_json(event)) + "\n").encode()
 
 
 def decode_event(line: bytes) -> Event | None:
     """The event on one line of the report pipe; None for anything that is not one."""
     try:
-        return from_json(json.loads(line))
+        return from_json(_LOADS(line))
     except ValueError:
         return None
 
@@ -267,6 +274,7 @@ def from_json(data: Any) -> Event | None:  # noqa: ANN401 -- whatever json.loads
                 raised=_raised(data.get("raised")),
                 asked_input=bool(data.get("asked_input")),
                 diagnostics=_diagnostics(data.get("diagnostics")),
+                exited=None if data.get("exited") is None else int(data["exited"]),
             )
         if kind == "leftover":
             return Leftover(_diagnostics(data["diagnostics"]), int(data["err"]))

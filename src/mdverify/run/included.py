@@ -7,7 +7,10 @@ block one top-level statement at a time, so each statement can carry its own fil
 - a statement wholly from one included file is compiled as that file's code, at that
   file's lines: its traceback names the file and the line, and shows its real text;
 - any other statement is the article's, at the article's lines; the lines of it that come
-  from a file (an include inside a function's body) stand at the line that includes them.
+  from a file stand at the line that includes them, but for a function (or class) whose
+  body comes wholly from one file (an include inside a `def`): its code object is that
+  file's, at the file's lines (`refiled`), so that its traceback names the file's own line,
+  and the error is at the article line that includes it.
 
 A frame of an included file is one of the article's own for the traceback a writer reads,
 and an error only an included file's frames show is at the article line that includes it.
@@ -18,11 +21,18 @@ This module never imports pytest: the child process imports it.
 from __future__ import annotations
 
 import ast
+import linecache
 import traceback
+import types
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mdverify.run.spec import BlockRequest
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_REFILED: set[types.CodeType] = set()
+"""The code objects `Places.refiled` made one file's, in this process (a block's error is
+read by a `Places` of its own)."""
 
 __all__ = ["Places"]
 
@@ -41,6 +51,8 @@ class Places:
         """Absolute path -> how reports name it."""
         self.lines: dict[str, int] = {}
         """Absolute path -> the article line that includes it first."""
+        self._bodies: dict[tuple[int, str], str] = {}
+        """(first line, name) of each scope whose body is one file's -> that file."""
         for run in block.get("included", []):
             self.names[run["path"]] = run["name"]
             self.lines.setdefault(run["path"], run["line"])
@@ -60,14 +72,67 @@ class Places:
             return self.article  # the block includes nothing: its lines are the article's
         first = stmt.lineno - self.code_line + 1
         last = (stmt.end_lineno or stmt.lineno) - self.code_line + 1
-        homes = {self.files.get(n, (self.article, 0))[0] for n in range(first, last + 1)}
-        own = homes.pop() if len(homes) == 1 else self.article
+        own = self._home(first, last) or self.article
+        bodies = self._file_bodies(stmt) if own == self.article else {}
         for node in ast.walk(stmt):
+            home = bodies.get(id(node), own)
+            if home != own:
+                self._unindent(node)
             for attr in ("lineno", "end_lineno"):
                 line = getattr(node, attr, None)
                 if line is not None:
-                    setattr(node, attr, self._moved(line, own))
+                    setattr(node, attr, self._moved(line, home))
+        for node in ast.walk(stmt):
+            if not isinstance(node, _SCOPES):
+                continue
+            body = bodies.get(id(node.body[0]))
+            if body is not None and bodies.get(id(node)) is None:
+                decorated = [node.lineno, *(d.lineno for d in node.decorator_list)]
+                self._bodies[min(decorated), node.name] = body
         return own
+
+    def _unindent(self, node: ast.AST) -> None:
+        """Take off `node`'s columns the indent its include gave its file's lines."""
+        for attr, at in (("col_offset", "lineno"), ("end_col_offset", "end_lineno")):
+            col, line = getattr(node, attr, None), getattr(node, at, None)
+            if col is None or line is None:
+                continue
+            number = line - self.code_line + 1
+            path, own = self.files[number]
+            added = len(self.source[number - 1]) - len(linecache.getline(path, own).rstrip("\n"))
+            setattr(node, attr, max(col - max(added, 0), 0))
+
+    def _home(self, first: int, last: int) -> str | None:
+        """The one file block lines `first` to `last` all come from, else None."""
+        homes = {self.files.get(n, (self.article, 0))[0] for n in range(first, last + 1)}
+        return homes.pop() if len(homes) == 1 else None
+
+    def _file_bodies(self, stmt: ast.stmt) -> dict[int, str]:
+        """Each node (by id) in a scope of `stmt` whose body is one file's code -> that file."""
+        found: dict[int, str] = {}
+        for node in ast.walk(stmt):
+            if not isinstance(node, _SCOPES) or id(node) in found:
+                continue
+            first = node.body[0].lineno - self.code_line + 1
+            last = (node.body[-1].end_lineno or node.body[-1].lineno) - self.code_line + 1
+            home = self._home(first, last)
+            if home is not None and home != self.article:
+                for inner in node.body:
+                    found.update((id(n), home) for n in ast.walk(inner))
+        return found
+
+    def refiled(self, code: types.CodeType, home: str | None = None) -> types.CodeType:
+        """`code`, with the code objects of the scopes `place` found one file's in that file."""
+        if not self._bodies:
+            return code
+        home = home or self._bodies.get((code.co_firstlineno, code.co_name))
+        consts = tuple(
+            self.refiled(c, home) if isinstance(c, types.CodeType) else c for c in code.co_consts
+        )
+        code = code.replace(co_consts=consts, co_filename=home or code.co_filename)
+        if home is not None:
+            _REFILED.add(code)
+        return code
 
     def _moved(self, line: int, own: str) -> int:
         if own == self.article:
@@ -97,6 +162,15 @@ class Places:
         `found` is the deepest article frame's; without one, the traceback passes only
         through included files, and the line that includes the deepest is the article's.
         """
+        frames = _frames(exc.__traceback__)
+        if any(tb.tb_frame.f_code in _REFILED for tb in frames):
+            line = found
+            for tb in frames:
+                if tb.tb_frame.f_code.co_filename == self.article:
+                    line = tb.tb_lineno
+                elif tb.tb_frame.f_code in _REFILED:
+                    line = self._including(tb.tb_frame.f_code.co_filename, tb.tb_lineno, line)
+            return line
         if found is not None or not self.names:
             return found
         if isinstance(exc, SyntaxError) and exc.filename in self.lines:
@@ -105,3 +179,18 @@ class Places:
         for frame in traceback.extract_tb(exc.__traceback__):
             line = self.lines.get(frame.filename, line)
         return line
+
+    def _including(self, path: str, line: int, otherwise: int | None) -> int | None:
+        """The article line that includes line `line` of the file `path`."""
+        for number, home in self.files.items():
+            if home == (path, line) and 0 < number <= len(self.origins):
+                return self.origins[number - 1]
+        return otherwise
+
+
+def _frames(tb: types.TracebackType | None) -> list[types.TracebackType]:
+    found = []
+    while tb is not None:
+        found.append(tb)
+        tb = tb.tb_next
+    return found

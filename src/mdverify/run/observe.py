@@ -3,7 +3,9 @@
 A block with `Start` and `End` ran: its output is the slice between their offsets. A block
 with only a `Start` is the one the process ended under: the watch's stop reason (or the
 exit code, when the child ended by itself) says how, as an `Interruption` the report puts
-in words. Blocks after it never started: each carries that interruption as its `cause`, so
+in words. An isolated block whose own process ended under it has an `End` with that
+process's exit code (`End.exited`, `mdverify.run.alone`): only it was cut short. Blocks
+after a process's end never started: each carries that interruption as its `cause`, so
 its skip names the block that ended the process and how. A block the child stopped because
 it waited forever (a `Forever` event in it) ran to its end: its interruption says so, with
 the servers it was listening on at that moment. What the server checks found
@@ -122,7 +124,7 @@ def observations(prepared: Prepared, outcome: Outcome, capture: Capture) -> dict
             stderr_cut=err.cut,
             tasks=end.tasks,
             offline=refused.get(index, ()),
-            interruption=forever.get(index),
+            interruption=_exited(end) or forever.get(index),
         )
     results = _diagnosed(prepared, outcome, capture, results, ends)
     path, display = prepared.request["path"], prepared.request["display"]
@@ -217,6 +219,11 @@ def _forever(outcome: Outcome) -> dict[int, Interruption]:
             serving, connected = _serving(outcome.events[:n])
             stopped[running] = Interruption(Halt.FOREVER, serving=serving, connected=connected)
     return stopped
+
+
+def _exited(end: End) -> Interruption | None:
+    """How the fresh process of an isolated block that ended under it ended, if it did."""
+    return None if end.exited is None else Interruption(Halt.EXITED, code=end.exited)
 
 
 def _chars(out: Slice, size: int) -> int:

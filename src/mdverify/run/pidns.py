@@ -31,7 +31,7 @@ import signal
 import struct
 from typing import NoReturn
 
-__all__ = ["by_group", "drop", "enter", "guard", "own_user_namespace"]
+__all__ = ["by_group", "drop", "enter", "forwards", "guard", "own_user_namespace"]
 
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWPID = 0x20000000
@@ -55,8 +55,11 @@ def by_group() -> None:
 
 
 def forwards() -> bool:
-    """Whether a process above the article passes SIGINT down: not when it came to the group."""
-    return _State.forward
+    """Whether a server check's SIGINT comes to the article's process alone, not its group.
+
+    Only a sandboxed cold child is signalled through its group (`mdverify.run.cold`).
+    """
+    return _State.forward or not _SANDBOXED
 
 
 def own_user_namespace() -> None:

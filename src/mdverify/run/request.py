@@ -177,6 +177,7 @@ def _block(example: Example, environ: list[list[str]], abspath: str, display: st
         "norun": bool(example.settings.norun) and example.kind != "console",
         "stdin": example.settings.stdin,
         "namespace": example.namespace,
+        "alone": example.alone,
         "commands": [
             {
                 "line": c.line,

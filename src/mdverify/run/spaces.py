@@ -61,12 +61,20 @@ class Spaces:
     """The namespaces of one article's run, each made when its first block runs."""
 
     def __init__(
-        self, blocks: Sequence[BlockRequest], root: str | None = None, article: str = ""
+        self,
+        blocks: Sequence[BlockRequest],
+        root: str | None = None,
+        article: str = "",
+        *,
+        last: bool = False,
     ) -> None:
-        """`root`: the article's folder, where each namespace's script goes (None: no files)."""
+        """`root`: the article's folder, where each namespace's script goes (None: no files).
+
+        `last`: drop a namespace after its last block even when that ends the run.
+        """
         self._root, self._article, self._made = root, article, 0
         self._last = {block.get("namespace", ""): block["index"] for block in blocks}
-        self._final = blocks[-1]["index"] if blocks else None
+        self._final = blocks[-1]["index"] if blocks and not last else None
         self._open: dict[str, Space] = {}
         self._outliving: list[tuple[asyncio.AbstractEventLoop | None, set[asyncio.Task[Any]]]] = []
 

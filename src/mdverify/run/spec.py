@@ -61,6 +61,9 @@ class BlockRequest(TypedDict):
     """The text the block's standard input holds; None: none (`mdverify.run.fresh`)."""
     namespace: str
     """The namespace it runs in (`Example.namespace`): "" is the default one."""
+    alone: bool
+    """It runs in a fresh process of its own, with its namespace's other blocks
+    (`isolate`, `mdverify.run.alone`)."""
     commands: list[CommandRequest]
     """A console block's commands (`mdverify.run.console`); empty for the other kinds."""
     repl: bool

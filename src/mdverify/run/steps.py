@@ -71,16 +71,14 @@ def statements(
         own = where.place(stmt)  # an included file's statement compiles as its code
         if own == path:  # at its article line: where it lies after an include above it
             text = text._replace(line=_first_line(stmt))
-        steps.append(
-            Step(
-                # A value a comment shows is handed to sys.displayhook, as in the REPL.
-                compile_(ast.Interactive(body=[stmt]), own, "single")
-                if own == path and stmt.lineno in shown
-                else compile_(ast.Module(body=[stmt], type_ignores=[]), own, "exec"),
-                stmt.end_lineno or stmt.lineno,
-                piece=text,
-            )
+        # A value a comment shows is handed to sys.displayhook, as in the REPL.
+        code = (
+            compile_(ast.Interactive(body=[stmt]), own, "single")
+            if own == path and stmt.lineno in shown
+            else compile_(ast.Module(body=[stmt], type_ignores=[]), own, "exec")
         )
+        # A function whose body one included file gives runs as that file's code.
+        steps.append(Step(where.refiled(code), stmt.end_lineno or stmt.lineno, piece=text))
     return steps
 
 

@@ -41,12 +41,14 @@ from typing import TYPE_CHECKING, NoReturn
 
 from mdverify.run import frames, janitor, lifeline, limits, pidns, posixipc
 from mdverify.run.capture import Folder, Held
-from mdverify.run.child import execute, preload  # the warm part: every child needs it
+from mdverify.run.child import execute  # the warm part: every child needs it
 from mdverify.run.servecheck import ServerChecks
 from mdverify.run.watch import CHUNK, GRACE, POLL, Watch, end_group
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from mdverify.run.spec import ArticleRequest
 
 __all__ = ["main"]
 
@@ -157,7 +159,7 @@ class _Supervisor:
         return True
 
     def _start(self, job: frames.Job) -> None:
-        preload(job.request)
+        _preload(job.request)
         folder = Folder.make(self.root, prefix="article-")
         folder.write_files(job.files)
         held = folder.hold()
@@ -205,6 +207,18 @@ class _Supervisor:
             self.outbuf += frames.encode_frame(frame)
         else:
             child.folder.remove()
+
+
+def _preload(request: ArticleRequest) -> None:
+    """Import what only some articles need, before the warm worker forks one of them.
+
+    The worker imports the child's module for every child; doctest, which only pycon blocks use,
+    is left out of that (a tenth of the worker's start) and imported in the worker on the
+    first article that needs it, so later forks have it for free. A cold child imports it
+    where it is used.
+    """
+    if any(block["kind"] == "pycon" for block in request["blocks"]):
+        import doctest  # noqa: F401, PLC0415
 
 
 def _child(  # pragma: no cover -- runs in the forked child

@@ -45,6 +45,7 @@ def test_every_event_decodes_to_what_was_encoded():
             0,
             diagnostics=(Diagnostic(DiagnosticKind.NEVER_AWAITED, "main", 12, 2),),
         ),
+        End(3, Status.CRASHED, None, None, 0.0, (), (), 0, 0, exited=-9),
         Listening("127.0.0.1", 40000, 8080),
         Offline("example.org"),
         Forever(),

@@ -66,11 +66,25 @@ def test_an_error_only_included_frames_show_is_at_the_line_that_includes_them():
 
 
 def test_a_statement_with_lines_of_both_is_the_article_s_at_the_including_line():
-    source = "def f():\n    return 1 / 0\n"
-    places = Places(block(source, [10, 11], [(11, 2, 7, 1)]), ARTICLE)
+    source = "def f():\n    y = 2\n    return 1 / 0\n"
+    places = Places(block(source, [10, 11, 12], [(12, 3, 7, 1)]), ARTICLE)
     (stmt,) = ast.parse("\n" * 9 + source).body
     assert places.place(stmt) == ARTICLE
-    assert [n.lineno for n in ast.walk(stmt) if isinstance(n, ast.stmt)] == [10, 11]
+    assert [n.lineno for n in ast.walk(stmt) if isinstance(n, ast.stmt)] == [10, 11, 12]
+
+
+def test_a_function_whose_body_is_one_file_s_runs_as_that_file_s_at_the_include():
+    source = "def f():\n    raise ValueError(1)\nf()\n"
+    places = Places(block(source, [10, 11, 12], [(11, 2, 7, 1)]), ARTICLE)
+    tree = ast.parse("\n" * 9 + source)
+    scope: dict[str, object] = {}
+    with pytest.raises(ValueError) as caught:  # noqa: PT012 -- the block's statements, in turn
+        for stmt in tree.body:
+            own = places.place(stmt)
+            exec(places.refiled(compile(ast.Module([stmt], []), own, "exec")), scope)
+    frames = [(f.filename, f.lineno) for f in traceback.extract_tb(caught.value.__traceback__)]
+    assert frames[-2:] == [(ARTICLE, 12), (FILE, 7)]
+    assert places.error_line(caught.value, 12) == 11
 
 
 def test_a_syntax_error_in_an_included_line_names_the_file_and_its_text():

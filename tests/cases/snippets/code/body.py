@@ -1,0 +1,3 @@
+count = 0
+print("dividing")
+print(1 / count)
