@@ -1,12 +1,10 @@
 """Markdown bytes -> `Article`: the examples, where they stand, and what they claim.
 
-Line numbers come from markdown-it's token maps over the whole file (front matter
-included), never from python-frontmatter's stripped body, so they are the lines an editor
-shows. Every problem with the file is raised as `ArticleError` naming the line.
+Line numbers come from markdown-it's token maps over the whole file (front matter included),
+so they are the lines an editor shows. Every problem is an `ArticleError` naming the line.
 
-Each Python block is read once (`mdverify.article.syntax`); its declared output, its timing
-claims, the coroutine warnings and the statement ends the child marks all come from that
-reading. The front matter gives the article's settings; a directive comment the block's.
+Each Python block is read once (`mdverify.article.syntax`), for its declared output, timing
+claims, coroutine warnings and statement ends. Settings: the front matter's, a directive's.
 """
 
 from __future__ import annotations
