@@ -375,6 +375,29 @@ threading.Thread(target=time.sleep, args=(1000,)).start()  # not a daemon
     assert gone(f"1000.{token}")
 
 
+SHM = """
+import errno
+written = 0
+try:
+    for n in range(400):  # files of 1 MiB each: the size limit of one file does not bind
+        with open(f"/dev/shm/filler-{n}", "wb") as f:
+            f.write(bytes(1 << 20))
+        written += 1
+except OSError as err:
+    print("stopped:", errno.errorcode[err.errno])
+print(written < 400)
+"""
+
+
+def test_files_in_dev_shm_are_bounded_by_the_memory_limit(pytester, article, user):
+    # A private tmpfs of the memory limit's size: RLIMIT_AS counts no file in RAM.
+    article("good.md", GOOD)
+    (pytester.path / "bad.md").write_text(
+        "# Bad\n\n```python\n" + SHM.strip("\n") + "\n```\n\n```text\nstopped: ENOSPC\nTrue\n```\n"
+    )
+    pytester.runpytest(REQUIRE, "--mdverify-memory=256M").assert_outcomes(passed=2)
+
+
 def test_fork_bomb_is_bounded_inside(pytester, article, user):
     if user == "uid 0":
         pytest.skip("RLIMIT_NPROC does not bind uid 0, and no cgroup can be made inside")

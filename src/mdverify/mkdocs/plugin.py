@@ -129,7 +129,7 @@ class MdverifyPlugin(BasePlugin[MdverifyConfig]):  # type: ignore[no-untyped-cal
             # The site's folder is the docs tree: read-only in the sandbox, its .git hidden.
             tree = str(Path(config.config_file_path or ".").resolve().parent)
             settings = replace(settings, run=replace(settings.run, tree=tree))
-            choose(settings.run.sandbox, settings.run.python, tree)
+            choose(settings.run.sandbox, settings.run.python, tree, settings.run.memory)
         except (ValueError, SandboxRequired) as err:
             raise PluginError(f"mdverify: {err}") from None
         if settings != self._settings:

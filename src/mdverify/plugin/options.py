@@ -56,7 +56,9 @@ def read(config: pytest.Config) -> Config:
     pythonpath = tuple(str(path) for path in config.getini("pythonpath"))
     run = replace(settings.run, pythonpath=pythonpath, tree=str(config.rootpath))
     try:
-        choose(run.sandbox, run.python, run.tree)  # `require` fails here, before any test
+        choose(
+            run.sandbox, run.python, run.tree, run.memory
+        )  # `require` fails here, before any test
     except SandboxRequired as err:
         raise pytest.UsageError(str(err)) from None
     settings = replace(settings, run=run)

@@ -53,7 +53,7 @@ class Tallies:
         self.is_worker = is_worker(config)
         self.tally = Tally()
         run = settings(config).run
-        found = choose(run.sandbox, run.python, run.tree)  # asked once per process
+        found = choose(run.sandbox, run.python, run.tree, run.memory)  # asked once per process
         self.unprotected = found.line if isinstance(found, Unavailable) else None
         """The one line saying that articles run without the sandbox, and what that leaves."""
 

@@ -74,7 +74,7 @@ class Runner:
         """The environment of every article's process, computed once."""
         self.ahead = ahead
         self._warm = warm and hasattr(os, "fork")
-        chosen = choose(options.sandbox, options.python, options.tree)
+        chosen = choose(options.sandbox, options.python, options.tree, options.memory)
         self.sandbox = chosen if isinstance(chosen, Sandbox) else None
         """Where articles run; None: without namespaces (`off`, or none work here)."""
         self._worker: WarmWorker | None = None

@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING
 
 from mdverify.run import janitor
 from mdverify.run.environment import scratch_dir
+from mdverify.run.gitdirs import git_paths
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -146,14 +147,16 @@ class Sandbox:
                 os.chown(os.path.join(folder, name), self.owner, self.owner, follow_symlinks=False)  # noqa: PTH118 -- os.walk gives str
 
 
-def choose(mode: Mode, python: str, tree: str | None) -> Sandbox | Unavailable | None:
+def choose(
+    mode: Mode, python: str, tree: str | None, memory: int | None = None
+) -> Sandbox | Unavailable | None:
     """The sandbox `mode` asks for: one that works, why there is none, or None (`off`).
 
     Raises SandboxRequired when `mode` is `require` and it does not work here.
     """
     if mode == "off":
         return None
-    found = probe(python, tree, os.environ.get("HOME", ""))
+    found = probe(python, tree, os.environ.get("HOME", ""), memory)
     if isinstance(found, Unavailable) and mode == "require":
         raise SandboxRequired(
             f"--mdverify-sandbox=require: the sandbox cannot start here: {found.reason}"
@@ -162,10 +165,17 @@ def choose(mode: Mode, python: str, tree: str | None) -> Sandbox | Unavailable |
 
 
 @functools.cache
-def probe(python: str, tree: str | None, home: str = "") -> Sandbox | Unavailable:  # noqa: ARG001
+def probe(
+    python: str,
+    tree: str | None,
+    home: str = "",  # noqa: ARG001
+    memory: int | None = None,
+) -> Sandbox | Unavailable:
     """The sandbox for `python` and the docs `tree`, if it starts here (asked once per process).
 
     `home` is HOME, which the sandbox hides: part of the answer's key, not read here.
+    `memory`: the articles' memory limit, which also bounds each private tmpfs (`/tmp`,
+    `/dev/shm`, HOME): files there are memory that no process's address space counts.
 
     As root, the examples run as `nobody` where that user can read the interpreter and the
     tree, once the folders on the way that only root may enter are covered and rebuilt open
@@ -181,12 +191,13 @@ def probe(python: str, tree: str | None, home: str = "") -> Sandbox | Unavailabl
     setpriv = shutil.which("setpriv")
     if root and setpriv is not None:
         ids = f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"
-        arguments = tuple(_arguments(bwrap, python, tree, drop=True))
+        arguments = tuple(_arguments(bwrap, python, tree, drop=True, size=_size(bwrap, memory)))
         chosen = Sandbox(arguments, (setpriv, *ids, "--"), NOBODY, _private())
         found = _started(chosen, python, tree)
         if isinstance(found, Sandbox):
             return found
-    chosen = Sandbox(tuple(_arguments(bwrap, python, tree)), (), None, _private())
+    arguments = tuple(_arguments(bwrap, python, tree, size=_size(bwrap, memory)))
+    chosen = Sandbox(arguments, (), None, _private())
     return _started(chosen, python, tree)
 
 
@@ -211,7 +222,9 @@ def _started(sandbox: Sandbox, python: str, tree: str | None) -> Sandbox | Unava
     return sandbox
 
 
-def _arguments(bwrap: str, python: str, tree: str | None, *, drop: bool = False) -> Iterator[str]:
+def _arguments(
+    bwrap: str, python: str, tree: str | None, *, drop: bool = False, size: int | None = None
+) -> Iterator[str]:
     """The arguments of bwrap, in mount order: later mounts cover earlier ones.
 
     `drop`: bwrap runs as root, keeping only what setpriv needs to become nobody, which it
@@ -241,13 +254,14 @@ def _arguments(bwrap: str, python: str, tree: str | None, *, drop: bool = False)
     for folder in closed:
         yield from ("--perms", "0755", "--tmpfs", folder)
     for folder in private:
+        yield from ("--size", str(size)) if size else ()
         yield from ("--perms", _PRIVATE, "--tmpfs", folder)
     private += closed
     rebound = [f for f in needed if any(_inside(f, p) for p in private)]
     yield from _bound_back(rebound, private)
     # A home inside a folder bound back (a tree under /tmp) is hidden again.
     hidden = [Path(p) for p in private if any(_inside(p, f) and p != f for f in rebound)]
-    hidden += _git_paths(tree)
+    hidden += git_paths(tree)
     if os.geteuid() == 0 and not drop:
         # Files only root may read, which uid 0 still reads as their owner.
         hidden += [path for path in map(Path, _ROOT_ONLY) if path.exists()]
@@ -256,6 +270,19 @@ def _arguments(bwrap: str, python: str, tree: str | None, *, drop: bool = False)
             yield from ("--tmpfs", str(path))
         else:
             yield from ("--ro-bind", os.devnull, str(path))
+
+
+def _size(bwrap: str, memory: int | None) -> int | None:
+    """`memory`, if this bwrap can size a tmpfs (`--size`, from 0.5.0), else None."""
+    if not memory:
+        return None
+    try:
+        said = subprocess.run(  # noqa: S603 -- bwrap's own help
+            [bwrap, "--help"], capture_output=True, text=True, check=False, timeout=10
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return memory if "--size" in said.stdout + said.stderr else None
 
 
 def _bound_back(rebound: list[str], covered: list[str]) -> Iterator[str]:
@@ -343,38 +370,6 @@ def _closed(needed: Iterable[str], private: Iterable[str]) -> list[str]:
                 found.append(name)
                 break
     return found
-
-
-def _git_paths(tree: str | None) -> list[Path]:
-    """Every `.git` from the tree up to `/`, and the git folders a `.git` file points to."""
-    if tree is None:
-        return []
-    found: list[Path] = []
-    for folder in (Path(tree).resolve(), *Path(tree).resolve().parents):
-        dot = folder / ".git"
-        if dot.is_dir():
-            found.append(dot)
-        elif dot.is_file():  # a worktree or submodule: `gitdir: <path>`
-            found.append(dot)
-            found.extend(_pointed(dot))
-    return found
-
-
-def _pointed(dot: Path) -> list[Path]:
-    try:
-        text = dot.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
-        return []
-    if not text.startswith("gitdir:"):
-        return []
-    gitdir = (dot.parent / text.removeprefix("gitdir:").strip()).resolve()
-    found = [gitdir] if gitdir.is_dir() else []
-    try:
-        common = (gitdir / (gitdir / "commondir").read_text(encoding="utf-8").strip()).resolve()
-    except OSError:
-        return found
-    # A worktree's folder lies inside the common one: hiding that hides both.
-    return [common] if common.is_dir() else found
 
 
 def _inside(path: str, folder: str) -> bool:
