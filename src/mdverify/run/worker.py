@@ -263,12 +263,12 @@ def main() -> None:
     _Supervisor(inp, out, concurrency, sys.argv[2]).run()
 
 
-if __name__ == "__main__":
-    main()
-
-
 def _janitor_for_cgroup(pid: int) -> None:
     """The pids cgroup child `pid` makes, if any, goes with its folder if we are killed."""
     group = limits.cgroup_dir(pid)
     if group is not None:
         janitor.keep_cgroup(group)
+
+
+if __name__ == "__main__":
+    main()
