@@ -169,15 +169,7 @@ def connect(fd: int, host: str, port: int) -> int:
 
 def _doorman(sock: _socket.socket, servers: frozenset[tuple[str, int]], parent: int) -> None:
     """Answer connect requests until the child goes."""
-    lifeline.die_with_parent(parent)
-    # Ctrl+C and a console's SIGTERM are for the example; the doorman goes with the child.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    pidns.drop()
-    with contextlib.suppress(OSError):
-        _prctl(_PR_SET_DUMPABLE, 0)
-    os.closerange(0, sock.fileno())
-    os.closerange(sock.fileno() + 1, os.sysconf("SC_OPEN_MAX"))
+    _become_doorman(sock, parent)
     while True:
         try:
             data, fds = _recvmsg(sock.fileno())
@@ -190,6 +182,21 @@ def _doorman(sock: _socket.socket, servers: frozenset[tuple[str, int]], parent: 
         if not fds:
             continue
         _answer(fds[0], data, servers)
+
+
+def _become_doorman(sock: _socket.socket, parent: int) -> None:
+    """Die with `parent`, hold no capability and no memory the example may write, keep `sock`.
+
+    Ctrl+C and a console's SIGTERM are for the example; the doorman goes with the child.
+    """
+    lifeline.die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    pidns.drop()
+    with contextlib.suppress(OSError):
+        _prctl(_PR_SET_DUMPABLE, 0)
+    os.closerange(0, sock.fileno())
+    os.closerange(sock.fileno() + 1, os.sysconf("SC_OPEN_MAX"))
 
 
 def _answer(reply: int, data: bytes, servers: frozenset[tuple[str, int]]) -> None:
@@ -313,14 +320,7 @@ def connect_inward(folder: str, port: int, timeout: float) -> socket.socket:
 
 
 def _inward(listener: _socket.socket, parent: int) -> None:
-    lifeline.die_with_parent(parent)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    pidns.drop()
-    with contextlib.suppress(OSError):
-        _prctl(_PR_SET_DUMPABLE, 0)
-    os.closerange(0, listener.fileno())
-    os.closerange(listener.fileno() + 1, os.sysconf("SC_OPEN_MAX"))
+    _become_doorman(listener, parent)
     while True:
         try:
             # The C type's accept: no patch of the clock or of netmap can be in the way.
