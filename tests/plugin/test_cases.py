@@ -292,7 +292,14 @@ def test_case(runs, path):
         name: "skipped" if name in items and _unmet_python(items[name]) else outcome
         for name, outcome in case.outcomes.items()
     }
-    assert {name: item.outcome for name, item in items.items()} == expected
+    outcomes = {name: item.outcome for name, item in items.items()}
+    # On a mismatch, what each unexpected block reported: CI keeps nothing else of the run.
+    reports = "\n".join(
+        f"--- {name}:\n{item.text}"
+        for name, item in items.items()
+        if expected.get(name) != item.outcome
+    )
+    assert outcomes == expected, reports
     # A block's report points at its fence, the line its name gives, in this article.
     for name, item in items.items():
         line = re.search(r"\bline (\d+)\)?$", name)

@@ -298,16 +298,19 @@ def open_inward(listener: _socket.socket) -> int:
     return pid
 
 
-def connect_inward(folder: str, port: int, timeout: float) -> socket.socket:
-    """A socket connected to loopback `port` in the article's namespace, in non-blocking mode.
+def connect_inward(folder: str, host: str, port: int, timeout: float) -> socket.socket:
+    """A socket connected to `host`:`port` in the article's namespace, in non-blocking mode.
 
-    Raises OSError as a connect would (ECONNREFUSED when nothing listens there).
+    `host` is where the server listens, as its `Listening` event says: a server of both
+    families (asyncio binds 0.0.0.0 and ::) may listen on IPv6 first, and its IPv4 socket
+    may not listen yet, or on another port. Raises OSError as a connect would (ECONNREFUSED
+    when nothing listens there).
     """
     asker = _socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         _timeouts(asker, timeout)
         asker.connect(os.path.join(folder, INWARD))  # noqa: PTH118 -- a str for connect
-        _sendmsg(asker.fileno(), str(port).encode(), None)
+        _sendmsg(asker.fileno(), f"{host} {port}".encode(), None)
         data, fds = _recvmsg(asker.fileno())
     finally:
         asker.close()
@@ -330,10 +333,12 @@ def _inward(listener: _socket.socket, parent: int) -> None:
         try:
             _timeouts(asker, _CONNECT_S)
             data, _ = _recvmsg(asker.fileno())
-            out = _socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            host, _, port = data.decode(errors="replace").rpartition(" ")
+            family, loopback = _loopback(host)
+            out = _socket.socket(family, socket.SOCK_STREAM)
             out.settimeout(_CONNECT_S)
             try:
-                out.connect(("127.0.0.1", int(data)))
+                out.connect((loopback, int(port)))
                 _sendmsg(asker.fileno(), b"0", out.fileno())
             except (OSError, ValueError) as err:
                 code = getattr(err, "errno", None) or errno.ECONNREFUSED
@@ -344,3 +349,13 @@ def _inward(listener: _socket.socket, parent: int) -> None:
             pass  # the parent went away
         finally:
             asker.close()
+
+
+def _loopback(host: str) -> tuple[socket.AddressFamily, str]:
+    """The family and loopback address that reach a server listening on `host`.
+
+    The namespace has only its loopback: an unspecified or other address means that one.
+    """
+    if ":" in host:
+        return socket.AF_INET6, "::1"
+    return socket.AF_INET, host if host.startswith("127.") else "127.0.0.1"

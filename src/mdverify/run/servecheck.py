@@ -76,7 +76,7 @@ class _Connection:
         if inward is not None:
             # The server listens in the article's own namespace: its doorman connects.
             try:
-                self.sock = bridge.connect_inward(inward, address[1], _INWARD_TIMEOUT)
+                self.sock = bridge.connect_inward(inward, *address, _INWARD_TIMEOUT)
             except OSError as err:
                 self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)  # _fail closes it
                 self._fail(str(OSError(err.errno, os.strerror(err.errno or errno.EIO))))

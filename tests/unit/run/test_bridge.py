@@ -92,7 +92,7 @@ def test_the_inward_doorman_connects_the_parent_to_a_loopback_port(listeners, tm
     assert listener is not None
     pid = bridge.open_inward(listener)
     try:
-        with bridge.connect_inward(str(tmp_path), _port(server), 5.0) as sock:
+        with bridge.connect_inward(str(tmp_path), "127.0.0.1", _port(server), 5.0) as sock:
             assert sock.getblocking() is False  # for the parent's select
             accepted, _ = server.accept()
             accepted.sendall(b"hi")
@@ -100,8 +100,31 @@ def test_the_inward_doorman_connects_the_parent_to_a_loopback_port(listeners, tm
             sock.setblocking(True)
             assert sock.recv(2) == b"hi"
         with pytest.raises(OSError) as refused:
-            bridge.connect_inward(str(tmp_path), gone, 5.0)
+            bridge.connect_inward(str(tmp_path), "0.0.0.0", gone, 5.0)
         assert refused.value.errno == errno.ECONNREFUSED
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+
+
+@pytest.mark.skipif(not socket.has_ipv6, reason="no IPv6 here")
+def test_the_inward_doorman_reaches_a_server_that_listens_on_ipv6_only(tmp_path):
+    # asyncio's server of both families may report its IPv6 socket first, while the IPv4
+    # one does not listen yet: the doorman must connect where the event says.
+    try:
+        server = socket.create_server(("::1", 0), family=socket.AF_INET6)
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    listener = bridge.listen_inward(str(tmp_path))
+    assert listener is not None
+    pid = bridge.open_inward(listener)
+    try:
+        with server, bridge.connect_inward(str(tmp_path), "::", _port(server), 5.0) as sock:
+            accepted, _ = server.accept()
+            accepted.sendall(b"v6")
+            accepted.close()
+            sock.setblocking(True)
+            assert sock.recv(2) == b"v6"
     finally:
         os.kill(pid, 9)
         os.waitpid(pid, 0)
